@@ -1,0 +1,59 @@
+# Flipside: every target installs what it needs into this folder (.venv, node_modules).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format install assets browser migrate seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+install: $(VENV)/.installed assets
+
+assets: static/vendor/htmx.min.js
+
+browser:
+	bash scripts/ensure-chromium
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+## make run: the app with the demo scheme on SQLite at http://127.0.0.1:8000
+run: seed
+	@DEBUG=1 $(PY) manage.py demo_signins
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (SQLite, or the database in DATABASE_URL)
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy flipside
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles db.sqlite3*

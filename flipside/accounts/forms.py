@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from flipside.lib.forms import SafeCharField, reject_line_breaks
+from flipside.schemes.models import Role
+
+from .models import User
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "The email address or password is not right. Check them and try again."
+        ),
+        "inactive": _("This account has been switched off. Ask your coordinator."),
+    }
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        validators=[reject_line_breaks],
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("Use the address they read: a university or NHS email."),
+    )
+    role = forms.ChoiceField(label=_("Role in this cohort"), choices=Role.choices, widget=forms.RadioSelect)
+
+
+class ProfileForm(forms.Form):
+    display_name = SafeCharField(
+        label=_("Your name"),
+        max_length=150,
+        help_text=_("How you would like to be addressed by your partner and coordinators."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    pronouns = SafeCharField(
+        label=_("Pronouns"),
+        max_length=40,
+        required=False,
+        help_text=_("For example she/her, he/him, they/them. Leave blank if you prefer."),
+    )
+
+
+class AcceptInvitationForm(ProfileForm):
+    password1 = forms.CharField(
+        label=_("Create a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. A few unrelated words make a good password."),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_password2(self) -> str:
+        first = self.cleaned_data.get("password1")
+        second = self.cleaned_data["password2"]
+        if first and first != second:
+            raise forms.ValidationError(_("The two passwords are different. Type them again."))
+        return second
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password1")
+        if password:
+            candidate = User(email=self.email, display_name=cleaned.get("display_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

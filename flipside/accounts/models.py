@@ -1,0 +1,142 @@
+"""People and how they join a cohort."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from flipside.schemes.models import Role
+
+
+def normalise_email(email: str) -> str:
+    """Sign-in names are compared case-insensitively; keep one canonical form."""
+    return email.strip().lower()
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email=normalise_email(username or ""))
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=normalise_email(email), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: student, member of staff, coordinator or observer.
+
+    Roles are not stored here; they belong to cohorts and schemes (see ``schemes``).
+    """
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("name"), max_length=150)
+    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalise_email(self.email)
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split(" ")[0] if self.display_name else ""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class Invitation(models.Model):
+    """An invitation to join a cohort with a role.
+
+    States: pending → accepted (by the invitee, once) | revoked (by a coordinator, or
+    replaced by a fresh invitation) | expired (time passes). Only a hash of the link's
+    token is stored, so a database leak does not leak working links.
+    """
+
+    cohort = models.ForeignKey(
+        "schemes.Cohort", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    new_link_requested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "cohort",
+                "email",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_pending_invitation_per_cohort_and_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.cohort} ({self.role})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.is_expired else "pending"

@@ -1,0 +1,181 @@
+"""Workflows for people: invitations and profiles."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from flipside.lib.email import send_email_on_commit
+from flipside.privacy import audit
+from flipside.schemes.models import Cohort, Membership
+from flipside.schemes.permissions import coordinators_of
+from flipside.schemes.services import SchemeError, add_member
+
+from .models import Invitation, User, hash_token, normalise_email
+
+
+class AccountsError(Exception):
+    """A change to a person or invitation that cannot be made; the message says why."""
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("accounts:invitation", args=[token])
+
+
+def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitation:
+    """Invite ``email`` to ``cohort`` as ``role`` and email them a single-use link.
+
+    Inviting someone who already has a pending invitation to this cohort sends a fresh link
+    and retires the old one, so double submits leave exactly one usable invitation.
+    """
+    email = normalise_email(email)
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if Membership.objects.filter(cohort=cohort, user__email=email).exists():
+            raise AccountsError(_("%(email)s is already in this cohort.") % {"email": email})
+        invitation = (
+            Invitation.objects.select_for_update().pending().filter(cohort=cohort, email=email).first()
+        )
+        expires = timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+        if invitation is None:
+            invitation = Invitation(cohort=cohort, email=email)
+        invitation.role = role
+        invitation.token_hash = hash_token(token)
+        invitation.invited_by = by
+        invitation.created_at = timezone.now()
+        invitation.expires_at = expires
+        invitation.new_link_requested_at = None
+        invitation.save()
+        audit.record(by, "invitation.sent", invitation, email=email, role=role)
+        send_email_on_commit(
+            "invitation",
+            to=email,
+            context={
+                "cohort": cohort,
+                "role": invitation.get_role_display(),
+                "inviter": by,
+                "url": invitation_url(token),
+                "expires_at": expires,
+                "has_account": User.objects.filter(email=email).exists(),
+            },
+        )
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("cohort__scheme", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def _claim(token: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+    )
+    if invitation is None:
+        raise AccountsError(_("This invitation link is not valid."))
+    if invitation.accepted_at is not None:
+        raise AccountsError(_("This invitation has already been used."))
+    if invitation.revoked_at is not None:
+        raise AccountsError(_("This invitation has been replaced by a newer one."))
+    if invitation.is_expired:
+        raise AccountsError(_("This invitation has expired."))
+    return invitation
+
+
+def _join(invitation: Invitation, user: User) -> None:
+    try:
+        add_member(invitation.cohort, user=user, role=invitation.role, by=user)
+    except SchemeError as error:
+        raise AccountsError(str(error)) from error
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(user, "invitation.accepted", invitation)
+
+
+def accept_invitation_new_account(
+    token: str, *, display_name: str, pronouns: str, password: str
+) -> User:
+    """Create the invitee's account from the link and add them to the cohort. Works once."""
+    with transaction.atomic():
+        invitation = _claim(token)
+        if User.objects.filter(email=invitation.email).exists():
+            raise AccountsError(_("You already have an account: sign in to accept this invitation."))
+        user = User.objects.create_user(
+            invitation.email, password, display_name=display_name, pronouns=pronouns
+        )
+        _join(invitation, user)
+    return user
+
+
+def accept_invitation_as(token: str, *, user: User) -> Invitation:
+    """A signed-in person accepts an invitation sent to their own address."""
+    with transaction.atomic():
+        invitation = _claim(token)
+        if invitation.email != user.email:
+            raise AccountsError(
+                _("This invitation was sent to a different email address. Sign out and open "
+                  "the link again, or ask the coordinator to invite %(email)s.")
+                % {"email": user.email}
+            )
+        _join(invitation, user)
+    return invitation
+
+
+def request_new_invitation(token: str) -> Invitation | None:
+    """Tell the coordinators that the holder of an expired or used link wants a new one.
+
+    Asking again within a day sends nothing more.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("cohort")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        if invitation is None or invitation.accepted_at is not None:
+            return invitation
+        recent = timezone.now() - datetime.timedelta(days=1)
+        if invitation.new_link_requested_at and invitation.new_link_requested_at > recent:
+            return invitation
+        invitation.new_link_requested_at = timezone.now()
+        invitation.save(update_fields=["new_link_requested_at"])
+        audit.record(None, "invitation.new_link_requested", invitation)
+        for coordinator in coordinators_of(invitation.cohort):
+            send_email_on_commit(
+                "invitation_requested",
+                to=coordinator.email,
+                context={"invitation": invitation, "coordinator": coordinator},
+            )
+    return invitation
+
+
+def update_profile(user: User, *, display_name: str, pronouns: str) -> User:
+    with transaction.atomic():
+        user.display_name = display_name
+        user.pronouns = pronouns
+        user.save(update_fields=["display_name", "pronouns"])
+        audit.record(user, "profile.updated", user)
+    return user
+
+
+def revoke_invitation(invitation: Invitation, *, by: Any) -> Invitation:
+    with transaction.atomic():
+        updated = Invitation.objects.pending().filter(pk=invitation.pk).update(
+            revoked_at=timezone.now()
+        )
+        if updated:
+            audit.record(by, "invitation.revoked", invitation)
+    invitation.refresh_from_db()
+    return invitation

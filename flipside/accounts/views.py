@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from flipside.schemes import permissions
+from flipside.schemes.permissions import Action
+
+from . import services
+from .forms import AcceptInvitationForm, InviteForm, ProfileForm, SignInForm
+from .models import Invitation, User
+
+sign_in = auth_views.LoginView.as_view(
+    template_name="accounts/sign_in.html",
+    authentication_form=SignInForm,
+    redirect_authenticated_user=True,
+)
+sign_out = auth_views.LogoutView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="emails/password_reset_body.txt",
+    html_email_template_name="emails/password_reset_body.html",
+    subject_template_name="emails/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "pronouns": user.pronouns})  # type: ignore[union-attr]
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Your details are saved."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_not_required
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    found = services.find_invitation(token)
+    if found is None:
+        return render(request, "accounts/invitation_invalid.html", {"token": token}, status=404)
+    if not found.is_usable:
+        return render(request, "accounts/invitation_unusable.html", {"invitation": found, "token": token}, status=410)
+    if request.user.is_authenticated:
+        return _accept_signed_in(request, token, found)
+    if User.objects.filter(email=found.email).exists():
+        return render(request, "accounts/invitation_sign_in.html", {"invitation": found})
+    form = AcceptInvitationForm(request.POST or None, email=found.email)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.accept_invitation_new_account(
+                token, display_name=data["display_name"], pronouns=data["pronouns"], password=data["password1"]
+            )
+        except services.AccountsError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Flipside. You have joined %(cohort)s.") % {"cohort": found.cohort})
+            return redirect("home")
+    return render(request, "accounts/invitation_accept.html", {"invitation": found, "form": form})
+
+
+def _accept_signed_in(request: HttpRequest, token: str, found: Invitation) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "accounts/invitation_join.html", {"invitation": found})
+    try:
+        services.accept_invitation_as(token, user=request.user)  # type: ignore[arg-type]
+    except services.AccountsError as error:
+        messages.error(request, str(error))
+        return render(request, "accounts/invitation_join.html", {"invitation": found})
+    messages.success(request, _("You have joined %(cohort)s.") % {"cohort": found.cohort})
+    return redirect("home")
+
+
+@login_not_required
+@require_POST
+def invitation_request_new(request: HttpRequest, token: str) -> HttpResponse:
+    found = services.request_new_invitation(token)
+    if found is None:
+        return render(request, "accounts/invitation_invalid.html", {"token": token}, status=404)
+    return render(request, "accounts/invitation_requested.html", {"invitation": found})
+
+
+def invite(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.invite_person(cohort, by=request.user, **form.cleaned_data)
+        except services.AccountsError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": sent.email})
+            return redirect("schemes:cohort_people", cohort.pk)
+    return render(request, "accounts/invite.html", {"form": form, "cohort": cohort})
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, cohort_id: int, invitation_id: int) -> HttpResponse:
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
+    found = get_object_or_404(Invitation, pk=invitation_id, cohort=cohort)
+    services.revoke_invitation(found, by=request.user)
+    messages.success(request, _("The invitation to %(email)s no longer works.") % {"email": found.email})
+    return redirect("schemes:cohort_people", cohort.pk)

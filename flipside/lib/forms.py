@@ -1,0 +1,54 @@
+"""Form helpers shared by every app."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+
+def reject_control_characters(value: str) -> None:
+    """Refuse NUL and other control characters (PostgreSQL rejects NUL; none belong in text)."""
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValidationError(_("Remove the invisible control characters from this text."))
+
+
+def reject_line_breaks(value: str) -> None:
+    """Single-line values (names, addresses) must not carry line breaks into email headers."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError(_("This must be on one line."))
+
+
+class SafeCharField(forms.CharField):
+    """A text field that strips whitespace and refuses control characters."""
+
+    def __init__(self, *, single_line: bool = True, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.validators.append(reject_control_characters)
+        if single_line:
+            self.validators.append(reject_line_breaks)
+
+
+class AccessibleBoundField(forms.BoundField):
+    """Point assistive technology at a field's hint and error message."""
+
+    def build_widget_attrs(self, attrs: dict, widget: forms.Widget | None = None) -> dict:  # type: ignore[type-arg]
+        attrs = super().build_widget_attrs(attrs, widget)
+        described_by = []
+        if self.help_text:
+            described_by.append(f"{self.auto_id}_helptext")
+        if self.errors:
+            described_by.append(f"{self.auto_id}_error")
+            attrs["aria-invalid"] = "true"
+        if described_by:
+            attrs["aria-describedby"] = " ".join(described_by)
+        return attrs
+
+
+class FormRenderer(TemplatesSetting):
+    """Render every form with the GOV.UK-style error summary, labels, hints and errors."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+    bound_field_class = AccessibleBoundField

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from flipside.lib.forms import reject_control_characters
+
+from .models import Cohort, Scheme, Stage
+
+
+class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Carries the version the editor started from, to refuse overwriting a newer save."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = bool(self.instance.pk)
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_control_characters)
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
+
+
+class SchemeForm(VersionedForm):
+    class Meta:
+        model = Scheme
+        fields = ("name", "centres", "description", "default_min_meetings", "default_meeting_minutes")
+        labels = {
+            "name": _("Scheme name"),
+            "centres": _("Whose lived experience does it centre?"),
+            "default_min_meetings": _("Minimum meetings per pair"),
+            "default_meeting_minutes": _("Usual meeting length, in minutes"),
+        }
+        help_texts = {
+            "description": _("What the scheme is for, in a few sentences. People see this."),
+            "default_min_meetings": _("New cohorts start with this; each can change it."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class CohortForm(VersionedForm):
+    class Meta:
+        model = Cohort
+        fields = ("label", "starts_on", "ends_on", "min_meetings", "meeting_minutes")
+        labels = {"meeting_minutes": _("Usual meeting length, in minutes")}
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_on", _("The end date must be after the start date."))
+        return cleaned
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        # Date order is reported on the field above; uniqueness by the service.
+        return None
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    expected = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)

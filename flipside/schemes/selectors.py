@@ -1,0 +1,97 @@
+"""Reads for the pages: what each person's home page and the cohort overviews show."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cohort, Membership, Role, Scheme, Stage
+from .permissions import coordinated_organisations, managed_cohorts, memberships_of
+
+# What a participant should do next, by role and stage. Later steps of the cycle link here.
+NEXT_STEP: dict[tuple[str, str], Any] = {
+    (Role.MENTOR, Stage.PLANNING): _("The coordinators are planning this cohort. We will email you when there is something to do."),
+    (Role.MENTOR, Stage.RECRUITING): _("Recruitment is open. Your coordinator will confirm your place."),
+    (Role.MENTOR, Stage.TRAINING): _("Come to the mentor training and read the handbook before you are paired."),
+    (Role.MENTOR, Stage.MATCHING): _("Your coordinator is pairing mentors and mentees. You will get an introduction email."),
+    (Role.MENTOR, Stage.RUNNING): _("Meet your partner at least %(n)s times this year. Your time is paid."),
+    (Role.MENTEE, Stage.PLANNING): _("The coordinators are planning this cohort. We will email you when there is something to do."),
+    (Role.MENTEE, Stage.RECRUITING): _("Thank you for taking part. Your coordinator will confirm your place."),
+    (Role.MENTEE, Stage.TRAINING): _("Read the handbook and ground rules before you are paired."),
+    (Role.MENTEE, Stage.MATCHING): _("You will soon be paired with a student mentor. As the senior partner, you make first contact."),
+    (Role.MENTEE, Stage.RUNNING): _("Meet your mentor at least %(n)s times this year, and bring ideas for change."),
+}
+CLOSED_STEP = _("This cohort has finished. Thank you for taking part.")
+OBSERVER_STEP = _("You can see anonymised figures for this cohort.")
+
+COORDINATOR_STEP: dict[str, Any] = {
+    Stage.PLANNING: _("Check the dates and meeting rules, then open recruitment."),
+    Stage.RECRUITING: _("Invite student mentors and staff mentees."),
+    Stage.TRAINING: _("Run training for mentors and share the handbook."),
+    Stage.MATCHING: _("Pair mentors with mentees, then publish the pairs."),
+    Stage.RUNNING: _("Keep pairs meeting and plan the reflection meetings."),
+    Stage.CLOSED: _("Evaluate the year and share what changed."),
+}
+
+
+@dataclass
+class ParticipantCard:
+    membership: Membership
+    next_step: str
+
+
+@dataclass
+class CoordinatorOverview:
+    cohorts: list[Cohort]
+    stage_counts: list[tuple[Stage, int]]
+    can_create_scheme: bool
+    schemes: list[Scheme] = field(default_factory=list)
+
+
+def participant_cards(user: Any) -> list[ParticipantCard]:
+    cards = []
+    for membership in memberships_of(user).exclude(role=Role.COORDINATOR):
+        cohort = membership.cohort
+        if cohort.stage == Stage.CLOSED:
+            step = str(CLOSED_STEP)
+        elif membership.role == Role.OBSERVER:
+            step = str(OBSERVER_STEP)
+        else:
+            step = str(NEXT_STEP[(membership.role, cohort.stage)]) % {"n": cohort.min_meetings}
+        cards.append(ParticipantCard(membership=membership, next_step=step))
+    return cards
+
+
+def cohorts_with_counts(cohorts: QuerySet[Cohort]) -> list[Cohort]:
+    rows = list(cohorts.select_related("scheme").with_member_counts().order_by("scheme__name", "-starts_on"))
+    for cohort in rows:
+        cohort.next_step = COORDINATOR_STEP[cohort.stage]  # type: ignore[attr-defined]
+    return rows
+
+
+def coordinator_overview(user: Any) -> CoordinatorOverview | None:
+    cohorts = cohorts_with_counts(managed_cohorts(user))
+    can_create = coordinated_organisations(user).exists()
+    if not cohorts and not can_create:
+        return None
+    counts = Counter(c.stage for c in cohorts)
+    return CoordinatorOverview(
+        cohorts=cohorts,
+        stage_counts=[(stage, counts.get(stage, 0)) for stage in Stage],
+        can_create_scheme=can_create,
+    )
+
+
+def cohort_counts(cohort: Cohort) -> dict[str, int]:
+    """How many people hold each role in the cohort."""
+    counts = Counter(cohort.memberships.values_list("role", flat=True))
+    return {role.value: counts.get(role.value, 0) for role in Role}
+
+
+def cohort_people(cohort: Cohort, *, role: str | None = None) -> QuerySet[Membership]:
+    people = cohort.memberships.select_related("user", "site").order_by("role", "user__display_name")
+    return people.filter(role=role) if role else people

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from flipside.accounts.models import Invitation
+from flipside.privacy.audit import entries_for
+
+from . import permissions, selectors, services
+from .forms import CohortForm, SchemeForm, StageForm
+from .models import Cohort, Role
+from .permissions import Action
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "schemes/home.html",
+        {
+            "overview": selectors.coordinator_overview(request.user),
+            "cards": selectors.participant_cards(request.user),
+        },
+    )
+
+
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_coordinator(request.user)
+    schemes = permissions.coordinated_schemes(request.user).select_related("organisation")
+    return render(
+        request,
+        "schemes/scheme_list.html",
+        {
+            "schemes": schemes,
+            "can_create": permissions.coordinated_organisations(request.user).exists(),
+        },
+    )
+
+
+def scheme_create(request: HttpRequest) -> HttpResponse:
+    organisations = permissions.require_organisation_coordinator(request.user)
+    form = SchemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheme = services.create_scheme(organisations.first(), by=request.user, **form.values())
+        except services.SchemeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Scheme created. Now add its first cohort."))
+            return redirect("schemes:detail", scheme.pk)
+    return render(request, "schemes/scheme_form.html", {"form": form})
+
+
+def scheme_detail(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = permissions.get_scheme(request.user, scheme_id)
+    cohorts = selectors.cohorts_with_counts(scheme.cohorts.all())
+    return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "cohorts": cohorts})
+
+
+def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = permissions.get_scheme(request.user, scheme_id)
+    form = SchemeForm(request.POST or None, instance=scheme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_scheme(
+                scheme, by=request.user, version=form.cleaned_data["version"], **form.values()
+            )
+        except services.SchemeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Scheme saved."))
+            return redirect("schemes:detail", scheme.pk)
+    return render(request, "schemes/scheme_form.html", {"form": form, "scheme": scheme})
+
+
+def cohort_create(request: HttpRequest, scheme_id: int) -> HttpResponse:
+    scheme = permissions.get_scheme(request.user, scheme_id)
+    initial = {"min_meetings": scheme.default_min_meetings, "meeting_minutes": scheme.default_meeting_minutes}
+    form = CohortForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.create_cohort(scheme, by=request.user, **form.values())
+        except services.SchemeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Cohort created. It starts in planning."))
+            return redirect("schemes:cohort", cohort.pk)
+    return render(request, "schemes/cohort_form.html", {"form": form, "scheme": scheme})
+
+
+def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.VIEW)
+    can_manage = permissions.can(request.user, Action.MANAGE, cohort)
+    context = {
+        "cohort": cohort,
+        "counts": selectors.cohort_counts(cohort),
+        "can_manage": can_manage,
+        "stages": list(cohort._meta.get_field("stage").choices or []),
+        "allowed": cohort.allowed_stages() if can_manage else [],
+        "history": entries_for(cohort).filter(action="cohort.stage_changed")[:10] if can_manage else [],
+    }
+    return render(request, "schemes/cohort_detail.html", context)
+
+
+def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
+    form = CohortForm(request.POST or None, instance=Cohort.objects.get(pk=cohort.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_cohort(
+                cohort, by=request.user, version=form.cleaned_data["version"], **form.values()
+            )
+        except services.SchemeError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Cohort saved."))
+            return redirect("schemes:cohort", cohort.pk)
+    return render(request, "schemes/cohort_form.html", {"form": form, "cohort": cohort, "scheme": cohort.scheme})
+
+
+@require_POST
+def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a stage from the list."))
+        return redirect("schemes:cohort", cohort.pk)
+    try:
+        cohort = services.change_cohort_stage(
+            cohort, to=form.cleaned_data["stage"], expected=form.cleaned_data["expected"], by=request.user
+        )
+    except services.SchemeError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The cohort is now at the %(stage)s stage.") % {"stage": cohort.get_stage_display()})
+    return redirect("schemes:cohort", cohort.pk)
+
+
+def cohort_people(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
+    role = request.GET.get("role") if request.GET.get("role") in Role.values else None
+    context = {
+        "cohort": cohort,
+        "people": selectors.cohort_people(cohort, role=role),
+        "role": role,
+        "roles": Role.choices,
+        "invitations": Invitation.objects.filter(cohort=cohort).pending().order_by("-created_at"),
+    }
+    template = "schemes/_people_table.html" if request.htmx else "schemes/cohort_people.html"  # type: ignore[attr-defined]
+    return render(request, template, context)

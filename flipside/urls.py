@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from flipside.lib import views as lib_views
+from flipside.schemes import views as scheme_views
+
+urlpatterns = [
+    path("", scheme_views.home, name="home"),
+    path("healthz", lib_views.healthz, name="healthz"),
+    path("accounts/", include("flipside.accounts.urls")),
+    path("", include("flipside.schemes.urls")),
+]
+
+handler400 = "flipside.lib.views.bad_request"
+handler403 = "flipside.lib.views.permission_denied"
+handler404 = "flipside.lib.views.page_not_found"
+handler500 = "flipside.lib.views.server_error"
