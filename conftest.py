@@ -1,0 +1,93 @@
+"""Personas and builders shared by every test."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from typing import Any
+
+import pytest
+
+from flipside.accounts.models import User
+from flipside.schemes.models import (
+    Cohort,
+    Membership,
+    Organisation,
+    OrganisationCoordinator,
+    Role,
+    Scheme,
+    SchemeCoordinator,
+    Site,
+    Stage,
+)
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests that check hashing itself set it back.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(name: str | None = None, **fields: Any) -> User:
+    n = next(_counter)
+    email = fields.pop("email", f"person{n}@example.ac.uk")
+    password = fields.pop("password", "correct horse battery staple")
+    return User.objects.create_user(email, password, display_name=name or f"Person {n}", **fields)
+
+
+def make_organisation(name: str | None = None) -> Organisation:
+    organisation = Organisation.objects.create(name=name or f"Faculty {next(_counter)}")
+    Site.objects.create(organisation=organisation, name="Medical School")
+    return organisation
+
+
+def make_scheme(organisation: Organisation | None = None, **fields: Any) -> Scheme:
+    values = {"name": f"Scheme {next(_counter)}", "centres": "LGBTQ+ students", **fields}
+    return Scheme.objects.create(organisation=organisation or make_organisation(), **values)
+
+
+def make_cohort(scheme: Scheme | None = None, **fields: Any) -> Cohort:
+    values = {
+        "label": f"20{next(_counter) % 90 + 10}/xx",
+        "starts_on": datetime.date(2026, 9, 1),
+        "ends_on": datetime.date(2027, 7, 31),
+        "stage": Stage.RUNNING,
+        **fields,
+    }
+    return Cohort.objects.create(scheme=scheme or make_scheme(), **values)
+
+
+def join(cohort: Cohort, role: str, user: User | None = None) -> User:
+    user = user or make_user()
+    Membership.objects.create(cohort=cohort, user=user, role=role)
+    return user
+
+
+class World:
+    """One organisation with a scheme and cohort, a person in each role, and an outsider."""
+
+    def __init__(self) -> None:
+        self.organisation = make_organisation("Faculty of Medicine, Test University")
+        self.scheme = make_scheme(self.organisation, name="Pride Reverse Mentoring")
+        self.cohort = make_cohort(self.scheme, label="2026/27")
+        self.coordinator = make_user("Cora Coordinator", email="coordinator@example.ac.uk")
+        SchemeCoordinator.objects.create(scheme=self.scheme, user=self.coordinator)
+        self.org_coordinator = make_user("Olu Lead", email="lead@example.ac.uk")
+        OrganisationCoordinator.objects.create(organisation=self.organisation, user=self.org_coordinator)
+        self.mentor = join(self.cohort, Role.MENTOR, make_user("Mo Mentor", email="mentor@example.ac.uk"))
+        self.mentee = join(self.cohort, Role.MENTEE, make_user("Prof Mena Mentee", email="mentee@example.ac.uk"))
+        self.observer = join(self.cohort, Role.OBSERVER, make_user("Obi Observer", email="observer@example.ac.uk"))
+        self.cohort_coordinator = join(self.cohort, Role.COORDINATOR, make_user("Cy Cohort", email="cohort-coord@example.ac.uk"))
+        other_org = make_organisation("Other University")
+        self.other_scheme = make_scheme(other_org, name="Elsewhere Scheme")
+        self.other_cohort = make_cohort(self.other_scheme, label="2026/27")
+        self.outsider = make_user("Otto Outsider", email="outsider@example.ac.uk")
+        SchemeCoordinator.objects.create(scheme=self.other_scheme, user=self.outsider)
+        self.nobody = make_user("Nadia Nobody", email="nobody@example.ac.uk")
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return World()

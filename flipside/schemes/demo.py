@@ -1,0 +1,242 @@
+"""The demo organisation, schemes and people that ``make run`` shows a new visitor.
+
+Everything goes through the scheme services, so the demo's audit log reads like a real year.
+Names come from a seeded Faker, so every fresh database gets the same people.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from io import TextIOBase
+
+from django.db import transaction
+from faker import Faker
+
+from flipside.accounts.models import User
+from flipside.privacy import audit
+
+from . import services
+from .models import Cohort, Organisation, OrganisationCoordinator, Role, Scheme, Site, Stage
+
+# Published in the README and printed by ``demo_signins``: it guards nothing of value.
+DEMO_PASSWORD = "flipside-demo-2026"  # noqa: S105
+DEMO_URL = "http://127.0.0.1:8000"
+
+COORDINATOR = "coordinator@demo.flipside.test"
+MENTOR = "mentor@demo.flipside.test"
+MENTEE = "mentee@demo.flipside.test"
+OBSERVER = "observer@demo.flipside.test"
+DEMO_SIGNINS = [
+    ("Coordinator", COORDINATOR),
+    ("Student mentor", MENTOR),
+    ("Staff mentee", MENTEE),
+    ("Observer", OBSERVER),
+]
+# email: (display name, pronouns)
+DEMO_PEOPLE = {
+    COORDINATOR: ("Dr Amara Okafor", ""),
+    MENTOR: ("Sam Rivera", "they/them"),
+    MENTEE: ("Professor Helen Carter", "she/her"),
+    OBSERVER: ("Dean of Education, Mark Whitfield", ""),
+}
+
+ORGANISATION = "Faculty of Medicine, University of Northbridge"
+FACULTY = "Faculty of Medicine"
+NORTHBRIDGE_TRUST = "Northbridge Teaching Hospitals NHS Foundation Trust"
+RIVERSIDE_TRUST = "Riverside Community Health NHS Trust"
+SITES = [
+    (FACULTY, Site.Kind.UNIVERSITY),
+    (NORTHBRIDGE_TRUST, Site.Kind.NHS_TRUST),
+    (RIVERSIDE_TRUST, Site.Kind.NHS_TRUST),
+]
+
+PRIDE = {
+    "name": "Pride Reverse Mentoring",
+    "centres": "LGBTQ+ students",
+    "description": (
+        "LGBTQ+ students mentor senior academics in the Faculty of Medicine, turning the usual "
+        "hierarchy around. Each pair meets at least four times over the year to talk about what "
+        "studying medicine is like for LGBTQ+ people and what the faculty could do better. "
+        "Student mentors are paid the London Living Wage for their time."
+    ),
+}
+RACE_EQUALITY = {
+    "name": "Race Equality Reverse Mentoring",
+    "centres": "Black, Asian and minority ethnic students",
+    "description": (
+        "Each year 15 Black, Asian and minority ethnic students mentor senior staff from the "
+        "faculty and our partner NHS Trusts. Pairs talk about students' experience of teaching, "
+        "assessment and placements, and bring ideas for change to the faculty's race equality "
+        "group at the end of the year."
+    ),
+}
+
+STUDENT_DOMAIN = "students.northbridge.ac.uk"
+STAFF_DOMAINS = {Site.Kind.UNIVERSITY: "northbridge.ac.uk", Site.Kind.NHS_TRUST: "nhs.net"}
+# Titles mark seniority: the mentees are senior academics and clinicians.
+STAFF_TITLES = {Site.Kind.UNIVERSITY: ("Professor", "Dr"), Site.Kind.NHS_TRUST: ("Dr", "Dr", "")}
+
+
+Member = tuple[User, str, Site]
+
+
+def _ascii(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", plain.lower())
+
+
+class People:
+    """Makes plausible, unique demo people; the same ones, in the same order, every run."""
+
+    def __init__(self) -> None:
+        self.fake = Faker("en_GB")
+        self.fake.seed_instance(2026)
+
+    def create(self, email: str, display_name: str, pronouns: str = "") -> User:
+        return User.objects.create_user(
+            email, DEMO_PASSWORD, display_name=display_name, pronouns=pronouns
+        )
+
+    def _email(self, first: str, last: str, domain: str) -> str:
+        local = f"{_ascii(first)}.{_ascii(last)}"
+        email, number = f"{local}@{domain}", 1
+        while User.objects.filter(email=email).exists():
+            number += 1
+            email = f"{local}{number}@{domain}"
+        return email
+
+    def _new(self, domain: str, titles: tuple[str, ...] = ("",)) -> User:
+        fake = self.fake
+        female = fake.boolean()
+        first = fake.first_name_female() if female else fake.first_name_male()
+        last = fake.last_name()
+        pronouns = fake.random_element(("", "", "she/her" if female else "he/him", "they/them"))
+        title = fake.random_element(titles)
+        name = f"{title} {first} {last}".strip()
+        return self.create(self._email(first, last, domain), name, pronouns)
+
+    def student(self) -> User:
+        return self._new(STUDENT_DOMAIN)
+
+    def staff(self, site: Site) -> User:
+        kind = Site.Kind(site.kind)
+        return self._new(STAFF_DOMAINS[kind], STAFF_TITLES[kind])
+
+
+def _advance(cohort: Cohort, *, to: str, by: User) -> Cohort:
+    """Walk forward one stage at a time, as a coordinator would."""
+    while cohort.stage != to:
+        target = cohort.next_stage
+        assert target is not None  # noqa: S101 - ``to`` is always a later stage
+        cohort = services.change_cohort_stage(cohort, to=target, by=by, expected=cohort.stage)
+    return cohort
+
+
+def _cohort(
+    scheme: Scheme,
+    *,
+    by: User,
+    label: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    stage: str,
+    members: list[Member],
+) -> Cohort:
+    cohort = services.create_cohort(
+        scheme, by=by, label=label, starts_on=starts_on, ends_on=ends_on,
+        min_meetings=4, meeting_minutes=60,
+    )  # fmt: skip
+    if members:
+        # People join while the cohort recruits.
+        cohort = _advance(cohort, to=Stage.RECRUITING, by=by)
+        for user, role, site in members:
+            services.add_member(cohort, user=user, role=role, site=site, by=by)
+    return _advance(cohort, to=stage, by=by)
+
+
+def _students(people: People, count: int, site: Site) -> list[Member]:
+    return [(people.student(), Role.MENTOR, site) for _ in range(count)]
+
+
+def _staff(people: People, sites: list[Site]) -> list[Member]:
+    return [(people.staff(site), Role.MENTEE, site) for site in sites]
+
+
+def _report(stdout: TextIOBase | None, cohort: Cohort) -> None:
+    if stdout is None:
+        return
+    roles = list(cohort.memberships.values_list("role", flat=True))
+    stdout.write(
+        f"{cohort} ({cohort.get_stage_display()}): "
+        f"{roles.count(Role.MENTOR)} mentors, {roles.count(Role.MENTEE)} mentees\n"
+    )
+
+
+def _organisation(coordinator: User) -> tuple[Organisation, dict[str, Site]]:
+    organisation = Organisation.objects.create(name=ORGANISATION)
+    sites = {
+        name: Site.objects.create(organisation=organisation, name=name, kind=kind)
+        for name, kind in SITES
+    }
+    OrganisationCoordinator.objects.create(organisation=organisation, user=coordinator)
+    audit.record(None, "organisation.created", organisation, coordinator=COORDINATOR)
+    return organisation, sites
+
+
+def seed(stdout: TextIOBase | None = None) -> bool:
+    """Create the demo unless it exists already; True if it created anything."""
+    if Organisation.objects.filter(name=ORGANISATION).exists():
+        return False
+    with transaction.atomic():
+        _create(stdout)
+    return True
+
+
+def _create(stdout: TextIOBase | None) -> None:
+    people = People()
+    demo = {email: people.create(email, *DEMO_PEOPLE[email]) for email in DEMO_PEOPLE}
+    by = demo[COORDINATOR]
+    organisation, sites = _organisation(by)
+    faculty = sites[FACULTY]
+    observer = (demo[OBSERVER], Role.OBSERVER, faculty)
+
+    pride = services.create_scheme(organisation, by=by, **PRIDE)
+    race = services.create_scheme(organisation, by=by, **RACE_EQUALITY)
+    for scheme in (pride, race):
+        services.assign_scheme_coordinator(scheme, user=by, by=by)
+
+    cohorts = [
+        _cohort(
+            pride, by=by, label="2025/26", stage=Stage.CLOSED,
+            starts_on=datetime.date(2025, 9, 1), ends_on=datetime.date(2026, 7, 31),
+            members=_students(people, 5, faculty) + _staff(people, [faculty] * 5),
+        ),
+        _cohort(
+            pride, by=by, label="2026/27", stage=Stage.RUNNING,
+            starts_on=datetime.date(2026, 9, 1), ends_on=datetime.date(2027, 7, 31),
+            members=[(demo[MENTOR], Role.MENTOR, faculty), (demo[MENTEE], Role.MENTEE, faculty)]
+            + _students(people, 4, faculty) + _staff(people, [faculty] * 4) + [observer],
+        ),
+        _cohort(
+            race, by=by, label="2026/27", stage=Stage.MATCHING,
+            starts_on=datetime.date(2026, 10, 1), ends_on=datetime.date(2027, 9, 30),
+            # Mentees come from the faculty and both partner Trusts, five from each.
+            members=_students(people, 15, faculty) + _staff(people, list(sites.values()) * 5)
+            + [observer],
+        ),
+        _cohort(
+            race, by=by, label="2027/28", stage=Stage.PLANNING,
+            starts_on=datetime.date(2027, 10, 1), ends_on=datetime.date(2028, 9, 30),
+            members=[],
+        ),
+    ]  # fmt: skip
+    for cohort in cohorts:
+        _report(stdout, cohort)
+
+
+def is_seeded() -> bool:
+    """Whether every demo sign-in exists, so printing them would not mislead."""
+    emails = [email for _, email in DEMO_SIGNINS]
+    return User.objects.filter(email__in=emails).count() == len(emails)

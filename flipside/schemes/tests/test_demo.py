@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from flipside.accounts.models import User
+from flipside.privacy.audit import verify_chain
+from flipside.privacy.models import AuditEntry
+from flipside.schemes import demo
+from flipside.schemes.models import Cohort, Membership, Organisation, Role, Stage
+from flipside.schemes.permissions import coordinated_schemes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def debug(settings: Any) -> None:
+    settings.DEBUG = True
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def cohort(scheme: str, label: str) -> Cohort:
+    return Cohort.objects.get(scheme__name=scheme, label=label)
+
+
+def people(cohort: Cohort, role: str) -> list[Membership]:
+    return list(cohort.memberships.filter(role=role).select_related("site", "user"))
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def test_seeding_is_refused_when_debug_is_off(settings: Any) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed()
+    assert not Organisation.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_seeding_creates_the_pride_scheme_with_five_pairs_running(debug: None) -> None:
+    seed()
+    current = cohort("Pride Reverse Mentoring", "2026/27")
+    assert current.stage == Stage.RUNNING
+    assert (current.min_meetings, current.meeting_minutes) == (4, 60)
+    assert len(people(current, Role.MENTOR)) == 5
+    assert len(people(current, Role.MENTEE)) == 5
+    assert {m.site.name for m in current.memberships.all()} == {demo.FACULTY}
+
+    earlier = cohort("Pride Reverse Mentoring", "2025/26")
+    assert earlier.stage == Stage.CLOSED
+    assert earlier.memberships.count() == 10
+    earlier_people = set(earlier.memberships.values_list("user", flat=True))
+    assert not earlier_people & set(current.memberships.values_list("user", flat=True))
+
+
+def test_seeding_creates_race_equality_with_fifteen_pairs_across_three_sites(debug: None) -> None:
+    seed()
+    current = cohort("Race Equality Reverse Mentoring", "2026/27")
+    assert current.stage == Stage.MATCHING
+    mentors, mentees = people(current, Role.MENTOR), people(current, Role.MENTEE)
+    assert len(mentors) == len(mentees) == 15
+    assert {m.site.name for m in mentors} == {demo.FACULTY}
+    assert {m.site.name for m in mentees} == {name for name, _ in demo.SITES}
+    assert all(m.user.email.endswith("@students.northbridge.ac.uk") for m in mentors)
+
+    planned = cohort("Race Equality Reverse Mentoring", "2027/28")
+    assert planned.stage == Stage.PLANNING
+    assert not planned.memberships.exists()
+
+
+def test_demo_sign_ins_accept_the_demo_password(debug: None) -> None:
+    seed()
+    for _, email in demo.DEMO_SIGNINS:
+        assert User.objects.get(email=email).check_password(demo.DEMO_PASSWORD), email
+
+    pride = cohort("Pride Reverse Mentoring", "2026/27")
+    race = cohort("Race Equality Reverse Mentoring", "2026/27")
+    roles = dict(pride.memberships.values_list("user__email", "role"))
+    assert roles[demo.MENTOR] == Role.MENTOR
+    assert roles[demo.MENTEE] == Role.MENTEE
+    for observed in (pride, race):
+        assert observed.memberships.get(user__email=demo.OBSERVER).role == Role.OBSERVER
+
+
+def test_demo_coordinator_coordinates_both_schemes(debug: None) -> None:
+    seed()
+    coordinator = User.objects.get(email=demo.COORDINATOR)
+    assert set(coordinated_schemes(coordinator).values_list("name", flat=True)) == {
+        "Pride Reverse Mentoring",
+        "Race Equality Reverse Mentoring",
+    }
+    assert coordinator.organisation_roles.get().organisation.name == demo.ORGANISATION
+    assert coordinator.scheme_roles.count() == 2
+
+
+def test_stage_changes_are_audited_one_step_at_a_time(debug: None) -> None:
+    seed()
+    current = cohort("Pride Reverse Mentoring", "2026/27")
+    steps = AuditEntry.objects.filter(
+        action="cohort.stage_changed", object_id=str(current.pk), object_type="schemes.cohort"
+    ).values_list("details__stage", flat=True)
+    assert list(steps) == ["recruiting", "training", "matching", "running"]
+
+
+def test_seeding_twice_changes_nothing(debug: None) -> None:
+    assert "Demo data created." in seed()
+    counts = row_counts()
+    emails = list(User.objects.order_by("pk").values_list("email", "display_name"))
+    last_entry = AuditEntry.objects.latest("id").pk
+
+    assert "Demo data already present; nothing changed." in seed()
+
+    assert row_counts() == counts
+    assert list(User.objects.order_by("pk").values_list("email", "display_name")) == emails
+    assert AuditEntry.objects.latest("id").pk == last_entry
+    assert verify_chain() == []
+
+
+def test_demo_people_have_unique_lowercase_ascii_emails(debug: None) -> None:
+    seed()
+    emails = list(User.objects.values_list("email", flat=True))
+    assert 50 <= len(emails) <= 60
+    assert all(email == email.lower() and email.isascii() for email in emails)
+    domains = {email.split("@")[1] for email in emails}
+    assert {"students.northbridge.ac.uk", "northbridge.ac.uk", "nhs.net"} <= domains
+
+
+def test_demo_signins_lists_each_role_with_the_password(debug: None) -> None:
+    seed()
+    out = StringIO()
+    call_command("demo_signins", stdout=out)
+    text = out.getvalue()
+    assert "http://127.0.0.1:8000" in text
+    for role, email in demo.DEMO_SIGNINS:
+        line = next(line for line in text.splitlines() if email in line)
+        assert role in line
+        assert demo.DEMO_PASSWORD in line
+
+
+def test_demo_signins_says_how_to_create_the_demo_when_it_is_missing() -> None:
+    out = StringIO()
+    call_command("demo_signins", stdout=out)
+    assert "Run `make run` to create the demo" in out.getvalue()
+    assert demo.DEMO_PASSWORD not in out.getvalue()
