@@ -1,7 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from flipside.lib import views as lib_views
+from flipside.lib.converters import IdConverter
 from flipside.schemes import views as scheme_views
+
+# Registered before the apps' URL modules are included: they use <id:...>.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", scheme_views.home, name="home"),

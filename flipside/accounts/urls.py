@@ -24,9 +24,9 @@ urlpatterns = [
         views.invitation_request_new,
         name="invitation_request_new",
     ),
-    path("cohorts/<int:cohort_id>/invite/", views.invite, name="invite"),
+    path("cohorts/<id:cohort_id>/invite/", views.invite, name="invite"),
     path(
-        "cohorts/<int:cohort_id>/invitations/<int:invitation_id>/revoke/",
+        "cohorts/<id:cohort_id>/invitations/<id:invitation_id>/revoke/",
         views.invitation_revoke,
         name="invitation_revoke",
     ),

@@ -112,7 +112,8 @@ class People:
         female = fake.boolean()
         first = fake.first_name_female() if female else fake.first_name_male()
         last = fake.last_name()
-        pronouns = fake.random_element(("", "", "she/her" if female else "he/him", "they/them"))
+        own = "she/her" if female else "he/him"
+        pronouns = fake.random_element(("", "", own, own, own, "they/them"))
         title = fake.random_element(titles)
         name = f"{title} {first} {last}".strip()
         return self.create(self._email(first, last, domain), name, pronouns)

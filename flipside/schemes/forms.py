@@ -28,19 +28,29 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
+def meetings_field(label: str, help_text: str = "") -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=1, max_value=52, help_text=help_text)
+
+
+def minutes_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=15, max_value=480, step_size=5)
+
+
 class SchemeForm(VersionedForm):
+    default_min_meetings = meetings_field(
+        _("Minimum meetings per pair"), _("New cohorts start with this; each can change it.")
+    )
+    default_meeting_minutes = minutes_field(_("Usual meeting length, in minutes"))
+
     class Meta:
         model = Scheme
         fields = ("name", "centres", "description", "default_min_meetings", "default_meeting_minutes")
         labels = {
             "name": _("Scheme name"),
             "centres": _("Whose lived experience does it centre?"),
-            "default_min_meetings": _("Minimum meetings per pair"),
-            "default_meeting_minutes": _("Usual meeting length, in minutes"),
         }
         help_texts = {
             "description": _("What the scheme is for, in a few sentences. People see this."),
-            "default_min_meetings": _("New cohorts start with this; each can change it."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
@@ -53,10 +63,12 @@ class DateInput(forms.DateInput):
 
 
 class CohortForm(VersionedForm):
+    min_meetings = meetings_field(_("Minimum meetings per pair"))
+    meeting_minutes = minutes_field(_("Usual meeting length, in minutes"))
+
     class Meta:
         model = Cohort
         fields = ("label", "starts_on", "ends_on", "min_meetings", "meeting_minutes")
-        labels = {"meeting_minutes": _("Usual meeting length, in minutes")}
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
     def clean(self) -> dict[str, Any]:

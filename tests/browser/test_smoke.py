@@ -1,0 +1,218 @@
+"""Every role signs in through the real form and walks the pages it may reach.
+
+Each visited page is screenshotted to test-results/screenshots/ and checked with axe-core.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from conftest import World
+
+from .conftest import Session, sign_in
+
+pytestmark = pytest.mark.browser
+
+EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+NEW_PASSWORD = "a long enough passphrase 42"
+
+
+def start(session: Session, live_server: Any, user: Any) -> None:
+    """Sign in as ``user``, check their home page, and keep desktop and phone screenshots."""
+    sign_in(session.page, live_server, user.email)
+    expect(session.page.get_by_role("heading", level=1)).to_have_text(
+        f"Hello, {user.first_name}"
+    )
+    session.check("home")
+    session.screenshot("home", phone=True)
+
+
+def walk(session: Session, pages: list[tuple[str, str, str]]) -> None:
+    """Visit each (name, path, heading) page: it opens, shows the heading and is accessible."""
+    for name, path, heading in pages:
+        page = session.goto(path, name)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+
+
+def test_coordinator_pages(session: Session, live_server: Any, live_world: World) -> None:
+    scheme, cohort = live_world.scheme, live_world.cohort
+    start(session, live_server, live_world.coordinator)
+    walk(
+        session,
+        [
+            ("schemes", reverse("schemes:list"), "Your schemes"),
+            ("scheme", reverse("schemes:detail", args=[scheme.pk]), scheme.name),
+            ("scheme-edit", reverse("schemes:edit", args=[scheme.pk]), f"Edit {scheme.name}"),
+            ("cohort-new", reverse("schemes:cohort_create", args=[scheme.pk]), "Add a cohort"),
+            ("cohort", reverse("schemes:cohort", args=[cohort.pk]), str(cohort)),
+            ("cohort-edit", reverse("schemes:cohort_edit", args=[cohort.pk]), f"Edit {cohort}"),
+            ("people", reverse("schemes:cohort_people", args=[cohort.pk]), "People in"),
+            ("invite", reverse("accounts:invite", args=[cohort.pk]), "Invite someone"),
+            ("profile", reverse("accounts:profile"), "Your details"),
+            ("password-change", reverse("accounts:password_change"), "Change your password"),
+        ],
+    )
+
+
+def test_organisation_coordinator_pages(
+    session: Session, live_server: Any, live_world: World
+) -> None:
+    start(session, live_server, live_world.org_coordinator)
+    walk(session, [("scheme-new", reverse("schemes:create"), "Start a new scheme")])
+
+
+@pytest.mark.parametrize("persona", ["mentor", "mentee"])
+def test_participant_pages(
+    session: Session, live_server: Any, live_world: World, persona: str
+) -> None:
+    user = getattr(live_world, persona)
+    start(session, live_server, user)
+    expect(session.page.locator(".card")).to_contain_text(str(live_world.cohort))
+    walk(
+        session,
+        [
+            ("profile", reverse("accounts:profile"), "Your details"),
+            ("password-change", reverse("accounts:password_change"), "Change your password"),
+        ],
+    )
+
+
+def test_observer_sees_figures_only(
+    session: Session, live_server: Any, live_world: World
+) -> None:
+    start(session, live_server, live_world.observer)
+    page = session.goto(reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort")
+    expect(page.get_by_role("heading", level=1)).to_have_text(str(live_world.cohort))
+    text = page.locator("body").inner_text()
+    assert "figures only" in text
+    found = EMAIL_PATTERN.search(text)
+    assert found is None, f"an email address shows on the observer's page: {found.group(0)}"
+    for person in (live_world.mentor, live_world.mentee, live_world.cohort_coordinator):
+        assert person.display_name not in text
+
+
+def test_outsider_cannot_see_the_cohort(
+    session: Session, live_server: Any, live_world: World
+) -> None:
+    start(session, live_server, live_world.outsider)
+    page = session.goto(
+        reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort", status=404
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert str(live_world.cohort) not in page.locator("main").inner_text()
+
+
+def test_signed_out_pages(session: Session, live_world: World) -> None:
+    walk(
+        session,
+        [
+            ("sign-in", reverse("accounts:login"), "Sign in to Flipside"),
+            ("password-reset", reverse("accounts:password_reset"), "Reset your password"),
+        ],
+    )
+    page = session.goto(
+        reverse("accounts:invitation", args=["not-a-real-token"]), "invitation-invalid", status=404
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("We could not find this invitation")
+
+
+def test_form_errors_are_summarised_and_focused(
+    session: Session, live_server: Any, live_world: World
+) -> None:
+    sign_in(session.page, live_server, live_world.coordinator.email)
+    page = session.goto(
+        reverse("schemes:cohort_create", args=[live_world.scheme.pk]), "cohort-new"
+    )
+    page.get_by_label("Academic year").fill("2027/28")
+    page.get_by_label("Start date").fill("2027-09-01")
+    page.get_by_label("End date").fill("2027-06-30")
+    page.get_by_role("button", name="Add cohort").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_be_focused()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    expect(page.locator(".field__error")).to_contain_text(
+        "The end date must be after the start date."
+    )
+    expect(page.get_by_label("Academic year")).to_have_value("2027/28")
+    session.check("cohort-new-errors")
+
+
+@pytest.mark.parametrize("url_name", ["accounts:login", "accounts:password_reset"])
+def test_skip_link_is_first_and_moves_focus_to_main(
+    session: Session, live_world: World, url_name: str
+) -> None:
+    page = session.goto(reverse(url_name), "page")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    expect(skip).to_be_in_viewport()
+    session.screenshot("skip-link-focused")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_invitation_from_invite_to_home(
+    new_session: Callable[[], Session], live_server: Any, live_world: World
+) -> None:
+    coordinator = new_session()
+    sign_in(coordinator.page, live_server, live_world.coordinator.email)
+    page = coordinator.goto(reverse("accounts:invite", args=[live_world.cohort.pk]), "invite")
+    page.get_by_label("Email address").fill("new.student@example.ac.uk")
+    page.get_by_label("Student mentor").check()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Invitation sent to new.student@example.ac.uk."
+    )
+    coordinator.check("people-after-invite")
+
+    # The live server thread sends the email when its transaction commits, before it answers;
+    # the locmem outbox is shared by every thread of this process.
+    sent = [m for m in mail.outbox if "new.student@example.ac.uk" in m.to]
+    assert len(sent) == 1, f"expected one invitation email, got {len(mail.outbox)} emails"
+    found = re.search(r"https?://\S+/accounts/invitations/[^/\s]+/", sent[0].body)
+    assert found is not None, f"no invitation link in:\n{sent[0].body}"
+    link = urlsplit(found.group(0)).path
+
+    invitee = new_session()
+    page = invitee.goto(link, "accept")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Join {live_world.cohort}")
+    page.get_by_label("Your name").fill("Sam Student")
+    page.get_by_label("Pronouns").fill("they/them")
+    page.get_by_label("Create a password").fill(NEW_PASSWORD)
+    page.get_by_label("Type the password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    page.wait_for_url(live_server.url + "/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Sam")
+    card = page.locator(".card").filter(has_text="Pride Reverse Mentoring 2026/27")
+    expect(card.get_by_role("heading")).to_have_text("Pride Reverse Mentoring 2026/27")
+    expect(card.locator(".card__meta")).to_contain_text("Student mentor")
+    invitee.check("home")
+    invitee.screenshot("home", phone=True)
+
+    page = invitee.goto(link, "invitation-used", status=410)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "This invitation has already been used"
+    )
+
+
+def test_coordinator_closes_cohort(
+    session: Session, live_server: Any, live_world: World
+) -> None:
+    sign_in(session.page, live_server, live_world.coordinator.email)
+    page = session.goto(reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort")
+    page.get_by_role("button", name="Move to Closed").click()
+    expect(page.get_by_role("status")).to_contain_text("The cohort is now at the Closed stage.")
+    expect(page.locator("[aria-current=step]")).to_have_text("Closed")
+    session.check("cohort-closed")

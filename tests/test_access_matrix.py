@@ -1,0 +1,204 @@
+"""Every URL pattern × every role → the expected status.
+
+A new URL without a row here fails ``test_every_url_pattern_has_an_expected_row``, so no view
+can ship without a decision about who may reach it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import World
+from flipside.accounts.models import Invitation, hash_token
+
+ROLES = [
+    "anonymous",
+    "coordinator",
+    "org_coordinator",
+    "cohort_coordinator",
+    "mentor",
+    "mentee",
+    "observer",
+    "outsider",
+    "nobody",
+]
+SIGNED_IN = ROLES[1:]
+
+
+def row(anonymous: int, default: int, **by_role: int) -> dict[str, int]:
+    """Expected GET status for each role: ``default`` for signed-in roles not named."""
+    expected = {role: by_role.get(role, default) for role in SIGNED_IN}
+    expected["anonymous"] = anonymous
+    return expected
+
+
+COORDINATORS = {"coordinator": 200, "org_coordinator": 200, "cohort_coordinator": 200}
+SCHEME_COORDINATORS = {"coordinator": 200, "org_coordinator": 200}
+
+EXPECTED: dict[str, dict[str, int]] = {
+    "home": row(302, 200),
+    "healthz": row(200, 200),
+    "accounts:login": row(200, 302),
+    "accounts:logout": row(302, 405),
+    "accounts:password_reset": row(200, 200),
+    "accounts:password_reset_done": row(200, 200),
+    "accounts:password_reset_confirm": row(200, 200),
+    "accounts:password_reset_complete": row(200, 200),
+    "accounts:password_change": row(302, 200),
+    "accounts:password_change_done": row(302, 200),
+    "accounts:profile": row(302, 200),
+    "accounts:invitation": row(200, 200),
+    "accounts:invitation_request_new": row(405, 405),
+    "accounts:invite": row(302, 404, **COORDINATORS),
+    "accounts:invitation_revoke": row(302, 405),
+    "schemes:list": row(302, 403, **COORDINATORS, outsider=200),
+    "schemes:create": row(302, 403, org_coordinator=200),
+    "schemes:detail": row(302, 404, **SCHEME_COORDINATORS),
+    "schemes:edit": row(302, 404, **SCHEME_COORDINATORS),
+    "schemes:cohort_create": row(302, 404, **SCHEME_COORDINATORS),
+    "schemes:cohort": row(302, 404, **COORDINATORS, observer=200),
+    "schemes:cohort_edit": row(302, 404, **COORDINATORS),
+    "schemes:cohort_stage": row(302, 405),
+    "schemes:cohort_people": row(302, 404, **COORDINATORS),
+}
+
+
+def all_url_names() -> list[str]:
+    names: list[str] = []
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+                names.append(namespace + pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+INVITATION_TOKEN = "matrix-test-token"
+
+
+def url_for(name: str, world: World) -> str:
+    """The URL for ``name`` with ids of objects in ``world``'s cohort."""
+    invitation, _ = Invitation.objects.get_or_create(
+        token_hash=hash_token(INVITATION_TOKEN),
+        defaults={
+            "cohort": world.cohort,
+            "email": "invitee@example.ac.uk",
+            "role": "mentor",
+            "expires_at": "2999-01-01T00:00:00Z",
+        },
+    )
+    samples = {
+        "scheme_id": world.scheme.pk,
+        "cohort_id": world.cohort.pk,
+        "invitation_id": invitation.pk,
+        "token": INVITATION_TOKEN,
+        "uidb64": "MQ",
+    }
+    for kwargs_names in _kwarg_sets(name):
+        try:
+            return reverse(name, kwargs={k: samples[k] for k in kwargs_names})
+        except Exception:  # noqa: S112 - try the next set of arguments
+            continue
+    raise AssertionError(f"Cannot build a URL for {name}")
+
+
+def _kwarg_sets(name: str) -> list[list[str]]:
+    if name == "accounts:password_reset_confirm":
+        return [["uidb64", "token"]]
+    return [[], ["scheme_id"], ["cohort_id"], ["token"], ["cohort_id", "invitation_id"]]
+
+
+def test_every_url_pattern_has_an_expected_row() -> None:
+    names = all_url_names()
+    missing = sorted(set(names) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(names))
+    assert not missing, f"Add these URLs to the access matrix: {missing}"
+    assert not stale, f"These rows name URLs that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_only_what_it_should(role: str, world: World, client: Any) -> None:
+    if role != "anonymous":
+        client.force_login(getattr(world, role))
+    wrong = []
+    for name in all_url_names():
+        response = client.get(url_for(name, world))
+        if response.status_code != EXPECTED[name][role]:
+            wrong.append(f"{name}: got {response.status_code}, expected {EXPECTED[name][role]}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in_with_a_return_address(world: World, client: Any) -> None:
+    url = reverse("schemes:cohort", args=[world.cohort.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/cohorts/99999999/",
+        "/cohorts/999999999999999999999999999999/",
+        "/cohorts/-1/",
+        "/cohorts/0/",
+        "/cohorts/abc/",
+        "/schemes/1e3/",
+        "/cohorts/1%00/",
+    ],
+)
+def test_unknown_huge_negative_and_non_numeric_ids_are_not_found(
+    path: str, world: World, client: Any
+) -> None:
+    client.force_login(world.coordinator)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+@pytest.mark.django_db
+def test_another_organisations_cohort_looks_exactly_like_a_missing_one(world: World, client: Any) -> None:
+    client.force_login(world.coordinator)
+    theirs = client.get(reverse("schemes:cohort", args=[world.other_cohort.pk]))
+    missing = client.get("/cohorts/99999999/")
+    assert theirs.status_code == missing.status_code == 404
+    assert world.other_cohort.scheme.name.encode() not in theirs.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["mentor", "mentee", "observer", "outsider", "nobody"])
+def test_state_changing_posts_by_people_without_rights_change_nothing(
+    role: str, world: World, client: Any
+) -> None:
+    client.force_login(getattr(world, role))
+    stage = client.post(
+        reverse("schemes:cohort_stage", args=[world.cohort.pk]),
+        {"stage": "closed", "expected": "running"},
+    )
+    invite = client.post(
+        reverse("accounts:invite", args=[world.cohort.pk]),
+        {"email": "sneaky@example.ac.uk", "role": "coordinator"},
+    )
+    edit = client.post(
+        reverse("schemes:edit", args=[world.scheme.pk]),
+        {"name": "Hijacked", "centres": "x", "default_min_meetings": 1,
+         "default_meeting_minutes": 15, "version": 1},
+    )
+    assert (stage.status_code, invite.status_code, edit.status_code) == (404, 404, 404)
+    world.cohort.refresh_from_db()
+    world.scheme.refresh_from_db()
+    assert world.cohort.stage == "running"
+    assert world.scheme.name == "Pride Reverse Mentoring"
+    assert not Invitation.objects.filter(email="sneaky@example.ac.uk").exists()

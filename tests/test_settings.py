@@ -1,0 +1,56 @@
+"""The settings refuse unsafe production configurations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-and-random-0123456789abcdefghijklmnop",
+    "ALLOWED_HOSTS": "flipside.example.ac.uk",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "STATIC_FROM_SOURCE", "SECURE_SSL_REDIRECT"}}
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = run_manage("check", env={"ALLOWED_HOSTS": "flipside.example.ac.uk"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_development_runs_without_any_variables() -> None:
+    result = run_manage("check", env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist() -> None:
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_cookies_are_secure_and_host_prefixed() -> None:
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_NAME,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.DEBUG)"
+    )
+    result = run_manage("shell", "--no-imports", "-c", script, env=PRODUCTION)
+    assert result.stdout.split() == [
+        "__Host-sessionid", "True", "__Host-csrftoken", "True", "True", "Lax", "False"
+    ]
