@@ -49,7 +49,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy flipside
+	DEBUG=1 $(BIN)/mypy flipside
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -75,11 +75,23 @@ class World:
         self.coordinator = make_user("Cora Coordinator", email="coordinator@example.ac.uk")
         SchemeCoordinator.objects.create(scheme=self.scheme, user=self.coordinator)
         self.org_coordinator = make_user("Olu Lead", email="lead@example.ac.uk")
-        OrganisationCoordinator.objects.create(organisation=self.organisation, user=self.org_coordinator)
-        self.mentor = join(self.cohort, Role.MENTOR, make_user("Mo Mentor", email="mentor@example.ac.uk"))
-        self.mentee = join(self.cohort, Role.MENTEE, make_user("Prof Mena Mentee", email="mentee@example.ac.uk"))
-        self.observer = join(self.cohort, Role.OBSERVER, make_user("Obi Observer", email="observer@example.ac.uk"))
-        self.cohort_coordinator = join(self.cohort, Role.COORDINATOR, make_user("Cy Cohort", email="cohort-coord@example.ac.uk"))
+        OrganisationCoordinator.objects.create(
+            organisation=self.organisation, user=self.org_coordinator
+        )
+        self.mentor = join(
+            self.cohort, Role.MENTOR, make_user("Mo Mentor", email="mentor@example.ac.uk")
+        )
+        self.mentee = join(
+            self.cohort, Role.MENTEE, make_user("Prof Mena Mentee", email="mentee@example.ac.uk")
+        )
+        self.observer = join(
+            self.cohort, Role.OBSERVER, make_user("Obi Observer", email="observer@example.ac.uk")
+        )
+        self.cohort_coordinator = join(
+            self.cohort,
+            Role.COORDINATOR,
+            make_user("Cy Cohort", email="cohort-coord@example.ac.uk"),
+        )
         other_org = make_organisation("Other University")
         self.other_scheme = make_scheme(other_org, name="Elsewhere Scheme")
         self.other_cohort = make_cohort(self.other_scheme, label="2026/27")

@@ -139,7 +139,9 @@ def test_each_role_reaches_only_what_it_should(role: str, world: World, client: 
 
 
 @pytest.mark.django_db
-def test_anonymous_visitors_are_sent_to_sign_in_with_a_return_address(world: World, client: Any) -> None:
+def test_anonymous_visitors_are_sent_to_sign_in_with_a_return_address(
+    world: World, client: Any
+) -> None:
     url = reverse("schemes:cohort", args=[world.cohort.pk])
     response = client.get(url)
     assert response.status_code == 302
@@ -169,7 +171,9 @@ def test_unknown_huge_negative_and_non_numeric_ids_are_not_found(
 
 
 @pytest.mark.django_db
-def test_another_organisations_cohort_looks_exactly_like_a_missing_one(world: World, client: Any) -> None:
+def test_another_organisations_cohort_looks_exactly_like_a_missing_one(
+    world: World, client: Any
+) -> None:
     client.force_login(world.coordinator)
     theirs = client.get(reverse("schemes:cohort", args=[world.other_cohort.pk]))
     missing = client.get("/cohorts/99999999/")
@@ -193,8 +197,13 @@ def test_state_changing_posts_by_people_without_rights_change_nothing(
     )
     edit = client.post(
         reverse("schemes:edit", args=[world.scheme.pk]),
-        {"name": "Hijacked", "centres": "x", "default_min_meetings": 1,
-         "default_meeting_minutes": 15, "version": 1},
+        {
+            "name": "Hijacked",
+            "centres": "x",
+            "default_min_meetings": 1,
+            "default_meeting_minutes": 15,
+            "version": 1,
+        },
     )
     assert (stage.status_code, invite.status_code, edit.status_code) == (404, 404, 404)
     world.cohort.refresh_from_db()

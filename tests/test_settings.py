@@ -17,7 +17,11 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "STATIC_FROM_SOURCE", "SECURE_SSL_REDIRECT"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "STATIC_FROM_SOURCE", "SECURE_SSL_REDIRECT"}
+    }
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -52,5 +56,11 @@ def test_production_cookies_are_secure_and_host_prefixed() -> None:
     )
     result = run_manage("shell", "--no-imports", "-c", script, env=PRODUCTION)
     assert result.stdout.split() == [
-        "__Host-sessionid", "True", "__Host-csrftoken", "True", "True", "Lax", "False"
+        "__Host-sessionid",
+        "True",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "Lax",
+        "False",
     ]

@@ -22,7 +22,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    return render(request, template, {"request_id": getattr(request, "request_id", "")}, status=status)
+    return render(
+        request, template, {"request_id": getattr(request, "request_id", "")}, status=status
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -41,7 +43,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No database access here: the error may be the database itself.
     from django.template import loader
 
-    body = loader.get_template("500.html").render({"request_id": getattr(request, "request_id", "")})
+    body = loader.get_template("500.html").render(
+        {"request_id": getattr(request, "request_id", "")}
+    )
     return HttpResponse(body, status=500)
 
 

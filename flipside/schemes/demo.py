@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections import OrderedDict
 from io import TextIOBase
 
 from django.db import transaction
@@ -39,7 +40,7 @@ DEMO_PEOPLE = {
     COORDINATOR: ("Dr Amara Okafor", ""),
     MENTOR: ("Sam Rivera", "they/them"),
     MENTEE: ("Professor Helen Carter", "she/her"),
-    OBSERVER: ("Dean of Education, Mark Whitfield", ""),
+    OBSERVER: ("Professor Mark Whitfield", "he/him"),
 }
 
 ORGANISATION = "Faculty of Medicine, University of Northbridge"
@@ -90,8 +91,14 @@ def _ascii(name: str) -> str:
 class People:
     """Makes plausible, unique demo people; the same ones, in the same order, every run."""
 
+    # Name styles weighted roughly like a UK medical school's students and staff.
+    LOCALES = OrderedDict(
+        [("en_GB", 0.5), ("en_IN", 0.14), ("en_PK", 0.08), ("yo_NG", 0.08), ("ig_NG", 0.06),
+         ("tw_GH", 0.06), ("en_IE", 0.08)]
+    )  # fmt: skip
+
     def __init__(self) -> None:
-        self.fake = Faker("en_GB")
+        self.fake = Faker(list(self.LOCALES))
         self.fake.seed_instance(2026)
 
     def create(self, email: str, display_name: str, pronouns: str = "") -> User:
@@ -108,7 +115,7 @@ class People:
         return email
 
     def _new(self, domain: str, titles: tuple[str, ...] = ("",)) -> User:
-        fake = self.fake
+        fake = self.fake[self.fake["en_GB"].random_element(self.LOCALES)]
         female = fake.boolean()
         first = fake.first_name_female() if female else fake.first_name_male()
         last = fake.last_name()

@@ -28,11 +28,11 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
         return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
-def meetings_field(label: str, help_text: str = "") -> forms.IntegerField:
+def meetings_field(label: Any, help_text: Any = "") -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=1, max_value=52, help_text=help_text)
 
 
-def minutes_field(label: str) -> forms.IntegerField:
+def minutes_field(label: Any) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=15, max_value=480, step_size=5)
 
 
@@ -44,7 +44,13 @@ class SchemeForm(VersionedForm):
 
     class Meta:
         model = Scheme
-        fields = ("name", "centres", "description", "default_min_meetings", "default_meeting_minutes")
+        fields = (
+            "name",
+            "centres",
+            "description",
+            "default_min_meetings",
+            "default_meeting_minutes",
+        )
         labels = {
             "name": _("Scheme name"),
             "centres": _("Whose lived experience does it centre?"),

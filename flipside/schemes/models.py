@@ -190,9 +190,12 @@ class Cohort(models.Model):
         ordering = ["-starts_on", "scheme__name"]
         constraints = [
             models.UniqueConstraint("scheme", "label", name="cohort_label_unique_per_scheme"),
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="cohort_ends_after_start"),
             models.CheckConstraint(
-                condition=Q(min_meetings__gte=1, min_meetings__lte=52), name="cohort_min_meetings_range"
+                condition=Q(ends_on__gt=models.F("starts_on")), name="cohort_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_meetings__gte=1, min_meetings__lte=52),
+                name="cohort_min_meetings_range",
             ),
             models.CheckConstraint(
                 condition=Q(meeting_minutes__gte=15, meeting_minutes__lte=480),
@@ -223,7 +226,9 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
-    site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Cohort, Membership, Organisation, Role, Scheme
+from .models import Cohort, CohortQuerySet, Membership, Organisation, Role, Scheme
 
 
 class Action(StrEnum):
@@ -40,7 +40,7 @@ def coordinated_organisations(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(coordinator_roles__user=user)
 
 
-def managed_cohorts(user: Any) -> QuerySet[Cohort]:
+def managed_cohorts(user: Any) -> CohortQuerySet:
     """Cohorts the person coordinates through the scheme, organisation or the cohort itself."""
     if not _user_ok(user):
         return Cohort.objects.none()
@@ -61,15 +61,19 @@ def viewable_cohorts(user: Any) -> QuerySet[Cohort]:
 
 
 def coordinates_anything(user: Any) -> bool:
-    return managed_cohorts(user).exists() or coordinated_schemes(user).exists() or (
-        coordinated_organisations(user).exists()
+    return (
+        managed_cohorts(user).exists()
+        or coordinated_schemes(user).exists()
+        or (coordinated_organisations(user).exists())
     )
 
 
 def can(user: Any, action: Action, obj: Organisation | Scheme | Cohort) -> bool:
     """The one answer to "may this person do this to this object"."""
     if isinstance(obj, Organisation):
-        return action is Action.MANAGE and coordinated_organisations(user).filter(pk=obj.pk).exists()
+        return (
+            action is Action.MANAGE and coordinated_organisations(user).filter(pk=obj.pk).exists()
+        )
     if isinstance(obj, Scheme):
         return coordinated_schemes(user).filter(pk=obj.pk).exists()
     if isinstance(obj, Cohort):
@@ -87,9 +91,11 @@ def get_scheme(user: Any, scheme_id: int) -> Scheme:
 
 def get_cohort(user: Any, cohort_id: int, action: Action) -> Cohort:
     allowed = managed_cohorts(user) if action is Action.MANAGE else viewable_cohorts(user)
-    cohort = Cohort.objects.select_related("scheme__organisation").filter(
-        pk=cohort_id, pk__in=allowed.values("pk")
-    ).first()
+    cohort = (
+        Cohort.objects.select_related("scheme__organisation")
+        .filter(pk=cohort_id, pk__in=allowed.values("pk"))
+        .first()
+    )
     if cohort is None:
         raise Http404
     return cohort

@@ -6,24 +6,48 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cohort, Membership, Role, Scheme, Stage
-from .permissions import coordinated_organisations, managed_cohorts, memberships_of
+from .models import Cohort, CohortQuerySet, Membership, Role, Scheme, Stage
+from .permissions import (
+    coordinated_organisations,
+    coordinators_of,
+    managed_cohorts,
+    memberships_of,
+)
+
+PLANNING_STEP = _(
+    "The coordinators are planning this cohort. We will email you when there is something to do."
+)
 
 # What a participant should do next, by role and stage. Later steps of the cycle link here.
 NEXT_STEP: dict[tuple[str, str], Any] = {
-    (Role.MENTOR, Stage.PLANNING): _("The coordinators are planning this cohort. We will email you when there is something to do."),
-    (Role.MENTOR, Stage.RECRUITING): _("Recruitment is open. Your coordinator will confirm your place."),
-    (Role.MENTOR, Stage.TRAINING): _("Come to the mentor training and read the handbook before you are paired."),
-    (Role.MENTOR, Stage.MATCHING): _("Your coordinator is pairing mentors and mentees. You will get an introduction email."),
-    (Role.MENTOR, Stage.RUNNING): _("Meet your partner at least %(n)s times this year. Your time is paid."),
-    (Role.MENTEE, Stage.PLANNING): _("The coordinators are planning this cohort. We will email you when there is something to do."),
-    (Role.MENTEE, Stage.RECRUITING): _("Thank you for taking part. Your coordinator will confirm your place."),
+    (Role.MENTOR, Stage.PLANNING): PLANNING_STEP,
+    (Role.MENTOR, Stage.RECRUITING): _(
+        "Recruitment is open. Your coordinator will confirm your place."
+    ),
+    (Role.MENTOR, Stage.TRAINING): _(
+        "Come to the mentor training and read the handbook before you are paired."
+    ),
+    (Role.MENTOR, Stage.MATCHING): _(
+        "Your coordinator is pairing mentors and mentees. You will get an introduction email."
+    ),
+    (Role.MENTOR, Stage.RUNNING): _(
+        "Meet your partner at least %(n)s times this year. Your time is paid."
+    ),
+    (Role.MENTEE, Stage.PLANNING): PLANNING_STEP,
+    (Role.MENTEE, Stage.RECRUITING): _(
+        "Thank you for taking part. Your coordinator will confirm your place."
+    ),
     (Role.MENTEE, Stage.TRAINING): _("Read the handbook and ground rules before you are paired."),
-    (Role.MENTEE, Stage.MATCHING): _("You will soon be paired with a student mentor. As the senior partner, you make first contact."),
-    (Role.MENTEE, Stage.RUNNING): _("Meet your mentor at least %(n)s times this year, and bring ideas for change."),
+    (Role.MENTEE, Stage.MATCHING): _(
+        "You will soon be paired with a student mentor. "
+        "As the senior partner, you make first contact."
+    ),
+    (Role.MENTEE, Stage.RUNNING): _(
+        "Meet your mentor at least %(n)s times this year, and bring ideas for change."
+    ),
 }
 CLOSED_STEP = _("This cohort has finished. Thank you for taking part.")
 OBSERVER_STEP = _("You can see anonymised figures for this cohort.")
@@ -66,8 +90,10 @@ def participant_cards(user: Any) -> list[ParticipantCard]:
     return cards
 
 
-def cohorts_with_counts(cohorts: QuerySet[Cohort]) -> list[Cohort]:
-    rows = list(cohorts.select_related("scheme").with_member_counts().order_by("scheme__name", "-starts_on"))
+def cohorts_with_counts(cohorts: CohortQuerySet) -> list[Cohort]:
+    rows = list(
+        cohorts.select_related("scheme").with_member_counts().order_by("scheme__name", "-starts_on")
+    )
     for cohort in rows:
         cohort.next_step = COORDINATOR_STEP[cohort.stage]  # type: ignore[attr-defined]
     return rows
@@ -87,11 +113,25 @@ def coordinator_overview(user: Any) -> CoordinatorOverview | None:
 
 
 def cohort_counts(cohort: Cohort) -> dict[str, int]:
-    """How many people hold each role in the cohort."""
+    """How many people hold each role in the cohort (coordinators by any route)."""
     counts = Counter(cohort.memberships.values_list("role", flat=True))
-    return {role.value: counts.get(role.value, 0) for role in Role}
+    result = {role.value: counts.get(role.value, 0) for role in Role}
+    result[Role.COORDINATOR.value] = coordinators_of(cohort).count()
+    return result
+
+
+# Student mentors first: the scheme centres them.
+ROLE_ORDER = Case(
+    *(
+        When(role=role, then=n)
+        for n, role in enumerate([Role.MENTOR, Role.MENTEE, Role.COORDINATOR])
+    ),
+    default=3,
+)
 
 
 def cohort_people(cohort: Cohort, *, role: str | None = None) -> QuerySet[Membership]:
-    people = cohort.memberships.select_related("user", "site").order_by("role", "user__display_name")
+    people = cohort.memberships.select_related("user", "site").order_by(
+        ROLE_ORDER, "user__display_name"
+    )
     return people.filter(role=role) if role else people

@@ -11,14 +11,24 @@ from django.utils.translation import gettext as _
 
 from flipside.privacy import audit
 
-from .models import ALLOWED_TRANSITIONS, Cohort, Membership, Organisation, Role, Scheme, Site, Stage
+from .models import ALLOWED_TRANSITIONS, Cohort, Membership, Organisation, Scheme, Site, Stage
 
-SCHEME_FIELDS = ("name", "centres", "description", "default_min_meetings", "default_meeting_minutes")
+SCHEME_FIELDS = (
+    "name",
+    "centres",
+    "description",
+    "default_min_meetings",
+    "default_meeting_minutes",
+)
 COHORT_FIELDS = ("label", "starts_on", "ends_on", "min_meetings", "meeting_minutes")
 
 
 class SchemeError(Exception):
     """A change to a scheme or cohort that cannot be made; the message says why."""
+
+
+class EditConflict(SchemeError):
+    """Someone saved the record after the editor loaded it; nothing was written."""
 
 
 def _changes(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -53,9 +63,11 @@ def update_scheme(scheme: Scheme, *, by: Any, version: int, **values: Any) -> Sc
             raise SchemeError(_("Your organisation already has a scheme with this name."))
         changes = _changes(scheme, values)
         if not _save_versioned(scheme, version=version, values=values):
-            raise SchemeError(
-                _("Someone else changed this scheme while you were editing. Nothing was saved: "
-                  "check the latest version below and make your changes again.")
+            raise EditConflict(
+                _(
+                    "Someone else changed this scheme while you were editing. Nothing was saved. "
+                    "Compare your changes with what is saved now, then save again."
+                )
             )
         audit.record(by, "scheme.updated", scheme, changes=changes)
     scheme.refresh_from_db()
@@ -86,9 +98,11 @@ def update_cohort(cohort: Cohort, *, by: Any, version: int, **values: Any) -> Co
             raise SchemeError(_("This scheme already has a cohort for that academic year."))
         changes = _changes(cohort, values)
         if not _save_versioned(cohort, version=version, values=values):
-            raise SchemeError(
-                _("Someone else changed this cohort while you were editing. Nothing was saved: "
-                  "check the latest version below and make your changes again.")
+            raise EditConflict(
+                _(
+                    "Someone else changed this cohort while you were editing. Nothing was saved. "
+                    "Compare your changes with what is saved now, then save again."
+                )
             )
         audit.record(by, "cohort.updated", cohort, changes=changes)
     cohort.refresh_from_db()
@@ -109,7 +123,9 @@ def transition_problem(current: str, target: str) -> str | None:
         return _("Pairs are already meeting, so the cohort can only be closed now.")
     return _("A cohort moves one stage at a time: from %(current)s it can go to %(allowed)s.") % {
         "current": Stage(current).label,
-        "allowed": ", ".join(str(Stage(s).label) for s in Stage if s in ALLOWED_TRANSITIONS[current]),
+        "allowed": ", ".join(
+            str(Stage(s).label) for s in Stage if s in ALLOWED_TRANSITIONS[current]
+        ),
     }
 
 
@@ -158,4 +174,3 @@ def assign_scheme_coordinator(scheme: Scheme, *, user: Any, by: Any) -> None:
         role, created = scheme.coordinator_roles.get_or_create(user=user)
         if created:
             audit.record(by, "scheme.coordinator_added", scheme, user=user.email)
-

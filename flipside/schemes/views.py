@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +14,24 @@ from flipside.privacy.audit import entries_for
 
 from . import permissions, selectors, services
 from .forms import CohortForm, SchemeForm, StageForm
-from .models import Cohort, Role
+from .models import Cohort, Role, Scheme
 from .permissions import Action
+
+
+def _after_conflict(
+    request: HttpRequest,
+    form: forms.ModelForm,
+    error: Exception,  # type: ignore[type-arg]
+) -> tuple[Any, list[tuple[Any, Any]]]:
+    """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
+    latest = type(form.instance).objects.get(pk=form.instance.pk)
+    data = request.POST.copy()
+    data["version"] = str(latest.version)
+    fresh = type(form)(data, instance=latest)
+    fresh.is_valid()
+    fresh.add_error(None, str(error))
+    saved = [(fresh.fields[name].label, getattr(latest, name)) for name in form._meta.fields or ()]
+    return fresh, saved
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,7 +63,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
     form = SchemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            scheme = services.create_scheme(organisations.first(), by=request.user, **form.values())
+            scheme = services.create_scheme(organisations[0], by=request.user, **form.values())
         except services.SchemeError as error:
             form.add_error(None, str(error))
         else:
@@ -61,23 +80,31 @@ def scheme_detail(request: HttpRequest, scheme_id: int) -> HttpResponse:
 
 def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = permissions.get_scheme(request.user, scheme_id)
-    form = SchemeForm(request.POST or None, instance=scheme)
+    form = SchemeForm(request.POST or None, instance=Scheme.objects.get(pk=scheme.pk))
+    saved = None
     if request.method == "POST" and form.is_valid():
         try:
             services.update_scheme(
                 scheme, by=request.user, version=form.cleaned_data["version"], **form.values()
             )
+        except services.EditConflict as error:
+            form, saved = _after_conflict(request, form, error)
         except services.SchemeError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Scheme saved."))
             return redirect("schemes:detail", scheme.pk)
-    return render(request, "schemes/scheme_form.html", {"form": form, "scheme": scheme})
+    return render(
+        request, "schemes/scheme_form.html", {"form": form, "scheme": scheme, "saved": saved}
+    )
 
 
 def cohort_create(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = permissions.get_scheme(request.user, scheme_id)
-    initial = {"min_meetings": scheme.default_min_meetings, "meeting_minutes": scheme.default_meeting_minutes}
+    initial = {
+        "min_meetings": scheme.default_min_meetings,
+        "meeting_minutes": scheme.default_meeting_minutes,
+    }
     form = CohortForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +126,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "can_manage": can_manage,
         "stages": list(cohort._meta.get_field("stage").choices or []),
         "allowed": cohort.allowed_stages() if can_manage else [],
-        "history": entries_for(cohort).filter(action="cohort.stage_changed")[:10] if can_manage else [],
+        "history": entries_for(cohort).filter(action="cohort.stage_changed").order_by("-id")[:10]
+        if can_manage
+        else [],
     }
     return render(request, "schemes/cohort_detail.html", context)
 
@@ -107,17 +136,21 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
 def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
     form = CohortForm(request.POST or None, instance=Cohort.objects.get(pk=cohort.pk))
+    saved = None
     if request.method == "POST" and form.is_valid():
         try:
             services.update_cohort(
                 cohort, by=request.user, version=form.cleaned_data["version"], **form.values()
             )
+        except services.EditConflict as error:
+            form, saved = _after_conflict(request, form, error)
         except services.SchemeError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Cohort saved."))
             return redirect("schemes:cohort", cohort.pk)
-    return render(request, "schemes/cohort_form.html", {"form": form, "cohort": cohort, "scheme": cohort.scheme})
+    context = {"form": form, "cohort": cohort, "scheme": cohort.scheme, "saved": saved}
+    return render(request, "schemes/cohort_form.html", context)
 
 
 @require_POST
@@ -129,12 +162,18 @@ def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
         return redirect("schemes:cohort", cohort.pk)
     try:
         cohort = services.change_cohort_stage(
-            cohort, to=form.cleaned_data["stage"], expected=form.cleaned_data["expected"], by=request.user
+            cohort,
+            to=form.cleaned_data["stage"],
+            expected=form.cleaned_data["expected"],
+            by=request.user,
         )
     except services.SchemeError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The cohort is now at the %(stage)s stage.") % {"stage": cohort.get_stage_display()})
+        messages.success(
+            request,
+            _("The cohort is now at the %(stage)s stage.") % {"stage": cohort.get_stage_display()},
+        )
     return redirect("schemes:cohort", cohort.pk)
 
 

@@ -12,7 +12,10 @@ pytestmark = pytest.mark.django_db
 def test_each_entry_names_who_did_what_to_which_object(world: World) -> None:
     entry = audit.record(world.coordinator, "cohort.updated", world.cohort, changes={"x": [1, 2]})
     assert (entry.actor, entry.action, entry.object_type, entry.object_id) == (
-        world.coordinator, "cohort.updated", "schemes.cohort", str(world.cohort.pk)
+        world.coordinator,
+        "cohort.updated",
+        "schemes.cohort",
+        str(world.cohort.pk),
     )
     assert entry.object_label == "Pride Reverse Mentoring 2026/27"
     assert list(audit.entries_for(world.cohort)) == [entry]
@@ -79,4 +82,14 @@ def test_concurrent_writers_never_fork_the_chain(world: World) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, range(8)))
     assert AuditEntry.objects.filter(action__startswith="concurrent.").count() == 40
+    assert audit.verify_chain() == []
+
+
+def test_deleting_an_account_does_not_break_the_chain(world: World) -> None:
+    from conftest import make_user
+
+    leaver = make_user("Leaving Coordinator")
+    audit.record(leaver, "cohort.updated", world.cohort)
+    audit.record(world.coordinator, "cohort.updated", world.cohort)
+    leaver.delete()
     assert audit.verify_chain() == []

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,140 +16,379 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('centres', models.CharField(help_text='For example: LGBTQ+ students, or Black, Asian and minority ethnic students.', max_length=200, verbose_name='whose lived experience it centres')),
-                ('description', models.TextField(blank=True)),
-                ('default_min_meetings', models.PositiveSmallIntegerField(default=4, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(52)])),
-                ('default_meeting_minutes', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(15), django.core.validators.MaxValueValidator(480)])),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schemes', to='schemes.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "centres",
+                    models.CharField(
+                        help_text="For example: LGBTQ+ students, or Black, Asian and minority ethnic students.",
+                        max_length=200,
+                        verbose_name="whose lived experience it centres",
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "default_min_meetings",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(52),
+                        ],
+                    ),
+                ),
+                (
+                    "default_meeting_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        validators=[
+                            django.core.validators.MinValueValidator(15),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schemes",
+                        to="schemes.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Cohort',
+            name="Cohort",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text='For example 2026/27.', max_length=40, verbose_name='academic year')),
-                ('starts_on', models.DateField(verbose_name='start date')),
-                ('ends_on', models.DateField(verbose_name='end date')),
-                ('min_meetings', models.PositiveSmallIntegerField(default=4, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(52)], verbose_name='minimum meetings per pair')),
-                ('meeting_minutes', models.PositiveSmallIntegerField(default=60, validators=[django.core.validators.MinValueValidator(15), django.core.validators.MaxValueValidator(480)], verbose_name='usual meeting length')),
-                ('stage', models.CharField(choices=[('planning', 'Planning'), ('recruiting', 'Recruiting'), ('training', 'Training'), ('matching', 'Matching'), ('running', 'Running'), ('closed', 'Closed')], default='planning', max_length=20)),
-                ('stage_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cohorts', to='schemes.scheme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        help_text="For example 2026/27.",
+                        max_length=40,
+                        verbose_name="academic year",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="start date")),
+                ("ends_on", models.DateField(verbose_name="end date")),
+                (
+                    "min_meetings",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(52),
+                        ],
+                        verbose_name="minimum meetings per pair",
+                    ),
+                ),
+                (
+                    "meeting_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=60,
+                        validators=[
+                            django.core.validators.MinValueValidator(15),
+                            django.core.validators.MaxValueValidator(480),
+                        ],
+                        verbose_name="usual meeting length",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("planning", "Planning"),
+                            ("recruiting", "Recruiting"),
+                            ("training", "Training"),
+                            ("matching", "Matching"),
+                            ("running", "Running"),
+                            ("closed", "Closed"),
+                        ],
+                        default="planning",
+                        max_length=20,
+                    ),
+                ),
+                ("stage_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cohorts",
+                        to="schemes.scheme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'scheme__name'],
+                "ordering": ["-starts_on", "scheme__name"],
             },
         ),
         migrations.CreateModel(
-            name='SchemeCoordinator',
+            name="SchemeCoordinator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coordinator_roles', to='schemes.scheme')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scheme_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coordinator_roles",
+                        to="schemes.scheme",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scheme_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('university', 'University'), ('nhs_trust', 'NHS Trust'), ('other', 'Other partner')], default='university', max_length=20)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='schemes.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("university", "University"),
+                            ("nhs_trust", "NHS Trust"),
+                            ("other", "Other partner"),
+                        ],
+                        default="university",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sites",
+                        to="schemes.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('coordinator', 'Coordinator'), ('mentor', 'Student mentor'), ('mentee', 'Staff mentee'), ('observer', 'Observer')], max_length=20)),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='schemes.cohort')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schemes.site')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "Coordinator"),
+                            ("mentor", "Student mentor"),
+                            ("mentee", "Staff mentee"),
+                            ("observer", "Observer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="schemes.cohort",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="schemes.site",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'user__display_name'],
+                "ordering": ["role", "user__display_name"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationCoordinator',
+            name="OrganisationCoordinator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coordinator_roles', to='schemes.organisation')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='organisation_roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coordinator_roles",
+                        to="schemes.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="organisation_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(models.F('organisation'), models.F('user'), name='org_coordinator_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("organisation"), models.F("user"), name="org_coordinator_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.UniqueConstraint(models.F('organisation'), models.F('name'), name='scheme_name_unique_per_org'),
+            model_name="scheme",
+            constraint=models.UniqueConstraint(
+                models.F("organisation"), models.F("name"), name="scheme_name_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.CheckConstraint(condition=models.Q(('default_min_meetings__gte', 1), ('default_min_meetings__lte', 52)), name='scheme_min_meetings_range'),
+            model_name="scheme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("default_min_meetings__gte", 1), ("default_min_meetings__lte", 52)
+                ),
+                name="scheme_min_meetings_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheme',
-            constraint=models.CheckConstraint(condition=models.Q(('default_meeting_minutes__gte', 15), ('default_meeting_minutes__lte', 480)), name='scheme_meeting_minutes_range'),
+            model_name="scheme",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("default_meeting_minutes__gte", 15), ("default_meeting_minutes__lte", 480)
+                ),
+                name="scheme_meeting_minutes_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.UniqueConstraint(models.F('scheme'), models.F('label'), name='cohort_label_unique_per_scheme'),
+            model_name="cohort",
+            constraint=models.UniqueConstraint(
+                models.F("scheme"), models.F("label"), name="cohort_label_unique_per_scheme"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gt', models.F('starts_on'))), name='cohort_ends_after_start'),
+            model_name="cohort",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gt", models.F("starts_on"))),
+                name="cohort_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.CheckConstraint(condition=models.Q(('min_meetings__gte', 1), ('min_meetings__lte', 52)), name='cohort_min_meetings_range'),
+            model_name="cohort",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_meetings__gte", 1), ("min_meetings__lte", 52)),
+                name="cohort_min_meetings_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.CheckConstraint(condition=models.Q(('meeting_minutes__gte', 15), ('meeting_minutes__lte', 480)), name='cohort_meeting_minutes_range'),
+            model_name="cohort",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("meeting_minutes__gte", 15), ("meeting_minutes__lte", 480)),
+                name="cohort_meeting_minutes_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cohort',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['planning', 'recruiting', 'training', 'matching', 'running', 'closed'])), name='cohort_stage_valid'),
+            model_name="cohort",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "stage__in",
+                        ["planning", "recruiting", "training", "matching", "running", "closed"],
+                    )
+                ),
+                name="cohort_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='schemecoordinator',
-            constraint=models.UniqueConstraint(models.F('scheme'), models.F('user'), name='scheme_coordinator_unique'),
+            model_name="schemecoordinator",
+            constraint=models.UniqueConstraint(
+                models.F("scheme"), models.F("user"), name="scheme_coordinator_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='site',
-            constraint=models.UniqueConstraint(models.F('organisation'), models.F('name'), name='site_name_unique_per_org'),
+            model_name="site",
+            constraint=models.UniqueConstraint(
+                models.F("organisation"), models.F("name"), name="site_name_unique_per_org"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(models.F('cohort'), models.F('user'), name='one_role_per_person_per_cohort'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                models.F("cohort"), models.F("user"), name="one_role_per_person_per_cohort"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['coordinator', 'mentor', 'mentee', 'observer'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["coordinator", "mentor", "mentee", "observer"])),
+                name="membership_role_valid",
+            ),
         ),
     ]

@@ -29,7 +29,12 @@ def test_only_listed_stage_transitions_are_allowed(current: str, target: str) ->
 def test_every_stage_is_reachable_from_planning_one_step_at_a_time() -> None:
     path = [Stage.PLANNING]
     while path[-1] != Stage.CLOSED:
-        forward = [s for s in Stage if s in ALLOWED_TRANSITIONS[path[-1]] and list(Stage).index(s) > list(Stage).index(path[-1])]
+        forward = [
+            s
+            for s in Stage
+            if s in ALLOWED_TRANSITIONS[path[-1]]
+            and list(Stage).index(s) > list(Stage).index(path[-1])
+        ]
         path.append(forward[0])
     assert path == list(Stage)
 
@@ -60,10 +65,14 @@ def test_a_closed_cohort_cannot_be_reopened(world: World) -> None:
 
 def test_a_stage_change_based_on_a_stale_page_is_refused(world: World) -> None:
     cohort = make_cohort(world.scheme, label="2027/28", stage=Stage.PLANNING)
-    services.change_cohort_stage(cohort, to=Stage.RECRUITING, by=world.coordinator, expected="planning")
+    services.change_cohort_stage(
+        cohort, to=Stage.RECRUITING, by=world.coordinator, expected="planning"
+    )
     # A second coordinator clicks the same button on the page they loaded earlier.
     with pytest.raises(services.SchemeError, match="already moved"):
-        services.change_cohort_stage(cohort, to=Stage.RECRUITING, by=world.org_coordinator, expected="planning")
+        services.change_cohort_stage(
+            cohort, to=Stage.RECRUITING, by=world.org_coordinator, expected="planning"
+        )
     assert entries_for(cohort).filter(action="cohort.stage_changed").count() == 1
 
 
@@ -101,7 +110,10 @@ def test_an_edit_from_a_stale_form_is_refused_and_the_newer_edit_survives(world:
     cohort = world.cohort
     seen_version = cohort.version
     services.update_cohort(
-        cohort, by=world.coordinator, version=seen_version, **cohort_values(label="2026/27", min_meetings=6)
+        cohort,
+        by=world.coordinator,
+        version=seen_version,
+        **cohort_values(label="2026/27", min_meetings=6),
     )
     with pytest.raises(services.SchemeError, match="Someone else changed"):
         services.update_cohort(
@@ -137,7 +149,10 @@ def test_scheme_edits_record_what_changed(world: World) -> None:
 def test_scheme_names_are_unique_within_an_organisation_whatever_the_case(world: World) -> None:
     with pytest.raises(services.SchemeError, match="already has a scheme"):
         services.create_scheme(
-            world.organisation, by=world.org_coordinator, name="pride reverse mentoring", centres="x"
+            world.organisation,
+            by=world.org_coordinator,
+            name="pride reverse mentoring",
+            centres="x",
         )
 
 

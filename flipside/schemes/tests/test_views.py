@@ -41,7 +41,14 @@ def test_coordinator_home_shows_cohorts_with_counts_per_stage(world: World, clie
     client.force_login(world.coordinator)
     response = client.get(reverse("home"))
     stage_counts = dict((stage.value, n) for stage, n in response.context["overview"].stage_counts)
-    assert stage_counts == {"planning": 1, "recruiting": 0, "training": 0, "matching": 0, "running": 1, "closed": 0}
+    assert stage_counts == {
+        "planning": 1,
+        "recruiting": 0,
+        "training": 0,
+        "matching": 0,
+        "running": 1,
+        "closed": 0,
+    }
     assert b"Pride Reverse Mentoring 2026/27" in response.content
     assert b"Elsewhere Scheme" not in response.content
 
@@ -137,8 +144,14 @@ def test_editing_a_scheme_someone_else_just_saved_is_refused_without_losing_the_
     assert response.status_code == 200
     assert b"Someone else changed this scheme" in response.content
     assert b'value="My edit"' in response.content
+    assert b"What is saved now" in response.content and b"Renamed meanwhile" in response.content
     world.scheme.refresh_from_db()
     assert world.scheme.name == "Renamed meanwhile"
+    # Having compared, the editor saves again on purpose, and it works.
+    resubmit = response.context["form"].data.copy()
+    assert client.post(reverse("schemes:edit", args=[world.scheme.pk]), resubmit).status_code == 302
+    world.scheme.refresh_from_db()
+    assert world.scheme.name == "My edit"
 
 
 def test_script_in_a_scheme_description_is_shown_as_text(world: World, client: Any) -> None:
@@ -281,3 +294,23 @@ def test_people_page_queries_stay_bounded(
     client.force_login(world.coordinator)
     with django_assert_max_num_queries(15):
         client.get(reverse("schemes:cohort_people", args=[world.cohort.pk]))
+
+
+def test_people_page_lists_student_mentors_first(world: World, client: Any) -> None:
+    client.force_login(world.coordinator)
+    people = client.get(reverse("schemes:cohort_people", args=[world.cohort.pk])).context["people"]
+    assert [m.role for m in people] == ["mentor", "mentee", "coordinator", "observer"]
+
+
+def test_cohort_page_counts_every_coordinator_and_shows_newest_stage_change_first(
+    world: World, client: Any
+) -> None:
+    from flipside.schemes import services
+
+    cohort = make_cohort(world.scheme, label="2027/28", stage=Stage.PLANNING)
+    services.change_cohort_stage(cohort, to=Stage.RECRUITING, by=world.coordinator)
+    services.change_cohort_stage(cohort, to=Stage.TRAINING, by=world.coordinator)
+    client.force_login(world.coordinator)
+    response = client.get(reverse("schemes:cohort", args=[cohort.pk]))
+    assert response.context["counts"]["coordinator"] == 2  # scheme and organisation coordinators
+    assert [e.details["stage"] for e in response.context["history"]] == ["training", "recruiting"]
