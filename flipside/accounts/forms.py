@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from flipside.lib.forms import SafeCharField, reject_line_breaks
 from flipside.schemes.models import Role
 
-from .models import User
+from .models import User, normalise_email
 
 
 class SignInForm(AuthenticationForm):
@@ -20,11 +20,14 @@ class SignInForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
     error_messages = {
-        "invalid_login": _(
-            "The email address or password is not right. Check them and try again."
-        ),
+        "invalid_login": _("The email address or password is not right. Check them and try again."),
         "inactive": _("This account has been switched off. Ask your coordinator."),
     }
+
+    def clean_username(self) -> str:
+        # django-axes counts failures by the name passed to authenticate(): one spelling per
+        # account, or each letter-case variant would get its own five guesses.
+        return normalise_email(self.cleaned_data["username"])
 
 
 class InviteForm(forms.Form):
@@ -35,7 +38,9 @@ class InviteForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("Use the address they read: a university or NHS email."),
     )
-    role = forms.ChoiceField(label=_("Role in this cohort"), choices=Role.choices, widget=forms.RadioSelect)
+    role = forms.ChoiceField(
+        label=_("Role in this cohort"), choices=Role.choices, widget=forms.RadioSelect
+    )
 
 
 class ProfileForm(forms.Form):

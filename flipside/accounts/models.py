@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from flipside.schemes.models import Role
@@ -17,6 +18,9 @@ from flipside.schemes.models import Role
 def normalise_email(email: str) -> str:
     """Sign-in names are compared case-insensitively; keep one canonical form."""
     return email.strip().lower()
+
+
+TITLES = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "rev", "revd"}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -51,6 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of every session's signature: raising it signs the person out everywhere.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -70,9 +76,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = normalise_email(self.email)
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django signs sessions with the password hash; adding the epoch lets sign-out end
+        # every session of this person, not only the current one.
+        key_salt = "flipside.accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
     @property
     def first_name(self) -> str:
-        return self.display_name.split(" ")[0] if self.display_name else ""
+        """The name to greet someone by: the first word that is not a title."""
+        words = self.display_name.split()
+        while len(words) > 1 and words[0].rstrip(".").lower() in TITLES:
+            words = words[1:]
+        return words[0] if words else ""
 
 
 def hash_token(token: str) -> str:
@@ -98,9 +115,7 @@ class Invitation(models.Model):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,21 +39,27 @@ def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitati
     email = normalise_email(email)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        # Invitations to one cohort are made one at a time, so a double submit cannot leave
+        # two pending rows (or trip the one-pending constraint) however the requests race.
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
         if Membership.objects.filter(cohort=cohort, user__email=email).exists():
             raise AccountsError(_("%(email)s is already in this cohort.") % {"email": email})
-        invitation = (
-            Invitation.objects.select_for_update().pending().filter(cohort=cohort, email=email).first()
+        now = timezone.now()
+        # Keep the old row, revoked, so its link says "replaced" rather than "not found".
+        for old in Invitation.objects.pending().filter(cohort=cohort, email=email):
+            old.revoked_at = now
+            old.save(update_fields=["revoked_at"])
+            audit.record(by, "invitation.replaced", old)
+        expires = now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
+        invitation = Invitation.objects.create(
+            cohort=cohort,
+            email=email,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=by,
+            created_at=now,
+            expires_at=expires,
         )
-        expires = timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
-        if invitation is None:
-            invitation = Invitation(cohort=cohort, email=email)
-        invitation.role = role
-        invitation.token_hash = hash_token(token)
-        invitation.invited_by = by
-        invitation.created_at = timezone.now()
-        invitation.expires_at = expires
-        invitation.new_link_requested_at = None
-        invitation.save()
         audit.record(by, "invitation.sent", invitation, email=email, role=role)
         send_email_on_commit(
             "invitation",
@@ -78,9 +85,7 @@ def find_invitation(token: str) -> Invitation | None:
 
 
 def _claim(token: str) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
-    )
+    invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
     if invitation is None:
         raise AccountsError(_("This invitation link is not valid."))
     if invitation.accepted_at is not None:
@@ -110,7 +115,9 @@ def accept_invitation_new_account(
     with transaction.atomic():
         invitation = _claim(token)
         if User.objects.filter(email=invitation.email).exists():
-            raise AccountsError(_("You already have an account: sign in to accept this invitation."))
+            raise AccountsError(
+                _("You already have an account: sign in to accept this invitation.")
+            )
         user = User.objects.create_user(
             invitation.email, password, display_name=display_name, pronouns=pronouns
         )
@@ -124,8 +131,10 @@ def accept_invitation_as(token: str, *, user: User) -> Invitation:
         invitation = _claim(token)
         if invitation.email != user.email:
             raise AccountsError(
-                _("This invitation was sent to a different email address. Sign out and open "
-                  "the link again, or ask the coordinator to invite %(email)s.")
+                _(
+                    "This invitation was sent to a different email address. Sign out and open "
+                    "the link again, or ask the coordinator to invite %(email)s."
+                )
                 % {"email": user.email}
             )
         _join(invitation, user)
@@ -172,10 +181,15 @@ def update_profile(user: User, *, display_name: str, pronouns: str) -> User:
 
 def revoke_invitation(invitation: Invitation, *, by: Any) -> Invitation:
     with transaction.atomic():
-        updated = Invitation.objects.pending().filter(pk=invitation.pk).update(
-            revoked_at=timezone.now()
+        updated = (
+            Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
         )
         if updated:
             audit.record(by, "invitation.revoked", invitation)
     invitation.refresh_from_db()
     return invitation
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign the person out on every device: their sessions' signatures stop matching."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)

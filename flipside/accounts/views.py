@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +22,17 @@ sign_in = auth_views.LoginView.as_view(
     authentication_form=SignInForm,
     redirect_authenticated_user=True,
 )
-sign_out = auth_views.LogoutView.as_view()
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """Signing out ends every session of the person, on every device."""
+    if request.user.is_authenticated:
+        services.end_all_sessions(request.user)  # type: ignore[arg-type]
+    logout(request)
+    return redirect("accounts:login")
+
+
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset.html",
     email_template_name="emails/password_reset_body.txt",
@@ -51,7 +61,9 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, initial={"display_name": user.display_name, "pronouns": user.pronouns})  # type: ignore[union-attr]
+    form = ProfileForm(
+        request.POST or None, initial={"display_name": user.display_name, "pronouns": user.pronouns}
+    )  # type: ignore[union-attr]
     if request.method == "POST" and form.is_valid():
         services.update_profile(user, **form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, _("Your details are saved."))
@@ -65,7 +77,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "accounts/invitation_invalid.html", {"token": token}, status=404)
     if not found.is_usable:
-        return render(request, "accounts/invitation_unusable.html", {"invitation": found, "token": token}, status=410)
+        return render(
+            request,
+            "accounts/invitation_unusable.html",
+            {"invitation": found, "token": token},
+            status=410,
+        )
     if request.user.is_authenticated:
         return _accept_signed_in(request, token, found)
     if User.objects.filter(email=found.email).exists():
@@ -75,13 +92,19 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.accept_invitation_new_account(
-                token, display_name=data["display_name"], pronouns=data["pronouns"], password=data["password1"]
+                token,
+                display_name=data["display_name"],
+                pronouns=data["pronouns"],
+                password=data["password1"],
             )
         except services.AccountsError as error:
             form.add_error(None, str(error))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Flipside. You have joined %(cohort)s.") % {"cohort": found.cohort})
+            messages.success(
+                request,
+                _("Welcome to Flipside. You have joined %(cohort)s.") % {"cohort": found.cohort},
+            )
             return redirect("home")
     return render(request, "accounts/invitation_accept.html", {"invitation": found, "form": form})
 
@@ -126,5 +149,7 @@ def invitation_revoke(request: HttpRequest, cohort_id: int, invitation_id: int) 
     cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
     found = get_object_or_404(Invitation, pk=invitation_id, cohort=cohort)
     services.revoke_invitation(found, by=request.user)
-    messages.success(request, _("The invitation to %(email)s no longer works.") % {"email": found.email})
+    messages.success(
+        request, _("The invitation to %(email)s no longer works.") % {"email": found.email}
+    )
     return redirect("schemes:cohort_people", cohort.pk)

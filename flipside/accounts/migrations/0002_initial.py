@@ -7,31 +7,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('schemes', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("schemes", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='cohort',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='schemes.cohort'),
+            model_name="invitation",
+            name="cohort",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="invitations",
+                to="schemes.cohort",
+            ),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='invited_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invitation",
+            name="invited_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(models.F('cohort'), models.F('email'), condition=models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True)), name='one_pending_invitation_per_cohort_and_email'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                models.F("cohort"),
+                models.F("email"),
+                condition=models.Q(("accepted_at__isnull", True), ("revoked_at__isnull", True)),
+                name="one_pending_invitation_per_cohort_and_email",
+            ),
         ),
     ]
