@@ -19,8 +19,12 @@ PRODUCTION = {
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # Start from the caller's environment without the test suite's own relaxations.
     relaxed = {
-        "DEBUG", "SECRET_KEY", "STATIC_FROM_SOURCE", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }  # fmt: skip
+        "DEBUG",
+        "SECRET_KEY",
+        "STATIC_FROM_SOURCE",
+        "SECURE_SSL_REDIRECT",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in relaxed}
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", *args],

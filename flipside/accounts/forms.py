@@ -17,7 +17,7 @@ class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("Email address"),
         max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": _("The email address or password is not right. Check them and try again."),

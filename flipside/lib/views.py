@@ -22,9 +22,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
-    return render(
-        request, template, {"request_id": getattr(request, "request_id", "")}, status=status
-    )
+    context = {"request_id": getattr(request, "request_id", ""), "is_error_page": True}
+    return render(request, template, context, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

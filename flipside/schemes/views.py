@@ -14,7 +14,7 @@ from flipside.privacy.audit import entries_for
 
 from . import permissions, selectors, services
 from .forms import CohortForm, SchemeForm, StageForm
-from .models import Cohort, Role, Scheme
+from .models import Cohort, Role, Scheme, Stage
 from .permissions import Action
 
 
@@ -160,6 +160,11 @@ def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a stage from the list."))
         return redirect("schemes:cohort", cohort.pk)
+    if form.cleaned_data["stage"] == Stage.CLOSED and request.POST.get("confirm") != "yes":
+        # Closing cannot be undone: ask once more.
+        return render(
+            request, "schemes/cohort_close_confirm.html", {"cohort": cohort, "form": form}
+        )
     try:
         cohort = services.change_cohort_stage(
             cohort,

@@ -5,6 +5,7 @@ Chromium comes from Debian (`make browser` installs it); Playwright never downlo
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -14,16 +15,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-# Playwright's sync API runs an asyncio loop in the test thread, which makes Django think it
-# is being called from async code. The ORM calls in these tests are ordinary blocking calls,
-# so this is the standard switch for Playwright with pytest-django.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from conftest import World  # noqa: E402  (the root conftest: personas shared by every test)
+from conftest import World  # the root conftest: personas shared by every test
 
 REPO = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = REPO / "test-results" / "screenshots"
+AXE_REPORTS = REPO / "test-results" / "axe"
 PASSWORD = "correct horse battery staple"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -35,18 +32,35 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=en-GB",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 
-@pytest.fixture(scope="session")
-def playwright_instance() -> Iterator[Playwright]:
+@pytest.fixture(scope="package", autouse=True)
+def _allow_sync_django_beside_playwright() -> Iterator[None]:
+    """Let the test thread use the ORM while Playwright's sync API is running.
+
+    Playwright's sync API marks an asyncio loop as running in the test thread, so Django
+    takes every ORM call there (building personas, flushing the database) for async code.
+    Those calls are ordinary blocking calls; this is the standard switch for Playwright with
+    pytest-django. It is set only while this package's tests run, and Playwright is stopped
+    before the package ends, so neither leaks into other tests (nor into the environment of
+    subprocesses they start, where `check --deploy` rejects it).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def playwright_instance(_allow_sync_django_beside_playwright: None) -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(playwright_instance: Playwright) -> Iterator[Browser]:
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(executable).is_file() or not os.access(executable, os.X_OK):
@@ -90,8 +104,11 @@ def live_world(transactional_db: None) -> World:
 class Session:
     """One browser context: visits pages, keeps screenshots, checks accessibility."""
 
-    def __init__(self, context: BrowserContext, base_url: str, test_name: str) -> None:
+    def __init__(
+        self, context: BrowserContext, base_url: str, test_name: str, viewport: dict[str, int]
+    ) -> None:
         self.context = context
+        self.viewport = viewport
         self.base_url = base_url
         self.test_name = test_name
         self.page = context.new_page()
@@ -111,7 +128,7 @@ class Session:
     def check(self, name: str) -> None:
         """Screenshot the current page and fail on serious accessibility problems."""
         self.screenshot(name)
-        assert_accessible(self.page)
+        assert_accessible(self.page, AXE_REPORTS / f"{self.test_name}-{_slug(name)}.json")
 
     def screenshot(self, name: str, *, phone: bool = False) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -122,7 +139,7 @@ class Session:
             try:
                 self.page.screenshot(path=str(path), full_page=True)
             finally:
-                self.page.set_viewport_size(DESKTOP)
+                self.page.set_viewport_size(self.viewport)
         else:
             self.page.screenshot(path=str(path), full_page=True)
         return path
@@ -135,18 +152,20 @@ def _slug(text: str) -> str:
 @pytest.fixture
 def new_session(
     chromium: Browser, live_server: Any, request: pytest.FixtureRequest
-) -> Iterator[Callable[[], Session]]:
+) -> Iterator[Callable[..., Session]]:
     """Make fresh browser contexts (separate cookies) for the test; all closed afterwards."""
     contexts: list[BrowserContext] = []
     test_name = _slug(request.node.name)
 
-    def make() -> Session:
+    def make(viewport: dict[str, int] | None = None) -> Session:
+        viewport = viewport or DESKTOP
         # The site's Content-Security-Policy (script-src 'self', no inline scripts) would block
         # the injected axe script, so the context bypasses CSP. The policy itself is asserted
         # by the unit tests on the response headers.
-        context = chromium.new_context(bypass_csp=True, viewport=DESKTOP, locale="en-GB")
+        context = chromium.new_context(bypass_csp=True, viewport=viewport, locale="en-GB")
         contexts.append(context)
-        return Session(context, live_server.url, test_name)
+        suffix = "" if viewport == DESKTOP else f"-{viewport['width']}px"
+        return Session(context, live_server.url, test_name + suffix, viewport)
 
     yield make
     for context in contexts:
@@ -154,7 +173,7 @@ def new_session(
 
 
 @pytest.fixture
-def session(new_session: Callable[[], Session]) -> Session:
+def session(new_session: Callable[..., Session]) -> Session:
     return new_session()
 
 
@@ -168,25 +187,38 @@ def sign_in(page: Page, live_server: Any, email: str, password: str = PASSWORD) 
     page.wait_for_url(base + "/")
 
 
-def assert_accessible(page: Page) -> None:
-    """Run axe-core on the page; fail on any serious or critical violation."""
+def assert_accessible(page: Page, report: Path | None = None) -> None:
+    """Run axe-core on the page; fail on any serious or critical violation.
+
+    With ``report``, every finding (minor ones and those axe could not decide too) is saved
+    there as JSON for people to review.
+    """
     page.add_script_tag(path=str(AXE_SCRIPT))
-    violations: list[dict[str, Any]] = page.evaluate(
-        "async (tags) => (await axe.run(document, "
-        "{runOnly: {type: 'tag', values: tags}})).violations",
+    results: dict[str, Any] = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const brief = (v) => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => ({target: n.target, html: n.html,
+                    failureSummary: n.failureSummary}))});
+            return {url: r.url, violations: r.violations.map(brief),
+                    incomplete: r.incomplete.map(brief)};
+        }""",
         AXE_TAGS,
     )
-    blocking = [v for v in violations if v.get("impact") in BLOCKING_IMPACTS]
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(results, indent=2))
+    blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
         lines = [f"{len(blocking)} accessibility problem(s) on {page.url}:"]
         for violation in blocking:
-            targets = [
-                " ".join(map(str, node.get("target", []))) for node in violation["nodes"][:3]
-            ]
-            more = len(violation["nodes"]) - len(targets)
+            nodes = violation["nodes"]
+            targets = [" ".join(map(str, node["target"])) for node in nodes[:3]]
+            more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+            summary = (nodes[0].get("failureSummary") or "").strip().splitlines()[:2]
             lines.append(
                 f"- {violation['id']} ({violation['impact']}): {violation['help']}\n"
-                f"    at {', '.join(targets)}{f' and {more} more' if more > 0 else ''}\n"
-                f"    {violation['nodes'][0].get('failureSummary', '').strip()}"
+                f"    at {', '.join(targets)}{more}\n"
+                + "".join(f"    {line.strip()}\n" for line in summary)
             )
         pytest.fail("\n".join(lines), pytrace=False)

@@ -314,3 +314,15 @@ def test_cohort_page_counts_every_coordinator_and_shows_newest_stage_change_firs
     response = client.get(reverse("schemes:cohort", args=[cohort.pk]))
     assert response.context["counts"]["coordinator"] == 2  # scheme and organisation coordinators
     assert [e.details["stage"] for e in response.context["history"]] == ["training", "recruiting"]
+
+
+def test_closing_a_cohort_asks_for_confirmation_first(world: World, client: Any) -> None:
+    client.force_login(world.coordinator)
+    url = reverse("schemes:cohort_stage", args=[world.cohort.pk])
+    asked = client.post(url, {"stage": "closed", "expected": "running"})
+    world.cohort.refresh_from_db()
+    assert asked.status_code == 200 and b"cannot be reopened" in asked.content
+    assert world.cohort.stage == Stage.RUNNING
+    client.post(url, {"stage": "closed", "expected": "running", "confirm": "yes"})
+    world.cohort.refresh_from_db()
+    assert world.cohort.stage == Stage.CLOSED
