@@ -10,6 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from flipside.lib.types import AuthedRequest
 from flipside.schemes import permissions
 from flipside.schemes.permissions import Action
 
@@ -59,13 +60,12 @@ password_change_done = auth_views.PasswordChangeDoneView.as_view(
 )
 
 
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(
-        request.POST or None, initial={"display_name": user.display_name, "pronouns": user.pronouns}
-    )  # type: ignore[union-attr]
+    initial = {"display_name": user.display_name, "pronouns": user.pronouns}
+    form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.update_profile(user, **form.cleaned_data)
         messages.success(request, _("Your details are saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.models import Invitation
+from flipside.lib.types import AuthedRequest
 from flipside.privacy.audit import entries_for
 
 from . import permissions, selectors, services
@@ -20,8 +21,8 @@ from .permissions import Action
 
 def _after_conflict(
     request: HttpRequest,
-    form: forms.ModelForm,
-    error: Exception,  # type: ignore[type-arg]
+    form: forms.ModelForm[Any],
+    error: Exception,
 ) -> tuple[Any, list[tuple[Any, Any]]]:
     """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
     latest = type(form.instance).objects.get(pk=form.instance.pk)
@@ -182,7 +183,7 @@ def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return redirect("schemes:cohort", cohort.pk)
 
 
-def cohort_people(request: HttpRequest, cohort_id: int) -> HttpResponse:
+def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
     role = request.GET.get("role") if request.GET.get("role") in Role.values else None
     context = {
@@ -192,5 +193,5 @@ def cohort_people(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "roles": Role.choices,
         "invitations": Invitation.objects.filter(cohort=cohort).pending().order_by("-created_at"),
     }
-    template = "schemes/_people_table.html" if request.htmx else "schemes/cohort_people.html"  # type: ignore[attr-defined]
+    template = "schemes/_people_table.html" if request.htmx else "schemes/cohort_people.html"
     return render(request, template, context)
