@@ -103,3 +103,23 @@ class World:
 @pytest.fixture
 def world(db: Any) -> World:
     return World()
+
+
+def sent_mail() -> list[Any]:
+    """Deliver everything in the outbox, as the worker would, and return what was sent
+    (Django's test mailbox)."""
+    from django.core import mail
+
+    from flipside.notifications.outbox import process_batch
+
+    while process_batch("test-worker"):
+        pass
+    return list(getattr(mail, "outbox", []))
+
+
+def clear_sent_mail() -> None:
+    """Deliver and forget everything sent so far."""
+    from django.core import mail
+
+    sent_mail()
+    mail.outbox.clear()

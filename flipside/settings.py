@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "flipside.accounts",
     "flipside.schemes",
     "flipside.privacy",
+    "flipside.notifications",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", lib_views.healthz, name="healthz"),
     path("accounts/", include("flipside.accounts.urls")),
     path("", include("flipside.schemes.urls")),
+    path("", include("flipside.notifications.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.forms import SafeCharField, reject_line_breaks
@@ -92,3 +94,30 @@ class AcceptInvitationForm(ProfileForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Password reset emails go through the outbox like every other email, so a mail server
+    outage delays them instead of losing them. Links use SITE_URL, never the Host header."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        from flipside.notifications import outbox
+
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        outbox.enqueue(
+            "password_reset",
+            to=to_email,
+            user=context["user"],
+            values={"link": settings.SITE_URL + path},
+        )

@@ -10,10 +10,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from flipside.lib.email import send_email_on_commit
+from flipside.notifications import outbox
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Membership
 from flipside.schemes.permissions import coordinators_of
@@ -61,16 +61,18 @@ def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitati
             expires_at=expires,
         )
         audit.record(by, "invitation.sent", invitation, email=email, role=role)
-        send_email_on_commit(
+        outbox.enqueue(
             "invitation",
             to=email,
-            context={
-                "cohort": cohort,
-                "role": invitation.get_role_display(),
-                "inviter": by,
-                "url": invitation_url(token),
-                "expires_at": expires,
-                "has_account": User.objects.filter(email=email).exists(),
+            user=User.objects.filter(email=email).first(),
+            scheme=cohort.scheme,
+            values={
+                "cohort": str(cohort),
+                "scheme": cohort.scheme.name,
+                "role": str(invitation.get_role_display()),
+                "inviter": str(by),
+                "link": invitation_url(token),
+                "expires_on": formats.date_format(timezone.localtime(expires), "j F Y"),
             },
         )
     return invitation
@@ -162,10 +164,17 @@ def request_new_invitation(token: str) -> Invitation | None:
         invitation.save(update_fields=["new_link_requested_at"])
         audit.record(None, "invitation.new_link_requested", invitation)
         for coordinator in coordinators_of(invitation.cohort):
-            send_email_on_commit(
+            outbox.enqueue(
                 "invitation_requested",
                 to=coordinator.email,
-                context={"invitation": invitation, "coordinator": coordinator},
+                user=coordinator,
+                scheme=invitation.cohort.scheme,
+                values={
+                    "email": invitation.email,
+                    "cohort": str(invitation.cohort),
+                    "link": settings.SITE_URL
+                    + reverse("accounts:invite", args=[invitation.cohort_id]),
+                },
             )
     return invitation
 

@@ -15,7 +15,13 @@ from flipside.schemes import permissions
 from flipside.schemes.permissions import Action
 
 from . import services
-from .forms import AcceptInvitationForm, InviteForm, ProfileForm, SignInForm
+from .forms import (
+    AcceptInvitationForm,
+    InviteForm,
+    ProfileForm,
+    QueuedPasswordResetForm,
+    SignInForm,
+)
 from .models import Invitation, User
 
 sign_in = auth_views.LoginView.as_view(
@@ -36,9 +42,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 password_reset = auth_views.PasswordResetView.as_view(
     template_name="accounts/password_reset.html",
-    email_template_name="emails/password_reset_body.txt",
-    html_email_template_name="emails/password_reset_body.html",
-    subject_template_name="emails/password_reset_subject.txt",
+    form_class=QueuedPasswordResetForm,
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(

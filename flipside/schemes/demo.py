@@ -138,7 +138,9 @@ def _advance(cohort: Cohort, *, to: str, by: User) -> Cohort:
     while cohort.stage != to:
         target = cohort.next_stage
         assert target is not None  # noqa: S101 - ``to`` is always a later stage
-        cohort = services.change_cohort_stage(cohort, to=target, by=by, expected=cohort.stage)
+        cohort = services.change_cohort_stage(
+            cohort, to=target, by=by, expected=cohort.stage, notify=False
+        )
     return cohort
 
 

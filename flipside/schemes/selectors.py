@@ -76,17 +76,19 @@ class CoordinatorOverview:
     schemes: list[Scheme] = field(default_factory=list)
 
 
+def next_step_for(role: str, cohort: Cohort) -> str:
+    if cohort.stage == Stage.CLOSED:
+        return str(CLOSED_STEP)
+    if role == Role.OBSERVER:
+        return str(OBSERVER_STEP)
+    return str(NEXT_STEP[(role, cohort.stage)]) % {"n": cohort.min_meetings}
+
+
 def participant_cards(user: Any) -> list[ParticipantCard]:
     cards = []
     for membership in memberships_of(user).exclude(role=Role.COORDINATOR):
         cohort = membership.cohort
-        if cohort.stage == Stage.CLOSED:
-            step = str(CLOSED_STEP)
-        elif membership.role == Role.OBSERVER:
-            step = str(OBSERVER_STEP)
-        else:
-            step = str(NEXT_STEP[(membership.role, cohort.stage)]) % {"n": cohort.min_meetings}
-        cards.append(ParticipantCard(membership=membership, next_step=step))
+        cards.append(ParticipantCard(membership, next_step_for(membership.role, cohort)))
     return cards
 
 

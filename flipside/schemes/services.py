@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.notifications import outbox
 from flipside.privacy import audit
 
-from .models import ALLOWED_TRANSITIONS, Cohort, Membership, Organisation, Scheme, Site, Stage
+from .models import ALLOWED_TRANSITIONS, Cohort, Membership, Organisation, Role, Scheme, Site, Stage
 
 SCHEME_FIELDS = (
     "name",
@@ -129,7 +132,9 @@ def transition_problem(current: str, target: str) -> str | None:
     }
 
 
-def change_cohort_stage(cohort: Cohort, *, to: str, by: Any, expected: str | None = None) -> Cohort:
+def change_cohort_stage(
+    cohort: Cohort, *, to: str, by: Any, expected: str | None = None, notify: bool = True
+) -> Cohort:
     """Move a cohort to another stage. ``expected`` is the stage the coordinator saw; if
     someone moved it meanwhile the change is refused rather than applied twice."""
     with transaction.atomic():
@@ -148,7 +153,34 @@ def change_cohort_stage(cohort: Cohort, *, to: str, by: Any, expected: str | Non
         locked.version += 1
         locked.save(update_fields=["stage", "stage_changed_at", "version"])
         audit.record(by, "cohort.stage_changed", locked, previous=previous, stage=to)
+        if notify and to in STAGES_PARTICIPANTS_HEAR_ABOUT:
+            _tell_participants(locked)
     return locked
+
+
+# Participants hear when something changes for them; planning and recruiting are the
+# coordinators' business.
+STAGES_PARTICIPANTS_HEAR_ABOUT = {Stage.TRAINING, Stage.MATCHING, Stage.RUNNING, Stage.CLOSED}
+
+
+def _tell_participants(cohort: Cohort) -> None:
+    from .selectors import next_step_for
+
+    members = cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE]).select_related("user")
+    for membership in members:
+        outbox.enqueue(
+            "stage_changed",
+            to=membership.user.email,
+            user=membership.user,
+            scheme=cohort.scheme,
+            values={
+                "cohort": str(cohort),
+                "scheme": cohort.scheme.name,
+                "stage": str(cohort.get_stage_display()),
+                "next_step": next_step_for(membership.role, cohort),
+                "link": settings.SITE_URL + reverse("home"),
+            },
+        )
 
 
 def add_member(

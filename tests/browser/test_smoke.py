@@ -11,11 +11,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from conftest import World
+from conftest import World, sent_mail
 
 from .conftest import PHONE, Session, sign_in
 
@@ -199,8 +198,8 @@ def test_invitation_from_invite_to_home(
 
     # The live server thread sends the email when its transaction commits, before it answers;
     # the locmem outbox is shared by every thread of this process.
-    sent = [m for m in mail.outbox if "new.student@example.ac.uk" in m.to]
-    assert len(sent) == 1, f"expected one invitation email, got {len(mail.outbox)} emails"
+    sent = [m for m in sent_mail() if "new.student@example.ac.uk" in m.to]
+    assert len(sent) == 1, f"expected one invitation email, got {len(sent_mail())} emails"
     found = re.search(r"https?://\S+/accounts/invitations/[^/\s]+/", sent[0].body)
     assert found is not None, f"no invitation link in:\n{sent[0].body}"
     link = urlsplit(found.group(0)).path

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, make_cohort, make_user
+from conftest import World, clear_sent_mail, make_cohort, make_user, sent_mail
 from flipside.accounts import services
 from flipside.accounts.models import Invitation, User, hash_token
 from flipside.privacy.audit import verify_chain
@@ -58,7 +58,7 @@ def send(world: World, django_capture_on_commit_callbacks: Any) -> Any:
             services.invite_person(
                 cohort or world.cohort, email=email, role=role, by=world.coordinator
             )
-        return token_in(mail.outbox[-1])
+        return token_in(sent_mail()[-1])
 
     return invite
 
@@ -92,8 +92,8 @@ def test_a_coordinator_invites_someone_and_they_get_one_email_with_a_link(
         "mentor",
     )
     assert invitation.invited_by == world.coordinator
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(sent_mail()) == 1
+    message = sent_mail()[0]
     assert message.to == [NEW_EMAIL]
     token = token_in(message)
     assert token in message.alternatives[0][0]
@@ -122,18 +122,19 @@ def test_the_link_token_is_stored_only_as_a_hash(send: Any) -> None:
     assert token not in stored
 
 
-def test_the_invitation_email_is_sent_only_after_the_commit(
-    world: World, django_capture_on_commit_callbacks: Any
+def test_the_invitation_email_is_queued_with_the_invitation_and_then_delivered(
+    world: World,
 ) -> None:
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.invite_person(
-            world.cohort, email=NEW_EMAIL, role=Role.MENTOR, by=world.coordinator
-        )
-        assert mail.outbox == []
+    from flipside.notifications.models import OutboxMessage
 
-    assert len(callbacks) == 1
-    callbacks[0]()
-    assert len(mail.outbox) == 1
+    services.invite_person(world.cohort, email=NEW_EMAIL, role=Role.MENTOR, by=world.coordinator)
+
+    queued = OutboxMessage.objects.get()
+    assert (queued.kind, queued.to, queued.status) == ("invitation", NEW_EMAIL, "pending")
+    assert queued.scheme == world.scheme
+    assert len(sent_mail()) == 1
+    queued.refresh_from_db()
+    assert queued.status == "sent"
 
 
 def test_a_rolled_back_invitation_emails_nobody(
@@ -146,7 +147,7 @@ def test_a_rolled_back_invitation_emails_nobody(
             )
             raise RuntimeError("something later in the request failed")
 
-    assert mail.outbox == []
+    assert sent_mail() == []
     assert not Invitation.objects.exists()
 
 
@@ -158,7 +159,7 @@ def test_inviting_the_same_email_twice_leaves_one_pending_invitation_and_only_th
         post_invite(as_coordinator, world)
 
     assert Invitation.objects.pending().filter(cohort=world.cohort, email=NEW_EMAIL).count() == 1
-    old_token, new_token = token_in(mail.outbox[0]), token_in(mail.outbox[1])
+    old_token, new_token = token_in(sent_mail()[0]), token_in(sent_mail()[1])
     assert old_token != new_token
     assert AuditEntry.objects.filter(action="invitation.replaced").count() == 1
 
@@ -185,7 +186,7 @@ def test_inviting_someone_already_in_the_cohort_is_refused_and_keeps_the_typed_e
     assert "is already in this cohort" in content
     assert 'value="Mentor@Example.ac.uk"' in content
     assert not Invitation.objects.exists()
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 @pytest.mark.parametrize(
@@ -212,7 +213,7 @@ def test_bad_invitations_are_refused(
     assert response.status_code == 200
     assert "There is a problem" in response.content.decode()
     assert not Invitation.objects.exists()
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 @pytest.mark.parametrize("who", ["mentor", "mentee", "observer", "outsider", "nobody"])
@@ -227,7 +228,7 @@ def test_people_who_do_not_coordinate_the_cohort_cannot_invite(
     assert response.status_code == 404
     assert client.get(reverse("accounts:invite", args=[world.cohort.pk])).status_code == 404
     assert not Invitation.objects.exists()
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 def test_signed_out_visitors_cannot_invite(client: Client, world: World) -> None:
@@ -401,25 +402,25 @@ def test_asking_for_a_new_invitation_emails_the_coordinators_once_a_day(
         token = send()
         url = reverse("accounts:invitation_request_new", args=[token])
         clock.shift(datetime.timedelta(days=settings.INVITATION_VALID_DAYS + 1))
-        mail.outbox.clear()
+        clear_sent_mail()
 
         with django_capture_on_commit_callbacks(execute=True):
             first = client.post(url)
         assert first.status_code == 200
         assert "We have told your coordinator" in first.content.decode()
-        assert sorted(m.to[0] for m in mail.outbox) == sorted(coordinators)
-        assert all(NEW_EMAIL in m.subject for m in mail.outbox)
+        assert sorted(m.to[0] for m in sent_mail()) == sorted(coordinators)
+        assert all(NEW_EMAIL in m.subject for m in sent_mail())
 
         clock.shift(datetime.timedelta(hours=23))
         with django_capture_on_commit_callbacks(execute=True):
             second = client.post(url)
         assert second.status_code == 200
-        assert len(mail.outbox) == 3
+        assert len(sent_mail()) == 3
 
         clock.shift(datetime.timedelta(hours=2))
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url)
-        assert len(mail.outbox) == 6
+        assert len(sent_mail()) == 6
 
 
 def test_asking_for_a_new_invitation_needs_post_and_a_real_link(
@@ -431,7 +432,7 @@ def test_asking_for_a_new_invitation_needs_post_and_a_real_link(
         assert client.get(url).status_code == 405
         assert client.post(url).status_code == 404
 
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 def test_asking_again_for_a_used_invitation_emails_nobody(
@@ -439,14 +440,14 @@ def test_asking_again_for_a_used_invitation_emails_nobody(
 ) -> None:
     token = send()
     accept(Client(), token)
-    mail.outbox.clear()
+    clear_sent_mail()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:invitation_request_new", args=[token]))
 
     assert response.status_code == 200
     assert "already been used" in response.content.decode()
-    assert mail.outbox == []
+    assert sent_mail() == []
 
 
 # --- Accepting with an existing account ---------------------------------------------------
@@ -628,10 +629,10 @@ def test_the_invitation_email_escapes_the_inviter_name_in_html(
     with django_capture_on_commit_callbacks(execute=True):
         services.invite_person(world.cohort, email=NEW_EMAIL, role=Role.MENTOR, by=inviter)
 
-    html = mail.outbox[0].alternatives[0][0]
+    html = sent_mail()[0].alternatives[0][0]
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "<script>alert(1)</script> has invited you" in mail.outbox[0].body
+    assert "<script>alert(1)</script> has invited you" in sent_mail()[0].body
 
 
 def test_the_invitation_subject_shows_the_scheme_name_as_written(
@@ -643,7 +644,7 @@ def test_the_invitation_subject_shows_the_scheme_name_as_written(
     with django_capture_on_commit_callbacks(execute=True):
         services.invite_person(cohort, email=NEW_EMAIL, role=Role.MENTOR, by=world.coordinator)
 
-    assert mail.outbox[0].subject == "You are invited to join Pride & Allies 2026/27 on Flipside"
+    assert sent_mail()[0].subject == "You are invited to join Pride & Allies 2026/27 on Flipside"
 
 
 def test_the_new_invitation_request_subject_shows_the_address_as_written(
@@ -652,11 +653,11 @@ def test_the_new_invitation_request_subject_shows_the_address_as_written(
     with time_machine.travel(START, tick=False) as clock:
         token = send(email="o'brien@example.ac.uk")
         clock.shift(datetime.timedelta(days=settings.INVITATION_VALID_DAYS + 1))
-        mail.outbox.clear()
+        clear_sent_mail()
         with django_capture_on_commit_callbacks(execute=True):
             services.request_new_invitation(token)
 
-    assert mail.outbox[0].subject == "o'brien@example.ac.uk needs a new Flipside invitation"
+    assert sent_mail()[0].subject == "o'brien@example.ac.uk needs a new Flipside invitation"
 
 
 # --- Audit --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, make_user
+from conftest import World, make_user, sent_mail
 from flipside import settings as project_settings
 from flipside.accounts.models import User
 from flipside.accounts.services import invite_person
@@ -269,13 +269,12 @@ def test_new_passwords_are_hashed_with_argon2(settings: Any, db: Any) -> None:
 
 @pytest.fixture
 def invitation_token(world: World, django_capture_on_commit_callbacks: Any) -> str:
-    from django.core import mail
 
     with django_capture_on_commit_callbacks(execute=True):
         invite_person(
             world.cohort, email="new.person@example.ac.uk", role=Role.MENTOR, by=world.coordinator
         )
-    link = next(word for word in mail.outbox[-1].body.split() if "/invitations/" in word)
+    link = next(word for word in sent_mail()[-1].body.split() if "/invitations/" in word)
     return link.rstrip("/").rsplit("/", 1)[-1]
 
 

@@ -1,0 +1,104 @@
+"""The kinds of email Flipside sends, what each may say, and whether people can turn it off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    meaning: str
+    sample: str
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    """``essential`` messages (invitations, security) are always sent; the rest respect the
+    recipient's preferences and carry an unsubscribe link. ``overridable`` kinds can be
+    reworded per scheme by its coordinators."""
+
+    key: str
+    label: str
+    essential: bool
+    overridable: bool = True
+    placeholders: tuple[Placeholder, ...] = field(default_factory=tuple)
+
+    @property
+    def placeholder_names(self) -> set[str]:
+        return {p.name for p in self.placeholders}
+
+    def samples(self) -> dict[str, str]:
+        return {p.name: p.sample for p in self.placeholders}
+
+
+FIRST_NAME = Placeholder("first_name", _("the recipient's first name"), "Sam")
+COHORT = Placeholder(
+    "cohort",
+    _("the cohort, e.g. Pride Reverse Mentoring 2026/27"),
+    "Pride Reverse Mentoring 2026/27",
+)
+SCHEME = Placeholder("scheme", _("the scheme's name"), "Pride Reverse Mentoring")
+LINK = Placeholder("link", _("the link the email is about"), "https://flipside.example.ac.uk/…")
+
+KINDS: dict[str, MessageKind] = {
+    kind.key: kind
+    for kind in [
+        MessageKind(
+            "invitation",
+            _("Invitation to join a cohort"),
+            essential=True,
+            placeholders=(
+                COHORT,
+                SCHEME,
+                Placeholder(
+                    "role", _("the role they are invited to, e.g. Student mentor"), "Student mentor"
+                ),
+                Placeholder("inviter", _("the coordinator who invited them"), "Dr Amara Okafor"),
+                LINK,
+                Placeholder("expires_on", _("the last day the link works"), "6 December 2026"),
+            ),
+        ),
+        MessageKind(
+            "invitation_requested",
+            _("Request for a new invitation (to coordinators)"),
+            essential=True,
+            placeholders=(
+                FIRST_NAME,
+                Placeholder(
+                    "email", _("the address that asked for a new link"), "sam.rivera@example.ac.uk"
+                ),
+                COHORT,
+                LINK,
+            ),
+        ),
+        MessageKind(
+            "password_reset",
+            _("Password reset"),
+            essential=True,
+            overridable=False,
+            placeholders=(FIRST_NAME, LINK),
+        ),
+        MessageKind(
+            "stage_changed",
+            _("Cohort moves to its next stage (to mentors and mentees)"),
+            essential=False,
+            placeholders=(
+                FIRST_NAME,
+                COHORT,
+                SCHEME,
+                Placeholder("stage", _("the new stage, e.g. Training"), "Training"),
+                Placeholder(
+                    "next_step", _("what the person should do next"), "Come to the mentor training."
+                ),
+                LINK,
+            ),
+        ),
+    ]
+}
+
+
+def get_kind(key: str) -> MessageKind:
+    return KINDS[key]

@@ -1,0 +1,33 @@
+"""Who may see which emails: coordinators, for the schemes whose cohorts they run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from flipside.schemes.models import Scheme
+from flipside.schemes.permissions import coordinated_schemes, managed_cohorts
+
+from .models import OutboxMessage
+
+
+def schemes_with_mail_access(user: Any) -> QuerySet[Scheme]:
+    return Scheme.objects.filter(
+        Q(pk__in=coordinated_schemes(user).values("pk"))
+        | Q(cohorts__in=managed_cohorts(user).values("pk"))
+    ).distinct()
+
+
+def visible_messages(user: Any) -> QuerySet[OutboxMessage]:
+    """Emails about schemes the person coordinates. Messages about no scheme (password
+    resets) are shown to nobody."""
+    return OutboxMessage.objects.filter(scheme__in=schemes_with_mail_access(user).values("pk"))
+
+
+def get_message(user: Any, message_id: int) -> OutboxMessage:
+    message = visible_messages(user).select_related("scheme").filter(pk=message_id).first()
+    if message is None:
+        raise Http404
+    return message

@@ -1,0 +1,83 @@
+"""Turn a kind of message and its placeholder values into subject, text and HTML.
+
+Coordinators' own wording is plain text with ``{{ placeholder }}`` fields; it never runs
+through the template engine, so it cannot reach anything but the values offered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .kinds import MessageKind, get_kind
+from .models import TemplateOverride
+
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def wording_problems(kind: MessageKind, text: str) -> list[str]:
+    """What is wrong with coordinator-written wording, in words they can act on."""
+    problems = []
+    unknown = sorted({name for name in PLACEHOLDER.findall(text)} - kind.placeholder_names)
+    if unknown:
+        problems.append(
+            _("Unknown placeholder: %(names)s. You can use: %(allowed)s.")
+            % {
+                "names": ", ".join("{{ %s }}" % n for n in unknown),
+                "allowed": ", ".join("{{ %s }}" % n for n in sorted(kind.placeholder_names)),
+            }
+        )
+    leftover = PLACEHOLDER.sub("", text)
+    if "{{" in leftover or "}}" in leftover or "{%" in leftover or "%}" in leftover:
+        problems.append(_("Write placeholders as {{ name }}, with nothing else inside the braces."))
+    return problems
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), text)
+
+
+def _override_for(kind: MessageKind, scheme_id: int | None) -> TemplateOverride | None:
+    if scheme_id is None or not kind.overridable:
+        return None
+    return TemplateOverride.objects.filter(scheme_id=scheme_id, kind=kind.key).first()
+
+
+def render(
+    kind_key: str,
+    values: dict[str, str],
+    *,
+    scheme_id: int | None = None,
+    unsubscribe_url: str = "",
+    override: TemplateOverride | None = None,
+) -> Rendered:
+    """Render with the scheme's own wording if it has any, else the default templates.
+    ``override`` renders unsaved wording (for previews)."""
+    kind = get_kind(kind_key)
+    override = override or _override_for(kind, scheme_id)
+    context = {**values, "site_url": settings.SITE_URL}
+    if override is not None:
+        subject = fill(override.subject, values)
+        text = fill(override.body, values)
+        inner_html = render_to_string("emails/_override_body.html", {"body": text})
+    else:
+        subject = render_to_string(f"emails/{kind.key}_subject.txt", context)
+        text = render_to_string(f"emails/{kind.key}_body.txt", context)
+        inner_html = render_to_string(f"emails/{kind.key}_body.html", context)
+    footer = {"unsubscribe_url": unsubscribe_url}
+    return Rendered(
+        subject=" ".join(subject.split())[:300],
+        text=text.rstrip() + render_to_string("emails/_footer.txt", footer),
+        html=render_to_string("emails/_layout.html", {"body": inner_html, **footer}),
+    )
