@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format install assets browser migrate seed clean
+.PHONY: run worker schedules test lint format install assets browser migrate seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,21 @@ migrate: install
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
-## make run: the app with the demo scheme on SQLite at http://127.0.0.1:8000
+## make run: the app with the demo scheme on SQLite at http://127.0.0.1:8000, with the
+## background worker beside it (emails are printed to this terminal)
 run: seed
 	@DEBUG=1 $(PY) manage.py demo_signins
+	@trap 'kill 0' EXIT INT TERM; \
+	DEBUG=1 $(PY) manage.py run_worker & \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make worker: only the background worker (email delivery and scheduled jobs)
+worker: migrate
+	DEBUG=1 $(PY) manage.py run_worker
+
+## make schedules: run the scheduled jobs that are due, once
+schedules: migrate
+	DEBUG=1 $(PY) manage.py run_schedules
 
 ## make test: the whole suite (SQLite, or the database in DATABASE_URL)
 test: install browser

@@ -1,11 +1,97 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any, cast
 
-from .models import Preference
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from flipside.lib.forms import SafeCharField
+from flipside.schemes.models import Scheme
+
+from . import services
+from .kinds import KINDS, MessageKind
+from .models import OutboxMessage, Preference
 
 
 class PreferenceForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Preference
         fields = ("optional_email",)
+
+
+class OutboxFilterForm(forms.Form):
+    """Filters for the outbox page; a value that is not on offer is ignored, not an error."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *OutboxMessage.Status.choices],
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of email"),
+        required=False,
+        choices=[("", _("Any kind")), *((key, kind.label) for key, kind in KINDS.items())],
+    )
+    recipient = SafeCharField(
+        label=_("Recipient"),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scheme = forms.ModelChoiceField(
+        label=_("Scheme"),
+        required=False,
+        queryset=Scheme.objects.none(),
+        empty_label=_("All your schemes"),
+    )
+
+    def __init__(self, *args: Any, schemes: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scheme_field = cast(forms.ModelChoiceField, self.fields["scheme"])  # type: ignore[type-arg]
+        scheme_field.queryset = schemes.order_by("name")
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, by name; anything invalid counts as not filtering."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class WordingForm(forms.Form):
+    """A scheme's own wording for one kind of email: plain text with ``{{ name }}`` fields."""
+
+    subject = SafeCharField(
+        label=_("Subject"),
+        max_length=200,
+        help_text=_("You can use placeholders here too."),
+    )
+    body = SafeCharField(
+        label=_("Email text"),
+        single_line=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
+        help_text=_(
+            "Write plain text. Leave a blank line between paragraphs. "
+            "Web addresses become links in the email."
+        ),
+    )
+
+    def __init__(self, *args: Any, kind: MessageKind, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    # The same check the service makes on saving, run per field so each problem shows
+    # beside the text it is about.
+    def clean_subject(self) -> str:
+        subject: str = self.cleaned_data["subject"]
+        self._check(services.check_wording(self.kind.key, subject=subject, body=""))
+        return subject
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"].replace("\r\n", "\n")
+        self._check(services.check_wording(self.kind.key, subject="", body=body))
+        return body
+
+    @staticmethod
+    def _check(problems: list[str]) -> None:
+        if problems:
+            raise forms.ValidationError(problems)

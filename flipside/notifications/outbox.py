@@ -38,7 +38,11 @@ Status = OutboxMessage.Status
 MAX_ATTEMPTS = 8
 FIRST_RETRY = datetime.timedelta(minutes=1)
 LONGEST_WAIT = datetime.timedelta(hours=6)
-LEASE = datetime.timedelta(minutes=5)
+
+
+def lease() -> datetime.timedelta:
+    """How long a claim lasts before another worker may take it over."""
+    return datetime.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def _claimable(now: datetime.datetime) -> Q:
 def claim(worker: str, *, limit: int = 20) -> list[int]:
     """Take up to ``limit`` due messages for ``worker``; no other worker gets them."""
     now = timezone.now()
-    claimed = {"status": Status.SENDING, "claimed_by": worker, "lease_expires_at": now + LEASE}
+    claimed = {"status": Status.SENDING, "claimed_by": worker, "lease_expires_at": now + lease()}
     due = OutboxMessage.objects.filter(_claimable(now)).order_by("next_attempt_at", "id")
     if connection.vendor == "postgresql":
         with transaction.atomic():
@@ -126,7 +130,7 @@ def _renew(message_id: int, worker: str) -> bool:
     return bool(
         OutboxMessage.objects.filter(
             pk=message_id, status=Status.SENDING, claimed_by=worker
-        ).update(lease_expires_at=timezone.now() + LEASE)
+        ).update(lease_expires_at=timezone.now() + lease())
     )
 
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from flipside.schemes.models import Scheme
 from flipside.schemes.permissions import coordinated_schemes, managed_cohorts
 
+from .kinds import KINDS, MessageKind
 from .models import OutboxMessage
 
 
@@ -31,3 +32,20 @@ def get_message(user: Any, message_id: int) -> OutboxMessage:
     if message is None:
         raise Http404
     return message
+
+
+# Their bodies carry single-use links (join a cohort, reset a password): whoever reads one
+# could use it before the recipient does.
+BODY_NEVER_SHOWN = frozenset({"invitation", "password_reset"})
+
+
+def can_read_body(message: OutboxMessage) -> bool:
+    return message.kind not in BODY_NEVER_SHOWN
+
+
+def get_rewordable_kind(kind_key: str) -> MessageKind:
+    """A kind of email schemes may reword; unknown and fixed kinds are simply not found."""
+    kind = KINDS.get(kind_key)
+    if kind is None or not kind.overridable:
+        raise Http404
+    return kind

@@ -26,6 +26,10 @@ class Rendered:
     html: str
 
 
+def _braced(name: str) -> str:
+    return "{{ " + name + " }}"
+
+
 def wording_problems(kind: MessageKind, text: str) -> list[str]:
     """What is wrong with coordinator-written wording, in words they can act on."""
     problems = []
@@ -34,8 +38,8 @@ def wording_problems(kind: MessageKind, text: str) -> list[str]:
         problems.append(
             _("Unknown placeholder: %(names)s. You can use: %(allowed)s.")
             % {
-                "names": ", ".join("{{ %s }}" % n for n in unknown),
-                "allowed": ", ".join("{{ %s }}" % n for n in sorted(kind.placeholder_names)),
+                "names": ", ".join(_braced(n) for n in unknown),
+                "allowed": ", ".join(_braced(n) for n in sorted(kind.placeholder_names)),
             }
         )
     leftover = PLACEHOLDER.sub("", text)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from io import TextIOBase
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from flipside.accounts.models import User
@@ -74,8 +75,9 @@ RACE_EQUALITY = {
     ),
 }
 
-STUDENT_DOMAIN = "students.northbridge.ac.uk"
-STAFF_DOMAINS = {Site.Kind.UNIVERSITY: "northbridge.ac.uk", Site.Kind.NHS_TRUST: "nhs.net"}
+# Reserved ".example" domains: demo email can never reach a real person.
+STUDENT_DOMAIN = "students.northbridge.example"
+STAFF_DOMAINS = {Site.Kind.UNIVERSITY: "northbridge.example", Site.Kind.NHS_TRUST: "nhs.example"}
 # Titles mark seniority: the mentees are senior academics and clinicians.
 STAFF_TITLES = {Site.Kind.UNIVERSITY: ("Professor", "Dr"), Site.Kind.NHS_TRUST: ("Dr", "Dr", "")}
 
@@ -244,6 +246,34 @@ def _create(stdout: TextIOBase | None) -> None:
     ]  # fmt: skip
     for cohort in cohorts:
         _report(stdout, cohort)
+    _email(cohorts[2], by)
+
+
+def _email(cohort: Cohort, by: User) -> None:
+    """Invitations still waiting for an answer, and one email a mail server refused, so the
+    outbox shows every state (the worker started by ``make run`` sends the waiting ones)."""
+    from flipside.accounts.services import invite_person
+    from flipside.notifications.models import DeliveryAttempt, OutboxMessage
+
+    invite_person(
+        cohort, email="late.applicant@students.northbridge.example", role=Role.MENTOR, by=by
+    )
+    bounced = invite_person(cohort, email="k.obi@nhs.example", role=Role.MENTEE, by=by)
+    message = OutboxMessage.objects.filter(to=bounced.email).get()
+    error = "SMTPRecipientsRefused: {'k.obi@nhs.example': (550, b'5.1.1 Mailbox unavailable')}"
+    now = timezone.now()
+    for attempt in range(3):
+        at = now - datetime.timedelta(minutes=60 - attempt * 20)
+        DeliveryAttempt.objects.create(
+            message=message,
+            worker="demo",
+            started_at=at,
+            finished_at=at,
+            succeeded=False,
+            error=error,
+        )
+    message.status, message.attempts, message.last_error = OutboxMessage.Status.FAILED, 3, error
+    message.save(update_fields=["status", "attempts", "last_error"])
 
 
 def is_seeded() -> bool:
