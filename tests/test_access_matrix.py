@@ -13,6 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import World
 from flipside.accounts.models import Invitation, hash_token
+from flipside.notifications import preferences
+from flipside.notifications.models import OutboxMessage, TemplateOverride
 
 ROLES = [
     "anonymous",
@@ -63,6 +65,15 @@ EXPECTED: dict[str, dict[str, int]] = {
     "schemes:cohort_edit": row(302, 404, **COORDINATORS),
     "schemes:cohort_stage": row(302, 405),
     "schemes:cohort_people": row(302, 404, **COORDINATORS),
+    # The outsider coordinates their own scheme, so they see an outbox (with none of ours).
+    "notifications:outbox": row(302, 403, **COORDINATORS, outsider=200),
+    "notifications:message": row(302, 404, **COORDINATORS),
+    "notifications:retry": row(302, 405),
+    "notifications:wording_list": row(302, 404, **SCHEME_COORDINATORS),
+    "notifications:wording_edit": row(302, 404, **SCHEME_COORDINATORS),
+    "notifications:wording_reset": row(302, 405),
+    "notifications:preferences": row(302, 200),
+    "notifications:unsubscribe": row(200, 200),
 }
 
 
@@ -96,13 +107,27 @@ def url_for(name: str, world: World) -> str:
             "expires_at": "2999-01-01T00:00:00Z",
         },
     )
+    message, _ = OutboxMessage.objects.get_or_create(
+        message_id="<matrix@flipside.test>",
+        defaults={
+            "kind": "stage_changed",
+            "to": world.mentor.email,
+            "scheme": world.scheme,
+            "subject": "Matrix message",
+            "body_text": "Hello",
+        },
+    )
     samples = {
         "scheme_id": world.scheme.pk,
         "cohort_id": world.cohort.pk,
         "invitation_id": invitation.pk,
         "token": INVITATION_TOKEN,
         "uidb64": "MQ",
+        "message_id": message.pk,
+        "kind": "invitation",
     }
+    if name == "notifications:unsubscribe":
+        samples["token"] = preferences.unsubscribe_token(world.mentor)
     for kwargs_names in _kwarg_sets(name):
         try:
             return reverse(name, kwargs={k: samples[k] for k in kwargs_names})
@@ -114,7 +139,15 @@ def url_for(name: str, world: World) -> str:
 def _kwarg_sets(name: str) -> list[list[str]]:
     if name == "accounts:password_reset_confirm":
         return [["uidb64", "token"]]
-    return [[], ["scheme_id"], ["cohort_id"], ["token"], ["cohort_id", "invitation_id"]]
+    return [
+        [],
+        ["scheme_id"],
+        ["cohort_id"],
+        ["token"],
+        ["cohort_id", "invitation_id"],
+        ["message_id"],
+        ["scheme_id", "kind"],
+    ]
 
 
 def test_every_url_pattern_has_an_expected_row() -> None:
@@ -211,3 +244,37 @@ def test_state_changing_posts_by_people_without_rights_change_nothing(
     assert world.cohort.stage == "running"
     assert world.scheme.name == "Pride Reverse Mentoring"
     assert not Invitation.objects.filter(email="sneaky@example.ac.uk").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["mentor", "mentee", "observer", "outsider", "nobody"])
+def test_email_posts_by_people_without_rights_change_nothing(
+    role: str, world: World, client: Any
+) -> None:
+    failed = OutboxMessage.objects.create(
+        kind="stage_changed",
+        to=world.mentor.email,
+        scheme=world.scheme,
+        subject="Failed",
+        body_text="Hello",
+        message_id="<failed@flipside.test>",
+        status=OutboxMessage.Status.FAILED,
+        attempts=8,
+    )
+    TemplateOverride.objects.create(
+        scheme=world.scheme, kind="stage_changed", subject="Ours", body="Our wording"
+    )
+    client.force_login(getattr(world, role))
+    retry = client.post(reverse("notifications:retry", args=[failed.pk]))
+    save = client.post(
+        reverse("notifications:wording_edit", args=[world.scheme.pk, "stage_changed"]),
+        {"subject": "Hijacked", "body": "Hijacked", "action": "save"},
+    )
+    reset = client.post(
+        reverse("notifications:wording_reset", args=[world.scheme.pk, "stage_changed"])
+    )
+    assert (retry.status_code, save.status_code, reset.status_code) == (404, 404, 404)
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (OutboxMessage.Status.FAILED, 8)
+    override = TemplateOverride.objects.get(scheme=world.scheme, kind="stage_changed")
+    assert (override.subject, override.body) == ("Ours", "Our wording")

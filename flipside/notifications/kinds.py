@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Placeholder:
     name: str
-    meaning: str
+    meaning: StrOrPromise
     sample: str
 
 
@@ -21,7 +25,7 @@ class MessageKind:
     reworded per scheme by its coordinators."""
 
     key: str
-    label: str
+    label: StrOrPromise
     essential: bool
     overridable: bool = True
     placeholders: tuple[Placeholder, ...] = field(default_factory=tuple)

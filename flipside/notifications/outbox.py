@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
+from email.mime.text import MIMEText
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -134,8 +135,22 @@ def _renew(message_id: int, worker: str) -> bool:
     )
 
 
+class _Email(EmailMultiAlternatives):
+    def _create_mime_attachment(self, content: Any, mimetype: str) -> Any:
+        # Django would turn "text/calendar; method=REQUEST" into a malformed subtype and
+        # repeat the charset; calendar programs need the method parameter intact.
+        if mimetype.startswith("text/calendar"):
+            part = MIMEText(content, "calendar", "utf-8")
+            for parameter in mimetype.split(";")[1:]:
+                key, _, value = parameter.strip().partition("=")
+                if key.lower() != "charset":
+                    part.set_param(key, value)
+            return part
+        return super()._create_mime_attachment(content, mimetype)  # type: ignore[misc]
+
+
 def _email(message: OutboxMessage, backend: BaseEmailBackend) -> EmailMultiAlternatives:
-    email = EmailMultiAlternatives(
+    email = _Email(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -147,6 +162,9 @@ def _email(message: OutboxMessage, backend: BaseEmailBackend) -> EmailMultiAlter
         email.attach_alternative(message.body_html, "text/html")
     for item in message.attachments:
         email.attach(item["filename"], item["content"], item["mimetype"])
+        if item["mimetype"].startswith("text/calendar"):
+            # As a body alternative too, so mail programs offer to accept or decline.
+            email.attach_alternative(item["content"], item["mimetype"])
     return email
 
 

@@ -19,6 +19,7 @@ from .models import Cohort, CohortQuerySet, Membership, Organisation, Role, Sche
 class Action(StrEnum):
     VIEW = "view"  # see a cohort's anonymised overview
     MANAGE = "manage"  # edit, change stage, see and invite people
+    TAKE_PART = "take_part"  # see what any member of the cohort sees (its dates)
 
 
 def _user_ok(user: Any) -> bool:
@@ -77,7 +78,11 @@ def can(user: Any, action: Action, obj: Organisation | Scheme | Cohort) -> bool:
     if isinstance(obj, Scheme):
         return coordinated_schemes(user).filter(pk=obj.pk).exists()
     if isinstance(obj, Cohort):
-        allowed = managed_cohorts(user) if action is Action.MANAGE else viewable_cohorts(user)
+        allowed = {
+            Action.MANAGE: managed_cohorts,
+            Action.VIEW: viewable_cohorts,
+            Action.TAKE_PART: member_cohorts,
+        }[action](user)
         return allowed.filter(pk=obj.pk).exists()
     raise TypeError(f"No permission rule for {type(obj).__name__}")
 
@@ -89,8 +94,21 @@ def get_scheme(user: Any, scheme_id: int) -> Scheme:
     return scheme
 
 
+def member_cohorts(user: Any) -> QuerySet[Cohort]:
+    """Cohorts the person belongs to in any role, or coordinates or observes."""
+    if not _user_ok(user):
+        return Cohort.objects.none()
+    return Cohort.objects.filter(
+        Q(memberships__user=user) | Q(pk__in=viewable_cohorts(user).values("pk"))
+    ).distinct()
+
+
 def get_cohort(user: Any, cohort_id: int, action: Action) -> Cohort:
-    allowed = managed_cohorts(user) if action is Action.MANAGE else viewable_cohorts(user)
+    allowed = {
+        Action.MANAGE: managed_cohorts,
+        Action.VIEW: viewable_cohorts,
+        Action.TAKE_PART: member_cohorts,
+    }[action](user)
     cohort = (
         Cohort.objects.select_related("scheme__organisation")
         .filter(pk=cohort_id, pk__in=allowed.values("pk"))

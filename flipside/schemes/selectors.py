@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, QuerySet, When
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from flipside.notifications.calendar import LONDON, Event, event_uid
 
 from .models import Cohort, CohortQuerySet, Membership, Role, Scheme, Stage
 from .permissions import (
@@ -137,3 +143,23 @@ def cohort_people(cohort: Cohort, *, role: str | None = None) -> QuerySet[Member
         ROLE_ORDER, "user__display_name"
     )
     return people.filter(role=role) if role else people
+
+
+def cohort_key_dates(cohort: Cohort) -> list[Event]:
+    """All-day calendar events for the first and last day of a cohort's year."""
+
+    def day(name: str, date: datetime.date, text: str) -> Event:
+        start = datetime.datetime.combine(date, datetime.time(), tzinfo=LONDON)
+        return Event(
+            uid=event_uid(f"cohort-{name}", cohort.pk),
+            starts_at=start,
+            ends_at=start + datetime.timedelta(days=1),
+            summary=text,
+            url=settings.SITE_URL + reverse("home"),
+            all_day=True,
+        )
+
+    return [
+        day("start", cohort.starts_on, gettext("%(cohort)s starts") % {"cohort": cohort}),
+        day("end", cohort.ends_on, gettext("%(cohort)s ends") % {"cohort": cohort}),
+    ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.models import Invitation
 from flipside.lib.types import AuthedRequest
+from flipside.notifications.calendar import build_calendar
 from flipside.privacy.audit import entries_for
 
 from . import permissions, selectors, services
@@ -195,3 +196,12 @@ def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     }
     template = "schemes/_people_table.html" if request.htmx else "schemes/cohort_people.html"
     return render(request, template, context)
+
+
+def cohort_calendar(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """The cohort's start and end as a calendar file anyone in the cohort can import."""
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.TAKE_PART)
+    content = build_calendar(selectors.cohort_key_dates(cohort), method="PUBLISH")
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.ics"'
+    return response

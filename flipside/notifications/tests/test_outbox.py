@@ -168,3 +168,28 @@ def test_counts_add_up_to_everything_created(world: World, settings: Any) -> Non
     counts = outbox.counts()
     assert sum(counts.values()) == OutboxMessage.objects.count() == 7
     assert counts["pending"] == 7 and counts["sent"] == 0
+
+
+def test_calendar_invites_reach_mail_programs_intact(world: World) -> None:
+    from flipside.notifications.calendar import Event, calendar_attachment
+
+    start = datetime.datetime(2027, 3, 28, 10, tzinfo=datetime.UTC)
+    event = Event(
+        uid="meeting-1@flipside.test", starts_at=start, ends_at=start + datetime.timedelta(hours=1),
+        summary="Reverse mentoring meeting", organiser_email="coordinator@example.ac.uk",
+        attendee_emails=("mentor@example.ac.uk",),
+    )  # fmt: skip
+    attachment = calendar_attachment([event], method="REQUEST")
+    queue_values = {"link": "https://x/"}
+    outbox.enqueue(
+        "password_reset", to="mentor@example.ac.uk", values=queue_values, attachments=[attachment]
+    )
+    [sent] = sent_mail()
+    raw = sent.message().as_string()
+    parts = [p for p in sent.message().walk() if p.get_content_type() == "text/calendar"]
+    assert len(parts) == 2  # offered as an invite and as a file
+    for part in parts:
+        assert part.get_param("method") == "REQUEST"
+        assert part["Content-Type"].count("charset") == 1
+        assert "BEGIN:VEVENT" in part.get_payload(decode=True).decode()
+    assert 'filename="invite.ics"' in raw

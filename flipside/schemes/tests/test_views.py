@@ -326,3 +326,26 @@ def test_closing_a_cohort_asks_for_confirmation_first(world: World, client: Any)
     client.post(url, {"stage": "closed", "expected": "running", "confirm": "yes"})
     world.cohort.refresh_from_db()
     assert world.cohort.stage == Stage.CLOSED
+
+
+@pytest.mark.parametrize("role", ["mentor", "mentee", "observer", "coordinator", "cohort_coordinator"])
+def test_anyone_in_the_cohort_can_download_its_dates_as_a_calendar(
+    world: World, client: Any, role: str
+) -> None:
+    import icalendar
+
+    client.force_login(getattr(world, role))
+    response = client.get(reverse("schemes:cohort_calendar", args=[world.cohort.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    starts = sorted(event.decoded("DTSTART") for event in events)
+    assert starts == [world.cohort.starts_on, world.cohort.ends_on]
+
+
+@pytest.mark.parametrize("role", ["outsider", "nobody"])
+def test_people_outside_the_cohort_cannot_download_its_calendar(
+    world: World, client: Any, role: str
+) -> None:
+    client.force_login(getattr(world, role))
+    assert client.get(reverse("schemes:cohort_calendar", args=[world.cohort.pk])).status_code == 404
