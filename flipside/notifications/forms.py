@@ -14,6 +14,14 @@ from .models import OutboxMessage, Preference
 
 
 class PreferenceForm(forms.ModelForm):  # type: ignore[type-arg]
+    # A single yes/no choice reads best as a box with its label beside it.
+    optional_email = forms.BooleanField(
+        label=Preference._meta.get_field("optional_email").verbose_name,
+        help_text=Preference._meta.get_field("optional_email").help_text,
+        required=False,
+        template_name="notifications/_checkbox_field.html",
+    )
+
     class Meta:
         model = Preference
         fields = ("optional_email",)

@@ -47,7 +47,9 @@ def purge_old_email_content(now: datetime.datetime) -> str:
 
 
 JOBS: list[Job] = [
-    Job("notifications.purge_old_email_content", datetime.timedelta(days=1), purge_old_email_content),
+    Job(
+        "notifications.purge_old_email_content", datetime.timedelta(days=1), purge_old_email_content
+    ),
 ]
 
 

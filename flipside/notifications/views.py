@@ -104,7 +104,9 @@ def wording_reset(request: AuthedRequest, scheme_id: int, kind: str) -> HttpResp
 
 def preference_edit(request: AuthedRequest) -> HttpResponse:
     current = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=current)
+    # Not ``request.POST or None``: unticking the only box can post no fields at all.
+    data = request.POST if request.method == "POST" else None
+    form = PreferenceForm(data, instance=current)
     if request.method == "POST" and form.is_valid():
         preferences.set_optional_email(
             request.user, enabled=form.cleaned_data["optional_email"], by=request.user

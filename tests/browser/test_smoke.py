@@ -12,9 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import World, sent_mail
+from flipside.notifications.models import DeliveryAttempt, OutboxMessage
 
 from .conftest import PHONE, Session, sign_in
 
@@ -49,8 +51,35 @@ def walk(session: Session, pages: list[tuple[str, str, str]]) -> None:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
+def failed_message(world: World) -> OutboxMessage:
+    """An update to the mentor that the mail server refused every time."""
+    message = OutboxMessage.objects.create(
+        kind="stage_changed",
+        to=world.mentor.email,
+        user=world.mentor,
+        scheme=world.scheme,
+        subject=f"{world.cohort} is now at the Training stage",
+        body_text="Hello Mo,\n\nThe cohort has moved to the Training stage.",
+        message_id=f"<smoke.{OutboxMessage.objects.count() + 1}@flipside.test>",
+        status=OutboxMessage.Status.FAILED,
+        attempts=1,
+        last_error="SMTPRecipientsRefused: 550 mailbox unavailable",
+    )
+    now = timezone.now()
+    DeliveryAttempt.objects.create(
+        message=message,
+        worker="worker-1:4242:ab12cd",
+        started_at=now,
+        finished_at=now,
+        succeeded=False,
+        error=message.last_error,
+    )
+    return message
+
+
 def coordinator_pages(world: World) -> list[tuple[str, str, str]]:
     scheme, cohort = world.scheme, world.cohort
+    message = failed_message(world)
     return [
         ("schemes", reverse("schemes:list"), "Your schemes"),
         ("scheme", reverse("schemes:detail", args=[scheme.pk]), scheme.name),
@@ -62,6 +91,9 @@ def coordinator_pages(world: World) -> list[tuple[str, str, str]]:
         ("invite", reverse("accounts:invite", args=[cohort.pk]), "Invite someone"),
         ("profile", reverse("accounts:profile"), "Your details"),
         ("password-change", reverse("accounts:password_change"), "Change your password"),
+        ("outbox", reverse("notifications:outbox"), "Emails sent and waiting"),
+        ("message", reverse("notifications:message", args=[message.pk]), message.subject),
+        ("wording", reverse("notifications:wording_list", args=[scheme.pk]), "Email wording"),
     ]
 
 
@@ -98,6 +130,7 @@ def test_participant_pages(
         [
             ("profile", reverse("accounts:profile"), "Your details"),
             ("password-change", reverse("accounts:password_change"), "Change your password"),
+            ("email-choices", reverse("notifications:preferences"), "Email choices"),
         ],
     )
 
@@ -236,3 +269,46 @@ def test_coordinator_closes_cohort(session: Session, live_server: Any, live_worl
     expect(page.get_by_role("status")).to_contain_text("The cohort is now at the Closed stage.")
     expect(page.locator("[aria-current=step]")).to_have_text("Closed")
     session.check("cohort-closed")
+
+
+def test_coordinator_previews_and_retries_email(
+    session: Session, live_server: Any, live_world: World
+) -> None:
+    sign_in(session.page, live_server, live_world.coordinator.email)
+    url = reverse("notifications:wording_edit", args=[live_world.scheme.pk, "stage_changed"])
+    page = session.goto(url, "wording-edit")
+    expect(page.get_by_label("Subject")).to_have_value(
+        "{{ cohort }} is now at the {{ stage }} stage"
+    )
+    page.get_by_label("Email text").fill("Hello {{ first_name }},\n\n<b>Next:</b> {{ next_step }}")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    expect(preview).to_contain_text("Hello Sam,")
+    expect(preview).to_contain_text("<b>Next:</b> Come to the mentor training.")
+    session.check("wording-preview")
+
+    page.get_by_label("Email text").fill("Hello {{ name }}")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator(".field__error")).to_contain_text("Unknown placeholder: {{ name }}")
+    session.check("wording-errors")
+
+    message = failed_message(live_world)
+    page = session.goto(reverse("notifications:message", args=[message.pk]), "message-failed")
+    page.get_by_role("button", name="Try sending again").click()
+    expect(page.get_by_role("status")).to_contain_text("The email will be sent again shortly.")
+    expect(page.get_by_role("button", name="Try sending again")).to_have_count(0)
+    session.check("message-retried")
+
+
+def test_outbox_filters_in_place(session: Session, live_server: Any, live_world: World) -> None:
+    message = failed_message(live_world)
+    sign_in(session.page, live_server, live_world.coordinator.email)
+    page = session.goto(reverse("notifications:outbox"), "outbox")
+    table = page.locator("#outbox")
+    page.get_by_label("Status").select_option(label="Sent")
+    expect(table).to_contain_text("No emails match these filters.")
+    expect(page).to_have_url(re.compile(r"status=sent"))
+    page.get_by_label("Status").select_option(label="Failed")
+    expect(table.get_by_role("link", name=message.subject)).to_be_visible()
+    session.check("outbox-filtered")

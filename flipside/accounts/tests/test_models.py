@@ -24,7 +24,8 @@ def test_people_are_greeted_by_their_first_name_not_their_title(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "address", ["not-an-email", "two@@example.ac.uk", "line\nbreak@example.ac.uk", "a b@example.ac.uk"]
+    "address",
+    ["not-an-email", "two@@example.ac.uk", "line\nbreak@example.ac.uk", "a b@example.ac.uk"],
 )
 def test_a_malformed_address_is_refused_when_the_person_is_created(address: str) -> None:
     from django.core.exceptions import ValidationError

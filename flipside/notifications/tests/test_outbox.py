@@ -37,7 +37,14 @@ class RejectsMessages(BaseEmailBackend):
 
 
 def queue(world: World, n: int = 1, kind: str = "invitation") -> list[OutboxMessage]:
-    values = {"cohort": "C", "scheme": "S", "role": "R", "inviter": "I", "link": "https://x/", "expires_on": "1 Jan"}
+    values = {
+        "cohort": "C",
+        "scheme": "S",
+        "role": "R",
+        "inviter": "I",
+        "link": "https://x/",
+        "expires_on": "1 Jan",
+    }
     return [
         outbox.enqueue(kind, to=f"person{i}@example.ac.uk", values=values, scheme=world.scheme)  # type: ignore[misc]
         for i in range(n)
@@ -85,7 +92,10 @@ def test_a_failing_mail_server_means_retries_with_growing_waits_then_failed(
     assert message.attempts == outbox.MAX_ATTEMPTS
     assert "SMTPServerDisconnected" in message.last_error
     assert waits == sorted(waits) and waits[0] == datetime.timedelta(minutes=1)
-    assert DeliveryAttempt.objects.filter(message=message, succeeded=False).count() == outbox.MAX_ATTEMPTS
+    assert (
+        DeliveryAttempt.objects.filter(message=message, succeeded=False).count()
+        == outbox.MAX_ATTEMPTS
+    )
     assert mail.outbox == []
 
 
@@ -136,26 +146,48 @@ def test_a_worker_that_lost_its_claim_does_not_send(world: World) -> None:
 
 def test_people_who_turned_optional_email_off_get_only_essential_email(world: World) -> None:
     preferences.set_optional_email(world.mentor, enabled=False, by=world.mentor)
-    values = {"cohort": "C", "scheme": "S", "stage": "Training", "next_step": "x", "link": "https://x/"}
-    skipped = outbox.enqueue("stage_changed", to=world.mentor.email, user=world.mentor, values=values)
-    kept = outbox.enqueue("password_reset", to=world.mentor.email, user=world.mentor, values={"link": "x"})
+    values = {
+        "cohort": "C",
+        "scheme": "S",
+        "stage": "Training",
+        "next_step": "x",
+        "link": "https://x/",
+    }
+    skipped = outbox.enqueue(
+        "stage_changed", to=world.mentor.email, user=world.mentor, values=values
+    )
+    kept = outbox.enqueue(
+        "password_reset", to=world.mentor.email, user=world.mentor, values={"link": "x"}
+    )
     assert skipped is None and kept is not None
 
 
 def test_optional_email_carries_a_one_click_unsubscribe_link(world: World) -> None:
-    values = {"cohort": "C", "scheme": "S", "stage": "Training", "next_step": "x", "link": "https://x/"}
-    message = outbox.enqueue("stage_changed", to=world.mentee.email, user=world.mentee, values=values)
+    values = {
+        "cohort": "C",
+        "scheme": "S",
+        "stage": "Training",
+        "next_step": "x",
+        "link": "https://x/",
+    }
+    message = outbox.enqueue(
+        "stage_changed", to=world.mentee.email, user=world.mentee, values=values
+    )
     assert message is not None
     link = message.headers["List-Unsubscribe"].strip("<>")
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert link in message.body_text and link in message.body_html
-    essential = outbox.enqueue("password_reset", to=world.mentee.email, user=world.mentee, values={"link": "x"})
+    essential = outbox.enqueue(
+        "password_reset", to=world.mentee.email, user=world.mentee, values={"link": "x"}
+    )
     assert essential is not None and "List-Unsubscribe" not in essential.headers
 
 
 def test_values_are_escaped_in_html_but_kept_as_typed_in_text(world: World) -> None:
     person = make_user("<i>Ada&Co</i> Lovelace")
-    message = outbox.enqueue("password_reset", to=person.email, user=person, values={"link": "https://x/"})
+    message = outbox.enqueue(
+        "password_reset", to=person.email, user=person, values={"link": "https://x/"}
+    )
     assert message is not None
     assert "Hello &lt;i&gt;Ada&amp;Co&lt;/i&gt;," in message.body_html
     assert "Hello <i>Ada&Co</i>," in message.body_text

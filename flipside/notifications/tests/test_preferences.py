@@ -53,16 +53,14 @@ def unsubscribe_path(message: OutboxMessage) -> str:
 # --- Email choices page ------------------------------------------------------------------
 
 
-def test_the_choices_page_shows_optional_email_on_by_default(
-    world: World, client: Client
-) -> None:
+def test_the_choices_page_shows_optional_email_on_by_default(world: World, client: Client) -> None:
     client.force_login(world.mentor)
     response = client.get(reverse("notifications:preferences"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Send me updates and reminders" in html
     assert "Invitations and security emails are always sent." in html
-    assert 'checked' in html
+    assert "checked" in html
 
 
 def test_turning_optional_email_off_stops_updates_but_not_invitations(
@@ -88,9 +86,7 @@ def test_turning_optional_email_back_on_resumes_updates(world: World, client: Cl
     assert stage_update(world) is not None
 
 
-def test_extra_fields_on_the_choices_form_change_nothing_else(
-    world: World, client: Client
-) -> None:
+def test_extra_fields_on_the_choices_form_change_nothing_else(world: World, client: Client) -> None:
     client.force_login(world.mentor)
     client.post(reverse("notifications:preferences"), {"optional_email": "on", "user": "1"})
     assert Preference.objects.get().user == world.mentor
@@ -124,9 +120,7 @@ def test_the_link_from_a_real_email_unsubscribes_with_a_csrf_less_post(world: Wo
     assert message is not None
     mail_program = Client(enforce_csrf_checks=True)
 
-    response = mail_program.post(
-        unsubscribe_path(message), {"List-Unsubscribe": "One-Click"}
-    )
+    response = mail_program.post(unsubscribe_path(message), {"List-Unsubscribe": "One-Click"})
 
     assert response.status_code == 200
     assert "You are unsubscribed" in response.content.decode()
@@ -136,9 +130,7 @@ def test_the_link_from_a_real_email_unsubscribes_with_a_csrf_less_post(world: Wo
     assert entry.actor == world.mentor
 
 
-def test_opening_the_link_asks_first_and_does_not_unsubscribe(
-    world: World, client: Client
-) -> None:
+def test_opening_the_link_asks_first_and_does_not_unsubscribe(world: World, client: Client) -> None:
     message = stage_update(world)
     assert message is not None
 
@@ -184,7 +176,7 @@ def test_unsubscribing_twice_is_harmless(world: World, client: Client) -> None:
     assert AuditEntry.objects.filter(action="notifications.optional_email_changed").count() == 1
     again = client.get(url).content.decode()
     assert "You are already unsubscribed" in again
-    assert "<form method=\"post\">" not in again
+    assert '<form method="post">' not in again
 
 
 def test_one_persons_link_unsubscribes_only_that_person(world: World, client: Client) -> None:

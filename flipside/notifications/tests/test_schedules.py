@@ -64,7 +64,9 @@ def test_old_sent_email_loses_its_words_but_keeps_its_envelope(world: World) -> 
     now = timezone.now()
 
     def message(n: int, status: str, sent_days_ago: int | None) -> OutboxMessage:
-        sent_at = now - datetime.timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+        sent_at = (
+            now - datetime.timedelta(days=sent_days_ago) if sent_days_ago is not None else None
+        )
         return OutboxMessage.objects.create(
             kind="stage_changed", to=f"p{n}@example.ac.uk", scheme=world.scheme, subject="Update",
             body_text="private words", body_html="<p>private words</p>", message_id=f"<{n}@test>",
@@ -78,7 +80,12 @@ def test_old_sent_email_loses_its_words_but_keeps_its_envelope(world: World) -> 
     run_due_jobs(now)  # idempotent
     for item in (old, recent, failed):
         item.refresh_from_db()
-    assert (old.body_text, old.body_html, old.subject, old.to) == ("", "", "Update", "p1@example.ac.uk")
+    assert (old.body_text, old.body_html, old.subject, old.to) == (
+        "",
+        "",
+        "Update",
+        "p1@example.ac.uk",
+    )
     assert old.content_purged_at is not None
     assert recent.body_text == failed.body_text == "private words"
 

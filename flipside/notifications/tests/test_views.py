@@ -125,9 +125,7 @@ def test_filters_that_are_not_on_offer_are_ignored(world: World, client: Client)
         assert ours.subject in html and "About their cohort" not in html
 
 
-def test_outbox_counts_each_status_within_the_other_filters(
-    world: World, client: Client
-) -> None:
+def test_outbox_counts_each_status_within_the_other_filters(world: World, client: Client) -> None:
     for _ in range(3):
         make_message(world.scheme, status=Status.SENT)
     make_message(world.scheme, status=Status.FAILED)
@@ -376,7 +374,9 @@ def wording_url(world: World, kind: str = "invitation") -> str:
 def test_wording_list_shows_each_rewordable_kind_and_whose_wording_it_uses(
     world: World, client: Client
 ) -> None:
-    TemplateOverride.objects.create(scheme=world.scheme, kind="stage_changed", subject="s", body="b")
+    TemplateOverride.objects.create(
+        scheme=world.scheme, kind="stage_changed", subject="s", body="b"
+    )
     response = signed_in(client, world.coordinator).get(
         reverse("notifications:wording_list", args=[world.scheme.pk])
     )
@@ -412,9 +412,7 @@ def test_the_form_starts_from_the_schemes_own_wording(world: World, client: Clie
     assert (form["subject"].value(), form["body"].value()) == ("Join us", "Our {{ link }}")
 
 
-def test_the_page_lists_the_placeholders_with_their_meanings(
-    world: World, client: Client
-) -> None:
+def test_the_page_lists_the_placeholders_with_their_meanings(world: World, client: Client) -> None:
     html = signed_in(client, world.coordinator).get(wording_url(world)).content.decode()
     assert "<code>{{ expires_on }}</code>" in html
     assert "The last day the link works" in html
@@ -495,9 +493,7 @@ def test_wording_with_unknown_placeholders_or_template_code_is_refused(
     assert not TemplateOverride.objects.exists()
 
 
-def test_an_empty_subject_or_one_with_a_line_break_is_refused(
-    world: World, client: Client
-) -> None:
+def test_an_empty_subject_or_one_with_a_line_break_is_refused(world: World, client: Client) -> None:
     signed_in(client, world.coordinator)
     empty = client.post(wording_url(world), {"subject": "", "body": "Hi", "action": "save"})
     broken = client.post(

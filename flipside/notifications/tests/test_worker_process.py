@@ -97,12 +97,23 @@ def start_worker(port: int, *extra: str) -> subprocess.Popen[str]:
     env.pop("DEBUG", None)
     command = [sys.executable, "manage.py", "run_worker", "--no-schedules", "--idle-sleep", "0.2"]
     return subprocess.Popen(  # noqa: S603 - fixed arguments
-        [*command, *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*command, *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
 def queue(world: World, n: int) -> set[str]:
-    values = {"cohort": "C", "scheme": "S", "stage": "Running", "next_step": "Meet", "link": "https://x/"}
+    values = {
+        "cohort": "C",
+        "scheme": "S",
+        "stage": "Running",
+        "next_step": "Meet",
+        "link": "https://x/",
+    }
     ids = set()
     for i in range(n):
         message = outbox.enqueue(

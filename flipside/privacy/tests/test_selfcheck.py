@@ -30,9 +30,10 @@ def test_selfcheck_fails_on_a_tampered_audit_log(world: World) -> None:
 
 
 def test_selfcheck_fails_on_email_abandoned_by_a_dead_worker(world: World) -> None:
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
     OutboxMessage.objects.create(
         kind="invitation", to="a@example.ac.uk", subject="s", body_text="b", message_id="<1@t>",
-        status="sending", claimed_by="dead", lease_expires_at=timezone.now() - datetime.timedelta(hours=2),
+        status="sending", claimed_by="dead", lease_expires_at=long_ago,
     )  # fmt: skip
     with pytest.raises(CommandError, match="dead worker"):
         call_command("selfcheck", stdout=StringIO())

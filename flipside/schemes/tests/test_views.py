@@ -328,7 +328,9 @@ def test_closing_a_cohort_asks_for_confirmation_first(world: World, client: Any)
     assert world.cohort.stage == Stage.CLOSED
 
 
-@pytest.mark.parametrize("role", ["mentor", "mentee", "observer", "coordinator", "cohort_coordinator"])
+@pytest.mark.parametrize(
+    "role", ["mentor", "mentee", "observer", "coordinator", "cohort_coordinator"]
+)
 def test_anyone_in_the_cohort_can_download_its_dates_as_a_calendar(
     world: World, client: Any, role: str
 ) -> None:
