@@ -36,6 +36,15 @@ class RejectsMessages(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("Server closed the connection")
 
 
+STAGE_VALUES = {
+    "cohort": "C",
+    "scheme": "S",
+    "stage": "Training",
+    "next_step": "x",
+    "link": "https://x/",
+}
+
+
 def queue(world: World, n: int = 1, kind: str = "invitation") -> list[OutboxMessage]:
     values = {
         "cohort": "C",
@@ -146,15 +155,8 @@ def test_a_worker_that_lost_its_claim_does_not_send(world: World) -> None:
 
 def test_people_who_turned_optional_email_off_get_only_essential_email(world: World) -> None:
     preferences.set_optional_email(world.mentor, enabled=False, by=world.mentor)
-    values = {
-        "cohort": "C",
-        "scheme": "S",
-        "stage": "Training",
-        "next_step": "x",
-        "link": "https://x/",
-    }
     skipped = outbox.enqueue(
-        "stage_changed", to=world.mentor.email, user=world.mentor, values=values
+        "stage_changed", to=world.mentor.email, user=world.mentor, values=STAGE_VALUES
     )
     kept = outbox.enqueue(
         "password_reset", to=world.mentor.email, user=world.mentor, values={"link": "x"}
@@ -163,15 +165,8 @@ def test_people_who_turned_optional_email_off_get_only_essential_email(world: Wo
 
 
 def test_optional_email_carries_a_one_click_unsubscribe_link(world: World) -> None:
-    values = {
-        "cohort": "C",
-        "scheme": "S",
-        "stage": "Training",
-        "next_step": "x",
-        "link": "https://x/",
-    }
     message = outbox.enqueue(
-        "stage_changed", to=world.mentee.email, user=world.mentee, values=values
+        "stage_changed", to=world.mentee.email, user=world.mentee, values=STAGE_VALUES
     )
     assert message is not None
     link = message.headers["List-Unsubscribe"].strip("<>")
