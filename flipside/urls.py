@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("flipside.accounts.urls")),
     path("", include("flipside.schemes.urls")),
     path("", include("flipside.notifications.urls")),
+    path("", include("flipside.recruitment.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "a-production-secret-that-is-long-enough-and-random-0123456789abcdefghijklmnop",
     "ALLOWED_HOSTS": "flipside.example.ac.uk",
     "DATABASE_URL": "sqlite:///:memory:",
+    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1zdHlsZS1rZXktZm9yLXRlc3RzLTA=",
 }
 
 
@@ -24,6 +25,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
         "STATIC_FROM_SOURCE",
         "SECURE_SSL_REDIRECT",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "FIELD_ENCRYPTION_KEYS",
     }
     clean = {k: v for k, v in os.environ.items() if k not in relaxed}
     return subprocess.run(  # noqa: S603 - fixed arguments
@@ -40,6 +42,13 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     result = run_manage("check", env={"ALLOWED_HOSTS": "flipside.example.ac.uk"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_encryption_keys() -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "FIELD_ENCRYPTION_KEYS"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS must be set" in result.stderr
 
 
 def test_development_runs_without_any_variables() -> None:

@@ -47,6 +47,52 @@ COHORT = Placeholder(
 SCHEME = Placeholder("scheme", _("the scheme's name"), "Pride Reverse Mentoring")
 LINK = Placeholder("link", _("the link the email is about"), "https://flipside.example.ac.uk/…")
 
+CALL = Placeholder("call", _("the call's title"), "Call for student mentors 2027/28")
+
+
+def _application_kinds() -> list[MessageKind]:
+    about = (
+        FIRST_NAME,
+        CALL,
+        COHORT,
+        Placeholder("role", _("the role applied for, e.g. Student mentor"), "Student mentor"),
+        Placeholder("closes_on", _("the day the call closes"), "31 January 2027"),
+        Placeholder("link", _("the link to the application"), "https://flipside.example.ac.uk/…"),
+    )
+    return [
+        MessageKind(
+            "application_verify",
+            _("Confirm your email address to apply"),
+            essential=True,
+            placeholders=(FIRST_NAME, CALL, LINK),
+        ),
+        MessageKind(
+            "application_received", _("Application received"), essential=True, placeholders=about
+        ),
+        MessageKind(
+            "application_accepted", _("Application accepted"), essential=True, placeholders=about
+        ),
+        MessageKind(
+            "application_waitlisted",
+            _("Application on the waiting list"),
+            essential=True,
+            placeholders=about,
+        ),
+        MessageKind(
+            "application_declined",
+            _("Application not offered a place"),
+            essential=True,
+            placeholders=about,
+        ),
+        MessageKind(
+            "place_offered",
+            _("A place has come free (from the waiting list)"),
+            essential=True,
+            placeholders=about,
+        ),
+    ]
+
+
 KINDS: dict[str, MessageKind] = {
     kind.key: kind
     for kind in [
@@ -100,6 +146,7 @@ KINDS: dict[str, MessageKind] = {
                 LINK,
             ),
         ),
+        *_application_kinds(),
     ]
 }
 

@@ -48,3 +48,28 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class EqualityRecord(models.Model):
+    """A person's optional equality-monitoring answers for one cohort, encrypted.
+
+    Kept apart from applications (no link to them) and readable only by the privacy app,
+    which reports aggregates. Exists only while consent stands: withdrawing deletes it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="equality_records"
+    )
+    cohort = models.ForeignKey("schemes.Cohort", on_delete=models.CASCADE, related_name="+")
+    consented_at = models.DateTimeField()
+    notice_version = models.CharField(max_length=20)
+    ciphertext = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("user", "cohort", name="one_equality_record_per_cohort"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Equality record {self.pk}"

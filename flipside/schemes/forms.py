@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.forms import reject_control_characters
+from flipside.privacy.equality import QUESTIONS
 
 from .models import Cohort, Scheme, Stage
 
@@ -37,6 +38,17 @@ def minutes_field(label: Any) -> forms.IntegerField:
 
 
 class SchemeForm(VersionedForm):
+    equality_questions = forms.MultipleChoiceField(
+        label=_("Equality monitoring questions"),
+        help_text=_(
+            "Applicants may answer these on a separate, optional page, with their consent. "
+            "Answers are encrypted, never shown to reviewers or partners, and reported only "
+            "as anonymised totals."
+        ),
+        choices=[(key, question.label) for key, question in QUESTIONS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     default_min_meetings = meetings_field(
         _("Minimum meetings per pair"), _("New cohorts start with this; each can change it.")
     )
@@ -50,6 +62,7 @@ class SchemeForm(VersionedForm):
             "description",
             "default_min_meetings",
             "default_meeting_minutes",
+            "equality_questions",
         )
         labels = {
             "name": _("Scheme name"),

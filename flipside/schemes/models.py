@@ -40,6 +40,12 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+def default_equality_questions() -> list[str]:
+    from flipside.privacy.equality import DEFAULT_QUESTIONS
+
+    return list(DEFAULT_QUESTIONS)
+
+
 MEETINGS_RANGE = [MinValueValidator(1), MaxValueValidator(52)]
 MINUTES_RANGE = [MinValueValidator(15), MaxValueValidator(480)]
 
@@ -111,6 +117,8 @@ class Scheme(models.Model):
     description = models.TextField(blank=True)
     default_min_meetings = models.PositiveSmallIntegerField(default=4, validators=MEETINGS_RANGE)
     default_meeting_minutes = models.PositiveSmallIntegerField(default=60, validators=MINUTES_RANGE)
+    # Keys of flipside.privacy.equality.QUESTIONS this scheme asks (optional for applicants).
+    equality_questions = models.JSONField(default=default_equality_questions, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 

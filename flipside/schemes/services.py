@@ -16,15 +16,6 @@ from flipside.privacy import audit
 
 from .models import ALLOWED_TRANSITIONS, Cohort, Membership, Organisation, Role, Scheme, Site, Stage
 
-SCHEME_FIELDS = (
-    "name",
-    "centres",
-    "description",
-    "default_min_meetings",
-    "default_meeting_minutes",
-)
-COHORT_FIELDS = ("label", "starts_on", "ends_on", "min_meetings", "meeting_minutes")
-
 
 class SchemeError(Exception):
     """A change to a scheme or cohort that cannot be made; the message says why."""
