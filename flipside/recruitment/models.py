@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -13,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from flipside.schemes.models import Role
 
-WEEKDAYS = [("mon", _("Monday")), ("tue", _("Tuesday")), ("wed", _("Wednesday")), ("thu", _("Thursday")), ("fri", _("Friday"))]  # fmt: skip
+WEEKDAYS = [
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+]
 PARTS_OF_DAY = [("am", _("morning")), ("pm", _("afternoon")), ("eve", _("evening"))]
 # Availability is stored as slot codes such as "tue-pm".
 AVAILABILITY_SLOTS = [f"{day}-{part}" for day, _d in WEEKDAYS for part, _p in PARTS_OF_DAY]
@@ -121,8 +128,8 @@ class Call(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def state(self, now: timezone.datetime | None = None) -> str:
-        """ "upcoming", "open" or "closed"."""
+    def state(self, now: datetime.datetime | None = None) -> str:
+        """One of "upcoming", "open" or "closed"."""
         now = now or timezone.now()
         if now < self.opens_at:
             return "upcoming"
@@ -146,6 +153,11 @@ class EmailVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} for {self.call}"
+
+
+APPLICATION_STATES = [
+    "draft", "submitted", "shortlisted", "accepted", "waitlisted", "declined", "withdrawn"
+]  # fmt: skip
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -206,7 +218,8 @@ class Application(models.Model):
     department = models.CharField(max_length=150, blank=True)
     seniority = models.CharField(max_length=30, choices=Seniority.choices, blank=True)
     hopes = models.TextField(blank=True)
-    # Programme and year pairs the person teaches, assesses or supervises: [{"programme": id, "year": n}]
+    # Programmes and years the person teaches, assesses or supervises:
+    # [{"programme": id, "year": n}]
     teaching = models.JSONField(default=list, blank=True)
 
     objects = ApplicationQuerySet.as_manager()

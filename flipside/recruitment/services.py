@@ -31,7 +31,7 @@ DECISIONS: dict[str, set[str]] = {
     Status.SHORTLISTED: {Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED},
     Status.WAITLISTED: {Status.ACCEPTED, Status.DECLINED},
 }
-OUTCOME_EMAILS = {
+OUTCOME_EMAILS: dict[str, str] = {
     Status.ACCEPTED: "application_accepted",
     Status.WAITLISTED: "application_waitlisted",
     Status.DECLINED: "application_declined",
