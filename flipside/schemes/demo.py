@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import OrderedDict
 from io import TextIOBase
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,11 +31,13 @@ COORDINATOR = "coordinator@demo.flipside.test"
 MENTOR = "mentor@demo.flipside.test"
 MENTEE = "mentee@demo.flipside.test"
 OBSERVER = "observer@demo.flipside.test"
+APPLICANT = "applicant@demo.flipside.test"
 DEMO_SIGNINS = [
     ("Coordinator", COORDINATOR),
     ("Student mentor", MENTOR),
     ("Staff mentee", MENTEE),
     ("Observer", OBSERVER),
+    ("Applicant", APPLICANT),
 ]
 # email: (display name, pronouns)
 DEMO_PEOPLE = {
@@ -42,6 +45,7 @@ DEMO_PEOPLE = {
     MENTOR: ("Sam Rivera", "they/them"),
     MENTEE: ("Professor Helen Carter", "she/her"),
     OBSERVER: ("Professor Mark Whitfield", "he/him"),
+    APPLICANT: ("Priya Shah", "she/her"),
 }
 
 ORGANISATION = "Faculty of Medicine, University of Northbridge"
@@ -239,7 +243,7 @@ def _create(stdout: TextIOBase | None) -> None:
             + [observer],
         ),
         _cohort(
-            race, by=by, label="2027/28", stage=Stage.PLANNING,
+            race, by=by, label="2027/28", stage=Stage.RECRUITING,
             starts_on=datetime.date(2027, 10, 1), ends_on=datetime.date(2028, 9, 30),
             members=[],
         ),
@@ -247,6 +251,7 @@ def _create(stdout: TextIOBase | None) -> None:
     for cohort in cohorts:
         _report(stdout, cohort)
     _email(cohorts[2], by)
+    _recruitment(organisation, pride, race, cohorts[3], by, people, demo[APPLICANT], sites)
 
 
 def _email(cohort: Cohort, by: User) -> None:
@@ -280,3 +285,118 @@ def is_seeded() -> bool:
     """Whether every demo sign-in exists, so printing them would not mislead."""
     emails = [email for _, email in DEMO_SIGNINS]
     return User.objects.filter(email__in=emails).count() == len(emails)
+
+
+PROGRAMMES = [("MBBS Medicine", 5), ("BSc Biomedical Science", 3), ("MPharm Pharmacy", 4)]
+PRIDE_TOPICS = [
+    "Coming out at medical school",
+    "Being trans or non-binary on placement",
+    "LGBTQ+ patients and inclusive language",
+    "Homophobia in clinical settings",
+    "Finding LGBTQ+ role models",
+]
+RACE_TOPICS = [
+    "Racism on clinical placement",
+    "The awarding gap",
+    "Being the only one in the room",
+    "Microaggressions from staff and patients",
+    "Religion and belief at medical school",
+    "Names, accents and belonging",
+    "Commuting and living at home",
+    "First in my family at university",
+]
+RUBRIC = [
+    ("Reflection on lived experience", "Draws on their own experience with insight."),
+    ("Readiness to share and listen", "Open, constructive, able to hold honest conversations."),
+    ("Commitment", "Can give the time: four meetings and two reflection events."),
+]
+STATEMENTS = [
+    "On placement I have often been the only Black student on the ward, and I have learned a lot "
+    "about how small comments shape whether you feel you belong. I want senior staff to hear "
+    "that honestly and to work out together what would help the next students.",
+    "As the first in my family at university, and someone who commutes two hours a day, I see "
+    "how timetabling and assessment choices land differently on students like me. I am calm, "
+    "I listen, and I would enjoy helping a senior colleague see the course through my eyes.",
+    "I have spoken at our society's events about names and accents and how often mine is "
+    "mispronounced by tutors. I would like to turn frustration into practical change.",
+]
+
+
+def _recruitment(
+    organisation: Organisation, pride: Scheme, race: Scheme, cohort: Cohort, by: User,
+    people: People, applicant: User, sites: dict[str, Site],
+) -> None:  # fmt: skip
+    """Programmes, topics and a rubric, and open calls for next year's Race Equality cohort
+    with applications at every step, so the recruitment pages have something to show."""
+    from flipside.privacy.services import save_equality_answers
+    from flipside.recruitment import services as recruitment
+    from flipside.recruitment.models import Programme, RubricCriterion, Topic
+
+    programmes = [
+        Programme.objects.create(organisation=organisation, name=name, years=years)
+        for name, years in PROGRAMMES
+    ]
+    for scheme, names in ((pride, PRIDE_TOPICS), (race, RACE_TOPICS)):
+        for order, name in enumerate(names):
+            Topic.objects.create(scheme=scheme, name=name, order=order)
+        for order, (name, description) in enumerate(RUBRIC):
+            RubricCriterion.objects.create(
+                scheme=scheme, name=name, description=description, max_score=5, order=order
+            )
+    now = timezone.now()
+    opens, closes = now - datetime.timedelta(days=21), now + datetime.timedelta(days=70)
+    mentor_call = recruitment.create_call(
+        cohort, by=by, role=Role.MENTOR, title="Call for student mentors 2027/28",
+        introduction=(
+            "Are you a Black, Asian or minority ethnic student in the Faculty of Medicine? "
+            "Mentor a senior member of staff for a year: four conversations about your "
+            "experience, paid at the London Living Wage, with training and support."
+        ),
+        eligibility=[
+            "I am a student in the Faculty of Medicine.",
+            "I identify as Black, Asian or from a minority ethnic background.",
+            "I can take part in training and meet my mentee at least four times.",
+        ],
+        opens_at=opens, closes_at=closes, places=15, word_limit=250,
+    )  # fmt: skip
+    recruitment.create_call(
+        cohort, by=by, role=Role.MENTEE, title="Call for interest: staff mentees 2027/28",
+        introduction=(
+            "Senior staff in the faculty and our partner NHS Trusts: be mentored by a student "
+            "and hear what studying medicine is like for students from minoritised groups."
+        ),
+        eligibility=["I hold a senior teaching, clinical or leadership role."],
+        opens_at=opens, closes_at=closes, places=15, word_limit=250,
+    )  # fmt: skip
+    topics = list(race.topics.all())
+    slots = ["mon-pm", "tue-pm", "wed-am", "thu-eve", "fri-am"]
+    faculty = sites[FACULTY]
+
+    def apply(user: User, n: int, *, submit: bool = True) -> Any:
+        application = recruitment.start_application_as(mentor_call, user=user)
+        recruitment.save_answers(
+            application, by=user,
+            answers={
+                "programme": programmes[n % 2], "year": 1 + n % 3, "site": faculty,
+                "statement": STATEMENTS[n % len(STATEMENTS)], "topics": topics[n % 4 : n % 4 + 3],
+                "availability": slots[n % 3 : n % 3 + 3], "mode": "either",
+                "eligibility_confirmed": True,
+            },
+        )  # fmt: skip
+        return recruitment.submit_application(application, by=user) if submit else application
+
+    # The applicant demo sign-in has a draft to finish; eight others have applied.
+    apply(applicant, 0, submit=False)
+    applied = [apply(people.student(), n) for n in range(8)]
+    for n, application in enumerate(applied[:5]):
+        scores = {c.pk: 5 - (n + i) % 3 for i, c in enumerate(race.rubric.all())}
+        recruitment.score_application(application, reviewer=by, scores=scores)
+    recruitment.decide(applied[:3], outcome="shortlisted", by=by)
+    recruitment.add_note(
+        applied[0], author=by, text="Strong on placement experience; invite to interview."
+    )
+    for user in [a.applicant for a in applied[:4]]:
+        save_equality_answers(
+            user, cohort, answers={"ethnicity": "black", "first_generation": "yes"}, consent=True,
+            asked=["ethnicity", "first_generation"],
+        )  # fmt: skip

@@ -80,9 +80,13 @@ def test_seeding_creates_race_equality_with_fifteen_pairs_across_three_sites(deb
     assert sites(current, Role.MENTEE) == {name for name, _ in demo.SITES}
     assert all(m.user.email.endswith("@students.northbridge.example") for m in mentors)
 
-    planned = cohort("Race Equality Reverse Mentoring", "2027/28")
-    assert planned.stage == Stage.PLANNING
-    assert not planned.memberships.exists()
+    recruiting = cohort("Race Equality Reverse Mentoring", "2027/28")
+    assert recruiting.stage == Stage.RECRUITING
+    assert not recruiting.memberships.exists()
+    calls = {call.role: call for call in recruiting.calls.all()}
+    assert set(calls) == {"mentor", "mentee"} and calls["mentor"].is_open
+    statuses = sorted(calls["mentor"].applications.values_list("status", flat=True))
+    assert statuses == ["draft"] + ["shortlisted"] * 3 + ["submitted"] * 5
 
 
 def test_demo_sign_ins_accept_the_demo_password(debug: None) -> None:
@@ -136,7 +140,7 @@ def test_seeding_twice_changes_nothing(debug: None) -> None:
 def test_demo_people_have_unique_lowercase_ascii_emails(debug: None) -> None:
     seed()
     emails = list(User.objects.values_list("email", flat=True))
-    assert 50 <= len(emails) <= 60
+    assert 50 <= len(emails) <= 70
     assert all(email == email.lower() and email.isascii() for email in emails)
     domains = {email.split("@")[1] for email in emails}
     assert {"students.northbridge.example", "northbridge.example", "nhs.example"} <= domains
