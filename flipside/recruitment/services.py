@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg
+from django.db.models import Avg, F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -180,8 +180,11 @@ ANSWER_FIELDS = {
 }  # fmt: skip
 
 
-def save_answers(application: Application, *, by: Any, answers: dict[str, Any]) -> Application:
-    """Keep the applicant's answers (a draft, or changes to a submitted application)."""
+def save_answers(
+    application: Application, *, by: Any, answers: dict[str, Any], version: int | None = None
+) -> Application:
+    """Keep the applicant's answers (a draft, or changes to a submitted application).
+    ``version`` is the one the applicant's page showed: a save from a stale page is refused."""
     if application.applicant_id != by.pk:
         raise RecruitmentError(_("Only the applicant can change an application."))
     unknown = set(answers) - ANSWER_FIELDS - {"topics", "pronouns"}
@@ -196,6 +199,11 @@ def save_answers(application: Application, *, by: Any, answers: dict[str, Any]) 
         if not locked.is_editable:
             _require_open(locked.call)
             raise RecruitmentError(_("This application can no longer be changed."))
+        if version is not None and version != locked.version:
+            raise RecruitmentError(
+                _("You changed this application in another window since this page was opened. "
+                  "Nothing was saved here: reload the page to see your latest answers.")
+            )  # fmt: skip
         slots = answers.get("availability")
         if slots is not None and not set(slots) <= set(AVAILABILITY_SLOTS):
             raise RecruitmentError(_("Choose times from the grid."))
@@ -343,7 +351,7 @@ def _decide_one(application: Application, outcome: str, by: Any) -> None:
         raise RecruitmentError(
             _("%(applicant)s's application is %(status)s, so it cannot be marked %(outcome)s.")
             % {
-                "applicant": application.applicant,
+                "applicant": _applicant_label(application),
                 "status": application.get_status_display().lower(),
                 "outcome": Status(outcome).label.lower(),
             }
@@ -374,6 +382,13 @@ def decide(applications: list[Application], *, outcome: str, by: Any) -> list[Ap
     return locked
 
 
+def _applicant_label(application: Application) -> str:
+    """Who the applicant is, as reviewers may know them: under blind review, a number."""
+    if application.call.blind_review:
+        return _("Applicant %(id)s") % {"id": application.pk}
+    return str(application.applicant)
+
+
 def _admit(application: Application, by: Any) -> None:
     """An accepted applicant joins the cohort in the call's role; their answers seed it."""
     try:
@@ -382,6 +397,11 @@ def _admit(application: Application, by: Any) -> None:
             site=application.site, by=by,
         )  # fmt: skip
     except SchemeError as error:
+        if application.call.blind_review:  # the scheme's message names the person
+            raise RecruitmentError(
+                _("%(applicant)s is already in this cohort in another role.")
+                % {"applicant": _applicant_label(application)}
+            ) from error
         raise RecruitmentError(str(error)) from error
 
 
@@ -390,7 +410,8 @@ def waiting_list(call: Call) -> list[Application]:
     return list(
         call.applications.filter(status=Status.WAITLISTED)
         .annotate(score=Avg("reviews__total"))
-        .order_by("-score", "submitted_at", "pk")
+        # Unscored applications last: PostgreSQL sorts NULL first in descending order.
+        .order_by(F("score").desc(nulls_last=True), "submitted_at", "pk")
     )
 
 

@@ -13,6 +13,7 @@ from flipside.accounts.models import Invitation
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 from flipside.privacy.audit import entries_for
+from flipside.recruitment.selectors import applications_of
 
 from . import permissions, selectors, services
 from .forms import CohortForm, SchemeForm, StageForm
@@ -43,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "overview": selectors.coordinator_overview(request.user),
             "cards": selectors.participant_cards(request.user),
+            "applications": applications_of(request.user),
         },
     )
 

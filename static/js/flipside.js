@@ -8,3 +8,45 @@ document.addEventListener("DOMContentLoaded", () => {
     summary.focus();
   }
 });
+
+// A live word count under statement boxes: the visible count follows every keystroke; screen
+// readers hear it once typing pauses. The server shows the same count after every save.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const counter of document.querySelectorAll("[data-word-count-for]")) {
+    const box = document.getElementById(counter.dataset.wordCountFor);
+    const announce = document.querySelector(
+      `[data-word-count-announce="${counter.dataset.wordCountFor}"]`,
+    );
+    if (!box) continue;
+    const limit = Number(counter.dataset.limit);
+    let timer;
+    box.addEventListener("input", () => {
+      const count = box.value.trim() ? box.value.trim().split(/\s+/).length : 0;
+      const over = count - limit;
+      const template = over > 0 ? counter.dataset.tooMany : counter.dataset.within;
+      const text = template
+        .replace("{count}", count)
+        .replace("{limit}", limit)
+        .replace("{over}", over);
+      counter.textContent = text;
+      counter.classList.toggle("word-count--over", over > 0);
+      clearTimeout(timer);
+      if (announce) timer = setTimeout(() => { announce.textContent = text; }, 1000);
+    });
+  }
+});
+
+// Show "in your own words" boxes only beside a question answered "I'd prefer to describe
+// myself" (without JavaScript every box shows, with a hint saying when to use it).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const input of document.querySelectorAll("[data-self-describe-for]")) {
+    const field = input.closest(".field");
+    const radios = document.querySelectorAll(`input[name="${input.dataset.selfDescribeFor}"]`);
+    const update = () => {
+      const chosen = [...radios].some((r) => r.checked && r.value === "self_describe");
+      field.toggleAttribute("data-self-describe-hidden", !chosen && !input.value);
+    };
+    for (const radio of radios) radio.addEventListener("change", update);
+    update();
+  }
+});

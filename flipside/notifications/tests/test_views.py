@@ -381,13 +381,13 @@ def test_wording_list_shows_each_rewordable_kind_and_whose_wording_it_uses(
         reverse("notifications:wording_list", args=[world.scheme.pk])
     )
     html = response.content.decode()
-    assert [w.kind.key for w in response.context["wordings"]] == [
-        "invitation",
-        "invitation_requested",
-        "stage_changed",
-    ]
-    assert [w.is_own for w in response.context["wordings"]] == [False, False, True]
-    assert html.count("Flipside's default") == 2 and "Your own" in html
+    from flipside.notifications.kinds import KINDS
+
+    rewordable = [key for key, kind in KINDS.items() if kind.overridable]
+    listed = [w.kind.key for w in response.context["wordings"]]
+    assert listed == rewordable and "application_accepted" in listed
+    assert [w.kind.key for w in response.context["wordings"] if w.is_own] == ["stage_changed"]
+    assert html.count("Flipside's default") == len(rewordable) - 1 and "Your own" in html
     assert wording_url(world, "stage_changed") in html
     assert wording_url(world, "password_reset") not in html
 
