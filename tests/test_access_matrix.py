@@ -6,15 +6,18 @@ can ship without a decision about who may reach it.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from conftest import World
 from flipside.accounts.models import Invitation, hash_token
 from flipside.notifications import preferences
 from flipside.notifications.models import OutboxMessage, TemplateOverride
+from flipside.recruitment.models import Application, Call, EmailVerification
 
 ROLES = [
     "anonymous",
@@ -75,6 +78,28 @@ EXPECTED: dict[str, dict[str, int]] = {
     "notifications:wording_reset": row(302, 405),
     "notifications:preferences": row(302, 200),
     "notifications:unsubscribe": row(200, 200),
+    # Applicants: public calls, and each person's own applications (the sample is the mentor's).
+    "recruitment:call_public": row(200, 200),
+    "recruitment:start": row(405, 405),
+    # Signed in as someone else than the link is for: refused, nobody is signed in over it.
+    "recruitment:verify": row(200, 409),
+    "recruitment:my_applications": row(302, 200),
+    "recruitment:application": row(302, 404, mentor=200),
+    "recruitment:withdraw": row(302, 404, mentor=200),
+    "recruitment:equality": row(302, 404, mentor=200),
+    # Coordinators: set-up, calls, review and decisions (the sample call is on our cohort).
+    "recruitment:scheme_setup": row(302, 404, **SCHEME_COORDINATORS),
+    "recruitment:calls": row(302, 404, **COORDINATORS),
+    "recruitment:call_create": row(302, 404, **COORDINATORS),
+    "recruitment:call_edit": row(302, 404, **COORDINATORS),
+    "recruitment:import_staff": row(302, 404, **COORDINATORS),
+    "recruitment:applications": row(302, 404, **COORDINATORS),
+    "recruitment:bulk_decide": row(302, 405),
+    "recruitment:export": row(302, 404, **COORDINATORS),
+    "recruitment:review": row(302, 404, **COORDINATORS),
+    "recruitment:score": row(302, 405),
+    "recruitment:note": row(302, 405),
+    "recruitment:decide": row(302, 405),
 }
 
 
@@ -95,6 +120,33 @@ def all_url_names() -> list[str]:
 
 
 INVITATION_TOKEN = "matrix-test-token"
+VERIFICATION_TOKEN = "matrix-verification-token"
+
+
+def matrix_call(world: World) -> Call:
+    """An open call for mentors to ``world``'s cohort."""
+    now = timezone.now()
+    call, _ = Call.objects.get_or_create(
+        cohort=world.cohort,
+        role="mentor",
+        defaults={
+            "title": "Matrix call",
+            "introduction": "Hello",
+            "opens_at": now - datetime.timedelta(days=1),
+            "closes_at": now + datetime.timedelta(days=30),
+        },
+    )
+    return call
+
+
+def matrix_application(world: World) -> Application:
+    """The mentor's submitted application to the matrix call."""
+    application, _ = Application.objects.get_or_create(
+        call=matrix_call(world),
+        applicant=world.mentor,
+        defaults={"status": "submitted", "submitted_at": timezone.now()},
+    )
+    return application
 
 
 def url_for(name: str, world: World) -> str:
@@ -126,9 +178,25 @@ def url_for(name: str, world: World) -> str:
         "uidb64": "MQ",
         "message_id": message.pk,
         "kind": "invitation",
+        "application_id": matrix_application(world).pk,
+        "call_id": matrix_call(world).pk,
+        "fmt": "csv",
     }
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
+    if name in ("recruitment:call_public", "recruitment:start"):
+        samples["token"] = matrix_call(world).token
+    if name == "recruitment:verify":
+        EmailVerification.objects.get_or_create(
+            token_hash=hash_token(VERIFICATION_TOKEN),
+            defaults={
+                "call": matrix_call(world),
+                "email": "new.applicant@example.ac.uk",
+                "name": "New Applicant",
+                "expires_at": timezone.now() + datetime.timedelta(hours=1),
+            },
+        )
+        samples["token"] = VERIFICATION_TOKEN
     for kwargs_names in _kwarg_sets(name):
         try:
             return reverse(name, kwargs={k: samples[k] for k in kwargs_names})
@@ -148,6 +216,9 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["cohort_id", "invitation_id"],
         ["message_id"],
         ["scheme_id", "kind"],
+        ["application_id"],
+        ["call_id"],
+        ["call_id", "fmt"],
     ]
 
 

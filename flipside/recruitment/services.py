@@ -45,7 +45,14 @@ class RecruitmentError(Exception):
 # --- Calls --------------------------------------------------------------------------------
 
 
+def _check_call_dates(values: dict[str, Any]) -> None:
+    opens, closes = values.get("opens_at"), values.get("closes_at")
+    if opens and closes and closes <= opens:
+        raise RecruitmentError(_("A call must close after it opens."))
+
+
 def create_call(cohort: Any, *, by: Any, **values: Any) -> Call:
+    _check_call_dates(values)
     try:
         with transaction.atomic():
             call = Call.objects.create(cohort=cohort, **values)
@@ -56,6 +63,7 @@ def create_call(cohort: Any, *, by: Any, **values: Any) -> Call:
 
 
 def update_call(call: Call, *, by: Any, version: int, **values: Any) -> Call:
+    _check_call_dates({"opens_at": call.opens_at, "closes_at": call.closes_at, **values})
     with transaction.atomic():
         if not Call.objects.filter(pk=call.pk, version=version).update(
             **values, version=version + 1

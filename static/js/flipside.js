@@ -50,3 +50,28 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
 });
+
+// "Copy link" buttons beside read-only link fields: shown only where the browser can copy.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!navigator.clipboard) {
+    return;
+  }
+  document.querySelectorAll("[data-copy-link]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copyLink);
+    if (!field) {
+      return;
+    }
+    const label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        button.textContent = "Copied";
+      } catch {
+        field.select();
+        button.textContent = "Press Ctrl+C to copy";
+      }
+      setTimeout(() => { button.textContent = label; }, 3000);
+    });
+  });
+});
