@@ -1,4 +1,4 @@
-"""A student applies to be a mentor: from the public link to a submitted application."""
+"""A student applies to be a mentor from the public link, and a coordinator accepts them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import World, make_user, sent_mail
+from flipside.notifications.models import OutboxMessage
 from flipside.privacy.models import EqualityRecord
 from flipside.recruitment.models import Application, Call
 from flipside.recruitment.services import start_application_as
@@ -125,6 +126,24 @@ def test_a_student_applies_from_the_public_link(
     expect(page.get_by_role("link", name=call.title)).to_be_visible()
     page = session.goto(reverse("home"), "home")
     expect(page.get_by_role("heading", name="Your applications")).to_be_visible()
+
+    # The coordinator reviews and accepts; the student is emailed and joins the cohort.
+    coordinator = new_session()
+    sign_in(coordinator.page, live_server, live_world.coordinator.email)
+    page = coordinator.goto(reverse("recruitment:applications", args=[call.pk]), "applications")
+    page.get_by_role("link", name="Sam Student").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Student")
+    page.get_by_role("button", name="Accept", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Accepted")
+    coordinator.check("review-accepted")
+    assert OutboxMessage.objects.filter(kind="application_accepted", to=EMAIL).exists()
+    page = coordinator.goto(reverse("schemes:cohort_people", args=[live_world.cohort.pk]), "people")
+    expect(page.get_by_role("rowheader", name=re.compile("Sam Student"))).to_be_visible()
+
+    page = session.goto(reverse("home"), "home-accepted")
+    expect(page.locator(".card").filter(has_text=str(live_world.cohort))).to_contain_text(
+        "Student mentor"
+    )
 
 
 def test_call_pages_on_a_phone(
