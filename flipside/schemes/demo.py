@@ -389,7 +389,7 @@ def _recruitment(
     apply(applicant, 0, submit=False)
     applied = [apply(people.student(), n) for n in range(8)]
     for n, application in enumerate(applied[:5]):
-        scores = {c.pk: 5 - (n + i) % 3 for i, c in enumerate(race.rubric.all())}
+        scores = {c.pk: 2 + (n * 5 + i * 3) % 4 for i, c in enumerate(race.rubric.all())}
         recruitment.score_application(application, reviewer=by, scores=scores)
     recruitment.decide(applied[:3], outcome="shortlisted", by=by)
     recruitment.add_note(
