@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "flipside.privacy",
     "flipside.notifications",
     "flipside.recruitment",
+    "flipside.training",
 ]
 
 MIDDLEWARE = [

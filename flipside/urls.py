@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("flipside.schemes.urls")),
     path("", include("flipside.notifications.urls")),
     path("", include("flipside.recruitment.urls")),
+    path("", include("flipside.training.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

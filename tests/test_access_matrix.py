@@ -18,6 +18,7 @@ from flipside.accounts.models import Invitation, hash_token
 from flipside.notifications import preferences
 from flipside.notifications.models import OutboxMessage, TemplateOverride
 from flipside.recruitment.models import Application, Call, EmailVerification
+from flipside.training.models import Concern, TrainingSession
 
 ROLES = [
     "anonymous",
@@ -100,6 +101,36 @@ EXPECTED: dict[str, dict[str, int]] = {
     "recruitment:score": row(302, 405),
     "recruitment:note": row(302, 405),
     "recruitment:decide": row(302, 405),
+    # Handbook and ground rules: read by every member and coordinator, written by the scheme's.
+    "training:handbook": row(302, 404, **COORDINATORS, mentor=200, mentee=200, observer=200),
+    "training:handbook_acknowledge": row(302, 405),
+    "training:handbook_edit": row(302, 404, **SCHEME_COORDINATORS),
+    "training:handbook_versions": row(302, 404, **SCHEME_COORDINATORS),
+    "training:agreement": row(302, 404, **COORDINATORS, mentor=200, mentee=200, observer=200),
+    "training:agreement_accept": row(302, 405),
+    "training:agreement_edit": row(302, 404, **SCHEME_COORDINATORS),
+    # Training sessions: every member of the cohort sees them; coordinators run them.
+    "training:sessions": row(302, 404, **COORDINATORS, mentor=200, mentee=200, observer=200),
+    "training:session": row(302, 404, **COORDINATORS, mentor=200, mentee=200, observer=200),
+    "training:session_calendar": row(
+        302, 404, **COORDINATORS, mentor=200, mentee=200, observer=200
+    ),
+    "training:session_create": row(302, 404, **COORDINATORS),
+    "training:session_edit": row(302, 404, **COORDINATORS),
+    "training:session_cancel": row(302, 404, **COORDINATORS),
+    "training:register": row(302, 404, **COORDINATORS),
+    "training:book": row(302, 405),
+    "training:cancel_booking": row(302, 405),
+    "training:assign": row(302, 405),
+    # Support: everyone signed in. Concerns: only the scheme's coordinators (the sample is a
+    # scheme-wide concern raised by the mentor, who must not see it); the outsider coordinates
+    # their own scheme, so they see a list (with none of ours).
+    "training:support": row(302, 200),
+    "training:support_services": row(302, 404, **SCHEME_COORDINATORS),
+    "training:concerns": row(302, 403, **COORDINATORS, outsider=200),
+    "training:concern": row(302, 404, **SCHEME_COORDINATORS),
+    "training:readiness": row(302, 404, **COORDINATORS),
+    "training:readiness_override": row(302, 405),
 }
 
 
@@ -149,6 +180,30 @@ def matrix_application(world: World) -> Application:
     return application
 
 
+def matrix_session(world: World) -> TrainingSession:
+    """A future training session on ``world``'s cohort for mentors and mentees."""
+    session, _ = TrainingSession.objects.get_or_create(
+        cohort=world.cohort,
+        title="Matrix session",
+        defaults={
+            "audience": "both",
+            "starts_at": timezone.now() + datetime.timedelta(days=14),
+        },
+    )
+    return session
+
+
+def matrix_concern(world: World) -> Concern:
+    """A concern about ``world``'s scheme raised (with their name) by the mentor."""
+    concern, _ = Concern.objects.get_or_create(
+        scheme=world.scheme,
+        raised_by=world.mentor,
+        subject="Matrix concern",
+        defaults={"body": "Something happened."},
+    )
+    return concern
+
+
 def url_for(name: str, world: World) -> str:
     """The URL for ``name`` with ids of objects in ``world``'s cohort."""
     invitation, _ = Invitation.objects.get_or_create(
@@ -181,6 +236,9 @@ def url_for(name: str, world: World) -> str:
         "application_id": matrix_application(world).pk,
         "call_id": matrix_call(world).pk,
         "fmt": "csv",
+        "session_id": matrix_session(world).pk,
+        "concern_id": matrix_concern(world).pk,
+        "user_id": world.mentor.pk,
     }
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
@@ -219,6 +277,9 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["application_id"],
         ["call_id"],
         ["call_id", "fmt"],
+        ["session_id"],
+        ["concern_id"],
+        ["cohort_id", "user_id"],
     ]
 
 

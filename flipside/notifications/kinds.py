@@ -93,6 +93,51 @@ def _application_kinds() -> list[MessageKind]:
     ]
 
 
+def _training_kinds() -> list[MessageKind]:
+    about = (
+        FIRST_NAME,
+        Placeholder(
+            "session", _("the training session's title"), "Mentor training: psychological safety"
+        ),
+        COHORT,
+        Placeholder("when", _("the day and time"), "Tuesday 12 January 2027, 14:00"),
+        Placeholder("where", _("the place or online link"), "Room 2.14, Medical School"),
+        LINK,
+    )
+    return [
+        MessageKind(
+            "training_booked",
+            _("Training place confirmed (with calendar invitation)"),
+            essential=True,
+            placeholders=about,
+        ),
+        MessageKind(
+            "training_changed",
+            _("Training session changed (with updated invitation)"),
+            essential=True,
+            placeholders=about,
+        ),
+        MessageKind(
+            "training_cancelled",
+            _("Training place or session cancelled"),
+            essential=True,
+            placeholders=about,
+        ),
+        MessageKind(
+            "concern_raised",
+            _("A concern was raised (to coordinators)"),
+            essential=True,
+            overridable=False,
+            placeholders=(
+                FIRST_NAME,
+                SCHEME,
+                Placeholder("subject", _("the concern's subject"), "Placement"),
+                LINK,
+            ),
+        ),
+    ]
+
+
 KINDS: dict[str, MessageKind] = {
     kind.key: kind
     for kind in [
@@ -147,6 +192,7 @@ KINDS: dict[str, MessageKind] = {
             ),
         ),
         *_application_kinds(),
+        *_training_kinds(),
     ]
 }
 

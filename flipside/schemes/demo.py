@@ -252,6 +252,7 @@ def _create(stdout: TextIOBase | None) -> None:
         _report(stdout, cohort)
     _email(cohorts[2], by)
     _recruitment(organisation, pride, race, cohorts[3], by, people, demo[APPLICANT], sites)
+    _training([pride, race], cohorts, by, organisation)
 
 
 def _email(cohort: Cohort, by: User) -> None:
@@ -400,3 +401,151 @@ def _recruitment(
             user, cohort, answers={"ethnicity": "black", "first_generation": "yes"}, consent=True,
             asked=["ethnicity", "first_generation"],
         )  # fmt: skip
+
+
+HANDBOOK = """# {scheme} handbook
+
+Welcome. This handbook explains how the scheme works and how we look after each other.
+Read it before your first meeting and come back to it whenever you need to.
+
+## Roles
+
+**Student mentors** share their lived experience and help a senior member of staff see the
+faculty through their eyes. **Staff mentees** listen, ask, reflect and act. **Coordinators**
+run the scheme and support both of you.
+
+## Confidentiality and its limits
+
+What is said in your conversations stays between the two of you. The exceptions: if someone
+is at risk of harm, if a law may have been broken, or if a patient's safety is at stake. Then
+talk to your coordinator first; together you will decide what must be shared, and with whom.
+
+## Psychological safety
+
+- Either of you may pause a conversation or change the subject at any time.
+- Disagreement is welcome; contempt is not.
+- Speak for yourself, not for everyone who shares your background.
+- Mentees: you are here to learn, not to assess. Nothing said may be used in any assessment.
+
+## Boundaries
+
+Meet in a private, neutral place or online. Keep to the time you agreed. You do not have to
+answer any question, and neither of you should contact the other outside the scheme about
+the scheme.
+
+## If a conversation goes wrong
+
+Stop, take a breath, and say so. If it still feels wrong afterwards, use **Get support** in
+Flipside: you can raise a concern with the coordinators, anonymously if you prefer. Support
+services are listed on the same page.
+
+## How payment works
+
+Student mentors are paid the London Living Wage for meetings, training and reflection events.
+Record your time after each meeting; the coordinators approve it each month.
+
+## How ideas for change are taken forward
+
+Write down ideas for change as they come up. The faculty's equality committee considers every
+idea, decides what to do with it, and reports back on the "you said, we did" board.
+"""
+
+GROUND_RULES = """We agree to:
+
+1. **Keep confidences**, within the limits set out in the handbook.
+2. **Treat each other with respect**, especially when we disagree.
+3. **Keep assessment out of it**: the mentee will not assess, examine or supervise the mentor
+   while the scheme lasts, and nothing said will be used in any assessment.
+4. **Pause when either of us asks**, without needing to give a reason.
+5. **Turn up**: at least four meetings in the year, and say early if plans change.
+"""
+
+TRAINING_DESCRIPTION = (
+    "How to mentor, psychological safety, and what to do if a conversation goes wrong."
+)
+CONCERN = (
+    "A consultant made a remark about my accent in front of patients. I did not know what to do."
+)
+SUPPORT_SERVICES = [
+    (
+        "Student Wellbeing Service",
+        "Confidential support for any student.",
+        "wellbeing@northbridge.example",
+    ),
+    ("Staff Employee Assistance Programme", "Free, confidential, 24 hours a day.", "0800 000 0000"),
+    (
+        "Report + Support",
+        "Report harassment or discrimination, anonymously if you wish.",
+        "https://reportandsupport.northbridge.example",
+    ),
+    ("Samaritans", "Someone to talk to, day or night.", "116 123"),
+]
+
+
+def _training(
+    schemes: list[Scheme], cohorts: list[Cohort], by: User, organisation: Organisation
+) -> None:
+    """Training that has happened for this year's cohorts and is planned for next year's,
+    the handbook and ground rules, support services and two concerns."""
+    from flipside.training import services as training
+    from flipside.training.models import (
+        AgreementAcceptance,
+        Booking,
+        HandbookAcknowledgement,
+        SupportService,
+        TrainingSession,
+    )
+
+    for order, (name, description, contact) in enumerate(SUPPORT_SERVICES):
+        SupportService.objects.create(
+            organisation=organisation,
+            name=name,
+            description=description,
+            contact=contact,
+            order=order,
+        )
+    for scheme in schemes:
+        handbook = training.publish_handbook(
+            scheme, title=f"{scheme.name} handbook", body=HANDBOOK.format(scheme=scheme.name),
+            significant=True, summary="First version.", by=by,
+        )  # fmt: skip
+        rules = training.publish_agreement(scheme, body=GROUND_RULES, by=by)
+        for cohort in scheme.cohorts.exclude(stage=Stage.CLOSED):
+            members = list(cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE]))
+            # Almost everyone has read the handbook and accepted the ground rules.
+            for n, membership in enumerate(members):
+                if n % 7 != 6:
+                    HandbookAcknowledgement.objects.create(user=membership.user, version=handbook)
+                if n % 9 != 8:
+                    AgreementAcceptance.objects.create(user=membership.user, version=rules)
+    now = timezone.now()
+    for cohort in cohorts:
+        if cohort.stage in (Stage.CLOSED, Stage.PLANNING):
+            continue
+        past = cohort.stage in (Stage.MATCHING, Stage.RUNNING)
+        start = now - datetime.timedelta(days=30) if past else now + datetime.timedelta(days=40)
+        start = start.replace(hour=14, minute=0, second=0, microsecond=0)
+        session = TrainingSession.objects.create(
+            cohort=cohort, title="Mentor training: sharing your story safely",
+            description=TRAINING_DESCRIPTION,
+            audience="mentors", required=True, starts_at=start, minutes=150,
+            location="Room 2.14, Medical School", facilitator="Dr Amara Okafor", capacity=20,
+        )  # fmt: skip
+        TrainingSession.objects.create(
+            cohort=cohort, title="Mentee briefing: listening and learning",
+            description="What reverse mentoring asks of senior staff.", audience="mentees",
+            required=False, starts_at=start + datetime.timedelta(days=2), minutes=60,
+            online_url="https://teams.northbridge.example/briefing", capacity=30,
+        )  # fmt: skip
+        if past:
+            mentors = cohort.memberships.filter(role=Role.MENTOR).select_related("user")
+            for n, membership in enumerate(mentors):
+                attendance = "absent" if n % 8 == 7 else "present"
+                Booking.objects.create(
+                    session=session, user=membership.user, attendance=attendance, marked_at=start
+                )
+        if cohort.stage == Stage.RUNNING:
+            training.raise_concern(
+                cohort.scheme, by=by, cohort=cohort, anonymous=True, subject="Comment on placement",
+                body=CONCERN,
+            )  # fmt: skip

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from flipside.notifications.calendar import LONDON, Event, event_uid
+from flipside.training.readiness import readiness_of
 
 from .models import Cohort, CohortQuerySet, Membership, Role, Scheme, Stage
 from .permissions import (
@@ -72,6 +73,10 @@ COORDINATOR_STEP: dict[str, Any] = {
 class ParticipantCard:
     membership: Membership
     next_step: str
+    # Before pairing (training and matching stages): done, or what is left, with links.
+    ready: bool | None = None
+    ready_by_override: bool = False
+    still_to_do: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -90,12 +95,37 @@ def next_step_for(role: str, cohort: Cohort) -> str:
     return str(NEXT_STEP[(role, cohort.stage)]) % {"n": cohort.min_meetings}
 
 
+BEFORE_PAIRING = (Stage.TRAINING, Stage.MATCHING)
+
+
 def participant_cards(user: Any) -> list[ParticipantCard]:
     cards = []
     for membership in memberships_of(user).exclude(role=Role.COORDINATOR):
         cohort = membership.cohort
-        cards.append(ParticipantCard(membership, next_step_for(membership.role, cohort)))
+        card = ParticipantCard(membership, next_step_for(membership.role, cohort))
+        if membership.role in (Role.MENTOR, Role.MENTEE) and cohort.stage in BEFORE_PAIRING:
+            _add_readiness(card, user)
+        cards.append(card)
     return cards
+
+
+def _add_readiness(card: ParticipantCard, user: Any) -> None:
+    """What the person still has to do before they are paired (a few queries per cohort in
+    training or matching; people are rarely in more than one such cohort at once)."""
+    cohort = card.membership.cohort
+    readiness = readiness_of(user, cohort)
+    if readiness is None:
+        return
+    links = [
+        (readiness.trained, reverse("training:sessions", args=[cohort.pk])),
+        (readiness.handbook, reverse("training:handbook", args=[cohort.scheme_id])),
+        (readiness.agreement, reverse("training:agreement", args=[cohort.scheme_id])),
+    ]
+    # ``missing`` lists the checks still False in this same order.
+    urls = [url for check, url in links if check is False]
+    card.ready = readiness.complete
+    card.ready_by_override = readiness.override is not None
+    card.still_to_do = list(zip(readiness.missing, urls, strict=True))
 
 
 def cohorts_with_counts(cohorts: CohortQuerySet) -> list[Cohort]:

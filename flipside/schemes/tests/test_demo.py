@@ -163,3 +163,18 @@ def test_demo_signins_says_how_to_create_the_demo_when_it_is_missing() -> None:
     call_command("demo_signins", stdout=out)
     assert "Run `make run` to create the demo" in out.getvalue()
     assert demo.DEMO_PASSWORD not in out.getvalue()
+
+
+def test_the_demo_shows_training_handbook_ground_rules_and_mixed_readiness(debug: None) -> None:
+    from flipside.training.models import Concern, HandbookVersion, SupportService
+    from flipside.training.readiness import cohort_readiness
+
+    seed()
+    assert HandbookVersion.objects.count() == 2
+    assert SupportService.objects.exists()
+    matching = cohort("Race Equality Reverse Mentoring", "2026/27")
+    readiness = cohort_readiness(matching)
+    assert len(readiness) == 30
+    ready = [r for r in readiness if r.ready]
+    assert 0 < len(ready) < len(readiness)  # most are ready; a few still have something to do
+    assert Concern.objects.filter(raised_by__isnull=True).exists()

@@ -1,0 +1,115 @@
+"""Is each participant ready to be paired? Accepted, trained, handbook read, rules accepted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from flipside.schemes.models import Membership, Role
+
+from .models import (
+    AUDIENCE_ROLES,
+    AgreementAcceptance,
+    Booking,
+    HandbookAcknowledgement,
+    ReadinessOverride,
+    TrainingSession,
+)
+
+PARTICIPANT_ROLES = (Role.MENTOR, Role.MENTEE)
+
+
+@dataclass
+class Readiness:
+    """Each check is True (done), False (still to do) or None (nothing to do yet: no required
+    training, handbook or ground rules exist for this person)."""
+
+    membership: Membership
+    trained: bool | None
+    handbook: bool | None
+    agreement: bool | None
+    override: ReadinessOverride | None = None
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def user(self) -> Any:
+        return self.membership.user
+
+    @property
+    def complete(self) -> bool:
+        return all(check is not False for check in (self.trained, self.handbook, self.agreement))
+
+    @property
+    def ready(self) -> bool:
+        """Ready to be matched: complete, or let through by a recorded coordinator override."""
+        return self.complete or self.override is not None
+
+
+def cohort_readiness(cohort: Any, *, user: Any = None) -> list[Readiness]:
+    """Readiness of the cohort's mentors and mentees (or of one person), in a fixed number of
+    queries whatever the cohort's size."""
+    memberships = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).select_related("user")
+    if user is not None:
+        memberships = memberships.filter(user=user)
+    memberships = list(memberships.order_by("role", "user__display_name"))
+    user_ids = [m.user_id for m in memberships]
+    scheme = cohort.scheme
+
+    required = list(
+        TrainingSession.objects.filter(cohort=cohort, required=True, cancelled_at__isnull=True)
+    )
+    attended = set(
+        Booking.objects.filter(
+            session__in=required, user_id__in=user_ids, attendance=Booking.Attendance.PRESENT
+        ).values_list("user_id", "session__audience")
+    )
+    handbook = (
+        scheme.handbook_versions.filter(significant=True).order_by("-number").first()
+        or scheme.handbook_versions.order_by("number").first()
+    )
+    read = set(
+        HandbookAcknowledgement.objects.filter(
+            version__scheme=scheme, version__number__gte=handbook.number, user_id__in=user_ids
+        ).values_list("user_id", flat=True)
+    ) if handbook else set()  # fmt: skip
+    agreement = scheme.agreement_versions.order_by("-number").first()
+    acceptances = AgreementAcceptance.objects.filter(version=agreement, user_id__in=user_ids)
+    accepted = set(acceptances.values_list("user_id", flat=True)) if agreement else set()
+    overrides = {
+        o.user_id: o for o in ReadinessOverride.objects.filter(cohort=cohort, user_id__in=user_ids)
+    }
+
+    result = []
+    for membership in memberships:
+        audiences = {s.audience for s in required if membership.role in AUDIENCE_ROLES[s.audience]}
+        trained = any((membership.user_id, a) in attended for a in audiences) if audiences else None
+        readiness = Readiness(
+            membership=membership,
+            trained=trained,
+            handbook=(membership.user_id in read) if handbook else None,
+            agreement=(membership.user_id in accepted) if agreement else None,
+            override=overrides.get(membership.user_id),
+        )
+        readiness.missing = [
+            text
+            for check, text in (
+                (readiness.trained, _("attend a required training session")),
+                (readiness.handbook, _("read and acknowledge the handbook")),
+                (readiness.agreement, _("accept the ground rules")),
+            )
+            if check is False
+        ]
+        result.append(readiness)
+    return result
+
+
+def readiness_of(user: Any, cohort: Any) -> Readiness | None:
+    found = cohort_readiness(cohort, user=user)
+    return found[0] if found else None
+
+
+def ready_user_ids(cohort: Any) -> set[int]:
+    """Who matching may consider: ready people, and people a coordinator let through."""
+    return {r.user.pk for r in cohort_readiness(cohort) if r.ready}

@@ -1,0 +1,358 @@
+"""Training sessions: the cohort's list, one session, adding and editing, booking, assigning
+people and the attendance register."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from django.views.decorators.http import require_POST
+
+from flipside.lib.types import AuthedRequest
+from flipside.notifications.calendar import build_calendar
+from flipside.schemes.models import Membership
+from flipside.schemes.permissions import Action, can, get_cohort
+
+from .. import services
+from ..forms import sessions as forms
+from ..models import AUDIENCE_ROLES, Booking, TrainingSession
+from ..permissions import get_session
+
+Status = Booking.Status
+REGISTER_OPENS = datetime.timedelta(hours=1)
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    session: TrainingSession
+    booking: Booking | None
+    for_me: bool
+    when: str
+
+
+def _roles(user: Any, cohort: Any) -> set[str]:
+    return set(Membership.objects.filter(cohort=cohort, user=user).values_list("role", flat=True))
+
+
+def _for_roles(roles: set[str]) -> list[str]:
+    return [audience for audience, allowed in AUDIENCE_ROLES.items() if allowed & roles]
+
+
+def _with_counts(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    return sessions.annotate(
+        booked=Count("bookings", filter=Q(bookings__status=Status.BOOKED)),
+        waiting=Count("bookings", filter=Q(bookings__status=Status.WAITING)),
+    )
+
+
+def _own_booking(session: TrainingSession, user: Any) -> Booking | None:
+    return session.bookings.filter(user=user).exclude(status=Status.CANCELLED).first()
+
+
+def _waiting_position(booking: Booking) -> int:
+    earlier = Q(booked_at__lt=booking.booked_at) | Q(booked_at=booking.booked_at, pk__lt=booking.pk)
+    return booking.session.bookings.filter(earlier, status=Status.WAITING).count() + 1
+
+
+def _clock(moment: datetime.datetime) -> str:
+    if moment.minute == 0 and moment.hour in (0, 12):
+        return _("midnight") if moment.hour == 0 else _("midday")
+    hour, minutes = moment.hour % 12 or 12, f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{pgettext('time of day', 'am' if moment.hour < 12 else 'pm')}"
+
+
+def when(session: TrainingSession) -> str:
+    """UK time as GOV.UK writes it: "Tuesday 12 January 2027, 2pm to 4pm"."""
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    day = formats.date_format(start, "l j F Y")
+    if end.date() != start.date():
+        end_day = formats.date_format(end, "l j F Y")
+        return _("%(day)s, %(start)s to %(end_day)s, %(end)s") % {
+            "day": day, "start": _clock(start), "end_day": end_day, "end": _clock(end),
+        }  # fmt: skip
+    return _("%(day)s, %(start)s to %(end)s") % {
+        "day": day, "start": _clock(start), "end": _clock(end),
+    }  # fmt: skip
+
+
+def session_list(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_cohort(request.user, cohort_id, Action.TAKE_PART)
+    manage = can(request.user, Action.MANAGE, cohort)
+    roles = _roles(request.user, cohort)
+    mine = _for_roles(roles)
+    sessions = _with_counts(cohort.training_sessions.all())
+    if not manage and mine:
+        sessions = sessions.filter(audience__in=mine)
+    bookings = {
+        b.session_id: b
+        for b in Booking.objects.filter(session__cohort=cohort, user=request.user).exclude(
+            status=Status.CANCELLED
+        )
+    }
+    rows = [Row(s, bookings.get(s.pk), s.audience in mine, when(s)) for s in sessions]
+    context = {
+        "cohort": cohort,
+        "manage": manage,
+        "participant": bool(mine),
+        "upcoming": [row for row in rows if not row.session.is_past],
+        "past": [row for row in reversed(rows) if row.session.is_past],
+        "can_view_cohort": can(request.user, Action.VIEW, cohort),
+    }
+    return render(request, "training/session_list.html", context)
+
+
+def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.TAKE_PART)
+    manage = can(request.user, Action.MANAGE, session.cohort)
+    booking = _own_booking(session, request.user)
+    counted: Any = _with_counts(TrainingSession.objects.filter(pk=session.pk)).get()
+    context = {
+        "session": session,
+        "cohort": session.cohort,
+        "when": when(session),
+        "manage": manage,
+        "booking": booking,
+        "position": _waiting_position(booking) if booking and booking.status == "waiting" else 0,
+        "for_me": session.audience in _for_roles(_roles(request.user, session.cohort)),
+        "places_left": max(session.capacity - counted.booked, 0),
+        "waiting": counted.waiting,
+        "can_view_cohort": can(request.user, Action.VIEW, session.cohort),
+    }
+    if manage:
+        context["people"] = session.bookings.exclude(status=Status.CANCELLED).select_related("user")
+        context["assign_form"] = forms.AssignForm(eligible=_eligible(session))
+    return render(request, "training/session_detail.html", context)
+
+
+def session_calendar(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.TAKE_PART)
+    content = build_calendar([services.session_event(session)], method="PUBLISH")
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    name = f"{slugify(session.title) or 'training'}.ics"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+# --- Coordinators: adding, editing and cancelling -----------------------------------------
+
+
+def session_create(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
+    form = forms.SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        session = services.create_session(cohort, by=request.user, **form.values())
+        messages.success(request, _("Session added. Participants can now book a place."))
+        return redirect("training:session", session.pk)
+    return render(request, "training/session_form.html", {"form": form, "cohort": cohort})
+
+
+def _booked(session: TrainingSession) -> int:
+    return session.bookings.filter(status=Status.BOOKED).count()
+
+
+def session_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.MANAGE)
+    if session.cancelled_at is not None:
+        messages.error(request, _("This session has been cancelled, so it cannot be changed."))
+        return redirect("training:session", session.pk)
+    form = forms.SessionForm(request.POST or None, session=session, booked=_booked(session))
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_session(
+                session, by=request.user, version=form.cleaned_data["version"], **form.values()
+            )
+        except services.TrainingError as error:
+            form, saved = _after_conflict(request, session, error)
+        else:
+            messages.success(request, _("Session saved. Everyone booked has been told."))
+            return redirect("training:session", session.pk)
+    context = {"form": form, "cohort": session.cohort, "session": session, "saved": saved}
+    return render(request, "training/session_form.html", context)
+
+
+def _after_conflict(
+    request: AuthedRequest, session: TrainingSession, error: Exception
+) -> tuple[forms.SessionForm, list[tuple[Any, Any]]]:
+    """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
+    latest = TrainingSession.objects.get(pk=session.pk)
+    data = request.POST.copy()
+    data["version"] = str(latest.version)
+    form = forms.SessionForm(data, session=latest, booked=_booked(latest))
+    form.is_valid()
+    form.add_error(None, str(error))
+    saved = [
+        (_("Title"), latest.title),
+        (_("When"), when(latest)),
+        (_("Location"), latest.location),
+        (_("Online link"), latest.online_url),
+        (_("Places"), latest.capacity),
+        (_("Facilitator"), latest.facilitator),
+    ]
+    return form, saved
+
+
+def session_cancel(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.MANAGE)
+    if request.method == "POST":
+        services.cancel_session(session, by=request.user)
+        messages.success(request, _("Session cancelled. Everyone booked has been told."))
+        return redirect("training:sessions", session.cohort_id)
+    context = {"session": session, "cohort": session.cohort, "when": when(session)}
+    context["booked"] = _booked(session)
+    return render(request, "training/session_cancel.html", context)
+
+
+# --- Booking ------------------------------------------------------------------------------
+
+
+def _back(request: AuthedRequest, session: TrainingSession) -> HttpResponse:
+    if request.POST.get("from") == "list":
+        return redirect("training:sessions", session.cohort_id)
+    return redirect("training:session", session.pk)
+
+
+def _booked_message(booking: Booking) -> str:
+    if booking.status == Status.WAITING:
+        return _("The session is full: you are number %(n)s on the waiting list.") % {
+            "n": _waiting_position(booking)
+        }
+    return _("You have a place. We have emailed you a calendar invitation.")
+
+
+@require_POST
+def book(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.TAKE_PART)
+    try:
+        booking = services.book(session, user=request.user, by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _booked_message(booking))
+    return _back(request, session)
+
+
+@require_POST
+def cancel_booking(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.TAKE_PART)
+    booking = _own_booking(session, request.user)
+    try:
+        services.cancel_booking(session, user=request.user, by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        if booking is None:
+            messages.info(request, _("You had no place to cancel."))
+        elif booking.status == Status.WAITING:
+            messages.success(request, _("You are no longer on the waiting list."))
+        else:
+            messages.success(request, _("Your place is cancelled."))
+    return _back(request, session)
+
+
+def _eligible(session: TrainingSession) -> QuerySet[Any]:
+    """Members whose role the session is for and who have no place or waiting-list place."""
+    from django.contrib.auth import get_user_model
+
+    taken = session.bookings.exclude(status=Status.CANCELLED).values("user")
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__cohort=session.cohort_id,
+            memberships__role__in=AUDIENCE_ROLES[session.audience],
+        )
+        .exclude(pk__in=taken)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+@require_POST
+def assign(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.MANAGE)
+    form = forms.AssignForm(request.POST, eligible=_eligible(session))
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("training:session", session.pk)
+    try:
+        with transaction.atomic():
+            statuses = [
+                services.book(session, user=person, by=request.user).status
+                for person in form.cleaned_data["people"]
+            ]
+    except services.TrainingError as error:
+        messages.error(request, _("Nobody was booked. %(problem)s") % {"problem": error})
+    else:
+        messages.success(request, _assigned_message(statuses.count(Status.BOOKED), statuses))
+    return redirect("training:session", session.pk)
+
+
+def _assigned_message(booked: int, statuses: list[str]) -> str:
+    waiting = statuses.count(Status.WAITING)
+    message = ngettext(
+        "%(n)s person booked.", "%(n)s people booked.", booked
+    ) % {"n": booked}  # fmt: skip
+    if waiting:
+        message += " " + ngettext(
+            "%(n)s person added to the waiting list.",
+            "%(n)s people added to the waiting list.",
+            waiting,
+        ) % {"n": waiting}
+    return message
+
+
+# --- The register -------------------------------------------------------------------------
+
+
+def register(request: AuthedRequest, session_id: int) -> HttpResponse:
+    session = get_session(request.user, session_id, Action.MANAGE)
+    bookings = list(
+        session.bookings.filter(status=Status.BOOKED)
+        .select_related("user")
+        .order_by("user__display_name", "pk")
+    )
+    opens_at = session.starts_at - REGISTER_OPENS
+    is_open = timezone.now() >= opens_at and session.cancelled_at is None
+    if request.method == "POST" and not is_open:
+        messages.error(request, _("The register is not open, so nothing was saved."))
+        return redirect("training:register", session.pk)
+    form = forms.RegisterForm(request.POST or None, bookings=bookings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _mark(session, form.changes(), by=request.user)
+        except services.TrainingError as error:
+            form.add_error(None, _("Nothing was saved. %(problem)s") % {"problem": error})
+        else:
+            messages.success(request, _("Register saved."))
+            return redirect("training:register", session.pk)
+    context = {
+        "session": session,
+        "cohort": session.cohort,
+        "when": when(session),
+        "form": form,
+        "bookings": bookings,
+        "is_open": is_open,
+        "opens_at": opens_at,
+    }
+    return render(request, "training/register.html", context)
+
+
+def _mark(session: TrainingSession, changes: list[tuple[Any, str]], *, by: Any) -> None:
+    with transaction.atomic():
+        for person, attendance in changes:
+            services.mark_attendance(session, user=person, attendance=attendance, by=by)
