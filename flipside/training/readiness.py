@@ -53,7 +53,8 @@ def cohort_readiness(cohort: Any, *, user: Any = None) -> list[Readiness]:
     memberships = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).select_related("user")
     if user is not None:
         memberships = memberships.filter(user=user)
-    memberships = list(memberships.order_by("role", "user__display_name"))
+    # Student mentors first ("mentor" sorts after "mentee").
+    memberships = list(memberships.order_by("-role", "user__display_name"))
     user_ids = [m.user_id for m in memberships]
     scheme = cohort.scheme
 
