@@ -216,7 +216,7 @@ def test_concern_page_shows_who_raised_it_and_the_body_as_text(world: World, cli
     page = client.get(detail_url(c)).content.decode()
     assert "Mo Mentor" in page and world.mentor.email in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
-    assert "{{ 7*7 }}" in page and "49" not in page
+    assert "Second line {{ 7*7 }}" in page and "Second line 49" not in page
 
 
 def test_an_anonymous_concern_says_so_and_names_nobody(world: World, client: Any) -> None:
