@@ -403,8 +403,9 @@ def _recruitment(
         )  # fmt: skip
 
 
-HANDBOOK = """Welcome to {scheme}. This handbook explains how the scheme works and how we look after each other.
-Read it before your first meeting and come back to it whenever you need to.
+HANDBOOK = """Welcome to {scheme}. This handbook explains how the scheme works and how we
+look after each other. Read it before your first meeting and come back to it whenever you
+need to.
 
 ## Roles
 
