@@ -244,7 +244,7 @@ def test_readiness_page_queries_stay_bounded(
         elif n % 5 == 0:
             services.override_readiness(world.cohort, user=person, reason="ok", by=None)
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(page_url(world))
     assert len(response.context["rows"]) == 32
 
