@@ -266,15 +266,21 @@ def missing_answers(application: Application) -> list[str]:
     return missing
 
 
+def _lock_own(application: Application, by: Any) -> Application:
+    """The application, locked against concurrent changes; only its applicant may act."""
+    locked = (
+        Application.objects.select_for_update()
+        .select_related("call__cohort__scheme")
+        .get(pk=application.pk)
+    )
+    if locked.applicant_id != by.pk:
+        raise RecruitmentError(_("Only the applicant can change an application."))
+    return locked
+
+
 def submit_application(application: Application, *, by: Any) -> Application:
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update()
-            .select_related("call__cohort__scheme")
-            .get(pk=application.pk)
-        )
-        if locked.applicant_id != by.pk:
-            raise RecruitmentError(_("Only the applicant can submit an application."))
+        locked = _lock_own(application, by)
         _require_open(locked.call)
         if locked.status == Status.SUBMITTED:
             return locked  # a double submit changes nothing
@@ -296,13 +302,7 @@ def withdraw_application(application: Application, *, by: Any) -> Application:
     """The applicant withdraws. If they had a place, they leave the cohort and the top of
     the waiting list is given it."""
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update()
-            .select_related("call__cohort__scheme")
-            .get(pk=application.pk)
-        )
-        if locked.applicant_id != by.pk:
-            raise RecruitmentError(_("Only the applicant can withdraw an application."))
+        locked = _lock_own(application, by)
         if locked.status == Status.WITHDRAWN:
             return locked
         had_place = locked.status == Status.ACCEPTED

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.models import Invitation
+from flipside.lib.forms import rebind_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 from flipside.privacy.audit import entries_for
@@ -28,11 +29,9 @@ def _after_conflict(
 ) -> tuple[Any, list[tuple[Any, Any]]]:
     """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
     latest = type(form.instance).objects.get(pk=form.instance.pk)
-    data = request.POST.copy()
-    data["version"] = str(latest.version)
-    fresh = type(form)(data, instance=latest)
-    fresh.is_valid()
-    fresh.add_error(None, str(error))
+    fresh = rebind_after_conflict(
+        request.POST, latest, lambda data: type(form)(data, instance=latest), error
+    )
     saved = [(fresh.fields[name].label, getattr(latest, name)) for name in form._meta.fields or ()]
     return fresh, saved
 

@@ -14,11 +14,35 @@ from .models import (
     AgreementAcceptance,
     Booking,
     HandbookAcknowledgement,
+    HandbookVersion,
     ReadinessOverride,
     TrainingSession,
 )
 
 PARTICIPANT_ROLES = (Role.MENTOR, Role.MENTEE)
+
+
+def handbook_needing_acknowledgement(scheme: Any) -> HandbookVersion | None:
+    """The oldest version everyone must have acknowledged: the latest significant one (or the
+    first version, if none was marked significant)."""
+    return (
+        scheme.handbook_versions.filter(significant=True).order_by("-number").first()
+        or scheme.handbook_versions.order_by("number").first()
+    )
+
+
+def valid_acknowledgement(user: Any, scheme: Any) -> HandbookAcknowledgement | None:
+    """The person's latest acknowledgement of the scheme's handbook, if it still counts."""
+    needed = handbook_needing_acknowledgement(scheme)
+    latest = (
+        HandbookAcknowledgement.objects.filter(user=user, version__scheme=scheme)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    if needed is None or latest is None or latest.version.number < needed.number:
+        return None
+    return latest
 
 
 @dataclass
@@ -66,10 +90,7 @@ def cohort_readiness(cohort: Any, *, user: Any = None) -> list[Readiness]:
             session__in=required, user_id__in=user_ids, attendance=Booking.Attendance.PRESENT
         ).values_list("user_id", "session__audience")
     )
-    handbook = (
-        scheme.handbook_versions.filter(significant=True).order_by("-number").first()
-        or scheme.handbook_versions.order_by("number").first()
-    )
+    handbook = handbook_needing_acknowledgement(scheme)
     read = set(
         HandbookAcknowledgement.objects.filter(
             version__scheme=scheme, version__number__gte=handbook.number, user_id__in=user_ids

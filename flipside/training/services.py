@@ -255,15 +255,6 @@ def current_handbook(scheme: Any) -> HandbookVersion | None:
     return scheme.handbook_versions.order_by("-number").first()
 
 
-def handbook_needing_acknowledgement(scheme: Any) -> HandbookVersion | None:
-    """The oldest version everyone must have acknowledged: the latest significant one (or the
-    first version, if none was marked significant), as readiness counts it."""
-    return (
-        scheme.handbook_versions.filter(significant=True).order_by("-number").first()
-        or scheme.handbook_versions.order_by("number").first()
-    )
-
-
 def acknowledge_handbook(version: HandbookVersion, *, user: Any) -> HandbookAcknowledgement:
     current = current_handbook(version.scheme)
     if current is None or version.pk != current.pk:

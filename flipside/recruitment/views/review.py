@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from flipside.lib.forms import rebind_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Membership, Role, Scheme
 from flipside.schemes.permissions import Action, can, get_cohort, get_scheme
@@ -145,11 +146,9 @@ def _after_conflict(
 ) -> tuple[forms.CallForm, list[tuple[Any, Any]]]:
     """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
     latest = Call.objects.get(pk=call.pk)
-    data = request.POST.copy()
-    data["version"] = str(latest.version)
-    form = forms.CallForm(data, call=latest, roles=[])
-    form.is_valid()
-    form.add_error(None, str(error))
+    form = rebind_after_conflict(
+        request.POST, latest, lambda data: forms.CallForm(data, call=latest, roles=[]), error
+    )
     saved = [
         (_("Title"), latest.title),
         (_("Opens"), date_format(timezone.localtime(latest.opens_at), "j F Y, H:i")),

@@ -19,7 +19,7 @@ from flipside.training.models import (
     HandbookAcknowledgement,
     HandbookVersion,
 )
-from flipside.training.readiness import readiness_of
+from flipside.training.readiness import handbook_needing_acknowledgement, readiness_of
 
 HOSTILE = """## Safety first
 
@@ -133,19 +133,19 @@ def test_a_significant_version_must_be_acknowledged_again(world: World) -> None:
     assert readiness_of(world.mentor, world.cohort).handbook is True  # type: ignore[union-attr]
 
     v2 = publish(world, significant=True, summary="New confidentiality section")
-    assert services.handbook_needing_acknowledgement(world.scheme) == v2
+    assert handbook_needing_acknowledgement(world.scheme) == v2
     assert readiness_of(world.mentor, world.cohort).handbook is False  # type: ignore[union-attr]
 
     services.acknowledge_handbook(v2, user=world.mentor)
     publish(world, significant=False, summary="Typo")
-    assert services.handbook_needing_acknowledgement(world.scheme) == v2
+    assert handbook_needing_acknowledgement(world.scheme) == v2
     assert readiness_of(world.mentor, world.cohort).handbook is True  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db
 def test_a_first_version_not_marked_significant_still_needs_acknowledging(world: World) -> None:
     v1 = publish(world, significant=False)
-    assert services.handbook_needing_acknowledgement(world.scheme) == v1
+    assert handbook_needing_acknowledgement(world.scheme) == v1
     assert readiness_of(world.mentor, world.cohort).handbook is False  # type: ignore[union-attr]
 
 

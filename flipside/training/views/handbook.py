@@ -19,6 +19,7 @@ from .. import markdown, services
 from ..forms.handbook import AgreementForm, HandbookForm, VersionChoiceForm
 from ..models import AgreementAcceptance, HandbookAcknowledgement, HandbookVersion
 from ..permissions import get_readable_scheme
+from ..readiness import handbook_needing_acknowledgement, valid_acknowledgement
 
 PARTICIPANT_ROLES = (Role.MENTOR, Role.MENTEE)
 
@@ -28,20 +29,6 @@ def _takes_part(user: Any, scheme: Scheme) -> bool:
     return Membership.objects.filter(
         user=user, cohort__scheme=scheme, role__in=PARTICIPANT_ROLES
     ).exists()
-
-
-def _valid_acknowledgement(user: Any, scheme: Scheme) -> HandbookAcknowledgement | None:
-    """The person's latest acknowledgement, if it still counts (same rule as readiness)."""
-    needed = services.handbook_needing_acknowledgement(scheme)
-    latest = (
-        HandbookAcknowledgement.objects.filter(user=user, version__scheme=scheme)
-        .select_related("version")
-        .order_by("-version__number")
-        .first()
-    )
-    if needed is None or latest is None or latest.version.number < needed.number:
-        return None
-    return latest
 
 
 def _posted_version(request: AuthedRequest, versions: Any) -> Any:
@@ -62,7 +49,7 @@ def handbook(request: AuthedRequest, scheme_id: int) -> HttpResponse:
         "rendered": markdown.render(version.body) if version else None,
         "can_edit": can(request.user, Action.MANAGE, scheme),
         "takes_part": takes_part,
-        "acknowledgement": _valid_acknowledgement(request.user, scheme) if takes_part else None,
+        "acknowledgement": valid_acknowledgement(request.user, scheme) if takes_part else None,
     }
     return render(request, "training/handbook.html", context)
 
@@ -116,7 +103,7 @@ def handbook_edit(request: AuthedRequest, scheme_id: int) -> HttpResponse:
 
 def handbook_versions(request: AuthedRequest, scheme_id: int) -> HttpResponse:
     scheme = get_scheme(request.user, scheme_id)
-    needed = services.handbook_needing_acknowledgement(scheme)
+    needed = handbook_needing_acknowledgement(scheme)
     participants = Membership.objects.filter(
         cohort__scheme=scheme, role__in=PARTICIPANT_ROLES
     ).exclude(cohort__stage=Stage.CLOSED)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
+from flipside.lib.forms import rebind_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 from flipside.schemes.models import Membership
@@ -190,11 +191,12 @@ def _after_conflict(
 ) -> tuple[forms.SessionForm, list[tuple[Any, Any]]]:
     """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
     latest = TrainingSession.objects.get(pk=session.pk)
-    data = request.POST.copy()
-    data["version"] = str(latest.version)
-    form = forms.SessionForm(data, session=latest, booked=_booked(latest))
-    form.is_valid()
-    form.add_error(None, str(error))
+    form = rebind_after_conflict(
+        request.POST,
+        latest,
+        lambda data: forms.SessionForm(data, session=latest, booked=_booked(latest)),
+        error,
+    )
     saved = [
         (_("Title"), latest.title),
         (_("When"), when(latest)),
