@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run worker schedules test lint format install assets browser migrate seed clean
+.PHONY: run worker schedules test bench lint format install assets browser migrate seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,9 @@ schedules: migrate
 ## make test: the whole suite (SQLite, or the database in DATABASE_URL)
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/matching.py $(if $(SIZES),--sizes $(SIZES))
 
 lint: install
 	$(BIN)/ruff check .

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "flipside.notifications",
     "flipside.recruitment",
     "flipside.training",
+    "flipside.matching",
 ]
 
 MIDDLEWARE = [

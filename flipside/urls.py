@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("flipside.notifications.urls")),
     path("", include("flipside.recruitment.urls")),
     path("", include("flipside.training.urls")),
+    path("", include("flipside.matching.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from conftest import World
 from flipside.accounts.models import Invitation, hash_token
+from flipside.matching.models import Pair, PairRule, Proposal, Run
 from flipside.notifications import preferences
 from flipside.notifications.models import OutboxMessage, TemplateOverride
 from flipside.recruitment.models import Application, Call, EmailVerification
@@ -131,6 +132,28 @@ EXPECTED: dict[str, dict[str, int]] = {
     "training:concern": row(302, 404, **SCHEME_COORDINATORS),
     "training:readiness": row(302, 404, **COORDINATORS),
     "training:readiness_override": row(302, 405),
+    # Matching: only the cohort's coordinators; the sample run, rule and pair are in our cohort.
+    "matching:overview": row(302, 404, **COORDINATORS),
+    "matching:settings": row(302, 404, **COORDINATORS),
+    "matching:settings_preview": row(302, 404, **COORDINATORS),
+    "matching:rule_add": row(302, 405),
+    "matching:rule_remove": row(302, 405),
+    "matching:capacity": row(302, 405),
+    "matching:start": row(302, 405),
+    "matching:compare": row(302, 404, **COORDINATORS),
+    "matching:run": row(302, 404, **COORDINATORS),
+    "matching:progress": row(302, 404, **COORDINATORS),
+    "matching:swap": row(302, 405),
+    "matching:remove": row(302, 405),
+    "matching:lock": row(302, 405),
+    "matching:add": row(302, 405),
+    "matching:rerun": row(302, 405),
+    "matching:publish": row(302, 404, **COORDINATORS),
+    "matching:pairs": row(302, 404, **COORDINATORS),
+    "matching:end_pair": row(302, 404, **COORDINATORS),
+    "matching:rematch": row(302, 404, **COORDINATORS),
+    # A participant's own partner: only the two people in the sample pair.
+    "matching:partner": row(302, 404, mentor=200, mentee=200),
 }
 
 
@@ -204,6 +227,26 @@ def matrix_concern(world: World) -> Concern:
     return concern
 
 
+def matrix_matching(world: World) -> dict[str, int]:
+    """A finished draft run with one proposal, a rule and an active pair of the mentor and
+    mentee, all in ``world``'s cohort."""
+    run, _ = Run.objects.get_or_create(
+        cohort=world.cohort,
+        number=1,
+        defaults={"status": Run.Status.DONE, "progress": 100, "matched": 1, "total_score": 70},
+    )
+    proposal, _ = Proposal.objects.get_or_create(
+        run=run, mentor=world.mentor, mentee=world.mentee, defaults={"score": 70}
+    )
+    rule, _ = PairRule.objects.get_or_create(
+        cohort=world.cohort, mentor=world.mentor, mentee=world.mentee, defaults={"kind": "lock"}
+    )
+    pair, _ = Pair.objects.get_or_create(
+        cohort=world.cohort, mentor=world.mentor, mentee=world.mentee, defaults={"score": 70}
+    )
+    return {"run_id": run.pk, "proposal_id": proposal.pk, "rule_id": rule.pk, "pair_id": pair.pk}
+
+
 def url_for(name: str, world: World) -> str:
     """The URL for ``name`` with ids of objects in ``world``'s cohort."""
     invitation, _ = Invitation.objects.get_or_create(
@@ -239,6 +282,7 @@ def url_for(name: str, world: World) -> str:
         "session_id": matrix_session(world).pk,
         "concern_id": matrix_concern(world).pk,
         "user_id": world.mentor.pk,
+        **matrix_matching(world),
     }
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
@@ -280,6 +324,10 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["session_id"],
         ["concern_id"],
         ["cohort_id", "user_id"],
+        ["run_id"],
+        ["run_id", "proposal_id"],
+        ["rule_id"],
+        ["pair_id"],
     ]
 
 

@@ -138,6 +138,45 @@ def _training_kinds() -> list[MessageKind]:
     ]
 
 
+def _matching_kinds() -> list[MessageKind]:
+    partner = Placeholder("partner", _("the partner's name"), "Dr Priya Shah")
+    return [
+        MessageKind(
+            "pair_introduction",
+            _("Introduction to a new partner (when pairs are published)"),
+            essential=True,
+            placeholders=(
+                FIRST_NAME,
+                partner,
+                COHORT,
+                Placeholder(
+                    "profile",
+                    _("what the partner shares: name, pronouns, email, role, site, times"),
+                    "Name: Dr Priya Shah\nEmail: p.shah@nhs.example",
+                ),
+                Placeholder(
+                    "first_contact",
+                    _("who gets in touch first to arrange the first meeting"),
+                    "Dr Priya Shah will get in touch in the next week.",
+                ),
+                Placeholder("min_meetings", _("how many times pairs meet at least"), "4"),
+                Placeholder("link", _("the link to the partner page"), LINK.sample),
+            ),
+        ),
+        MessageKind(
+            "pair_ended",
+            _("A pair has ended early"),
+            essential=True,
+            placeholders=(
+                FIRST_NAME,
+                partner,
+                COHORT,
+                Placeholder("link", _("the link to support"), LINK.sample),
+            ),
+        ),
+    ]
+
+
 KINDS: dict[str, MessageKind] = {
     kind.key: kind
     for kind in [
@@ -193,6 +232,7 @@ KINDS: dict[str, MessageKind] = {
         ),
         *_application_kinds(),
         *_training_kinds(),
+        *_matching_kinds(),
     ]
 }
 

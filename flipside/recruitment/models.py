@@ -32,6 +32,17 @@ class MeetingMode(models.TextChoices):
     EITHER = "either", _("Either")
 
 
+class Preference(models.TextChoices):
+    """What an applicant would like in a partner. Matching favours pairs that meet these."""
+
+    SAME_SITE = "same_site", _("Someone based at the same site as me")
+    OTHER_SITE = "other_site", _("Someone based at a different site from mine")
+    NOT_MY_PROGRAMME = (
+        "not_my_programme",
+        _("Someone from outside my own programme, specialty or department"),
+    )
+
+
 class Seniority(models.TextChoices):
     PROFESSOR = "professor", _("Professor or head of department")
     SENIOR_ACADEMIC = "senior_academic", _("Reader, associate professor or senior lecturer")
@@ -200,6 +211,10 @@ class Application(models.Model):
     availability = models.JSONField(default=list, blank=True)
     mode = models.CharField(max_length=20, choices=MeetingMode.choices, blank=True)
     access_needs = models.TextField(blank=True)
+    # Codes from Preference
+    preferences = models.JSONField(default=list, blank=True)
+    # People the applicant must not be paired with: one name or email address a line
+    conflicts = models.TextField(blank=True)
     eligibility_confirmed = models.BooleanField(default=False)
 
     # Student mentors
@@ -213,7 +228,8 @@ class Application(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="+")
     other_topics = models.TextField(blank=True)
 
-    # Staff mentees
+    # Staff mentees (``topics`` holds what a mentee hopes to understand; a student's
+    # ``department`` is their current placement or clinical team)
     job_title = models.CharField(max_length=150, blank=True)
     department = models.CharField(max_length=150, blank=True)
     seniority = models.CharField(max_length=30, choices=Seniority.choices, blank=True)

@@ -19,7 +19,15 @@ from flipside.privacy import audit
 from flipside.schemes.models import Membership
 from flipside.schemes.services import SchemeError, add_member
 
-from .models import AVAILABILITY_SLOTS, Application, Call, EmailVerification, Review, ReviewNote
+from .models import (
+    AVAILABILITY_SLOTS,
+    Application,
+    Call,
+    EmailVerification,
+    Preference,
+    Review,
+    ReviewNote,
+)
 
 Status = Application.Status
 VERIFICATION_VALID = datetime.timedelta(hours=24)
@@ -185,6 +193,7 @@ def start_application_as(call: Call, *, user: Any) -> Application:
 ANSWER_FIELDS = {
     "site", "availability", "mode", "access_needs", "eligibility_confirmed", "programme", "year",
     "statement", "other_topics", "job_title", "department", "seniority", "hopes", "teaching",
+    "preferences", "conflicts",
 }  # fmt: skip
 
 
@@ -215,6 +224,9 @@ def save_answers(
         slots = answers.get("availability")
         if slots is not None and not set(slots) <= set(AVAILABILITY_SLOTS):
             raise RecruitmentError(_("Choose times from the grid."))
+        preferences = answers.get("preferences")
+        if preferences is not None and not set(preferences) <= set(Preference.values):
+            raise RecruitmentError(_("Choose from the preferences offered."))
         for field, value in answers.items():
             if field in ANSWER_FIELDS:
                 setattr(locked, field, value)

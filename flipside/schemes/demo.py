@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections import OrderedDict
 from io import TextIOBase
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -252,7 +252,34 @@ def _create(stdout: TextIOBase | None) -> None:
         _report(stdout, cohort)
     _email(cohorts[2], by)
     _recruitment(organisation, pride, race, cohorts[3], by, people, demo[APPLICANT], sites)
+    _matching_applications(cohorts[2], organisation, race)
     _training([pride, race], cohorts, by, organisation)
+    _pairs(cohorts[0], by)
+    _pairs(cohorts[1], by)
+
+
+def _pairs(cohort: Cohort, by: User) -> None:
+    """Pride's pairs: last year's (remembered only as past pairs once it closed) and this
+    year's running ones, each mentor with the mentee who joined in the same place."""
+    from flipside.matching.loader import person_digest
+    from flipside.matching.models import Pair, PastPair
+
+    def people(role: str) -> list[User]:
+        rows = cohort.memberships.filter(role=role).select_related("user").order_by("id")
+        return [m.user for m in rows]
+
+    organisation_id = cohort.scheme.organisation_id
+    started = timezone.make_aware(datetime.datetime.combine(cohort.starts_on, datetime.time(9)))
+    for mentor, mentee in zip(people(Role.MENTOR), people(Role.MENTEE), strict=False):
+        PastPair.objects.create(
+            organisation_id=organisation_id,
+            mentor_digest=person_digest(organisation_id, mentor.email),
+            mentee_digest=person_digest(organisation_id, mentee.email),
+        )
+        if cohort.stage != Stage.CLOSED:
+            Pair.objects.create(
+                cohort=cohort, mentor=mentor, mentee=mentee, started_at=started, created_by=by
+            )
 
 
 def _email(cohort: Cohort, by: User) -> None:
@@ -311,6 +338,12 @@ RUBRIC = [
     ("Readiness to share and listen", "Open, constructive, able to hold honest conversations."),
     ("Commitment", "Can give the time: four meetings and two reflection events."),
 ]
+MENTOR_ELIGIBILITY = [
+    "I am a student in the Faculty of Medicine.",
+    "I identify as Black, Asian or from a minority ethnic background.",
+    "I can take part in training and meet my mentee at least four times.",
+]
+MENTEE_ELIGIBILITY = ["I hold a senior teaching, clinical or leadership role."]
 STATEMENTS = [
     "On placement I have often been the only Black student on the ward, and I have learned a lot "
     "about how small comments shape whether you feel you belong. I want senior staff to hear "
@@ -353,12 +386,8 @@ def _recruitment(
             "Mentor a senior member of staff for a year: four conversations about your "
             "experience, paid at the London Living Wage, with training and support."
         ),
-        eligibility=[
-            "I am a student in the Faculty of Medicine.",
-            "I identify as Black, Asian or from a minority ethnic background.",
-            "I can take part in training and meet my mentee at least four times.",
-        ],
-        opens_at=opens, closes_at=closes, places=15, word_limit=250,
+        eligibility=MENTOR_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
+        word_limit=250,
     )  # fmt: skip
     recruitment.create_call(
         cohort, by=by, role=Role.MENTEE, title="Call for interest: staff mentees 2027/28",
@@ -366,8 +395,8 @@ def _recruitment(
             "Senior staff in the faculty and our partner NHS Trusts: be mentored by a student "
             "and hear what studying medicine is like for students from minoritised groups."
         ),
-        eligibility=["I hold a senior teaching, clinical or leadership role."],
-        opens_at=opens, closes_at=closes, places=15, word_limit=250,
+        eligibility=MENTEE_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
+        word_limit=250,
     )  # fmt: skip
     topics = list(race.topics.all())
     slots = ["mon-pm", "tue-pm", "wed-am", "thu-eve", "fri-am"]
@@ -400,6 +429,185 @@ def _recruitment(
         save_equality_answers(
             user, cohort, answers={"ethnicity": "black", "first_generation": "yes"}, consent=True,
             asked=["ethnicity", "first_generation"],
+        )  # fmt: skip
+
+
+# --- Accepted applications for the cohort being matched -----------------------------------
+
+
+class StudentAnswers(NamedTuple):
+    programme: str
+    year: int
+    topics: list[int]  # indices into RACE_TOPICS
+    availability: list[str]
+    mode: str
+    preferences: list[str] = []
+    placement: str = ""
+
+
+class StaffAnswers(NamedTuple):
+    job_title: str
+    department: str
+    seniority: str
+    topics: list[int]  # indices into RACE_TOPICS: what they hope to understand
+    availability: list[str]
+    mode: str
+    teaching: list[tuple[str, int]]  # (programme, year)
+    preferences: list[str] = []
+
+
+MBBS, BIOMED, PHARMACY = (name for name, _years in PROGRAMMES)
+# The Race Equality 2026/27 students, in the order they joined. Everyone studies at the
+# faculty; most would meet either way, and their free times overlap in several patterns.
+MATCHING_STUDENTS = [
+    StudentAnswers(MBBS, 3, [0, 3, 5], ["mon-pm", "tue-pm", "thu-eve"], "either",
+                   ["other_site"], placement="Cardiology"),
+    StudentAnswers(MBBS, 1, [1, 6, 7], ["tue-am", "tue-pm", "wed-eve", "fri-am"], "either"),
+    StudentAnswers(BIOMED, 2, [1, 2, 4], ["mon-am", "wed-am", "wed-pm"], "in_person",
+                   ["same_site"]),
+    StudentAnswers(MBBS, 4, [0, 3], ["tue-pm", "wed-pm", "thu-pm", "thu-eve"], "either",
+                   ["not_my_programme"], placement="Respiratory Medicine"),
+    StudentAnswers(PHARMACY, 2, [4, 5, 7], ["mon-eve", "tue-eve", "wed-eve", "thu-eve"],
+                   "online"),
+    StudentAnswers(MBBS, 5, [0, 2, 3, 5], ["mon-am", "mon-pm", "fri-pm"], "either",
+                   placement="Renal Medicine"),
+    StudentAnswers(BIOMED, 1, [6, 7], ["tue-pm", "wed-pm", "thu-pm"], "either", ["other_site"]),
+    StudentAnswers(MBBS, 2, [1, 3, 4], ["wed-am", "thu-am", "fri-am", "fri-pm"], "either"),
+    StudentAnswers(PHARMACY, 3, [2, 5], ["mon-pm", "tue-pm", "wed-pm", "thu-pm"], "in_person"),
+    StudentAnswers(MBBS, 3, [0, 1], ["thu-eve", "fri-pm", "fri-eve"], "either",
+                   ["not_my_programme"]),
+    StudentAnswers(BIOMED, 3, [3, 5, 6], ["mon-pm", "wed-am", "wed-pm"], "either"),
+    StudentAnswers(MBBS, 4, [0, 2, 4], ["tue-am", "tue-pm", "thu-am", "thu-pm", "fri-am"],
+                   "online", placement="Obstetrics and Gynaecology"),
+    StudentAnswers(PHARMACY, 1, [1, 7], ["mon-am", "tue-pm", "fri-am"], "either"),
+    StudentAnswers(MBBS, 1, [2, 3, 6, 7], ["mon-pm", "wed-eve", "thu-eve", "fri-eve"], "either",
+                   ["same_site", "not_my_programme"]),
+    StudentAnswers(MBBS, 5, [0, 3, 5], ["mon-pm", "tue-pm", "wed-pm", "thu-pm", "fri-am",
+                                        "fri-pm"], "in_person", placement="Renal Medicine"),
+]  # fmt: skip
+# The student at MATCHING_CONFLICT[0] names the staff member at MATCHING_CONFLICT[1]: their
+# personal tutor. (Student 0's placement is in the department of staff member 1.)
+MATCHING_CONFLICT = (9, 7)
+# The staff, in the order they joined: a row for the faculty, then one for each Trust, and
+# again. Most teach, assess or examine some students, so some pairs are ruled out.
+MATCHING_STAFF = [
+    StaffAnswers("Director of Medical Education", "Medical Education", "leader", [1, 2],
+                 ["mon-pm", "tue-pm", "wed-pm"], "either", [(MBBS, 1), (MBBS, 2)]),
+    StaffAnswers("Consultant Cardiologist", "Cardiology", "consultant", [0, 3],
+                 ["tue-pm", "thu-eve", "fri-am"], "either", [(MBBS, 3), (MBBS, 4)]),
+    StaffAnswers("Consultant in Emergency Medicine", "Emergency Medicine", "consultant", [0, 3],
+                 ["mon-eve", "wed-eve", "thu-eve"], "either", [(MBBS, 4), (MBBS, 5)]),
+    StaffAnswers("Head of the School of Pharmacy", "Pharmacy", "professor", [4, 5, 7],
+                 ["mon-am", "tue-pm", "wed-am"], "either", [(PHARMACY, 3), (PHARMACY, 4)],
+                 ["not_my_programme"]),
+    StaffAnswers("Consultant General Surgeon", "Surgery", "consultant", [0, 2],
+                 ["tue-am", "thu-am", "thu-pm"], "in_person", [(MBBS, 5)]),
+    StaffAnswers("GP Partner and Clinical Tutor", "General Practice", "clinician", [6, 7],
+                 ["mon-pm", "wed-pm", "fri-pm"], "either", [(MBBS, 2)], ["not_my_programme"]),
+    StaffAnswers("Programme Director, Biomedical Science", "Biomedical Sciences",
+                 "senior_academic", [1, 2], ["mon-am", "wed-am", "wed-pm"], "either",
+                 [(BIOMED, 1), (BIOMED, 2)]),
+    StaffAnswers("Consultant Paediatrician", "Paediatrics", "consultant", [3, 5],
+                 ["tue-pm", "wed-pm", "thu-pm"], "either", [(MBBS, 4)]),
+    StaffAnswers("Director of Nursing", "Nursing and Patient Experience", "leader", [2, 3],
+                 ["tue-am", "wed-am", "fri-am"], "online", []),
+    StaffAnswers("Dean of Undergraduate Medicine", "Medical Education", "leader", [1, 7],
+                 ["mon-pm", "thu-eve", "fri-pm"], "either", [(MBBS, 5)], ["other_site"]),
+    StaffAnswers("Consultant Anaesthetist", "Anaesthetics", "consultant", [0, 4],
+                 ["mon-eve", "tue-eve", "thu-eve"], "online", [(MBBS, 3)]),
+    StaffAnswers("Consultant Psychiatrist", "Psychiatry", "consultant", [3, 4, 5],
+                 ["mon-pm", "tue-pm", "wed-pm"], "either", [(MBBS, 4)]),
+    StaffAnswers("Lead for Clinical Pharmacology Teaching", "Clinical Pharmacology",
+                 "academic", [1], ["tue-pm", "thu-pm", "fri-pm"], "in_person",
+                 [(PHARMACY, 2), (MBBS, 2)], ["same_site"]),
+    StaffAnswers("Clinical Director, Emergency Department", "Emergency Medicine", "leader",
+                 [0, 2], ["wed-eve", "thu-eve", "fri-eve"], "either", []),
+    StaffAnswers("Chief Medical Officer", "Trust Executive", "leader", [2, 6],
+                 ["mon-am", "tue-am", "fri-am"], "either", []),
+]  # fmt: skip
+HOPES = [
+    "I teach and assess students every week, but I rarely hear what it is like to be on the "
+    "receiving end. I want to understand what gets in the way for students of colour.",
+    "Our department's feedback looks fine on paper, yet I know some students feel they do not "
+    "belong on our wards. I would like to learn what we are missing.",
+    "I chair meetings where decisions about assessment are made. I want to understand how "
+    "those decisions land for students from minoritised groups.",
+    "I want to hear honestly about students' experience of placements, including the things "
+    "they feel unable to raise with us.",
+    "As a leader I set the tone for my team. I hope to understand what everyday exclusion "
+    "looks like from a student's point of view, and what I could change.",
+]
+
+
+def _matching_applications(cohort: Cohort, organisation: Organisation, scheme: Scheme) -> None:
+    """Closed calls and an accepted application for each mentor and mentee of the cohort
+    being matched, so matching has everyone's answers to work with."""
+    from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Call, Programme
+
+    programmes = {p.name: p for p in Programme.objects.filter(organisation=organisation)}
+    topics = list(scheme.topics.all())
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    opens, closes = now - datetime.timedelta(days=150), now - datetime.timedelta(days=110)
+    decided = closes + datetime.timedelta(days=12)
+
+    def closed_call(role: str, title: str, introduction: str, eligibility: list[str]) -> Call:
+        return Call.objects.create(
+            cohort=cohort, role=role, title=title, introduction=introduction,
+            eligibility=eligibility, opens_at=opens, closes_at=closes, places=15, word_limit=250,
+            created_at=opens - datetime.timedelta(days=7),
+        )  # fmt: skip
+
+    mentor_call = closed_call(
+        Role.MENTOR, "Call for student mentors 2026/27",
+        "Are you a Black, Asian or minority ethnic student in the Faculty of Medicine? Mentor a "
+        "senior member of staff from the faculty or one of our partner NHS Trusts: four "
+        "conversations over the year about your experience, paid at the London Living Wage, "
+        "with training and support.",
+        MENTOR_ELIGIBILITY,
+    )  # fmt: skip
+    mentee_call = closed_call(
+        Role.MENTEE, "Call for interest: staff mentees 2026/27",
+        "Senior staff in the faculty, Northbridge Teaching Hospitals and Riverside Community "
+        "Health: be mentored by a student for a year and hear what studying medicine is like "
+        "for students from minoritised groups.",
+        MENTEE_ELIGIBILITY,
+    )  # fmt: skip
+
+    def accepted(
+        call: Call, membership: Any, n: int, topic_numbers: list[int], **answers: Any
+    ) -> None:
+        # Submitted over the weeks the calls were open; all decided on the same day.
+        submitted = opens + datetime.timedelta(days=3 + (n * 5) % 35, hours=n % 9)
+        slots = answers.pop("slots")
+        application = Application.objects.create(
+            call=call, applicant=membership.user, status=Application.Status.ACCEPTED,
+            created_at=submitted - datetime.timedelta(days=1 + n % 3), submitted_at=submitted,
+            decided_at=decided, site=membership.site, eligibility_confirmed=True,
+            availability=[slot for slot in AVAILABILITY_SLOTS if slot in slots],
+            **answers,
+        )  # fmt: skip
+        application.topics.set([topics[i] for i in topic_numbers])
+
+    members = cohort.memberships.select_related("user", "site").order_by("pk")
+    students = list(members.filter(role=Role.MENTOR))
+    staff = list(members.filter(role=Role.MENTEE))
+    for n, (membership, s) in enumerate(zip(students, MATCHING_STUDENTS, strict=True)):
+        named = staff[MATCHING_CONFLICT[1]].user if n == MATCHING_CONFLICT[0] else None
+        accepted(
+            mentor_call, membership, n, s.topics, programme=programmes[s.programme],
+            year=s.year, department=s.placement, statement=STATEMENTS[n % len(STATEMENTS)],
+            slots=s.availability, mode=s.mode, preferences=s.preferences,
+            conflicts=named.display_name if named else "",
+        )  # fmt: skip
+    for n, (membership, m) in enumerate(zip(staff, MATCHING_STAFF, strict=True)):
+        teaching = sorted(
+            ({"programme": programmes[name].pk, "year": year} for name, year in m.teaching),
+            key=lambda t: (t["programme"], t["year"]),
+        )
+        accepted(
+            mentee_call, membership, n, m.topics, job_title=m.job_title,
+            department=m.department, seniority=m.seniority, hopes=HOPES[n % len(HOPES)],
+            slots=m.availability, mode=m.mode, teaching=teaching, preferences=m.preferences,
         )  # fmt: skip
 
 

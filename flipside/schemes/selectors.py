@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +56,7 @@ NEXT_STEP: dict[tuple[str, str], Any] = {
         "Meet your mentor at least %(n)s times this year, and bring ideas for change."
     ),
 }
+PAIRED_STEP = _("You have a partner. Read about them and arrange your first meeting.")
 CLOSED_STEP = _("This cohort has finished. Thank you for taking part.")
 OBSERVER_STEP = _("You can see anonymised figures for this cohort.")
 
@@ -68,6 +69,12 @@ COORDINATOR_STEP: dict[str, Any] = {
     Stage.CLOSED: _("Evaluate the year and share what changed."),
 }
 
+# Where a coordinator's next step is done, for the stages that have a page for it.
+COORDINATOR_LINK: dict[str, str] = {
+    Stage.MATCHING: "matching:overview",
+    Stage.RUNNING: "matching:pairs",
+}
+
 
 @dataclass
 class ParticipantCard:
@@ -77,6 +84,8 @@ class ParticipantCard:
     ready: bool | None = None
     ready_by_override: bool = False
     still_to_do: list[tuple[str, str]] = field(default_factory=list)
+    # Once pairs are published: the person's active partners in this cohort.
+    partners: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -100,13 +109,38 @@ BEFORE_PAIRING = (Stage.TRAINING, Stage.MATCHING)
 
 def participant_cards(user: Any) -> list[ParticipantCard]:
     cards = []
+    partners = _partners_by_cohort(user)
     for membership in memberships_of(user).exclude(role=Role.COORDINATOR):
         cohort = membership.cohort
         card = ParticipantCard(membership, next_step_for(membership.role, cohort))
-        if membership.role in (Role.MENTOR, Role.MENTEE) and cohort.stage in BEFORE_PAIRING:
+        if membership.role in (Role.MENTOR, Role.MENTEE):
+            card.partners = partners.get(cohort.pk, [])
+        if card.partners and cohort.stage == Stage.MATCHING:
+            # Pairs are published before the cohort moves on: the next step is the partner.
+            card.next_step = str(PAIRED_STEP)
+        elif membership.role in (Role.MENTOR, Role.MENTEE) and cohort.stage in BEFORE_PAIRING:
             _add_readiness(card, user)
         cards.append(card)
     return cards
+
+
+def _partners_by_cohort(user: Any) -> dict[int, list[Any]]:
+    """The person's partners in active pairs, by cohort (one query)."""
+    from flipside.matching.models import Pair
+
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    pairs = (
+        Pair.objects.filter(status=Pair.Status.ACTIVE)
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+        .order_by("started_at", "pk")
+    )
+    found: dict[int, list[Any]] = {}
+    for pair in pairs:
+        partner = pair.mentee if pair.mentor_id == user.pk else pair.mentor
+        found.setdefault(pair.cohort_id, []).append(partner)
+    return found
 
 
 def _add_readiness(card: ParticipantCard, user: Any) -> None:
@@ -134,6 +168,8 @@ def cohorts_with_counts(cohorts: CohortQuerySet) -> list[Cohort]:
     )
     for cohort in rows:
         cohort.next_step = COORDINATOR_STEP[cohort.stage]  # type: ignore[attr-defined]
+        link = COORDINATOR_LINK.get(cohort.stage)
+        cohort.next_url = reverse(link, args=[cohort.pk]) if link else ""  # type: ignore[attr-defined]
     return rows
 
 

@@ -27,12 +27,15 @@ from ..models import (
     WEEKDAYS,
     Application,
     MeetingMode,
+    Preference,
     Programme,
     Seniority,
     Topic,
 )
 
 STATEMENT_MAX_CHARACTERS = 20_000  # far above any word limit; refuses pasted novels
+CONFLICTS_MAX_LINES = 20
+CONFLICT_MAX_CHARACTERS = 150  # a line: one name or email address
 
 
 class StartForm(forms.Form):
@@ -143,6 +146,22 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def conflicts_help(examples: Any) -> Any:
+    return format_lazy(
+        _(
+            "One name or email address a line, up to {lines} people: for example {examples}. "
+            "This is kept private: only the scheme's coordinators see it."
+        ),
+        lines=CONFLICTS_MAX_LINES,
+        examples=examples,
+    )
+
+
+def conflict_lines(text: str) -> list[str]:
+    """The names or addresses in a conflicts answer: one a line, blank lines dropped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ApplicationForm(forms.Form):
     """The answers both roles give.
 
@@ -151,6 +170,8 @@ class ApplicationForm(forms.Form):
     a statement over the word limit; the page warns about both.
     """
 
+    # Who the applicant might know too well, for the help text under ``conflicts``
+    conflict_examples: Any = ""
     # Required only together with another field; ``clean`` checks them when strict.
     conditionally_required: frozenset[str] = frozenset()
     required_messages: dict[str, Any] = {
@@ -193,6 +214,24 @@ class ApplicationForm(forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    preferences = forms.MultipleChoiceField(
+        label=_("What would you like in a partner?"),
+        help_text=_(
+            "Tick any that matter to you. We use these to suggest a partner, but cannot "
+            "promise to meet them all."
+        ),
+        choices=Preference.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    conflicts = SafeCharField(
+        label=_("Is there anyone you should not be paired with?"),
+        single_line=False,
+        # ``clean_conflicts`` checks the lines; this only refuses pasted novels.
+        max_length=CONFLICTS_MAX_LINES * CONFLICT_MAX_CHARACTERS * 2,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+    )
     eligibility = forms.MultipleChoiceField(
         label=_("Confirm that you can take part"),
         help_text=_("Tick each statement that is true for you. You need to meet all of them."),
@@ -203,6 +242,7 @@ class ApplicationForm(forms.Form):
         self.application, self.strict = application, strict
         kwargs["initial"] = {**self.initial_from(application), "version": application.version}
         super().__init__(*args, **kwargs)
+        self.fields["conflicts"].help_text = conflicts_help(self.conflict_examples)
         # The version the page was loaded at, so a save from a stale tab is refused.
         self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
         for name, field in self.fields.items():
@@ -227,6 +267,8 @@ class ApplicationForm(forms.Form):
             "pronouns": a.applicant.pronouns,
             "access_needs": a.access_needs,
             "eligibility": eligibility if a.eligibility_confirmed else [],
+            "preferences": a.preferences,
+            "conflicts": a.conflicts,
         }
 
     def full_clean(self) -> None:
@@ -239,6 +281,37 @@ class ApplicationForm(forms.Form):
         finally:
             for name, required in was.items():
                 self.fields[name].required = required
+
+    def clean_preferences(self) -> list[str]:
+        chosen = self.cleaned_data.get("preferences") or []
+        if {Preference.SAME_SITE, Preference.OTHER_SITE} <= set(chosen):
+            raise forms.ValidationError(
+                _g("Choose someone at the same site or someone at a different site, not both.")
+            )
+        return [code for code, _label in Preference.choices if code in chosen]
+
+    def clean_conflicts(self) -> str:
+        text = self.cleaned_data.get("conflicts") or ""
+        lines = conflict_lines(text)
+        if len(lines) > CONFLICTS_MAX_LINES:
+            raise forms.ValidationError(
+                _g("You listed %(count)s people. List %(limit)s or fewer, one a line.")
+                % {"count": len(lines), "limit": CONFLICTS_MAX_LINES}
+            )
+        too_long = [
+            n
+            for n, line in enumerate(text.splitlines(), 1)
+            if len(line.strip()) > CONFLICT_MAX_CHARACTERS
+        ]
+        if too_long:
+            raise forms.ValidationError(
+                _g(
+                    "Line %(line)s is too long. Give one name or email address a line, in "
+                    "%(limit)s characters or fewer."
+                )
+                % {"line": too_long[0], "limit": CONFLICT_MAX_CHARACTERS}
+            )
+        return "\n".join(lines)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -259,14 +332,17 @@ class ApplicationForm(forms.Form):
             "pronouns": data["pronouns"],
             "access_needs": data["access_needs"],
             "eligibility_confirmed": len(set(data.get("eligibility") or [])) == len(statements),
+            "preferences": data["preferences"],
+            "conflicts": data["conflicts"],
         }
 
 
 class MentorApplicationForm(ApplicationForm):
     conditionally_required = frozenset({"topics"})
     field_order = [
-        "programme", "year", "site", "statement", "topics", "other_topics", "availability",
-        "mode", "pronouns", "access_needs", "eligibility",
+        "programme", "year", "department", "site", "statement", "topics", "other_topics",
+        "availability", "mode", "preferences", "conflicts", "pronouns", "access_needs",
+        "eligibility",
     ]  # fmt: skip
 
     programme = forms.ModelChoiceField(
@@ -276,6 +352,15 @@ class MentorApplicationForm(ApplicationForm):
     )
     year = forms.TypedChoiceField(
         label=_("Year of study"), coerce=int, empty_value=None, choices=[]
+    )
+    department = SafeCharField(
+        label=_("Current placement or clinical team"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "For example the cardiology team at your hospital, or the GP practice you are placed "
+            "with. Leave blank if you are not on placement now."
+        ),
     )
     statement = SafeCharField(
         label=_("Why would you be a good mentor?"),
@@ -302,6 +387,7 @@ class MentorApplicationForm(ApplicationForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    conflict_examples = _("someone who supervises or assesses you, a relative or a friend")
 
     def __init__(self, *args: Any, application: Application, strict: bool, **kwargs: Any) -> None:
         super().__init__(*args, application=application, strict=strict, **kwargs)
@@ -321,6 +407,7 @@ class MentorApplicationForm(ApplicationForm):
             **super().initial_from(a),
             "programme": a.programme_id,
             "year": a.year,
+            "department": a.department,
             "statement": a.statement,
             "topics": [t.pk for t in a.topics.all()],
             "other_topics": a.other_topics,
@@ -362,6 +449,7 @@ class MentorApplicationForm(ApplicationForm):
             **super().answers(),
             "programme": data["programme"],
             "year": data["year"],
+            "department": data["department"],
             "statement": data["statement"],
             "topics": list(data["topics"] or []),
             "other_topics": data["other_topics"],
@@ -370,8 +458,9 @@ class MentorApplicationForm(ApplicationForm):
 
 class MenteeApplicationForm(ApplicationForm):
     field_order = [
-        "job_title", "department", "site", "seniority", "hopes", "teaching", "availability",
-        "mode", "pronouns", "access_needs", "eligibility",
+        "job_title", "department", "site", "seniority", "hopes", "topics", "teaching",
+        "availability", "mode", "preferences", "conflicts", "pronouns", "access_needs",
+        "eligibility",
     ]  # fmt: skip
 
     job_title = SafeCharField(
@@ -394,6 +483,13 @@ class MenteeApplicationForm(ApplicationForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("What would you most like to understand?"),
+        help_text=_("Tick any that interest you most. We use these to suggest a partner."),
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     teaching = forms.MultipleChoiceField(
         label=_("Which students do you teach, assess, examine or supervise?"),
         help_text=_(
@@ -402,11 +498,17 @@ class MenteeApplicationForm(ApplicationForm):
         ),
         required=False,
     )
+    conflict_examples = _("a student you supervise or examine, or a relative")
 
     def __init__(self, *args: Any, application: Application, strict: bool, **kwargs: Any) -> None:
         super().__init__(*args, application=application, strict=strict, **kwargs)
         self.fields["site"].label = _("Where do you mainly work?")
         self.fields["site"].help_text = _("The faculty, or the partner NHS Trust you work for.")
+        topics = application.call.cohort.scheme.topics.all()
+        if topics.exists():
+            self.fields["topics"].queryset = topics  # type: ignore[attr-defined]
+        else:
+            del self.fields["topics"]
         programmes = list(application.call.cohort.scheme.organisation.programmes.all())
         self._set_teaching_grid(programmes)
 
@@ -433,14 +535,17 @@ class MenteeApplicationForm(ApplicationForm):
             "department": a.department,
             "seniority": a.seniority,
             "hopes": a.hopes,
+            "topics": [t.pk for t in a.topics.all()],
             "teaching": [f"{t['programme']}-{t['year']}" for t in a.teaching],
         }
 
     def answers(self) -> dict[str, Any]:
         data = self.cleaned_data
         teaching = [code.split("-") for code in data["teaching"]]
+        topics = {"topics": list(data["topics"] or [])} if "topics" in self.fields else {}
         return {
             **super().answers(),
+            **topics,
             "job_title": data["job_title"],
             "department": data["department"],
             "seniority": data["seniority"],

@@ -692,3 +692,244 @@ def test_a_verification_link_opened_while_signed_in_as_someone_else_signs_nobody
     assert response.status_code == 409
     assert b"signed in as someone else" in response.content
     assert client.get(reverse("home")).context["user"] == world.mentor
+
+
+# --- Answers that help suggest a partner --------------------------------------------------
+
+CONFLICT_SENTINEL = "CONFLICT-SENTINEL-4K9 Dr Never Pair"
+
+
+def checked(page: str, value: str) -> bool:
+    return bool(re.search(rf'value="{re.escape(value)}"[^>]*checked', page))
+
+
+def mentee_draft(world: World) -> tuple[Call, Application, User]:
+    call = make_call(world.cohort, role="mentee")
+    staff = make_user("Dr Sam Staff")
+    return call, services.start_application_as(call, user=staff), staff
+
+
+def test_a_mentor_gives_their_placement_wishes_and_conflicts_and_sees_them_again(
+    as_applicant: Client, draft: Application, call: Call, clock: Any, applicant: User
+) -> None:
+    page = text(as_applicant.get(application_url(draft)))
+    for label in (
+        "Current placement or clinical team",
+        "What would you like in a partner?",
+        "Someone based at a different site from mine",
+        "Is there anyone you should not be paired with?",
+        "someone who supervises or assesses you, a relative or a friend",
+        "only the scheme&#x27;s coordinators see it",
+    ):
+        assert label in page, label
+
+    data = mentor_answers(
+        call,
+        action="submit",
+        department="Cardiology, Northbridge General",
+        preferences=["not_my_programme", "other_site"],
+        conflicts="  Dr Rosa Tutor \r\n\r\nmy.aunt@nhs.example\n",
+    )
+    assert as_applicant.post(application_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert draft.department == "Cardiology, Northbridge General"
+    assert draft.preferences == ["other_site", "not_my_programme"]
+    assert draft.conflicts == "Dr Rosa Tutor\nmy.aunt@nhs.example"
+
+    page = text(as_applicant.get(application_url(draft)))
+    assert 'value="Cardiology, Northbridge General"' in page
+    assert checked(page, "other_site") and checked(page, "not_my_programme")
+    assert not checked(page, "same_site")
+    assert "Dr Rosa Tutor\nmy.aunt@nhs.example</textarea>" in page
+
+    clock.move_to(AFTER)
+    as_applicant.force_login(applicant)
+    page = text(as_applicant.get(application_url(draft)))
+    assert "<dt>Current placement or clinical team</dt><dd>Cardiology, Northbridge General" in page
+    assert (
+        "<dt>What you would like in a partner</dt><dd>Someone based at a different site from "
+        "mine; Someone from outside my own programme, specialty or department</dd>"
+    ) in page
+    assert (
+        "<dt>People you should not be paired with</dt><dd>Dr Rosa Tutor<br>my.aunt@nhs.example"
+    ) in page
+
+
+def test_a_draft_keeps_wishes_and_conflicts_and_they_can_be_cleared(
+    as_applicant: Client, draft: Application
+) -> None:
+    as_applicant.post(
+        application_url(draft), {"preferences": ["same_site"], "conflicts": "Dr Rosa Tutor"}
+    )
+    draft.refresh_from_db()
+    assert (draft.status, draft.preferences, draft.conflicts) == (
+        Status.DRAFT,
+        ["same_site"],
+        "Dr Rosa Tutor",
+    )
+    as_applicant.post(application_url(draft), {"conflicts": "  \n "})
+    draft.refresh_from_db()
+    assert (draft.preferences, draft.conflicts) == ([], "")
+
+
+def test_a_mentee_gives_what_they_hope_to_understand_wishes_and_conflicts(
+    client: Client, world: World, clock: Any
+) -> None:
+    make_programme(world.organisation)
+    topics = make_topics(world.scheme)
+    call, application, staff = mentee_draft(world)
+    client.force_login(staff)
+
+    page = text(client.get(application_url(application)))
+    assert "What would you most like to understand?" in page
+    assert "Names and pronouns" in page
+    assert "a student you supervise or examine, or a relative" in page
+
+    data = mentee_answers(
+        call,
+        action="submit",
+        topics=[topics[2].pk, topics[0].pk],
+        preferences=["same_site"],
+        conflicts="Alex Student\nalex.relative@example.ac.uk",
+    )
+    assert client.post(application_url(application), data).status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+    assert [t.name for t in application.topics.all()] == [
+        "Coming out at medical school",
+        "Placements",
+    ]
+    assert application.preferences == ["same_site"]
+    assert application.conflicts == "Alex Student\nalex.relative@example.ac.uk"
+
+    page = text(client.get(application_url(application)))
+    assert checked(page, str(topics[0].pk)) and checked(page, str(topics[2].pk))
+    assert not checked(page, str(topics[1].pk))
+    assert checked(page, "same_site")
+    assert "Alex Student\nalex.relative@example.ac.uk</textarea>" in page
+
+    clock.move_to(AFTER)
+    client.force_login(staff)
+    page = text(client.get(application_url(application)))
+    assert (
+        "<dt>What you would most like to understand</dt>"
+        "<dd>Coming out at medical school, Placements</dd>"
+    ) in page
+    assert "<dd>Someone based at the same site as me</dd>" in page
+    assert "<dd>Alex Student<br>alex.relative@example.ac.uk</dd>" in page
+
+
+def test_a_mentee_is_not_asked_about_topics_when_the_scheme_has_none(
+    client: Client, world: World, clock: Any
+) -> None:
+    make_programme(world.organisation)
+    call, application, staff = mentee_draft(world)
+    client.force_login(staff)
+    assert "What would you most like to understand?" not in text(
+        client.get(application_url(application))
+    )
+    client.post(application_url(application), mentee_answers(call, action="submit"))
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+
+
+def test_the_same_site_and_a_different_site_together_are_refused_keeping_the_input(
+    as_applicant: Client, draft: Application, call: Call
+) -> None:
+    data = mentor_answers(
+        call,
+        preferences=["same_site", "other_site", "not_my_programme"],
+        conflicts="Dr Rosa Tutor",
+        department="Surgery",
+    )
+    response = as_applicant.post(application_url(draft), data)
+    page = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in page
+    assert "Choose someone at the same site or someone at a different site, not both." in page
+    assert 'aria-describedby="id_preferences_helptext id_preferences_error"' in page
+    assert all(checked(page, c) for c in ("same_site", "other_site", "not_my_programme"))
+    assert "Dr Rosa Tutor</textarea>" in page
+    assert 'value="Surgery"' in page
+    draft.refresh_from_db()
+    assert (draft.preferences, draft.conflicts, draft.department, draft.version) == ([], "", "", 1)
+
+
+@pytest.mark.parametrize(
+    ("conflicts", "error"),
+    [
+        (
+            "\n".join(f"Person {n}" for n in range(21)),
+            "You listed 21 people. List 20 or fewer, one a line.",
+        ),
+        (
+            "Dr Rosa Tutor\n\n" + "x" * 151,
+            "Line 3 is too long. Give one name or email address a line, in 150 characters or "
+            "fewer.",
+        ),
+        ("Dr Rosa\x07 Tutor", "Remove the invisible control characters from this text."),
+    ],
+)
+def test_too_many_or_too_long_conflicts_are_refused_keeping_the_input(
+    as_applicant: Client, draft: Application, call: Call, conflicts: str, error: str
+) -> None:
+    response = as_applicant.post(application_url(draft), mentor_answers(call, conflicts=conflicts))
+    page = text(response)
+    assert response.status_code == 200
+    assert error in page
+    assert 'id="id_conflicts_error"' in page
+    if "\x07" not in conflicts:
+        assert f"{conflicts}</textarea>" in page
+    draft.refresh_from_db()
+    assert draft.conflicts == ""
+
+
+def test_twenty_conflicts_of_150_characters_are_accepted(
+    as_applicant: Client, draft: Application, call: Call
+) -> None:
+    conflicts = "\n".join(f"{n:02d}" + "x" * 148 for n in range(20))
+    as_applicant.post(application_url(draft), mentor_answers(call, conflicts=conflicts))
+    draft.refresh_from_db()
+    assert draft.conflicts == conflicts
+
+
+def test_conflicts_are_seen_only_by_the_applicant_and_coordinators(
+    client: Client, world: World, draft: Application, call: Call, applicant: User, clock: Any
+) -> None:
+    data = mentor_answers(call, action="submit", conflicts=CONFLICT_SENTINEL)
+    client.force_login(applicant)
+    client.post(application_url(draft), data)
+    draft.refresh_from_db()
+    assert draft.conflicts == CONFLICT_SENTINEL
+    assert CONFLICT_SENTINEL in text(client.get(application_url(draft)))
+
+    review_url = reverse("recruitment:review", args=[draft.pk])
+    for coordinator in (world.coordinator, world.org_coordinator, world.cohort_coordinator):
+        client.force_login(coordinator)
+        page = text(client.get(review_url))
+        assert CONFLICT_SENTINEL in page, coordinator
+        assert "Private: only coordinators see this." in page
+
+    rival = make_user("Rita Rival")
+    theirs = services.start_application_as(call, user=rival)
+    pages = [
+        application_url(draft),
+        review_url,
+        reverse("recruitment:applications", args=[call.pk]),
+        reverse("recruitment:export", args=[call.pk, "csv"]),
+        reverse("recruitment:my_applications"),
+        reverse("home"),
+        call_url(call),
+        reverse("schemes:cohort", args=[world.cohort.pk]),
+        reverse("schemes:cohort_people", args=[world.cohort.pk]),
+    ]
+    for person in (rival, world.mentor, world.mentee, world.observer, world.outsider):
+        client.force_login(person)
+        if person == rival:
+            assert client.get(application_url(theirs)).status_code == 200
+        for url in pages:
+            response = client.get(url)
+            assert CONFLICT_SENTINEL.encode() not in response.content, (person, url)
+            if url in (application_url(draft), review_url):
+                assert response.status_code == 404, (person, url)

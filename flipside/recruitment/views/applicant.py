@@ -24,7 +24,7 @@ from ..forms.applicant import (
     VerifyForm,
     application_form,
 )
-from ..models import Application, Call
+from ..models import Application, Call, Preference
 
 Status = Application.Status
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -165,10 +165,52 @@ def _application_page(
         "status": status,
         "status_label": status_label,
         "next_step": selectors.next_step(found),
-        "answers": None if form else selectors.answers_for_display(found),
+        "answers": None if form else _own_answers(found),
         "can_withdraw": found.status not in {Status.WITHDRAWN, Status.DECLINED},
     }
     return render(request, "recruitment/application_form.html", context)
+
+
+def _own_answers(found: Application) -> list[tuple[str, str]]:
+    """The applicant's answers, with those that help suggest a partner, each after the
+    question it follows on the form. What they said about people they should not be paired
+    with is shown only to them here, and to coordinators on the review page."""
+    none = _("Not answered")
+    wishes = [
+        str(Preference(code).label) for code in found.preferences if code in Preference.values
+    ]
+    if found.role == "mentor":
+        own = (
+            _("Year of study"),
+            _("Current placement or clinical team"),
+            found.department or none,
+        )
+    else:
+        topics = ", ".join(t.name for t in found.topics.all())
+        own = (
+            _("What you hope to understand"),
+            _("What you would most like to understand"),
+            topics or none,
+        )
+    extra = [
+        own,
+        (
+            _("How you would like to meet"),
+            _("What you would like in a partner"),
+            "; ".join(wishes) or _("No preference"),
+        ),
+        (
+            _("What you would like in a partner"),
+            _("People you should not be paired with"),
+            found.conflicts or _("Nobody named"),
+        ),
+    ]
+    rows = selectors.answers_for_display(found)
+    for after, question, answer in extra:
+        questions = [str(q) for q, _a in rows]
+        at = questions.index(after) + 1 if after in questions else len(rows)
+        rows.insert(at, (question, answer))
+    return rows
 
 
 def withdraw(request: AuthedRequest, application_id: int) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""The background worker: delivers queued email and runs scheduled jobs.
+"""The background worker: delivers queued email, computes matching proposals and runs
+scheduled jobs.
 
 Run as many as you like, on as many hosts as you like. Stop with SIGTERM or Ctrl-C: the
 worker finishes the message in hand and exits. A worker killed outright leaves its claims to
@@ -19,7 +20,7 @@ from flipside.notifications.schedules import run_due_jobs
 
 
 class Command(BaseCommand):
-    help = "Deliver queued email and run scheduled jobs until stopped."
+    help = "Deliver queued email, compute matching proposals and run scheduled jobs until stopped."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=20, help="messages claimed at a time")
@@ -27,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--until-empty", action="store_true", help="exit when nothing is left to send"
         )
-        parser.add_argument("--no-schedules", action="store_true", help="only deliver email")
+        parser.add_argument("--no-schedules", action="store_true", help="skip scheduled jobs")
+        parser.add_argument(
+            "--no-matching", action="store_true", help="leave matching proposals to other workers"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stopping = False
@@ -42,6 +46,8 @@ class Command(BaseCommand):
                 run_due_jobs()
                 next_schedule_check = time.monotonic() + 60
             handled = self._deliver(name, options["batch"])
+            if not options["no_matching"]:
+                handled += self._match(name)
             if not handled:
                 if options["until_empty"]:
                     break
@@ -53,6 +59,16 @@ class Command(BaseCommand):
             return outbox.process_batch(name, limit=batch)
         except Exception as error:  # a database outage must not kill the worker
             self.stderr.write(f"Delivery round failed, will retry: {error}")
+            time.sleep(5)
+            return 0
+
+    def _match(self, name: str) -> int:
+        from flipside.matching.services import process_runs
+
+        try:
+            return process_runs(name)
+        except Exception as error:  # a database outage must not kill the worker
+            self.stderr.write(f"Matching round failed, will retry: {error}")
             time.sleep(5)
             return 0
 

@@ -1,0 +1,339 @@
+"""Forms for matching: settings, rules and capacities, starting and comparing runs, adjusting a
+draft proposal, and ending or making pairs. Each lists its fields; people are chosen only from
+the cohort's own mentors and mentees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from flipside.lib.forms import SafeCharField
+from flipside.schemes.models import Cohort, Role
+
+from .models import FirstContact, PairRule, Run
+
+CHECKBOX = "notifications/_checkbox_field.html"
+WEIGHTS = ["weight_topics", "weight_availability", "weight_mode_site", "weight_preferences"]
+# The keys ``MatchingSettings.weights()`` uses, in the same order as WEIGHTS.
+WEIGHT_KEYS = ["topics", "availability", "mode_site", "preferences"]
+OPTIONS = ["avoid_same_department", "require_meetable", "first_contact"]
+
+
+def members(cohort: Cohort, role: str) -> QuerySet[Any]:
+    """The cohort's active mentors or mentees, by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__cohort=cohort, memberships__role=role)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+class PersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", gettext_lazy("Choose a person"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class ProposalField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", gettext_lazy("Choose a pair"))
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(mentor)s with %(mentee)s (score %(score)s)") % {
+            "mentor": obj.mentor.display_name,
+            "mentee": obj.mentee.display_name,
+            "score": obj.score,
+        }
+
+
+class RangeInput(forms.NumberInput):
+    input_type = "range"
+
+
+class WeightField(forms.IntegerField):
+    """A weight from 0 to 10 as a slider; a range input submits its value without JavaScript."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            min_value=0,
+            max_value=10,
+            widget=RangeInput(attrs={"step": 1, "data-weight": True}),
+            **kwargs,
+        )
+        # Set after __init__, which would reset a class attribute to None.
+        self.template_name = "matching/_range_field.html"
+
+
+class WeightsForm(forms.Form):
+    weight_topics = WeightField(
+        label=gettext_lazy("Shared topics"),
+        help_text=gettext_lazy(
+            "What the student wants to talk about and the staff member hopes to understand."
+        ),
+    )
+    weight_availability = WeightField(
+        label=gettext_lazy("Times both can meet"),
+        help_text=gettext_lazy("How many of their available times of the week overlap."),
+    )
+    weight_mode_site = WeightField(
+        label=gettext_lazy("How and where they meet"),
+        help_text=gettext_lazy("Both online or both in person, and at the same site."),
+    )
+    weight_preferences = WeightField(
+        label=gettext_lazy("Their own preferences"),
+        help_text=gettext_lazy(
+            "For example, a student who would rather meet someone from another site."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if all(name in cleaned for name in WEIGHTS) and not any(cleaned[n] for n in WEIGHTS):
+            raise ValidationError(_("Give at least one thing a weight above 0."))
+        return cleaned
+
+    def weights(self) -> dict[str, int]:
+        """The weights as ``MatchingSettings.weights()`` names them."""
+        return {
+            key: self.cleaned_data[name] for key, name in zip(WEIGHT_KEYS, WEIGHTS, strict=True)
+        }
+
+
+class SettingsForm(WeightsForm):
+    avoid_same_department = forms.BooleanField(
+        label=gettext_lazy("Never pair a student with staff from their placement department"),
+        required=False,
+        template_name=CHECKBOX,
+        help_text=gettext_lazy(
+            "The department or clinical team the student is placed in, as each person wrote it."
+        ),
+    )
+    require_meetable = forms.BooleanField(
+        label=gettext_lazy("Never pair people who cannot meet"),
+        required=False,
+        template_name=CHECKBOX,
+        help_text=gettext_lazy(
+            "Online only with in person only, or two people who both need to meet in person "
+            "at different sites."
+        ),
+    )
+    first_contact = forms.ChoiceField(
+        label=gettext_lazy("Who gets in touch first?"),
+        choices=FirstContact.choices,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("The introduction email tells both partners."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in WEIGHTS + OPTIONS}
+
+
+def settings_initial(saved: Any) -> dict[str, Any]:
+    return {name: getattr(saved, name) for name in [*WEIGHTS, *OPTIONS, "version"]}
+
+
+class RuleForm(forms.Form):
+    prefix = "rule"
+    mentor = PersonField(label=gettext_lazy("Student mentor"), queryset=None)
+    mentee = PersonField(label=gettext_lazy("Staff mentee"), queryset=None)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Rule"),
+        widget=forms.RadioSelect,
+        choices=[
+            (PairRule.Kind.NEVER, gettext_lazy("Never pair these two")),
+            (PairRule.Kind.LOCK, gettext_lazy("Always keep these two as a pair")),
+        ],
+    )
+    reason = SafeCharField(
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Only coordinators see this."),
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = members(cohort, Role.MENTOR)  # type: ignore[attr-defined]
+        self.fields["mentee"].queryset = members(cohort, Role.MENTEE)  # type: ignore[attr-defined]
+
+
+class CapacityForm(forms.Form):
+    prefix = "capacity"
+    person = PersonField(
+        label=gettext_lazy("Person"),
+        queryset=None,
+        help_text=gettext_lazy("A student mentor or staff mentee in this cohort."),
+    )
+    partners = forms.IntegerField(
+        label=gettext_lazy("How many partners?"),
+        min_value=1,
+        max_value=5,
+        help_text=gettext_lazy("From 1 to 5. Everyone has 1 unless you change it."),
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__cohort=cohort,
+                memberships__role__in=[Role.MENTOR, Role.MENTEE],
+            )
+            .distinct()
+            .order_by("display_name", "pk")
+        )
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+
+class RunForm(forms.Form):
+    mode = forms.ChoiceField(
+        label=gettext_lazy("What should the proposal aim for?"),
+        widget=forms.RadioSelect,
+        initial=Run.Mode.BEST,
+        choices=[
+            (
+                Run.Mode.BEST,
+                gettext_lazy(
+                    "Best overall: the highest total score. A few pairs may score much lower "
+                    "than the rest."
+                ),
+            ),
+            (
+                Run.Mode.FAIREST,
+                gettext_lazy(
+                    "Fairest: make the lowest-scoring pair as good as it can be, then the "
+                    "highest total."
+                ),
+            ),
+        ],
+    )
+    include_unready = forms.BooleanField(
+        label=gettext_lazy("Include people who are not ready yet"),
+        required=False,
+        template_name=CHECKBOX,
+        help_text=gettext_lazy(
+            "Otherwise only people who have finished training, read the handbook and accepted "
+            "the ground rules are paired."
+        ),
+    )
+
+
+FINISHED = {"invalid_choice": gettext_lazy("Choose a finished proposal.")}
+
+
+class CompareForm(forms.Form):
+    first: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=gettext_lazy("First proposal"), queryset=None, error_messages=FINISHED
+    )
+    second: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=gettext_lazy("Second proposal"), queryset=None, error_messages=FINISHED
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        finished = Run.objects.filter(cohort=cohort, status=Run.Status.DONE)
+        for name in ("first", "second"):
+            self.fields[name].queryset = finished  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
+            self.add_error("second", _("Choose two different proposals."))
+        return cleaned
+
+
+class VersionForm(forms.Form):
+    """The version of the run the page showed; every change to a draft carries it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SwapForm(VersionForm):
+    prefix = "swap"
+    first = ProposalField(label=gettext_lazy("First pair"), queryset=None)
+    second = ProposalField(label=gettext_lazy("Second pair"), queryset=None)
+
+    def __init__(self, *args: Any, run: Run, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        proposals = run.proposals.select_related("mentor", "mentee").order_by(
+            "mentor__display_name", "pk"
+        )
+        for name in ("first", "second"):
+            self.fields[name].queryset = proposals  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("first") and cleaned.get("first") == cleaned.get("second"):
+            self.add_error("second", _("Choose two different pairs."))
+        return cleaned
+
+
+class AddPairForm(VersionForm):
+    """A pair added by hand. People not yet in a pair of this proposal come first."""
+
+    prefix = "add"
+
+    mentor = forms.TypedChoiceField(label=gettext_lazy("Student mentor"), coerce=int)
+    mentee = forms.TypedChoiceField(label=gettext_lazy("Staff mentee"), coerce=int)
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, run: Run, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        proposals = list(run.proposals.values_list("mentor_id", "mentee_id"))
+        self.people: dict[int, Any] = {}
+        for name, role, paired in (
+            ("mentor", Role.MENTOR, {pair[0] for pair in proposals}),
+            ("mentee", Role.MENTEE, {pair[1] for pair in proposals}),
+        ):
+            people = list(members(run.cohort, role))
+            self.people |= {p.pk: p for p in people}
+            field: Any = self.fields[name]
+            field.choices = _grouped(people, paired)
+
+    def person(self, name: str) -> Any:
+        return self.people[self.cleaned_data[name]]
+
+
+def _grouped(people: list[Any], paired: set[int]) -> list[Any]:
+    free = [(p.pk, p.display_name) for p in people if p.pk not in paired]
+    taken = [(p.pk, p.display_name) for p in people if p.pk in paired]
+    choices: list[Any] = [("", _("Choose a person"))]
+    if free:
+        choices.append((_("Not in a pair in this proposal"), free))
+    if taken:
+        choices.append((_("Already in a pair (only if they may have another)"), taken))
+    return choices
+
+
+class EndPairForm(forms.Form):
+    reason = SafeCharField(
+        label=gettext_lazy("Why is this pair ending?"),
+        max_length=300,
+        help_text=gettext_lazy("Only coordinators see this."),
+        error_messages={"required": gettext_lazy("Say why this pair is ending.")},
+    )
+
+
+class NewPairForm(forms.Form):
+    """Pair two of the cohort's people outside a run (re-matching)."""
+
+    mentor = PersonField(queryset=None)
+    mentee = PersonField(queryset=None)
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = members(cohort, Role.MENTOR)  # type: ignore[attr-defined]
+        self.fields["mentee"].queryset = members(cohort, Role.MENTEE)  # type: ignore[attr-defined]

@@ -1,0 +1,82 @@
+"""Who may see and change matching: runs, rules and pairs belong to coordinators of the
+cohort; a participant sees only their own active pairs.
+
+Every ``get_*`` returns the object or raises ``Http404``, so another cohort's run, rule or
+pair looks exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from flipside.schemes.models import Cohort
+from flipside.schemes.permissions import managed_cohorts
+
+from .models import Pair, PairRule, Proposal, Run
+
+
+def get_run(user: Any, run_id: int) -> Run:
+    run = (
+        Run.objects.select_related("cohort__scheme__organisation", "created_by", "published_by")
+        .filter(pk=run_id, cohort__in=managed_cohorts(user).values("pk"))
+        .first()
+    )
+    if run is None:
+        raise Http404
+    return run
+
+
+def get_cohort_run(cohort: Cohort, run_id: Any) -> Run:
+    """A run of this cohort (for ids that arrive in a query string or form)."""
+    run = Run.objects.filter(cohort=cohort, pk=run_id).first() if _is_id(run_id) else None
+    if run is None:
+        raise Http404
+    return run
+
+
+def get_proposal(run: Run, proposal_id: int) -> Proposal:
+    proposal = run.proposals.select_related("mentor", "mentee").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def get_rule(user: Any, rule_id: int) -> PairRule:
+    rule = (
+        PairRule.objects.select_related("cohort", "mentor", "mentee")
+        .filter(pk=rule_id, cohort__in=managed_cohorts(user).values("pk"))
+        .first()
+    )
+    if rule is None:
+        raise Http404
+    return rule
+
+
+def get_pair(user: Any, pair_id: int) -> Pair:
+    pair = (
+        Pair.objects.select_related("cohort__scheme", "mentor", "mentee")
+        .filter(pk=pair_id, cohort__in=managed_cohorts(user).values("pk"))
+        .first()
+    )
+    if pair is None:
+        raise Http404
+    return pair
+
+
+def own_active_pairs(user: Any, cohort: Cohort) -> QuerySet[Pair]:
+    """The person's own active pairs in the cohort (empty for anyone else)."""
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return Pair.objects.none()
+    return (
+        Pair.objects.filter(cohort=cohort, status=Pair.Status.ACTIVE)
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+    )
+
+
+def _is_id(value: Any) -> bool:
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < len(text) <= 18 and text[0] != "0"

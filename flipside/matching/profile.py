@@ -1,0 +1,55 @@
+"""What a person shares with their partner: enough to get in touch and arrange to meet.
+
+Never equality answers, the application statement, declared conflicts or topics (topics can
+reveal lived experience; the person talks about them when they choose)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, MeetingMode
+from flipside.schemes.models import Cohort, Membership, Role
+
+from .explain import slot_label
+
+
+def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[tuple[str, str]]:
+    """(label, value) rows, in the order shown; ``name=False`` leaves out the name and
+    pronouns (for pages that show them as a heading)."""
+    rows: list[tuple[str, str]] = [(_("Name"), user.display_name)] if name else []
+    if user.pronouns and name:
+        rows.append((_("Pronouns"), user.pronouns))
+    rows.append((_("Email"), user.email))
+    membership = Membership.objects.filter(cohort=cohort, user=user).select_related("site").first()
+    application = (
+        Application.objects.filter(
+            call__cohort=cohort, applicant=user, status=Application.Status.ACCEPTED
+        )
+        .select_related("programme", "site")
+        .first()
+    )
+    if application is not None:
+        if membership is not None and membership.role == Role.MENTOR and application.programme:
+            study = application.programme.name
+            if application.year:
+                study += _(", year %(year)d") % {"year": application.year}
+            rows.append((_("Studies"), study))
+        if application.job_title:
+            rows.append((_("Role"), application.job_title))
+    site = (application and application.site) or (membership and membership.site)
+    if site:
+        rows.append((_("Based at"), site.name))
+    if application is not None:
+        if application.mode:
+            rows.append((_("Prefers to meet"), str(MeetingMode(application.mode).label)))
+        slots = [slot_label(AVAILABILITY_SLOTS.index(s)) for s in application.availability
+                 if s in AVAILABILITY_SLOTS]  # fmt: skip
+        if slots:
+            rows.append((_("Usually free"), ", ".join(slots)))
+    return rows
+
+
+def profile_text(cohort: Cohort, user: Any) -> str:
+    return "\n".join(f"{label}: {value}" for label, value in shared_profile(cohort, user))

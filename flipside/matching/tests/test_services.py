@@ -1,0 +1,407 @@
+"""Runs from the database to saved proposals, adjusting them, publishing and re-matching."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from conftest import World, make_cohort, make_user, sent_mail
+from flipside.matching import loader, services
+from flipside.matching.models import Capacity, Pair, PairRule, PastPair, Run, Unmatched
+from flipside.matching.services import MatchingError, NeedsConfirmation, StaleRun
+from flipside.notifications.models import OutboxMessage
+from flipside.recruitment.models import Application
+from flipside.schemes.models import Role, Stage
+from flipside.training import services as training
+from flipside.training.models import AgreementAcceptance
+
+from .builders import matching_cohort, mentee, mentor, programme, site
+
+
+def computed(run: Run) -> Run:
+    assert services.process_runs("test") == 1
+    run.refresh_from_db()
+    return run
+
+
+def pairs_of(run: Run) -> set[tuple[str, str]]:
+    return {
+        (p.mentor.display_name, p.mentee.display_name)
+        for p in run.proposals.select_related("mentor", "mentee")
+    }
+
+
+@pytest.fixture
+def cohort(world: World) -> Any:
+    """Three mentors and three mentees whose answers make one best pairing obvious."""
+    cohort = matching_cohort(world.scheme)
+    mentor(cohort, "Amal", topics=("Racism",), availability=("mon-am",), mode="online")
+    mentor(cohort, "Bea", topics=("Names",), availability=("tue-pm",), mode="online")
+    mentor(cohort, "Cai", topics=("Commuting",), availability=("wed-eve",), mode="online")
+    mentee(cohort, "Prof Xu", topics=("Racism",), availability=("mon-am",), mode="online")
+    mentee(cohort, "Dr Yates", topics=("Names",), availability=("tue-pm",), mode="online")
+    mentee(cohort, "Dr Zola", topics=("Commuting",), availability=("wed-eve",), mode="online")
+    return cohort
+
+
+def test_a_run_waits_for_the_worker_then_saves_explained_pairs(world: World, cohort: Any) -> None:
+    run = services.start_run(cohort, by=world.coordinator)
+    assert run.status == Run.Status.QUEUED and not run.proposals.exists()
+    run = computed(run)
+    assert run.status == Run.Status.DONE and run.progress == 100
+    assert pairs_of(run) == {("Amal", "Prof Xu"), ("Bea", "Dr Yates"), ("Cai", "Dr Zola")}
+    assert run.matched == 3 and run.total_score == sum(p.score for p in run.proposals.all())
+    amal = run.proposals.get(mentor__display_name="Amal")
+    assert any("racism" in reason for reason in amal.reasons)
+    assert any("Monday morning" in reason for reason in amal.reasons)
+    assert any("online" in reason for reason in amal.reasons)
+    assert run.created_by == world.coordinator and run.solver
+
+
+def test_a_double_submit_starts_one_run(world: World, cohort: Any) -> None:
+    first = services.start_run(cohort, by=world.coordinator)
+    second = services.start_run(cohort, by=world.coordinator)
+    assert first.pk == second.pk and cohort.matching_runs.count() == 1
+
+
+def test_runs_are_refused_before_the_matching_stage(world: World) -> None:
+    cohort = make_cohort(world.scheme, stage=Stage.TRAINING)
+    mentor(cohort)
+    mentee(cohort)
+    with pytest.raises(MatchingError, match="matching stage"):
+        services.start_run(cohort, by=world.coordinator)
+
+
+def test_nobody_ready_is_a_clear_refusal(world: World, cohort: Any) -> None:
+    training.publish_agreement(cohort.scheme, body="Be kind.", by=world.coordinator)
+    with pytest.raises(MatchingError, match="no ready student mentors"):
+        services.start_run(cohort, by=world.coordinator)
+    run = services.start_run(cohort, by=world.coordinator, include_unready=True)
+    assert computed(run).matched == 3
+
+
+def test_people_not_ready_are_left_out_and_listed(world: World, cohort: Any) -> None:
+    rules = training.publish_agreement(cohort.scheme, body="Be kind.", by=world.coordinator)
+    for user in cohort.memberships.exclude(user__display_name="Amal").values_list(
+        "user", flat=True
+    ):
+        AgreementAcceptance.objects.create(user_id=user, version=rules)
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert "Amal" not in {m for m, _ in pairs_of(run)}
+    left = run.unmatched.get(user__display_name="Amal")
+    assert left.reason == Unmatched.Reason.NOT_READY
+    assert left.detail == "Still to do: accept the ground rules."
+    # Prof Xu's best partner is not ready, so Prof Xu goes unmatched: 2 mentors, 3 mentees.
+    assert run.matched == 2
+    assert run.unmatched.filter(role=Role.MENTEE, reason=Unmatched.Reason.TAKEN).count() == 1
+
+
+def test_a_teaching_conflict_is_never_proposed(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    mbbs = programme(cohort)
+    mentor(cohort, "Student", study=(mbbs, 3), topics=("Racism",))
+    mentee(cohort, "Teacher", teaching=((mbbs, 3),), topics=("Racism",))
+    mentee(cohort, "Other", teaching=((mbbs, 4),))
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert pairs_of(run) == {("Student", "Other")}
+    teacher = run.unmatched.get(user__display_name="Teacher")
+    assert teacher.reason == Unmatched.Reason.CONFLICT
+    assert "conflict of interest" in teacher.detail
+
+
+def test_named_conflicts_either_way_are_never_proposed(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    mentor(cohort, "Sam Student", conflicts="Dr. Jane  O'Neil\n")
+    mentor(cohort, user=make_user("Tia Student", email="TIA@students.example"))
+    mentee(cohort, "Jane O'Neil")
+    mentee(cohort, "Ken Lee", conflicts="tia@students.example")
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert pairs_of(run) == {("Sam Student", "Ken Lee"), ("Tia Student", "Jane O'Neil")}
+
+
+def test_past_pairs_are_not_repeated_even_after_the_earlier_cohort_is_deleted(
+    world: World,
+) -> None:
+    earlier = matching_cohort(world.scheme, label="2025/26")
+    a = mentor(earlier, "A", topics=("Racism",))
+    b = mentor(earlier, "B")
+    x = mentee(earlier, "X", topics=("Racism",))
+    y = mentee(earlier, "Y")
+    run = computed(services.start_run(earlier, by=world.coordinator))
+    assert ("A", "X") in pairs_of(run)
+    services.publish(run, by=world.coordinator, version=run.version)
+    earlier.delete()
+    assert PastPair.objects.count() == 2
+
+    later = matching_cohort(world.scheme, label="2026/27b")
+    for user, role in ((a, Role.MENTOR), (b, Role.MENTOR), (x, Role.MENTEE), (y, Role.MENTEE)):
+        (mentor if role == Role.MENTOR else mentee)(later, user=user, topics=("Racism",))
+    again = computed(services.start_run(later, by=world.coordinator))
+    assert pairs_of(again) == {("A", "Y"), ("B", "X")}
+
+
+def test_a_lock_is_kept_and_a_never_rule_obeyed(world: World, cohort: Any) -> None:
+    users = {m.user.display_name: m.user for m in cohort.memberships.select_related("user")}
+    services.add_rule(
+        cohort, mentor=users["Amal"], mentee=users["Dr Zola"], kind="lock", reason="",
+        by=world.coordinator,
+    )  # fmt: skip
+    services.add_rule(
+        cohort, mentor=users["Bea"], mentee=users["Dr Yates"], kind="never", reason="Colleagues",
+        by=world.coordinator,
+    )  # fmt: skip
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    found = pairs_of(run)
+    assert ("Amal", "Dr Zola") in found and ("Bea", "Dr Yates") not in found
+    assert run.proposals.get(mentor=users["Amal"]).source == "lock"
+
+
+def test_a_lock_broken_by_a_later_conflict_fails_the_run_with_the_reason(
+    world: World, cohort: Any
+) -> None:
+    users = {m.user.display_name: m.user for m in cohort.memberships.select_related("user")}
+    services.add_rule(
+        cohort, mentor=users["Amal"], mentee=users["Prof Xu"], kind="lock", reason="",
+        by=world.coordinator,
+    )  # fmt: skip
+    Application.objects.filter(applicant=users["Amal"]).update(conflicts="Prof Xu")
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert run.status == Run.Status.FAILED
+    assert "Amal" in run.error and "Prof Xu" in run.error and "declared" in run.error
+    assert not run.proposals.exists()
+
+
+def test_a_lock_that_breaks_a_rule_is_refused_when_made(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    mbbs = programme(cohort)
+    student = mentor(cohort, study=(mbbs, 2))
+    teacher = mentee(cohort, teaching=((mbbs, 2),))
+    with pytest.raises(MatchingError, match="conflict of interest"):
+        services.add_rule(
+            cohort, mentor=student, mentee=teacher, kind="lock", reason="", by=world.coordinator
+        )
+    assert not PairRule.objects.exists()
+
+
+def test_capacity_lets_one_person_have_two_partners(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    busy = mentor(cohort, "Busy")
+    for name in ("P", "Q"):
+        mentee(cohort, name)
+    services.set_capacity(cohort, user=busy, partners=2, by=world.coordinator)
+    assert Capacity.objects.get(user=busy).partners == 2
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert pairs_of(run) == {("Busy", "P"), ("Busy", "Q")}
+
+
+def test_in_person_only_people_at_different_sites_are_not_paired(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    north, south = site(cohort, "North Trust"), site(cohort, "South Trust")
+    mentor(cohort, "North student", mode="in_person", at=north)
+    mentee(cohort, "South consultant", mode="in_person", at=south)
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert run.matched == 0
+    assert set(run.unmatched.values_list("reason", flat=True)) == {"conflict"}
+    assert "no way to meet" in run.unmatched.first().detail  # type: ignore[union-attr]
+
+
+def test_a_crashing_run_is_retried_then_reported(
+    world: World, cohort: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("solver exploded")
+
+    monkeypatch.setattr(services.engine, "solve", crash)
+    run = services.start_run(cohort, by=world.coordinator)
+    for _attempt in range(services.MAX_ATTEMPTS - 1):
+        assert computed(run).status == Run.Status.QUEUED
+    run = computed(run)
+    assert run.status == Run.Status.FAILED and "went wrong" in run.error
+    monkeypatch.undo()
+    again = services.rerun(run, by=world.coordinator)
+    assert again.number == run.number + 1 and computed(again).status == Run.Status.DONE
+
+
+def test_a_run_abandoned_by_a_dead_worker_is_taken_over(world: World, cohort: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = services.start_run(cohort, by=world.coordinator)
+    Run.objects.filter(pk=run.pk).update(
+        status=Run.Status.RUNNING, claimed_by="dead", claimed_until=timezone.now()
+        - timedelta(seconds=1),
+    )  # fmt: skip
+    assert computed(run).status == Run.Status.DONE
+
+
+def test_loading_takes_the_same_queries_for_a_bigger_cohort(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    def cohort_of(n: int) -> Any:
+        cohort = matching_cohort(world.scheme)
+        for k in range(n):
+            mentor(cohort, f"m{k}", topics=("Racism", "Names"), conflicts="Nobody")
+            mentee(cohort, f"e{k}", topics=("Racism",))
+        return cohort
+
+    settings = services.settings_for(small := cohort_of(2))
+    with django_assert_max_num_queries(16) as small_queries:
+        loader.load(small, settings=settings)
+    big = cohort_of(12)
+    big_settings = services.settings_for(big)
+    with django_assert_max_num_queries(len(small_queries.captured_queries)):
+        loader.load(big, settings=big_settings)
+
+
+# --- Adjusting a draft ---------------------------------------------------------------------
+
+
+def test_swap_remove_and_add_by_hand(world: World, cohort: Any) -> None:
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    amal = run.proposals.get(mentor__display_name="Amal")
+    bea = run.proposals.get(mentor__display_name="Bea")
+    services.swap(run, amal, bea, by=world.coordinator, version=run.version)
+    assert {("Amal", "Dr Yates"), ("Bea", "Prof Xu")} <= pairs_of(run)
+    assert run.total_score == sum(p.score for p in run.proposals.all())
+
+    cai = run.proposals.get(mentor__display_name="Cai")
+    services.remove_proposal(run, cai, by=world.coordinator, version=run.version)
+    assert run.matched == 2
+    assert set(run.unmatched.values_list("user__display_name", flat=True)) == {"Cai", "Dr Zola"}
+
+    cai_user, zola = cai.mentor, cai.mentee
+    added = services.add_proposal(
+        run, mentor=cai_user, mentee=zola, by=world.coordinator, version=run.version
+    )
+    assert added.source == "manual" and run.matched == 3 and not run.unmatched.exists()
+
+
+def test_a_stale_page_changes_nothing(world: World, cohort: Any) -> None:
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    old = run.version
+    first = run.proposals.first()
+    services.remove_proposal(run, first, by=world.coordinator, version=old)  # type: ignore[arg-type]
+    second = run.proposals.first()
+    with pytest.raises(StaleRun):
+        services.remove_proposal(run, second, by=world.coordinator, version=old)  # type: ignore[arg-type]
+    assert run.proposals.count() == 2
+
+
+def test_adding_by_hand_refuses_a_conflict_and_asks_to_confirm_warnings(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    mbbs = programme(cohort)
+    student = mentor(cohort, "Student", study=(mbbs, 1), availability=("mon-am",))
+    teacher = mentee(cohort, "Teacher", teaching=((mbbs, 1),))
+    other = mentee(cohort, "Other", availability=("fri-eve",))
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    services.remove_proposal(run, run.proposals.get(), by=world.coordinator, version=run.version)
+    with pytest.raises(MatchingError, match="conflict of interest"):
+        services.add_proposal(
+            run, mentor=student, mentee=teacher, by=world.coordinator, version=run.version
+        )
+    with pytest.raises(NeedsConfirmation) as asked:
+        services.add_proposal(
+            run, mentor=student, mentee=other, by=world.coordinator, version=run.version
+        )
+    assert any("no weekly time" in w for w in asked.value.check.warnings)
+    run.refresh_from_db()
+    services.add_proposal(
+        run, mentor=student, mentee=other, by=world.coordinator, version=run.version,
+        confirmed=True,
+    )  # fmt: skip
+    assert pairs_of(run) == {("Student", "Other")}
+
+
+# --- Publishing ----------------------------------------------------------------------------
+
+
+def test_publishing_creates_pairs_and_introduces_everyone_once(world: World, cohort: Any) -> None:
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    sent = services.publish(run, by=world.coordinator, version=run.version)
+    assert sent == 6 and Pair.objects.filter(cohort=cohort).count() == 3
+    with pytest.raises(MatchingError, match="already been published"):
+        services.publish(run, by=world.coordinator, version=run.version)
+    mail = [m for m in sent_mail() if "partner" in m.subject]
+    assert len(mail) == 6
+    to_amal = next(m for m in mail if "Prof Xu" in m.subject)
+    assert "Prof Xu will get in touch" in to_amal.body
+    with pytest.raises(MatchingError, match="published"):
+        services.start_run(cohort, by=world.coordinator)
+
+
+def test_a_proposal_that_now_breaks_a_rule_publishes_nothing(world: World, cohort: Any) -> None:
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    Application.objects.filter(applicant__display_name="Prof Xu").update(conflicts="Amal")
+    with pytest.raises(MatchingError, match="Nothing was published"):
+        services.publish(run, by=world.coordinator, version=run.version)
+    run.refresh_from_db()
+    assert run.published_at is None
+    assert not Pair.objects.exists() and not OutboxMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_publishing_at_once_publish_once() -> None:
+    world = World()
+    cohort = matching_cohort(world.scheme)
+    for k in range(3):
+        mentor(cohort, f"m{k}")
+        mentee(cohort, f"e{k}")
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def publish(by: Any) -> None:
+        try:
+            barrier.wait()
+            services.publish(run, by=by, version=run.version)
+            outcomes.append("published")
+        except MatchingError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=publish, args=(who,))
+        for who in (world.coordinator, world.org_coordinator)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("published") == 1, outcomes
+    assert Pair.objects.count() == 3
+    assert OutboxMessage.objects.filter(kind="pair_introduction").count() == 6
+
+
+# --- Re-matching ---------------------------------------------------------------------------
+
+
+def test_rematching_suggests_free_partners_without_touching_other_pairs(
+    world: World, cohort: Any
+) -> None:
+    spare = mentor(cohort, "Spare", topics=("Racism",), availability=("fri-am",), mode="online")
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert "Spare" not in {m for m, _ in pairs_of(run)}
+    services.publish(run, by=world.coordinator, version=run.version)
+    ended = Pair.objects.get(mentor__display_name="Amal")
+    services.end_pair(ended, by=world.coordinator, reason="Amal is on leave")
+    services.end_pair(ended, by=world.coordinator, reason="twice")  # idempotent
+    ended.refresh_from_db()
+    assert ended.status == Pair.Status.ENDED and ended.end_reason == "Amal is on leave"
+
+    xu = ended.mentee
+    candidates = services.rematch_candidates(cohort, user=xu)
+    assert [c.user.display_name for c in candidates] == ["Spare"]
+    assert candidates[0].reasons
+    pair = services.create_pair(cohort, mentor=spare, mentee=xu, by=world.coordinator)
+    assert pair.status == Pair.Status.ACTIVE
+    assert Pair.objects.filter(cohort=cohort, status="active").count() == 3
+    yates = Pair.objects.get(mentee__display_name="Dr Yates").mentee
+    with pytest.raises(MatchingError, match="as many partners"):
+        services.create_pair(cohort, mentor=spare, mentee=yates, by=world.coordinator)
+    with pytest.raises(MatchingError, match="paired with each other before"):
+        services.create_pair(cohort, mentor=ended.mentor, mentee=xu, by=world.coordinator)

@@ -1,0 +1,700 @@
+"""The coordinators' matching pages (settings, rules, runs, adjusting, publishing, comparing,
+pairs and re-matching) and each participant's page about their partner."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import World, make_cohort
+from flipside.matching import services
+from flipside.matching.models import Capacity, MatchingSettings, Pair, PairRule, Proposal, Run
+from flipside.notifications.models import OutboxMessage
+from flipside.schemes.models import Stage
+
+from .builders import matching_cohort, mentee, mentor, programme
+
+pytestmark = pytest.mark.django_db
+SENTINEL = "Sentinel Zebedee Quagmire"
+NOT_MANAGERS = ["mentor", "mentee", "observer", "outsider", "nobody"]
+
+
+@pytest.fixture
+def cohort(world: World) -> Any:
+    """Three mentors and three mentees whose answers make one best pairing obvious. Prof Xu
+    declared a conflict (a name nobody has) that no partner may ever see."""
+    cohort = matching_cohort(world.scheme)
+    mentor(cohort, "Amal", topics=("Racism",), availability=("mon-am",), mode="online")
+    mentor(cohort, "Bea", topics=("Names",), availability=("tue-pm",), mode="online")
+    mentor(cohort, "Cai", topics=("Commuting",), availability=("wed-eve",), mode="online")
+    mentee(cohort, "Prof Xu", topics=("Racism",), availability=("mon-am",), mode="online",
+           conflicts=SENTINEL)  # fmt: skip
+    mentee(cohort, "Dr Yates", topics=("Names",), availability=("tue-pm",), mode="online")
+    mentee(cohort, "Dr Zola", topics=("Commuting",), availability=("wed-eve",), mode="online")
+    return cohort
+
+
+@pytest.fixture
+def coordinator(client: Client, world: World) -> Client:
+    client.force_login(world.coordinator)
+    return client
+
+
+def text(response: Any) -> str:
+    return str(response.content.decode())
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"matching:{name}", args=args)
+
+
+def computed(run: Run) -> Run:
+    services.process_runs("test")
+    run.refresh_from_db()
+    return run
+
+
+def started(client: Client, cohort: Any, **data: Any) -> Run:
+    response = client.post(url("start", cohort.pk), {"mode": "best", **data})
+    assert response.status_code == 302
+    return computed(Run.objects.get(pk=response["Location"].rstrip("/").split("/")[-1]))
+
+
+def proposal(run: Run, mentor_name: str) -> Proposal:
+    return run.proposals.select_related("mentor", "mentee").get(mentor__display_name=mentor_name)
+
+
+# --- The matching page, rules and capacities ------------------------------------------------
+
+
+def test_matching_page_shows_who_is_ready_the_settings_and_no_runs_yet(
+    coordinator: Client, cohort: Any
+) -> None:
+    response = coordinator.get(url("overview", cohort.pk))
+    html = text(response)
+    assert response.status_code == 200
+    assert "of 3 student mentors ready" in html and "of 3 staff mentees ready" in html
+    assert url("settings", cohort.pk) in html
+    assert "No proposals yet" in html
+    assert 'name="include_unready"' in html and 'value="fairest"' in html
+
+
+def test_the_cohort_page_and_home_page_link_coordinators_to_matching(
+    coordinator: Client, cohort: Any
+) -> None:
+    assert url("overview", cohort.pk) in text(
+        coordinator.get(reverse("schemes:cohort", args=[cohort.pk]))
+    )
+    assert url("overview", cohort.pk) in text(coordinator.get(reverse("home")))
+
+
+def test_a_never_rule_is_added_listed_and_removed(
+    coordinator: Client, world: World, cohort: Any
+) -> None:
+    amal = cohort.memberships.get(user__display_name="Amal").user
+    xu = cohort.memberships.get(user__display_name="Prof Xu").user
+    data = {"rule-mentor": amal.pk, "rule-mentee": xu.pk, "rule-kind": "never",
+            "rule-reason": "Same research group"}  # fmt: skip
+    response = coordinator.post(url("rule_add", cohort.pk), data, follow=True)
+    assert "will never be proposed as a pair" in " ".join(messages_of(response))
+    assert "Same research group" in text(response)
+    rule = PairRule.objects.get(cohort=cohort)
+    assert (rule.kind, rule.created_by) == ("never", world.coordinator)
+    response = coordinator.post(url("rule_remove", rule.pk), follow=True)
+    assert "Rule removed" in " ".join(messages_of(response))
+    assert not PairRule.objects.filter(cohort=cohort).exists()
+
+
+def test_a_lock_that_breaks_a_conflict_of_interest_is_refused_and_the_choice_kept(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    mbbs = programme(cohort)
+    student = mentor(cohort, "Student", study=(mbbs, 1))
+    teacher = mentee(cohort, "Teacher", teaching=((mbbs, 1),))
+    data = {"rule-mentor": student.pk, "rule-mentee": teacher.pk, "rule-kind": "lock"}
+    response = coordinator.post(url("rule_add", cohort.pk), data)
+    html = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in html and "conflict of interest" in html
+    assert f'<option value="{teacher.pk}" selected>' in html
+    assert not PairRule.objects.exists()
+
+
+def test_a_rule_needs_both_people_and_a_kind(coordinator: Client, cohort: Any) -> None:
+    response = coordinator.post(url("rule_add", cohort.pk), {"rule-reason": "x"})
+    assert response.status_code == 200
+    assert text(response).count("This field is required") >= 3
+    assert not PairRule.objects.exists()
+
+
+def test_someone_from_another_cohort_cannot_be_named_in_a_rule(
+    coordinator: Client, world: World, cohort: Any
+) -> None:
+    amal = cohort.memberships.get(user__display_name="Amal").user
+    data = {"rule-mentor": amal.pk, "rule-mentee": world.mentee.pk, "rule-kind": "never"}
+    response = coordinator.post(url("rule_add", cohort.pk), data)
+    assert response.status_code == 200 and "Select a valid choice" in text(response)
+    assert not PairRule.objects.exists()
+
+
+def test_capacity_lets_someone_have_more_partners_and_refuses_six(
+    coordinator: Client, cohort: Any
+) -> None:
+    xu = cohort.memberships.get(user__display_name="Prof Xu").user
+    response = coordinator.post(
+        url("capacity", cohort.pk), {"capacity-person": xu.pk, "capacity-partners": 2},
+        follow=True,
+    )  # fmt: skip
+    assert "may have up to 2 partners" in " ".join(messages_of(response))
+    assert Capacity.objects.get(cohort=cohort, user=xu).partners == 2
+    response = coordinator.post(
+        url("capacity", cohort.pk), {"capacity-person": xu.pk, "capacity-partners": 6}
+    )
+    assert response.status_code == 200 and "There is a problem" in text(response)
+    assert 'value="6"' in text(response)
+    assert Capacity.objects.get(cohort=cohort, user=xu).partners == 2
+
+
+# --- Settings -------------------------------------------------------------------------------
+
+
+def settings_data(saved: MatchingSettings, **changes: Any) -> dict[str, Any]:
+    data = {
+        "weight_topics": saved.weight_topics,
+        "weight_availability": saved.weight_availability,
+        "weight_mode_site": saved.weight_mode_site,
+        "weight_preferences": saved.weight_preferences,
+        "require_meetable": "on",
+        "first_contact": saved.first_contact,
+        "version": saved.version,
+    }
+    return data | changes
+
+
+def test_settings_show_sliders_with_their_share_of_the_score(
+    coordinator: Client, cohort: Any
+) -> None:
+    response = coordinator.get(url("settings", cohort.pk))
+    html = text(response)
+    assert response.status_code == 200
+    assert 'type="range"' in html and 'min="0"' in html and 'max="10"' in html
+    # Defaults 5, 4, 2 and 2 of 13
+    assert "39% (weight 5)" in html and "31% (weight 4)" in html and "15% (weight 2)" in html
+    assert "js/matching.js" in html and "<script>" not in html and "style=" not in html
+
+
+def test_saving_settings_changes_them_and_goes_back(
+    coordinator: Client, world: World, cohort: Any
+) -> None:
+    saved = services.settings_for(cohort)
+    data = settings_data(saved, weight_topics=10, first_contact="mentor", status="x", cohort=99)
+    response = coordinator.post(url("settings", cohort.pk), data)
+    assert response.status_code == 302 and response["Location"] == url("overview", cohort.pk)
+    saved.refresh_from_db()
+    assert (saved.weight_topics, saved.first_contact, saved.version) == (10, "mentor", 2)
+    assert saved.cohort == cohort and saved.updated_by == world.coordinator
+
+
+def test_all_weights_zero_is_refused_and_the_input_kept(coordinator: Client, cohort: Any) -> None:
+    saved = services.settings_for(cohort)
+    zero = dict.fromkeys(
+        ["weight_topics", "weight_availability", "weight_mode_site", "weight_preferences"], 0
+    )
+    response = coordinator.post(url("settings", cohort.pk), settings_data(saved, **zero))
+    assert response.status_code == 200
+    assert "at least one thing a weight above 0" in text(response)
+    assert text(response).count('value="0"') >= 4
+    saved.refresh_from_db()
+    assert saved.version == 1
+
+
+def test_a_stale_settings_form_shows_what_is_saved_and_keeps_the_input(
+    coordinator: Client, world: World, cohort: Any
+) -> None:
+    saved = services.settings_for(cohort)
+    stale = settings_data(saved, weight_topics=9)
+    services.update_settings(
+        cohort, by=world.org_coordinator, version=1, values={"weight_availability": 7}
+    )
+    response = coordinator.post(url("settings", cohort.pk), stale)
+    html = text(response)
+    assert response.status_code == 200
+    assert "Someone else changed these settings" in html and "What is saved now" in html
+    assert 'name="version" value="2"' in html and 'value="9"' in html
+    saved.refresh_from_db()
+    assert (saved.weight_topics, saved.weight_availability) == (5, 7)
+    # Saving again on purpose works.
+    response = coordinator.post(url("settings", cohort.pk), stale | {"version": 2})
+    assert response.status_code == 302
+
+
+def test_the_preview_shows_how_scores_would_change_as_sliders_move(
+    coordinator: Client, cohort: Any
+) -> None:
+    started(coordinator, cohort)
+    weights = {"weight_topics": 0, "weight_availability": 10, "weight_mode_site": 0,
+               "weight_preferences": 0}  # fmt: skip
+    response = coordinator.get(url("settings_preview", cohort.pk), weights, HTTP_HX_REQUEST="true")
+    html = text(response)
+    assert response.status_code == 200 and "<html" not in html
+    assert "100% (weight 10)" in html and "How scores would change" in html
+    assert "Amal" in html and "Prof Xu" in html
+    nothing = {**weights, "weight_availability": 0}
+    response = coordinator.get(url("settings_preview", cohort.pk), nothing, HTTP_HX_REQUEST="true")
+    assert "at least one thing a weight above 0" in text(response)
+    response = coordinator.get(url("settings_preview", cohort.pk), {"weight_topics": "1e309"})
+    assert response.status_code == 200
+
+
+def test_the_preview_works_without_javascript_and_saves_nothing(
+    coordinator: Client, cohort: Any
+) -> None:
+    saved = services.settings_for(cohort)
+    data = settings_data(saved, weight_topics=0, preview="1")
+    response = coordinator.post(url("settings", cohort.pk), data)
+    assert response.status_code == 200 and "How scores would change" in text(response)
+    saved.refresh_from_db()
+    assert (saved.weight_topics, saved.version) == (5, 1)
+
+
+# --- Runs -----------------------------------------------------------------------------------
+
+
+def test_starting_a_run_redirects_to_it_and_a_double_submit_gives_the_same_run(
+    coordinator: Client, cohort: Any
+) -> None:
+    first = coordinator.post(url("start", cohort.pk), {"mode": "fairest"})
+    second = coordinator.post(url("start", cohort.pk), {"mode": "fairest"})
+    run = Run.objects.get(cohort=cohort)
+    assert first["Location"] == second["Location"] == url("run", run.pk)
+    assert run.mode == "fairest"
+    html = text(coordinator.get(url("run", run.pk)))
+    assert "<progress" in html and url("progress", run.pk) in html
+    assert 'hx-trigger="every 1s"' in html
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
+
+    run = computed(run)
+    html = text(coordinator.get(url("run", run.pk)))
+    assert "http-equiv" not in html and "<progress" not in html
+    assert "Amal" in html and "Prof Xu" in html and "racism" in html
+    assert "Publish these pairs" in html
+
+
+def test_the_progress_partial_asks_htmx_to_reload_the_page_once_done(
+    coordinator: Client, cohort: Any
+) -> None:
+    coordinator.post(url("start", cohort.pk), {"mode": "best"})
+    run = Run.objects.get(cohort=cohort)
+    working = coordinator.get(url("progress", run.pk), HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in working and "every 1s" in text(working)
+    computed(run)
+    done = coordinator.get(url("progress", run.pk), HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true" and "every 1s" not in text(done)
+
+
+def test_a_refused_run_says_why_and_keeps_the_choices(coordinator: Client, world: World) -> None:
+    cohort = make_cohort(world.scheme, stage=Stage.TRAINING)
+    response = coordinator.post(
+        url("start", cohort.pk), {"mode": "fairest", "include_unready": "on"}
+    )
+    html = text(response)
+    assert response.status_code == 200
+    assert "when the cohort is at the matching stage" in html
+    assert 'value="fairest" required id="id_mode_1" checked' in html
+    assert re.search(r'<input[^>]*name="include_unready"[^>]*checked', html)
+    assert not Run.objects.exists()
+
+
+def test_an_unknown_mode_is_a_form_error(coordinator: Client, cohort: Any) -> None:
+    response = coordinator.post(url("start", cohort.pk), {"mode": "greedy"})
+    assert response.status_code == 200 and "Select a valid choice" in text(response)
+    assert not Run.objects.exists()
+
+
+def test_a_failed_run_shows_the_reason_and_can_be_tried_again(
+    coordinator: Client, cohort: Any
+) -> None:
+    run = started(coordinator, cohort)
+    Run.objects.filter(pk=run.pk).update(status="failed", error="Kept pair breaks a rule.")
+    html = text(coordinator.get(url("run", run.pk)))
+    assert "could not be finished" in html and "Kept pair breaks a rule." in html
+    response = coordinator.post(url("rerun", run.pk), {"version": run.version})
+    new = Run.objects.get(cohort=cohort, number=2)
+    assert response["Location"] == url("run", new.pk)
+
+
+# --- Adjusting a draft ----------------------------------------------------------------------
+
+
+def test_locking_marks_the_pair_and_keeps_it_for_later_runs(
+    coordinator: Client, cohort: Any
+) -> None:
+    run = started(coordinator, cohort)
+    amal = proposal(run, "Amal")
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"version": run.version}, follow=True)
+    assert "Locked: Amal and Prof Xu" in " ".join(messages_of(response))
+    assert ">Locked</span>" in text(response)
+    assert PairRule.objects.get(cohort=cohort).kind == "lock"
+    # A locked pair cannot be removed, so the page offers no button for it.
+    assert url("remove", run.pk, amal.pk) not in text(response)
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"version": run.version}, follow=True)
+    assert "Unlocked Amal and Prof Xu" in " ".join(messages_of(response))
+    assert not PairRule.objects.exists()
+
+
+def test_removing_a_pair_lists_both_people_as_not_paired(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    bea = proposal(run, "Bea")
+    response = coordinator.post(
+        url("remove", run.pk, bea.pk), {"version": run.version}, follow=True
+    )
+    assert "Removed Bea with Dr Yates" in " ".join(messages_of(response))
+    run.refresh_from_db()
+    assert run.matched == 2 and run.version == 2
+    assert set(run.unmatched.values_list("user__display_name", flat=True)) == {"Bea", "Dr Yates"}
+    assert "Taken out of a pair by a coordinator" in text(response)
+
+
+def test_a_stale_page_changes_nothing_and_says_so(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    bea, cai = proposal(run, "Bea"), proposal(run, "Cai")
+    coordinator.post(url("remove", run.pk, bea.pk), {"version": run.version})
+    response = coordinator.post(
+        url("remove", run.pk, cai.pk), {"version": run.version}, follow=True
+    )
+    assert "Someone else changed this proposal" in " ".join(messages_of(response))
+    assert run.proposals.filter(pk=cai.pk).exists()
+    # No version at all is treated the same way.
+    response = coordinator.post(url("remove", run.pk, cai.pk), follow=True)
+    assert "Someone else changed this proposal" in " ".join(messages_of(response))
+    assert run.proposals.filter(pk=cai.pk).exists()
+
+
+def test_a_stale_swap_keeps_the_chosen_pairs_on_the_form(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    amal, bea = proposal(run, "Amal"), proposal(run, "Bea")
+    old = run.version
+    coordinator.post(url("remove", run.pk, proposal(run, "Cai").pk), {"version": old})
+    data = {"swap-first": amal.pk, "swap-second": bea.pk, "swap-version": old}
+    response = coordinator.post(url("swap", run.pk), data)
+    assert response.status_code == 302 and f"swap-first={amal.pk}" in response["Location"]
+    html = text(coordinator.get(response["Location"]))
+    assert f'<option value="{amal.pk}" selected>' in html
+    assert f'<option value="{bea.pk}" selected>' in html
+    assert proposal(run, "Amal").mentee.display_name == "Prof Xu"
+
+
+def test_swapping_exchanges_the_mentees(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    amal, bea = proposal(run, "Amal"), proposal(run, "Bea")
+    data = {"swap-first": amal.pk, "swap-second": bea.pk, "swap-version": run.version}
+    response = coordinator.post(url("swap", run.pk), data, follow=True)
+    assert "Swapped: Amal is now with Dr Yates, and Bea with Prof Xu" in " ".join(
+        messages_of(response)
+    )
+    assert proposal(run, "Amal").mentee.display_name == "Dr Yates"
+    assert proposal(run, "Bea").mentee.display_name == "Prof Xu"
+
+
+def test_swapping_a_pair_with_itself_is_a_form_error(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    amal = proposal(run, "Amal")
+    data = {"swap-first": amal.pk, "swap-second": amal.pk, "swap-version": run.version}
+    response = coordinator.post(url("swap", run.pk), data)
+    assert response.status_code == 200 and "Choose two different pairs" in text(response)
+    run.refresh_from_db()
+    assert run.version == 1
+
+
+@pytest.fixture
+def teaching(world: World) -> Any:
+    """A student, the member of staff who teaches their year, and another mentee; the only
+    proposed pair (student and other) has been removed."""
+    cohort = matching_cohort(world.scheme)
+    mbbs = programme(cohort)
+    mentor(cohort, "Student", study=(mbbs, 1), availability=("mon-am",))
+    mentee(cohort, "Teacher", teaching=((mbbs, 1),))
+    mentee(cohort, "Other", availability=("fri-eve",))
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    services.remove_proposal(run, run.proposals.get(), by=world.coordinator, version=run.version)
+    run.refresh_from_db()
+    return run
+
+
+def people(run: Run) -> dict[str, Any]:
+    return {m.user.display_name: m.user for m in run.cohort.memberships.select_related("user")}
+
+
+def test_adding_by_hand_refuses_a_teaching_conflict_with_the_reason(
+    coordinator: Client, teaching: Run
+) -> None:
+    run, who = teaching, people(teaching)
+    data = {"add-mentor": who["Student"].pk, "add-mentee": who["Teacher"].pk,
+            "add-version": run.version}  # fmt: skip
+    response = coordinator.post(url("add", run.pk), data)
+    html = text(response)
+    assert response.status_code == 200
+    assert "There is a problem" in html and "conflict of interest" in html
+    assert f'<option value="{who["Teacher"].pk}" selected>' in html
+    assert not run.proposals.exists()
+
+
+def test_adding_by_hand_asks_to_confirm_warnings_then_adds(
+    coordinator: Client, teaching: Run
+) -> None:
+    run, who = teaching, people(teaching)
+    data = {"add-mentor": who["Student"].pk, "add-mentee": who["Other"].pk,
+            "add-version": run.version}  # fmt: skip
+    response = coordinator.post(url("add", run.pk), data)
+    html = text(response)
+    assert response.status_code == 200 and "Add Student with Other?" in html
+    assert "no weekly time in common" in html
+    assert 'name="add-confirmed" value="1"' in html
+    assert not run.proposals.exists()
+    response = coordinator.post(url("add", run.pk), data | {"add-confirmed": "1"}, follow=True)
+    assert "Added Student with Other by hand" in " ".join(messages_of(response))
+    assert run.proposals.get().source == Proposal.Source.MANUAL
+    assert "Added by hand" in text(response)
+
+
+def test_adding_by_hand_needs_two_people(coordinator: Client, teaching: Run) -> None:
+    response = coordinator.post(url("add", teaching.pk), {"add-version": teaching.version})
+    assert response.status_code == 200 and "This field is required" in text(response)
+
+
+# --- Publishing -----------------------------------------------------------------------------
+
+
+def test_publishing_confirms_then_emails_everyone_once(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    html = text(coordinator.get(url("publish", run.pk)))
+    assert "3 pairs will be created" in html and "6 people" in html
+    assert "You cannot undo this" in html
+    response = coordinator.post(url("publish", run.pk), {"version": run.version}, follow=True)
+    assert response.redirect_chain[-1][0] == url("pairs", cohort.pk)
+    assert "6 introduction emails are on their way" in " ".join(messages_of(response))
+    assert Pair.objects.filter(cohort=cohort, status="active").count() == 3
+    assert OutboxMessage.objects.filter(kind="pair_introduction").count() == 6
+
+    response = coordinator.post(url("publish", run.pk), {"version": run.version}, follow=True)
+    assert "already been published" in " ".join(messages_of(response))
+    assert OutboxMessage.objects.filter(kind="pair_introduction").count() == 6
+    html = text(coordinator.get(url("run", run.pk)))
+    assert "can no longer be changed here" in html
+    assert url("lock", run.pk, proposal(run, "Amal").pk) not in html
+    assert url("swap", run.pk) not in html and url("add", run.pk) not in html
+    overview = text(coordinator.get(url("overview", cohort.pk)))
+    assert "The pairs are published" in overview and url("pairs", cohort.pk) in overview
+
+
+def test_edits_to_a_published_run_are_refused(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    services.publish(run, by=None, version=run.version)
+    run.refresh_from_db()
+    amal = proposal(run, "Amal")
+    response = coordinator.post(
+        url("remove", run.pk, amal.pk), {"version": run.version}, follow=True
+    )
+    assert "published, so it cannot be changed" in " ".join(messages_of(response))
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"version": run.version}, follow=True)
+    assert "published, so it cannot be changed" in " ".join(messages_of(response))
+    assert run.proposals.count() == 3 and not PairRule.objects.exists()
+
+
+# --- Comparing ------------------------------------------------------------------------------
+
+
+def test_comparing_two_runs_shows_what_differs(coordinator: Client, cohort: Any) -> None:
+    first = started(coordinator, cohort)
+    response = coordinator.post(url("rerun", first.pk), {"version": first.version})
+    second = computed(Run.objects.get(cohort=cohort, number=2))
+    services.remove_proposal(second, proposal(second, "Cai"), by=None, version=second.version)
+    response = coordinator.get(url("compare", cohort.pk), {"first": first.pk, "second": second.pk})
+    html = text(response)
+    assert response.status_code == 200
+    assert "In both (2 pairs)" in html and "Only in Proposal 1" in html
+    assert html.index("Cai with Dr Zola") > html.index("Only in Proposal 1")
+    assert "Lowest score" in html and "<svg" in html
+
+
+def test_comparing_needs_two_different_finished_runs_of_the_cohort(
+    coordinator: Client, world: World, cohort: Any
+) -> None:
+    run = started(coordinator, cohort)
+    same = coordinator.get(url("compare", cohort.pk), {"first": run.pk, "second": run.pk})
+    assert same.status_code == 200 and "Choose two different proposals" in text(same)
+    other = matching_cohort(world.scheme)
+    mentor(other, "Dee")
+    mentee(other, "Dr Eve")
+    theirs = computed(services.start_run(other, by=world.coordinator))
+    wrong = coordinator.get(url("compare", cohort.pk), {"first": run.pk, "second": theirs.pk})
+    assert wrong.status_code == 404
+    for bad in ("abc", "-1", "1e3", "99999999999999999999999"):
+        response = coordinator.get(url("compare", cohort.pk), {"first": run.pk, "second": bad})
+        assert response.status_code == 404
+
+
+# --- Pairs, ending and re-matching ----------------------------------------------------------
+
+
+@pytest.fixture
+def published(coordinator: Client, cohort: Any) -> Run:
+    run = started(coordinator, cohort)
+    coordinator.post(url("publish", run.pk), {"version": run.version})
+    return run
+
+
+def test_ending_a_pair_needs_a_reason_and_offers_new_partners(
+    coordinator: Client, cohort: Any, published: Run
+) -> None:
+    pair = Pair.objects.get(cohort=cohort, mentor__display_name="Bea")
+    html = text(coordinator.get(url("pairs", cohort.pk)))
+    assert "Active (3 pairs)" in html and url("end_pair", pair.pk) in html
+    assert "End the pair of Bea and Dr Yates?" in text(coordinator.get(url("end_pair", pair.pk)))
+    response = coordinator.post(url("end_pair", pair.pk), {"reason": "  "})
+    assert response.status_code == 200 and "Say why this pair is ending" in text(response)
+    pair.refresh_from_db()
+    assert pair.status == "active"
+
+    response = coordinator.post(url("end_pair", pair.pk), {"reason": "Bea moved away"}, follow=True)
+    assert "has ended" in " ".join(messages_of(response))
+    pair.refresh_from_db()
+    assert pair.status == "ended" and pair.end_reason == "Bea moved away"
+    html = text(response)
+    assert "Ended early (1 pair)" in html
+    assert url("rematch", cohort.pk, pair.mentor_id) in html
+    assert url("rematch", cohort.pk, pair.mentee_id) in html
+    assert OutboxMessage.objects.filter(kind="pair_ended").count() == 2
+
+
+def test_rematching_lists_candidates_and_pairs_them(
+    coordinator: Client, world: World, cohort: Any, published: Run
+) -> None:
+    Capacity.objects.create(cohort=cohort, user=Pair.objects.get(mentor__display_name="Cai").mentee,
+                            partners=2)  # fmt: skip
+    pair = Pair.objects.get(cohort=cohort, mentor__display_name="Bea")
+    services.end_pair(pair, by=world.coordinator, reason="Moved away")
+    bea, zola = pair.mentor, Pair.objects.get(mentor__display_name="Cai").mentee
+    response = coordinator.get(url("rematch", cohort.pk, bea.pk))
+    html = text(response)
+    assert response.status_code == 200 and "A new partner for Bea" in html
+    assert "Dr Zola" in html and "Pair<span" in html
+
+    # Someone from outside the cohort, and a pair that is not about Bea, are refused.
+    outside = coordinator.post(url("rematch", cohort.pk, bea.pk),
+                               {"mentor": bea.pk, "mentee": world.mentee.pk})  # fmt: skip
+    assert outside.status_code == 200 and "Select a valid choice" in text(outside)
+    amal = Pair.objects.get(mentor__display_name="Amal").mentor
+    other = coordinator.post(url("rematch", cohort.pk, bea.pk),
+                             {"mentor": amal.pk, "mentee": zola.pk})  # fmt: skip
+    assert "Choose a partner for Bea" in text(other)
+
+    response = coordinator.post(url("rematch", cohort.pk, bea.pk),
+                                {"mentor": bea.pk, "mentee": zola.pk}, follow=True)  # fmt: skip
+    assert "Bea and Dr Zola are now paired" in " ".join(messages_of(response))
+    assert Pair.objects.filter(cohort=cohort, mentor=bea, mentee=zola, status="active").exists()
+
+
+def test_rematching_someone_not_in_the_cohort_is_not_found(
+    coordinator: Client, world: World, cohort: Any
+) -> None:
+    assert coordinator.get(url("rematch", cohort.pk, world.mentor.pk)).status_code == 404
+
+
+# --- The partner page -----------------------------------------------------------------------
+
+
+def test_a_participant_sees_their_partner_and_never_their_declared_conflicts(
+    client: Client, world: World, cohort: Any, published: Run
+) -> None:
+    amal = Pair.objects.get(mentor__display_name="Amal").mentor
+    xu = Pair.objects.get(mentor__display_name="Amal").mentee
+    client.force_login(amal)
+    home = text(client.get(reverse("home")))
+    assert "Your partner" in home and "Prof Xu" in home and url("partner", cohort.pk) in home
+    response = client.get(url("partner", cohort.pk))
+    html = text(response)
+    assert response.status_code == 200
+    assert "Prof Xu" in html and xu.email in html
+    assert "Xu gets in touch first." in html
+    assert f"Meet at least {cohort.min_meetings} times" in html
+    client.force_login(xu)
+    html = text(client.get(url("partner", cohort.pk)))
+    assert "You get in touch first." in html and "Amal" in html
+    assert "I would like to help." not in html  # Amal's application statement
+    for page in (html, home):
+        assert SENTINEL not in page
+
+
+def test_people_without_a_pair_have_no_partner_page(
+    client: Client, world: World, cohort: Any, published: Run
+) -> None:
+    for person in (world.coordinator, world.observer, world.outsider):
+        client.force_login(person)
+        assert client.get(url("partner", cohort.pk)).status_code == 404
+    pair = Pair.objects.get(mentor__display_name="Amal")
+    services.end_pair(pair, by=world.coordinator, reason="Ended")
+    client.force_login(pair.mentor)
+    assert client.get(url("partner", cohort.pk)).status_code == 404
+
+
+# --- The wrong people -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", NOT_MANAGERS)
+def test_nobody_else_can_see_or_change_a_run(
+    role: str, client: Client, world: World, cohort: Any
+) -> None:
+    client.force_login(world.coordinator)
+    run = started(client, cohort)
+    amal = proposal(run, "Amal")
+    client.force_login(getattr(world, role))
+    for page in ("run", "progress", "publish"):
+        assert client.get(url(page, run.pk)).status_code == 404
+    assert client.get(url("overview", cohort.pk)).status_code == 404
+    posts = [
+        (url("remove", run.pk, amal.pk), {"version": run.version}),
+        (url("lock", run.pk, amal.pk), {"version": run.version}),
+        (url("publish", run.pk), {"version": run.version}),
+        (url("rerun", run.pk), {"version": run.version}),
+        (url("start", cohort.pk), {"mode": "best"}),
+        (url("rule_add", cohort.pk), {"rule-mentor": amal.mentor_id,
+                                      "rule-mentee": amal.mentee_id, "rule-kind": "never"}),
+    ]  # fmt: skip
+    for path, data in posts:
+        assert client.post(path, data).status_code == 404
+    run.refresh_from_db()
+    assert run.proposals.count() == 3 and run.published_at is None
+    assert Run.objects.count() == 1 and not PairRule.objects.exists()
+
+
+def test_a_proposal_of_another_run_is_not_found(coordinator: Client, cohort: Any) -> None:
+    first = started(coordinator, cohort)
+    coordinator.post(url("rerun", first.pk), {"version": first.version})
+    second = computed(Run.objects.get(number=2))
+    theirs = proposal(second, "Amal")
+    response = coordinator.post(url("remove", first.pk, theirs.pk), {"version": first.version})
+    assert response.status_code == 404
+    assert second.proposals.filter(pk=theirs.pk).exists()
+
+
+def test_the_run_page_queries_stay_bounded(
+    coordinator: Client, world: World, django_assert_max_num_queries: Any
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    for n in range(12):
+        mentor(cohort, f"Mentor {n}", topics=("Racism",), availability=("mon-am",))
+        mentee(cohort, f"Mentee {n}", topics=("Racism",), availability=("mon-am",))
+    run = started(coordinator, cohort)
+    with django_assert_max_num_queries(20):
+        response = coordinator.get(url("run", run.pk))
+    assert response.status_code == 200 and run.matched == 12

@@ -1,0 +1,48 @@
+"""Numbers shaped for the server-rendered bar charts (each chart also shows its numbers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    width: int  # 0–100: the bar's length as a share of the longest
+
+
+def shares(weights: dict[str, int]) -> dict[str, int]:
+    """Each weight's share of the score in whole percentages that add up to 100 (largest
+    remainder), or all 0 when every weight is 0."""
+    total = sum(weights.values())
+    if not total:
+        return dict.fromkeys(weights, 0)
+    exact = {key: value * 100 / total for key, value in weights.items()}
+    result = {key: int(share) for key, share in exact.items()}
+    left = 100 - sum(result.values())
+    for key in sorted(exact, key=lambda k: exact[k] - result[k], reverse=True)[:left]:
+        result[key] += 1
+    return result
+
+
+BANDS = [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]
+
+
+def distribution(scores: Iterable[int]) -> list[Bar]:
+    """How many pairs score in each band of 20 points."""
+    counts = [0] * len(BANDS)
+    for score in scores:
+        counts[min(score // 20, len(BANDS) - 1)] += 1
+    longest = max(counts) or 1
+    return [
+        Bar(f"{low}–{high}", count, round(count * 100 / longest))
+        for (low, high), count in zip(BANDS, counts, strict=True)
+    ]
+
+
+def side_by_side(first: int, second: int) -> tuple[int, int]:
+    """Bar lengths for two numbers, the larger one full length."""
+    longest = max(first, second) or 1
+    return round(first * 100 / longest), round(second * 100 / longest)

@@ -1,0 +1,145 @@
+"""Published pairs: the coordinators' list, ending a pair, finding someone a new partner, and
+each participant's page about their own partner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from flipside.lib.types import AuthedRequest
+from flipside.schemes.models import Cohort, Membership, Role
+from flipside.schemes.permissions import Action, get_cohort
+
+from .. import forms, profile, services
+from ..models import FirstContact, Pair
+from ..permissions import get_pair, own_active_pairs
+
+
+def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
+    every = list(
+        cohort.pairs.select_related("mentor", "mentee").order_by(
+            "status", "mentor__display_name", "pk"
+        )
+    )
+    busy = {p.mentor_id for p in every if p.status == Pair.Status.ACTIVE}
+    busy |= {p.mentee_id for p in every if p.status == Pair.Status.ACTIVE}
+    people = (
+        cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE], user__is_active=True)
+        .exclude(user__in=busy)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    context = {
+        "cohort": cohort,
+        "active": [p for p in every if p.status == Pair.Status.ACTIVE],
+        "ended": [p for p in every if p.status == Pair.Status.ENDED],
+        "unpaired": list(people) if every else [],
+        "published": cohort.matching_runs.filter(published_at__isnull=False).first(),
+    }
+    return render(request, "matching/pairs.html", context)
+
+
+def end_pair(request: AuthedRequest, pair_id: int) -> HttpResponse:
+    pair = get_pair(request.user, pair_id)
+    form = forms.EndPairForm(request.POST or None)
+    if request.method == "POST" and pair.status == Pair.Status.ACTIVE and form.is_valid():
+        try:
+            services.end_pair(pair, by=request.user, reason=form.cleaned_data["reason"])
+        except services.MatchingError as error:
+            form.add_error(None, str(error))
+        else:
+            names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
+            messages.success(
+                request, _("The pair of %(mentor)s and %(mentee)s has ended. Both have been told.")
+                % names,
+            )  # fmt: skip
+            return redirect("matching:pairs", pair.cohort_id)
+    context = {"pair": pair, "cohort": pair.cohort, "form": form}
+    return render(request, "matching/end_pair.html", context)
+
+
+def _participant(cohort: Cohort, user_id: int) -> Membership:
+    membership = (
+        cohort.memberships.filter(user_id=user_id, role__in=[Role.MENTOR, Role.MENTEE])
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def rematch(request: AuthedRequest, cohort_id: int, user_id: int) -> HttpResponse:
+    cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
+    membership = _participant(cohort, user_id)
+    person = membership.user
+    form = forms.NewPairForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and form.is_valid() and _pair_up(request, cohort, person, form):
+        return redirect("matching:pairs", cohort.pk)
+    context = {
+        "cohort": cohort,
+        "person": person,
+        "is_mentor": membership.role == Role.MENTOR,
+        "form": form,
+        "current": list(own_active_pairs(person, cohort)),
+    }
+    try:
+        context["candidates"] = services.rematch_candidates(cohort, user=person)
+    except services.MatchingError as error:
+        context["problem"] = str(error)
+    return render(request, "matching/rematch.html", context)
+
+
+def _pair_up(request: AuthedRequest, cohort: Cohort, person: Any, form: forms.NewPairForm) -> bool:
+    """Pair the chosen two (one of them the person this page is for); False with the reason
+    on the form if refused."""
+    mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
+    if person not in (mentor, mentee):
+        form.add_error(None, _("Choose a partner for %(name)s.") % {"name": person.display_name})
+        return False
+    try:
+        services.create_pair(cohort, mentor=mentor, mentee=mentee, by=request.user)
+    except services.MatchingError as error:
+        form.add_error(None, str(error))
+        return False
+    names = {"mentor": mentor.display_name, "mentee": mentee.display_name}
+    message = _("%(mentor)s and %(mentee)s are now paired. Both have been sent an "
+                "introduction email.")  # fmt: skip
+    messages.success(request, message % names)
+    return True
+
+
+@dataclass
+class Partner:
+    pair: Pair
+    person: Any
+    role: str  # the partner's role: "mentor" or "mentee"
+    shared: list[tuple[str, str]]
+    i_get_in_touch: bool
+
+
+def partner(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    """A participant's own partner(s): what each shares, and who gets in touch first."""
+    cohort = get_cohort(request.user, cohort_id, Action.TAKE_PART)
+    mine = list(own_active_pairs(request.user, cohort))
+    if not mine:
+        raise Http404
+    first = services.settings_for(cohort).first_contact
+    partners = []
+    for pair in mine:
+        i_mentor = pair.mentor_id == request.user.pk
+        other = pair.mentee if i_mentor else pair.mentor
+        mine_first = first == (FirstContact.MENTOR if i_mentor else FirstContact.MENTEE)
+        role = Role.MENTEE if i_mentor else Role.MENTOR
+        partners.append(
+            Partner(
+                pair, other, role, profile.shared_profile(cohort, other, name=False), mine_first
+            )
+        )
+    return render(request, "matching/partner.html", {"cohort": cohort, "partners": partners})
