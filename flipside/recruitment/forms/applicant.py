@@ -493,8 +493,9 @@ class MenteeApplicationForm(ApplicationForm):
     teaching = forms.MultipleChoiceField(
         label=_("Which students do you teach, assess, examine or supervise?"),
         help_text=_(
-            "Tick each programme and year. We use this only to avoid pairing you with one of "
-            "your own students. Leave it blank if you teach none."
+            "Tick each programme and year you teach, assess, examine or supervise, are personal "
+            "tutor to, or sit on progression or fitness-to-practise panels for. We use this "
+            "only to avoid pairing you with one of your own students. Leave it blank if none."
         ),
         required=False,
     )

@@ -178,3 +178,33 @@ def test_the_demo_shows_training_handbook_ground_rules_and_mixed_readiness(debug
     ready = [r for r in readiness if r.ready]
     assert 0 < len(ready) < len(readiness)  # most are ready; a few still have something to do
     assert Concern.objects.filter(raised_by__isnull=True).exists()
+
+
+def test_the_demo_is_ready_to_match_and_has_pairs_running(debug: None) -> None:
+    from flipside.matching import services
+    from flipside.matching.models import Pair, PastPair
+    from flipside.recruitment.models import Application
+
+    seed()
+    matching = cohort("Race Equality Reverse Mentoring", "2026/27")
+    accepted = Application.objects.filter(call__cohort=matching, status="accepted")
+    assert accepted.count() == 30
+    assert accepted.exclude(teaching=[]).exists() and accepted.exclude(conflicts="").exists()
+
+    by = User.objects.get(email=demo.COORDINATOR)
+    run = services.start_run(matching, by=by, include_unready=True)
+    services.process_runs("test")
+    run.refresh_from_db()
+    assert run.status == "done" and run.matched == 15
+    # The student who named a consultant is not paired with them.
+    named = accepted.exclude(conflicts="").select_related("applicant").get()
+    partner = run.proposals.get(mentor=named.applicant).mentee
+    assert partner.display_name not in named.conflicts
+
+    running = cohort("Pride Reverse Mentoring", "2026/27")
+    pairs = Pair.objects.filter(cohort=running, status="active").select_related("mentor")
+    assert pairs.count() == 5
+    assert User.objects.get(email=demo.MENTOR) in {p.mentor for p in pairs}
+    # Last year's pairs are remembered only as keyed hashes.
+    assert PastPair.objects.count() == 10
+    assert not Pair.objects.filter(cohort=cohort("Pride Reverse Mentoring", "2025/26")).exists()
