@@ -253,7 +253,7 @@ def _progress(run: Run, percent: float, step: str) -> None:
 
 def execute_run(run: Run) -> dict[str, float]:
     """Compute a claimed run: load, score, solve, save proposals and unmatched people.
-    Returns timings in seconds: "load", "score", "solve", "save". A refusal (such as a
+    Returns timings in seconds: "load", "score", "solve", "check", "save". A refusal (such as a
     lock that now breaks a constraint) raises MatchingError with the message."""
     cohort = run.cohort
     settings = settings_for(cohort)
@@ -295,6 +295,7 @@ def execute_run(run: Run) -> dict[str, float]:
         "load": load_s,
         "score": result.timings.get("score", 0.0),
         "solve": result.timings.get("solve", 0.0),
+        "check": result.timings.get("check", 0.0),
         "save": save_s,
     }
 

@@ -505,7 +505,7 @@ def test_progress_and_timings() -> None:
     result = engine.solve(random_problem(5, 5, seed=1), progress=lambda p, s: seen.append((p, s)))
     assert [p for p, _s in seen] == sorted(p for p, _s in seen)
     assert seen[0][0] >= 0 and seen[-1] == (100, "Done")
-    assert set(result.timings) == {"score", "solve"}
+    assert set(result.timings) == {"score", "solve", "check"}
 
 
 # --- Explanations ----------------------------------------------------------------------------

@@ -485,8 +485,10 @@ def test_publishing_confirms_then_emails_everyone_once(coordinator: Client, coho
     assert Pair.objects.filter(cohort=cohort, status="active").count() == 3
     assert OutboxMessage.objects.filter(kind="pair_introduction").count() == 6
 
+    # A second press (a double click, or a colleague's tab) lands on the pairs, sending nothing.
     response = coordinator.post(url("publish", run.pk), {"version": run.version}, follow=True)
-    assert "already been published" in " ".join(messages_of(response))
+    assert response.redirect_chain[-1][0] == url("pairs", cohort.pk)
+    assert "nothing was sent twice" in " ".join(messages_of(response))
     assert OutboxMessage.objects.filter(kind="pair_introduction").count() == 6
     html = text(coordinator.get(url("run", run.pk)))
     assert "can no longer be changed here" in html

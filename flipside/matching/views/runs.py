@@ -276,6 +276,11 @@ def publish(request: AuthedRequest, run_id: int) -> HttpResponse:
             messages.error(request, STALE)
             return redirect("matching:run", run.pk)
         except services.MatchingError as error:
+            run.refresh_from_db()
+            if run.published_at is not None:
+                # A second press of the button (or a colleague's): the pairs are published.
+                messages.info(request, _("These pairs are published: nothing was sent twice."))
+                return redirect("matching:pairs", run.cohort_id)
             messages.error(request, str(error))
             return redirect("matching:run", run.pk)
         messages.success(request, _published(sent))
