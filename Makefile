@@ -40,7 +40,7 @@ seed: migrate
 ## make run: the app with the demo scheme on SQLite at http://127.0.0.1:8000, with the
 ## background worker beside it (emails are printed to this terminal)
 run: seed
-	@DEBUG=1 $(PY) manage.py demo_signins
+	@DEBUG=1 $(PY) manage.py demo_signins --url http://$(HOST):$(PORT)
 	@trap 'kill 0' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py run_worker & \
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)

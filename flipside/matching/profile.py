@@ -43,7 +43,12 @@ def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[tupl
         rows.append((_("Based at"), site.name))
     if application is not None:
         if application.mode:
-            rows.append((_("Prefers to meet"), str(MeetingMode(application.mode).label)))
+            ways = {
+                MeetingMode.IN_PERSON: _("In person"),
+                MeetingMode.ONLINE: _("Online"),
+                MeetingMode.EITHER: _("In person or online"),
+            }
+            rows.append((_("Can meet"), ways[MeetingMode(application.mode)]))
         slots = [slot_label(AVAILABILITY_SLOTS.index(s)) for s in application.availability
                  if s in AVAILABILITY_SLOTS]  # fmt: skip
         if slots:

@@ -156,6 +156,9 @@ def test_demo_signins_lists_each_role_with_the_password(debug: None) -> None:
         line = next(line for line in text.splitlines() if email in line)
         assert role in line
         assert demo.DEMO_PASSWORD in line
+    out = StringIO()
+    call_command("demo_signins", "--url", "http://127.0.0.1:8080", stdout=out)
+    assert "Flipside demo: http://127.0.0.1:8080" in out.getvalue()
 
 
 def test_demo_signins_says_how_to_create_the_demo_when_it_is_missing() -> None:

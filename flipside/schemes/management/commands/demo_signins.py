@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from flipside.schemes import demo
 
@@ -12,10 +12,13 @@ from flipside.schemes import demo
 class Command(BaseCommand):
     help = "Print the demo's address and one sign-in per role."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default=demo.DEMO_URL, help="where the demo is served")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not demo.is_seeded():
             self.stdout.write("There is no demo data yet. Run `make run` to create the demo.")
             return
-        self.stdout.write(f"Flipside demo: {demo.DEMO_URL}")
+        self.stdout.write(f"Flipside demo: {options['url']}")
         for role, email in demo.DEMO_SIGNINS:
             self.stdout.write(f"  {role:<15} {email:<32} password: {demo.DEMO_PASSWORD}")
