@@ -150,6 +150,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "matching:rerun": row(302, 405),
     "matching:publish": row(302, 404, **COORDINATORS),
     "matching:pairs": row(302, 404, **COORDINATORS),
+    "matching:pairs_export": row(302, 404, **COORDINATORS),
     "matching:end_pair": row(302, 404, **COORDINATORS),
     "matching:rematch": row(302, 404, **COORDINATORS),
     # A participant's own partner: only the two people in the sample pair.
@@ -321,6 +322,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["application_id"],
         ["call_id"],
         ["call_id", "fmt"],
+        ["cohort_id", "fmt"],
         ["session_id"],
         ["concern_id"],
         ["cohort_id", "user_id"],

@@ -203,6 +203,12 @@ class Run(models.Model):
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def is_waiting_long(self) -> bool:
+        """Queued for over a minute: the background worker may not be running."""
+        waited = timezone.now() - self.created_at
+        return self.status == self.Status.QUEUED and waited.total_seconds() > 60
+
 
 class Proposal(models.Model):
     """One proposed pair in a run, with its score and the reasons for it."""

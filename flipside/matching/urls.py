@@ -31,6 +31,7 @@ urlpatterns = [
     path(RUN + "publish/", runs.publish, name="publish"),
     # Published pairs
     path("cohorts/<id:cohort_id>/pairs/", pairs.pairs, name="pairs"),
+    path("cohorts/<id:cohort_id>/pairs/export.<str:fmt>", pairs.export, name="pairs_export"),
     path("pairs/<id:pair_id>/end/", pairs.end_pair, name="end_pair"),
     path("cohorts/<id:cohort_id>/pairs/rematch/<id:user_id>/", pairs.rematch, name="rematch"),
     path("cohorts/<id:cohort_id>/partner/", pairs.partner, name="partner"),

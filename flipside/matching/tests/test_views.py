@@ -700,3 +700,50 @@ def test_the_run_page_queries_stay_bounded(
     with django_assert_max_num_queries(20):
         response = coordinator.get(url("run", run.pk))
     assert response.status_code == 200 and run.matched == 12
+
+
+def test_pairs_download_as_csv_and_excel_without_private_answers(
+    coordinator: Client, world: World, cohort: Any, published: Run
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from flipside.privacy.models import AuditEntry
+    from flipside.recruitment.models import Application
+
+    Application.objects.filter(call__cohort=cohort).update(conflicts="SENTINEL-CONFLICT")
+    pair = Pair.objects.get(cohort=cohort, mentor__display_name="Bea")
+    services.end_pair(pair, by=world.coordinator, reason='=HYPERLINK("x")')
+    assert url("pairs_export", cohort.pk, "csv") in text(coordinator.get(url("pairs", cohort.pk)))
+
+    response = coordinator.get(url("pairs_export", cohort.pk, "csv"))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    body = response.content.decode("utf-8-sig")
+    assert body.count("\n") == 4  # a header and three pairs
+    assert "Bea" in body and "Dr Yates" in body and "Ended early" in body
+    assert "'=HYPERLINK" in body  # formula-looking text is made inert
+    assert "SENTINEL-CONFLICT" not in body
+
+    workbook = load_workbook(
+        io.BytesIO(coordinator.get(url("pairs_export", cohort.pk, "xlsx")).content)
+    )
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert len(rows) == 4 and rows[0][0] == "Student mentor"
+    assert AuditEntry.objects.filter(action="pairs.exported").count() == 2
+    assert coordinator.get(url("pairs_export", cohort.pk, "pdf")).status_code == 404
+
+
+def test_a_run_nobody_picks_up_says_the_worker_may_be_down(
+    coordinator: Client, cohort: Any
+) -> None:
+    import datetime
+
+    coordinator.post(url("start", cohort.pk), {"mode": "best"})
+    run = Run.objects.get(cohort=cohort)
+    assert run.status == Run.Status.QUEUED
+    assert "No background worker" not in text(coordinator.get(url("progress", run.pk)))
+    Run.objects.filter(pk=run.pk).update(created_at=run.created_at - datetime.timedelta(minutes=2))
+    assert "No background worker" in text(coordinator.get(url("progress", run.pk)))
+    computed(run)
+    assert "No background worker" not in text(coordinator.get(url("run", run.pk)))

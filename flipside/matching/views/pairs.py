@@ -9,9 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from flipside.lib.types import AuthedRequest
+from flipside.privacy import audit
+from flipside.recruitment import spreadsheets
 from flipside.schemes.models import Cohort, Membership, Role
 from flipside.schemes.permissions import Action, get_cohort
 
@@ -43,6 +48,49 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "published": cohort.matching_runs.filter(published_at__isnull=False).first(),
     }
     return render(request, "matching/pairs.html", context)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_rows(cohort: Cohort) -> list[list[Any]]:
+    """The cohort's pairs as spreadsheet rows: who, since when, and how it ended. Names and
+    work email addresses only: no equality answers, statements or declared conflicts."""
+    rows: list[list[Any]] = [
+        [
+            _("Student mentor"), _("Mentor email"), _("Staff mentee"), _("Mentee email"),
+            _("Score"), _("Started"), _("Status"), _("Ended"), _("Why it ended"),
+        ]
+    ]  # fmt: skip
+    pairs = cohort.pairs.select_related("mentor", "mentee").order_by("started_at", "pk")
+    for pair in pairs:
+        ended = timezone.localtime(pair.ended_at).date() if pair.ended_at else ""
+        rows.append(
+            [
+                pair.mentor.display_name, pair.mentor.email, pair.mentee.display_name,
+                pair.mentee.email, "" if pair.score is None else pair.score,
+                timezone.localtime(pair.started_at).date(), pair.get_status_display(), ended,
+                pair.end_reason,
+            ]
+        )  # fmt: skip
+    return rows
+
+
+def export(request: AuthedRequest, cohort_id: int, fmt: str) -> HttpResponse:
+    cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = export_rows(cohort)
+    audit.record(request.user, "pairs.exported", cohort, format=fmt, rows=len(rows) - 1)
+    name = slugify(f"{cohort} pairs".replace("/", "-"))
+    if fmt == "csv":
+        response = HttpResponse(spreadsheets.to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            spreadsheets.to_xlsx(rows, title=str(_("Pairs"))), content_type=XLSX
+        )
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
+    return response
 
 
 def end_pair(request: AuthedRequest, pair_id: int) -> HttpResponse:
