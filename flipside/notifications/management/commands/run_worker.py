@@ -38,6 +38,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         name = outbox.worker_name()
+        if not options["no_matching"]:
+            # Loaded before the first delivery, so starting up is the only slow step.
+            from flipside.matching.services import process_runs
+
+            self.process_runs = process_runs
         self.stdout.write(f"Worker {name} started.")
         next_schedule_check = 0.0
         while not self.stopping:
@@ -63,10 +68,8 @@ class Command(BaseCommand):
             return 0
 
     def _match(self, name: str) -> int:
-        from flipside.matching.services import process_runs
-
         try:
-            return process_runs(name)
+            return self.process_runs(name)
         except Exception as error:  # a database outage must not kill the worker
             self.stderr.write(f"Matching round failed, will retry: {error}")
             time.sleep(5)
