@@ -7,7 +7,7 @@ pair looks exactly like one that does not exist.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -17,16 +17,20 @@ from flipside.schemes.permissions import managed_cohorts
 
 from .models import Pair, PairRule, Proposal, Run
 
+M = TypeVar("M", Run, PairRule, Pair)
+
+
+def _managed(objects: QuerySet[M], user: Any, pk: int) -> M:
+    """The object with this id, if it belongs to a cohort the person manages; else 404."""
+    found = objects.filter(pk=pk, cohort__in=managed_cohorts(user).values("pk")).first()
+    if found is None:
+        raise Http404
+    return found
+
 
 def get_run(user: Any, run_id: int) -> Run:
-    run = (
-        Run.objects.select_related("cohort__scheme__organisation", "created_by", "published_by")
-        .filter(pk=run_id, cohort__in=managed_cohorts(user).values("pk"))
-        .first()
-    )
-    if run is None:
-        raise Http404
-    return run
+    related = ("cohort__scheme__organisation", "created_by", "published_by")
+    return _managed(Run.objects.select_related(*related), user, run_id)
 
 
 def get_cohort_run(cohort: Cohort, run_id: Any) -> Run:
@@ -45,25 +49,13 @@ def get_proposal(run: Run, proposal_id: int) -> Proposal:
 
 
 def get_rule(user: Any, rule_id: int) -> PairRule:
-    rule = (
-        PairRule.objects.select_related("cohort", "mentor", "mentee")
-        .filter(pk=rule_id, cohort__in=managed_cohorts(user).values("pk"))
-        .first()
-    )
-    if rule is None:
-        raise Http404
-    return rule
+    return _managed(PairRule.objects.select_related("cohort", "mentor", "mentee"), user, rule_id)
 
 
 def get_pair(user: Any, pair_id: int) -> Pair:
-    pair = (
-        Pair.objects.select_related("cohort__scheme", "mentor", "mentee")
-        .filter(pk=pair_id, cohort__in=managed_cohorts(user).values("pk"))
-        .first()
+    return _managed(
+        Pair.objects.select_related("cohort__scheme", "mentor", "mentee"), user, pair_id
     )
-    if pair is None:
-        raise Http404
-    return pair
 
 
 def own_active_pairs(user: Any, cohort: Cohort) -> QuerySet[Pair]:

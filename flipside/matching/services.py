@@ -402,29 +402,29 @@ def _editing(run: Run, version: int) -> Iterator[None]:
     afterwards whatever happened."""
     try:
         with transaction.atomic():
-            _claim_edit(run, version)
+            _claim(run, version, edited_at=timezone.now())
             yield
     except Exception:
         run.refresh_from_db()
         raise
 
 
-def _claim_edit(run: Run, version: int) -> None:
-    """Inside a transaction: bump the version if the page's version is current."""
+def _claim(run: Run, version: int, **changes: Any) -> None:
+    """Inside a transaction: apply ``changes`` and bump the version, if the run is still the
+    finished draft at the version the page showed; otherwise say why not."""
     updated = Run.objects.filter(
         pk=run.pk, version=version, status=Run.Status.DONE, published_at__isnull=True
-    ).update(version=F("version") + 1, edited_at=timezone.now())
-    if updated:
-        run.refresh_from_db()
-        return
+    ).update(version=F("version") + 1, **changes)
     run.refresh_from_db()
+    if updated:
+        return
     if run.published_at:
         raise MatchingError(_("This proposal has been published; it can no longer be changed."))
     if run.status != Run.Status.DONE:
         raise MatchingError(_("This proposal is not finished."))
     raise StaleRun(
         _("Someone else changed this proposal since you opened it. Check the pairs below and "
-          "make your change again.")
+          "try again.")
     )  # fmt: skip
 
 
@@ -679,7 +679,11 @@ def publish(run: Run, *, by: Any, version: int) -> int:
     try:
         with transaction.atomic():
             return _publish(run, by=by, version=version)
+    except MatchingError:
+        run.refresh_from_db()  # nothing was published: the run object says so too
+        raise
     except IntegrityError as error:
+        run.refresh_from_db()
         raise MatchingError(
             _("Another proposal for this cohort was published at the same moment.")
         ) from error
@@ -687,19 +691,7 @@ def publish(run: Run, *, by: Any, version: int) -> int:
 
 def _publish(run: Run, *, by: Any, version: int) -> int:
     now = timezone.now()
-    updated = Run.objects.filter(
-        pk=run.pk, version=version, status=Run.Status.DONE, published_at__isnull=True
-    ).update(published_at=now, published_by=by, version=F("version") + 1)
-    if not updated:
-        run.refresh_from_db()
-        if run.published_at:
-            raise MatchingError(_("This proposal has already been published."))
-        if run.status != Run.Status.DONE:
-            raise MatchingError(_("Only a finished proposal can be published."))
-        raise StaleRun(
-            _("Someone changed this proposal since you opened it. Check the pairs, then "
-              "publish again.")
-        )  # fmt: skip
+    _claim(run, version, published_at=now, published_by=by)
     cohort = run.cohort
     if Run.objects.filter(cohort=cohort, published_at__isnull=False).exclude(pk=run.pk).exists():
         raise MatchingError(_("Another proposal for this cohort is already published."))

@@ -1,4 +1,4 @@
-"""Reading staff lists from spreadsheets and writing applications out to them.
+"""Reading staff lists from spreadsheets and writing applications and pairs out to them.
 
 Pure functions on bytes and values, so each rule is easy to test. Files are recognised by
 their content, never their name: a renamed PDF is refused however it is called.
@@ -16,6 +16,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -34,6 +37,8 @@ NAME_MAX_LENGTH = 150
 # Cells starting with these are formulas (or become one) in Excel, LibreOffice and Sheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file format of .xls
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
 
 
 class SpreadsheetError(ValueError):
@@ -249,6 +254,18 @@ def to_xlsx(rows: Iterable[list[Any]], *, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def download(rows: list[list[Any]], *, fmt: str, name: str, title: str) -> HttpResponse:
+    """A CSV or .xlsx attachment of ``rows`` (the first is the heading), named after ``name``
+    (made safe for a file name). ``fmt`` must be one of FORMATS."""
+    filename = slugify(name.replace("/", "-")) + f".{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(to_xlsx(rows, title=title), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -323,7 +323,7 @@ def test_publishing_creates_pairs_and_introduces_everyone_once(world: World, coh
     run = computed(services.start_run(cohort, by=world.coordinator))
     sent = services.publish(run, by=world.coordinator, version=run.version)
     assert sent == 6 and Pair.objects.filter(cohort=cohort).count() == 3
-    with pytest.raises(MatchingError, match="already been published"):
+    with pytest.raises(MatchingError, match="has been published"):
         services.publish(run, by=world.coordinator, version=run.version)
     mail = [m for m in sent_mail() if "partner" in m.subject]
     assert len(mail) == 6

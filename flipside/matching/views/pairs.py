@@ -10,8 +10,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from flipside.lib.types import AuthedRequest
@@ -50,9 +48,6 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     return render(request, "matching/pairs.html", context)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def export_rows(cohort: Cohort) -> list[list[Any]]:
     """The cohort's pairs as spreadsheet rows: who, since when, and how it ended. Names and
     work email addresses only: no equality answers, statements or declared conflicts."""
@@ -78,19 +73,11 @@ def export_rows(cohort: Cohort) -> list[list[Any]]:
 
 def export(request: AuthedRequest, cohort_id: int, fmt: str) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     rows = export_rows(cohort)
     audit.record(request.user, "pairs.exported", cohort, format=fmt, rows=len(rows) - 1)
-    name = slugify(f"{cohort} pairs".replace("/", "-"))
-    if fmt == "csv":
-        response = HttpResponse(spreadsheets.to_csv(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            spreadsheets.to_xlsx(rows, title=str(_("Pairs"))), content_type=XLSX
-        )
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-    return response
+    return spreadsheets.download(rows, fmt=fmt, name=f"{cohort} pairs", title=str(_("Pairs")))
 
 
 def end_pair(request: AuthedRequest, pair_id: int) -> HttpResponse:

@@ -26,7 +26,6 @@ from ..setup import Row
 
 Status = Application.Status
 CHECKBOX = "notifications/_checkbox_field.html"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _model_field(model: Any, name: str) -> Any:
@@ -458,7 +457,9 @@ class ImportStaffForm(forms.Form):
             "A CSV or Excel (.xlsx) file. The first row holds the headings: “email”, and “name” "
             "if you like. Up to 2,000 people and 2 MB."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": f".csv,.xlsx,text/csv,{XLSX_TYPE}"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f".csv,.xlsx,text/csv,{spreadsheets.XLSX}"}
+        ),
     )
 
     def __init__(self, *args: Any, already_in: set[str], **kwargs: Any) -> None:

@@ -15,8 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -33,7 +31,6 @@ from ..models import Application, Call
 
 PER_PAGE = 50
 CALL_ROLES = [Role.MENTOR, Role.MENTEE]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- Scheme set-up ------------------------------------------------------------------------
@@ -379,16 +376,10 @@ def _invited_message(count: int) -> str:
 
 def export(request: AuthedRequest, call_id: int, fmt: str) -> HttpResponse:
     call = permissions.get_call(request.user, call_id)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in spreadsheets.FORMATS:
         raise Http404
     applications = selectors.call_applications(request.user, call, sort="oldest")
     rows = selectors.export_rows(call, applications)
     setup.record_export(call, fmt=fmt, rows=len(rows) - 1, by=request.user)
-    name = slugify(f"{call.cohort} {call.get_role_display()} applications".replace("/", "-"))
-    if fmt == "csv":
-        response = HttpResponse(spreadsheets.to_csv(rows), content_type="text/csv; charset=utf-8")
-    else:
-        content = spreadsheets.to_xlsx(rows, title=str(_("Applications")))
-        response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
-    return response
+    name = f"{call.cohort} {call.get_role_display()} applications"
+    return spreadsheets.download(rows, fmt=fmt, name=name, title=str(_("Applications")))
