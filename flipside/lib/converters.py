@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 
 class IdConverter:
     """A positive database id that fits a 64-bit column; anything else is simply not found.
@@ -17,3 +20,10 @@ class IdConverter:
 
     def to_url(self, value: int) -> str:
         return str(value)
+
+
+def parse_id(value: Any) -> int | None:
+    """An id arriving in a query string or form, by the same rule as ``<id:...>`` URLs;
+    None for anything else."""
+    text = str(value)
+    return int(text) if re.fullmatch(IdConverter.regex, text) else None

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from flipside.lib.converters import parse_id
 from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import managed_cohorts
 
@@ -35,7 +36,8 @@ def get_run(user: Any, run_id: int) -> Run:
 
 def get_cohort_run(cohort: Cohort, run_id: Any) -> Run:
     """A run of this cohort (for ids that arrive in a query string or form)."""
-    run = Run.objects.filter(cohort=cohort, pk=run_id).first() if _is_id(run_id) else None
+    pk = parse_id(run_id)
+    run = Run.objects.filter(cohort=cohort, pk=pk).first() if pk is not None else None
     if run is None:
         raise Http404
     return run
@@ -67,8 +69,3 @@ def own_active_pairs(user: Any, cohort: Cohort) -> QuerySet[Pair]:
         .filter(Q(mentor=user) | Q(mentee=user))
         .select_related("mentor", "mentee")
     )
-
-
-def _is_id(value: Any) -> bool:
-    text = str(value)
-    return text.isascii() and text.isdigit() and 0 < len(text) <= 18 and text[0] != "0"

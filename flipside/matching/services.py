@@ -8,7 +8,7 @@ import datetime
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -635,39 +635,44 @@ def _record_past_pair(cohort: Cohort, mentor: Any, mentee: Any) -> None:
     )
 
 
+def _tell_both(pair: Pair, kind: str, values: Callable[[Any, str], dict[str, str]]) -> int:
+    """Queue one ``kind`` email to each person in the pair; ``values(partner, role)`` gives
+    what the email to the person in ``role`` says. Returns the number queued."""
+    cohort = pair.cohort
+    people = ((pair.mentor, pair.mentee, Role.MENTOR), (pair.mentee, pair.mentor, Role.MENTEE))
+    for person, partner, role in people:
+        values_for_person = {
+            "partner": partner.display_name,
+            "cohort": str(cohort),
+            **values(partner, role),
+        }
+        outbox.enqueue(
+            kind, to=person.email, user=person, scheme=cohort.scheme, values=values_for_person
+        )
+    return len(people)
+
+
 def _introduce(pair: Pair) -> int:
     """Queue the introduction email to both people in a pair."""
     cohort = pair.cohort
     settings = settings_for(cohort)
     link = django_settings.SITE_URL + reverse("matching:partner", args=[cohort.pk])
-    sent = 0
-    for person, partner, role in (
-        (pair.mentor, pair.mentee, Role.MENTOR),
-        (pair.mentee, pair.mentor, Role.MENTEE),
-    ):
-        contacts_first = settings.first_contact == role
+
+    def values(partner: Any, role: str) -> dict[str, str]:
         first_contact = (
             _("Please get in touch with %(name)s in the next week to arrange your first "
-              "meeting.") if contacts_first else
+              "meeting.") if settings.first_contact == role else
             _("%(name)s will get in touch in the next week to arrange your first meeting. If "
               "you have not heard by then, feel free to write first.")
         ) % {"name": partner.display_name}  # fmt: skip
-        outbox.enqueue(
-            "pair_introduction",
-            to=person.email,
-            user=person,
-            scheme=cohort.scheme,
-            values={
-                "partner": partner.display_name,
-                "cohort": str(cohort),
-                "profile": profile_text(cohort, partner),
-                "first_contact": first_contact,
-                "min_meetings": str(cohort.min_meetings),
-                "link": link,
-            },
-        )
-        sent += 1
-    return sent
+        return {
+            "profile": profile_text(cohort, partner),
+            "first_contact": first_contact,
+            "min_meetings": str(cohort.min_meetings),
+            "link": link,
+        }
+
+    return _tell_both(pair, "pair_introduction", values)
 
 
 def publish(run: Run, *, by: Any, version: int) -> int:
@@ -760,19 +765,8 @@ def end_pair(pair: Pair, *, by: Any, reason: str) -> Pair:
         pair.refresh_from_db()
         if not ended:
             return pair
-        cohort = pair.cohort
-        for person, partner in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
-            outbox.enqueue(
-                "pair_ended",
-                to=person.email,
-                user=person,
-                scheme=cohort.scheme,
-                values={
-                    "partner": partner.display_name,
-                    "cohort": str(cohort),
-                    "link": django_settings.SITE_URL + reverse("training:support"),
-                },
-            )
+        support = django_settings.SITE_URL + reverse("training:support")
+        _tell_both(pair, "pair_ended", lambda partner, role: {"link": support})
         audit.record(by, "matching.pair_ended", pair)
     return pair
 
