@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails and a call's link to share start with SITE_URL: in development, the address
+# `make run` serves on, unless SITE_URL is already set (in the environment or as an argument).
+SITE_URL ?= http://$(HOST):$(PORT)
+DEV := DEBUG=1 SITE_URL='$(SITE_URL)'
 
 .PHONY: run worker schedules test bench lint format install assets browser migrate seed clean
 
@@ -35,23 +39,23 @@ migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
 seed: migrate
-	DEBUG=1 $(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py seed_demo
 
 ## make run: the app with the demo scheme on SQLite at http://127.0.0.1:8000, with the
 ## background worker beside it (emails are printed to this terminal)
 run: seed
-	@DEBUG=1 $(PY) manage.py demo_signins --url http://$(HOST):$(PORT)
+	@$(DEV) $(PY) manage.py demo_signins --url http://$(HOST):$(PORT)
 	@trap 'kill 0' EXIT INT TERM; \
-	DEBUG=1 $(PY) manage.py run_worker & \
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) $(PY) manage.py run_worker & \
+	$(DEV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make worker: only the background worker (email delivery and scheduled jobs)
 worker: migrate
-	DEBUG=1 $(PY) manage.py run_worker
+	$(DEV) $(PY) manage.py run_worker
 
 ## make schedules: run the scheduled jobs that are due, once
 schedules: migrate
-	DEBUG=1 $(PY) manage.py run_schedules
+	$(DEV) $(PY) manage.py run_schedules
 
 ## make test: the whole suite (SQLite, or the database in DATABASE_URL)
 test: install browser

@@ -25,7 +25,6 @@ from .models import Cohort, Organisation, OrganisationCoordinator, Role, Scheme,
 
 # Published in the README and printed by ``demo_signins``: it guards nothing of value.
 DEMO_PASSWORD = "flipside-demo-2026"  # noqa: S105
-DEMO_URL = "http://127.0.0.1:8000"
 
 COORDINATOR = "coordinator@demo.flipside.test"
 MENTOR = "mentor@demo.flipside.test"

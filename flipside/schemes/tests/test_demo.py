@@ -161,6 +161,14 @@ def test_demo_signins_lists_each_role_with_the_password(debug: None) -> None:
     assert "Flipside demo: http://127.0.0.1:8080" in out.getvalue()
 
 
+def test_demo_signins_shows_the_address_links_point_at(debug: None, settings: Any) -> None:
+    seed()
+    settings.SITE_URL = "http://127.0.0.1:8080"
+    out = StringIO()
+    call_command("demo_signins", stdout=out)
+    assert "Flipside demo: http://127.0.0.1:8080" in out.getvalue()
+
+
 def test_demo_signins_says_how_to_create_the_demo_when_it_is_missing() -> None:
     out = StringIO()
     call_command("demo_signins", stdout=out)

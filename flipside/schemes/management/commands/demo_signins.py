@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from flipside.schemes import demo
@@ -13,12 +14,14 @@ class Command(BaseCommand):
     help = "Print the demo's address and one sign-in per role."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--url", default=demo.DEMO_URL, help="where the demo is served")
+        parser.add_argument(
+            "--url", help="where the demo is served (by default SITE_URL, where links point)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not demo.is_seeded():
             self.stdout.write("There is no demo data yet. Run `make run` to create the demo.")
             return
-        self.stdout.write(f"Flipside demo: {options['url']}")
+        self.stdout.write(f"Flipside demo: {options['url'] or settings.SITE_URL}")
         for role, email in demo.DEMO_SIGNINS:
             self.stdout.write(f"  {role:<15} {email:<32} password: {demo.DEMO_PASSWORD}")
