@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flipside.lib import words
 from flipside.schemes.models import Role
 
 WEEKDAYS = [
@@ -273,7 +274,7 @@ class Application(models.Model):
         return self.status in {self.Status.DRAFT, self.Status.SUBMITTED} and self.call.is_open
 
     def word_count(self) -> int:
-        return len(self.statement.split())
+        return words.word_count(self.statement)
 
 
 class RubricCriterion(models.Model):

@@ -9,6 +9,13 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// A word is a run of characters between separators: the white space of Python's str.split()
+// and of JavaScript's \s, and the invisible spaces U+180E and U+200B. The same set as the
+// server's flipside/lib/words.py; both are tested with recruitment/tests/word_count_cases.json.
+const WORD =
+  /[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+/gu;
+const countWords = (text) => (text.match(WORD) || []).length;
+
 // A live word count under statement boxes: the visible count follows every keystroke; screen
 // readers hear it once typing pauses. The server shows the same count after every save.
 document.addEventListener("DOMContentLoaded", () => {
@@ -21,7 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const limit = Number(counter.dataset.limit);
     let timer;
     box.addEventListener("input", () => {
-      const count = box.value.trim() ? box.value.trim().split(/\s+/).length : 0;
+      const count = countWords(box.value);
       const over = count - limit;
       const template = over > 0 ? counter.dataset.tooMany : counter.dataset.within;
       const text = template

@@ -18,6 +18,7 @@ from flipside.lib.forms import (
     reject_control_characters,
     reject_line_breaks,
 )
+from flipside.lib.words import word_count
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.schemes.models import Site
 
@@ -140,10 +141,6 @@ class WordCountBoundField(AccessibleBoundField):
         counter = f"{self.auto_id}_count"
         attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {counter}".strip()
         return attrs
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
 
 
 def conflicts_help(examples: Any) -> Any:
