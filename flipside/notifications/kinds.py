@@ -1,4 +1,5 @@
-"""The kinds of email Flipside sends, what each may say, and whether people can turn it off."""
+"""The kinds of email Flipside sends, what each may say, whether people can turn it off, and
+whether its text carries a secret that only its recipient may read."""
 
 from __future__ import annotations
 
@@ -13,26 +14,53 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Placeholder:
+    """``secret`` values (a single-use or sign-in link, a code) may appear only in the body of
+    the email, never in its subject, which coordinators see on the outbox page."""
+
     name: str
     meaning: StrOrPromise
     sample: str
+    secret: bool = False
 
 
 @dataclass(frozen=True)
 class MessageKind:
     """``essential`` messages (invitations, security) are always sent; the rest respect the
     recipient's preferences and carry an unsubscribe link. ``overridable`` kinds can be
-    reworded per scheme by its coordinators."""
+    reworded per scheme by its coordinators.
+
+    ``secret`` says whether the body carries something that lets its reader act as the
+    recipient: a single-use link, a sign-in link, a code. Such a body is never shown, logged or
+    quoted to anyone; only the recipient reads it, in their mailbox. A link to a page that
+    needs the recipient's own sign-in is not a secret. Every kind declares it: a kind that
+    does not (``None``) is treated as secret, so a new kind cannot leak by omission.
+    """
 
     key: str
     label: StrOrPromise
     essential: bool
     overridable: bool = True
     placeholders: tuple[Placeholder, ...] = field(default_factory=tuple)
+    secret: bool | None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.secret is False and self.secret_placeholder_names:
+            raise ValueError(
+                f"{self.key} declares secret=False but its placeholders "
+                f"{sorted(self.secret_placeholder_names)} carry a secret."
+            )
+
+    @property
+    def body_is_secret(self) -> bool:
+        return self.secret is not False
 
     @property
     def placeholder_names(self) -> set[str]:
         return {p.name for p in self.placeholders}
+
+    @property
+    def secret_placeholder_names(self) -> set[str]:
+        return {p.name for p in self.placeholders if p.secret}
 
     def samples(self) -> dict[str, str]:
         return {p.name: p.sample for p in self.placeholders}
@@ -46,6 +74,12 @@ COHORT = Placeholder(
 )
 SCHEME = Placeholder("scheme", _("the scheme's name"), "Pride Reverse Mentoring")
 LINK = Placeholder("link", _("the link the email is about"), "https://flipside.example.ac.uk/…")
+PRIVATE_LINK = Placeholder(
+    "link",
+    _("the recipient's private link, which works once (in the email text only, not the subject)"),
+    LINK.sample,
+    secret=True,
+)
 
 CALL = Placeholder("call", _("the call's title"), "Call for student mentors 2027/28")
 
@@ -64,31 +98,43 @@ def _application_kinds() -> list[MessageKind]:
             "application_verify",
             _("Confirm your email address to apply"),
             essential=True,
-            placeholders=(FIRST_NAME, CALL, LINK),
+            placeholders=(FIRST_NAME, CALL, PRIVATE_LINK),
+            secret=True,  # the link creates the applicant's account and sets its password
         ),
         MessageKind(
-            "application_received", _("Application received"), essential=True, placeholders=about
+            "application_received",
+            _("Application received"),
+            essential=True,
+            placeholders=about,
+            secret=False,
         ),
         MessageKind(
-            "application_accepted", _("Application accepted"), essential=True, placeholders=about
+            "application_accepted",
+            _("Application accepted"),
+            essential=True,
+            placeholders=about,
+            secret=False,
         ),
         MessageKind(
             "application_waitlisted",
             _("Application on the waiting list"),
             essential=True,
             placeholders=about,
+            secret=False,
         ),
         MessageKind(
             "application_declined",
             _("Application not offered a place"),
             essential=True,
             placeholders=about,
+            secret=False,
         ),
         MessageKind(
             "place_offered",
             _("A place has come free (from the waiting list)"),
             essential=True,
             placeholders=about,
+            secret=False,
         ),
     ]
 
@@ -110,18 +156,21 @@ def _training_kinds() -> list[MessageKind]:
             _("Training place confirmed (with calendar invitation)"),
             essential=True,
             placeholders=about,
+            secret=False,
         ),
         MessageKind(
             "training_changed",
             _("Training session changed (with updated invitation)"),
             essential=True,
             placeholders=about,
+            secret=False,
         ),
         MessageKind(
             "training_cancelled",
             _("Training place or session cancelled"),
             essential=True,
             placeholders=about,
+            secret=False,
         ),
         MessageKind(
             "concern_raised",
@@ -134,6 +183,7 @@ def _training_kinds() -> list[MessageKind]:
                 Placeholder("subject", _("the concern's subject"), "Placement"),
                 LINK,
             ),
+            secret=False,
         ),
     ]
 
@@ -162,6 +212,7 @@ def _matching_kinds() -> list[MessageKind]:
                 Placeholder("min_meetings", _("how many times pairs meet at least"), "4"),
                 Placeholder("link", _("the link to the partner page"), LINK.sample),
             ),
+            secret=False,
         ),
         MessageKind(
             "pair_ended",
@@ -173,6 +224,7 @@ def _matching_kinds() -> list[MessageKind]:
                 COHORT,
                 Placeholder("link", _("the link to support"), LINK.sample),
             ),
+            secret=False,
         ),
     ]
 
@@ -191,9 +243,10 @@ KINDS: dict[str, MessageKind] = {
                     "role", _("the role they are invited to, e.g. Student mentor"), "Student mentor"
                 ),
                 Placeholder("inviter", _("the coordinator who invited them"), "Dr Amara Okafor"),
-                LINK,
+                PRIVATE_LINK,
                 Placeholder("expires_on", _("the last day the link works"), "6 December 2026"),
             ),
+            secret=True,  # the link joins the cohort, and creates an account if there is none
         ),
         MessageKind(
             "invitation_requested",
@@ -207,13 +260,15 @@ KINDS: dict[str, MessageKind] = {
                 COHORT,
                 LINK,
             ),
+            secret=False,  # the link opens the coordinator's own invitation page
         ),
         MessageKind(
             "password_reset",
             _("Password reset"),
             essential=True,
             overridable=False,
-            placeholders=(FIRST_NAME, LINK),
+            placeholders=(FIRST_NAME, PRIVATE_LINK),
+            secret=True,
         ),
         MessageKind(
             "stage_changed",
@@ -229,6 +284,7 @@ KINDS: dict[str, MessageKind] = {
                 ),
                 LINK,
             ),
+            secret=False,  # its unsubscribe link is blanked wherever the body is shown
         ),
         *_application_kinds(),
         *_training_kinds(),
@@ -239,3 +295,10 @@ KINDS: dict[str, MessageKind] = {
 
 def get_kind(key: str) -> MessageKind:
     return KINDS[key]
+
+
+def body_is_secret(key: str) -> bool:
+    """Whether an email of this kind must be read by its recipient only. A kind that is no
+    longer registered (an old row) is treated as secret: nothing says it is safe."""
+    kind = KINDS.get(key)
+    return kind is None or kind.body_is_secret

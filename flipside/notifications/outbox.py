@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import re
 import socket
 import uuid
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import preferences
-from .kinds import get_kind
+from .kinds import body_is_secret, get_kind
 from .models import DeliveryAttempt, OutboxMessage
 from .rendering import render
 
@@ -199,9 +200,32 @@ def deliver(message_id: int, worker: str, backend: BaseEmailBackend) -> bool | N
     return True
 
 
+_LINK = re.compile(r"https?://[^\s\"'<>]+")
+_WORD = re.compile(r"[^\s/\"'<>=?&]+")
+
+
+def _could_be_secret(word: str) -> bool:
+    # Tokens are long; codes are short but have digits.
+    return len(word) >= 20 or (len(word) >= 6 and any(c.isdigit() for c in word))
+
+
+def _without_secrets(error: str, message: OutboxMessage) -> str:
+    """A mail server may quote the email back in its error, and errors are logged and shown
+    on the outbox page. So the email's links (an unsubscribe link, a single-use link) are
+    blanked from it, and for a kind whose body is secret, anything that could be a token or
+    a code too."""
+    hidden = set(_LINK.findall(message.body_text)) | set(_LINK.findall(message.body_html))
+    if body_is_secret(message.kind):
+        hidden |= {w for w in _WORD.findall(message.body_text) if _could_be_secret(w)}
+    for text in sorted(hidden, key=len, reverse=True):
+        error = error.replace(text, "[hidden]")
+    return error
+
+
 def _record_failure(
     message: OutboxMessage, worker: str, started: datetime.datetime, error: str
 ) -> None:
+    error = _without_secrets(error, message)
     attempts = message.attempts + 1
     now = timezone.now()
     gave_up = attempts >= MAX_ATTEMPTS

@@ -10,7 +10,7 @@ from django.http import Http404
 from flipside.schemes.models import Scheme
 from flipside.schemes.permissions import coordinated_schemes, managed_cohorts
 
-from .kinds import KINDS, MessageKind
+from .kinds import KINDS, MessageKind, body_is_secret
 from .models import OutboxMessage
 
 
@@ -34,13 +34,10 @@ def get_message(user: Any, message_id: int) -> OutboxMessage:
     return message
 
 
-# Their bodies carry single-use links (join a cohort, reset a password): whoever reads one
-# could use it before the recipient does.
-BODY_NEVER_SHOWN = frozenset({"invitation", "password_reset"})
-
-
 def can_read_body(message: OutboxMessage) -> bool:
-    return message.kind not in BODY_NEVER_SHOWN
+    """Whoever read a secret body (a single-use or sign-in link) could act as its recipient,
+    so only kinds that declare their body is not secret may be read here."""
+    return not body_is_secret(message.kind)
 
 
 def get_rewordable_kind(kind_key: str) -> MessageKind:

@@ -48,6 +48,20 @@ def wording_problems(kind: MessageKind, text: str) -> list[str]:
     return problems
 
 
+def subject_problems(kind: MessageKind, subject: str) -> list[str]:
+    """Subjects are shown on the outbox page, so a secret placeholder may not go in one."""
+    used = sorted(set(PLACEHOLDER.findall(subject)) & kind.secret_placeholder_names)
+    if not used:
+        return []
+    return [
+        _(
+            "The subject cannot include %(names)s: it is private to the person the email is "
+            "for, and subjects are shown on the emails page. Put it in the email text."
+        )
+        % {"names": ", ".join(_braced(n) for n in used)}
+    ]
+
+
 def fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), text)
 
@@ -71,12 +85,16 @@ def render(
     kind = get_kind(kind_key)
     override = override or _override_for(kind, scheme_id)
     context = {**values, "site_url": settings.SITE_URL}
+    # Secret values never reach the subject, even from wording saved before that was refused.
+    public = {k: v for k, v in values.items() if k not in kind.secret_placeholder_names}
     if override is not None:
-        subject = fill(override.subject, values)
+        subject = fill(override.subject, public)
         text = fill(override.body, values)
         inner_html = render_to_string("emails/_override_body.html", {"body": text})
     else:
-        subject = render_to_string(f"emails/{kind.key}_subject.txt", context)
+        subject = render_to_string(
+            f"emails/{kind.key}_subject.txt", {**public, "site_url": settings.SITE_URL}
+        )
         text = render_to_string(f"emails/{kind.key}_body.txt", context)
         inner_html = render_to_string(f"emails/{kind.key}_body.html", context)
     footer = {"unsubscribe_url": unsubscribe_url}

@@ -12,7 +12,7 @@ from flipside.privacy import audit
 
 from .kinds import KINDS
 from .models import OutboxMessage, TemplateOverride
-from .rendering import wording_problems
+from .rendering import subject_problems, wording_problems
 
 
 class NotificationsError(Exception):
@@ -23,7 +23,11 @@ def check_wording(kind_key: str, *, subject: str, body: str) -> list[str]:
     kind = KINDS.get(kind_key)
     if kind is None or not kind.overridable:
         return [_("This kind of email cannot be reworded.")]
-    return wording_problems(kind, subject) + wording_problems(kind, body)
+    return (
+        wording_problems(kind, subject)
+        + subject_problems(kind, subject)
+        + wording_problems(kind, body)
+    )
 
 
 def save_override(scheme: Any, *, kind: str, subject: str, body: str, by: Any) -> TemplateOverride:

@@ -236,7 +236,7 @@ def test_message_page_shows_details_and_every_try(world: World, client: Client) 
     assert f'<pre class="email-body">{message.body_text}</pre>' in html
 
 
-@pytest.mark.parametrize("kind", ["invitation", "password_reset"])
+@pytest.mark.parametrize("kind", ["invitation", "password_reset", "application_verify"])
 def test_bodies_with_single_use_links_are_never_shown(
     world: World, client: Client, kind: str
 ) -> None:
@@ -252,7 +252,7 @@ def test_bodies_with_single_use_links_are_never_shown(
     html = response.content.decode()
     assert response.status_code == 200
     assert "SECRET-SENTINEL-TOKEN" not in html
-    assert "link that works only once" in html
+    assert "This email contains a private sign-in link, so only its recipient can read it." in html
 
 
 def test_the_recipients_unsubscribe_link_is_not_shown(world: World, client: Client) -> None:
