@@ -9,16 +9,18 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import SafeCharField, reject_line_breaks
+from flipside.lib.forms import EmailAddressField, SafeCharField
 from flipside.schemes.models import Role
 
-from .models import User, normalise_email
+from .models import User
 
 
 class SignInForm(AuthenticationForm):
-    username = forms.EmailField(
+    # The canonical form: django-axes counts failures by the name passed to authenticate(),
+    # so one spelling per account, or each letter-case or accent-form variant would get its
+    # own five guesses.
+    username = EmailAddressField(
         label=_("Email address"),
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
@@ -26,17 +28,10 @@ class SignInForm(AuthenticationForm):
         "inactive": _("This account has been switched off. Ask your coordinator."),
     }
 
-    def clean_username(self) -> str:
-        # django-axes counts failures by the name passed to authenticate(): one spelling per
-        # account, or each letter-case variant would get its own five guesses.
-        return normalise_email(self.cleaned_data["username"])
-
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Email address"),
-        max_length=254,
-        validators=[reject_line_breaks],
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("Use the address they read: a university or NHS email."),
     )
@@ -99,6 +94,11 @@ class AcceptInvitationForm(ProfileForm):
 class QueuedPasswordResetForm(PasswordResetForm):
     """Password reset emails go through the outbox like every other email, so a mail server
     outage delays them instead of losing them. Links use SITE_URL, never the Host header."""
+
+    email = EmailAddressField(
+        label=_("Email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def send_mail(
         self,

@@ -6,18 +6,22 @@ import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from flipside.lib.email_address import canonical_email
 from flipside.schemes.models import Role
 
 
-def normalise_email(email: str) -> str:
-    """Sign-in names are compared case-insensitively; keep one canonical form."""
-    return email.strip().lower()
+def _canonical_or_field_error(email: str) -> str:
+    try:
+        return canonical_email(email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from error
 
 
 TITLES = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "rev", "revd"}
@@ -27,12 +31,18 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email=normalise_email(username or ""))
+        try:
+            email = canonical_email(username or "")
+        except ValidationError:
+            raise self.model.DoesNotExist from None  # no account has an address like that
+        return self.get(email=email)
 
     def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        """Stores the canonical address; ``ValidationError`` for a bad address or one whose
+        canonical twin already has an account (services check that first, to say so)."""
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=normalise_email(email), **fields)
+        user = self.model(email=_canonical_or_field_error(email), **fields)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -74,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = normalise_email(self.email)
+        self.email = _canonical_or_field_error(self.email)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django signs sessions with the password hash; adding the epoch lets sign-out end

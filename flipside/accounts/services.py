@@ -7,23 +7,60 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.email_address import canonical_email
 from flipside.notifications import outbox
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Membership
 from flipside.schemes.permissions import coordinators_of
 from flipside.schemes.services import SchemeError, add_member
 
-from .models import Invitation, User, hash_token, normalise_email
+from .models import Invitation, User, hash_token
 
 
 class AccountsError(Exception):
     """A change to a person or invitation that cannot be made; the message says why."""
+
+
+class AccountExists(AccountsError):
+    """The address (in its canonical form) already belongs to an account."""
+
+
+def checked_email(email: str) -> str:
+    """The canonical form of ``email``, or ``AccountsError`` saying what is wrong with it."""
+    try:
+        return canonical_email(email)
+    except ValidationError as error:
+        raise AccountsError(" ".join(error.messages)) from error
+
+
+def create_account(email: str, *, password: str, display_name: str, pronouns: str = "") -> User:
+    """The one way a person gets a new account (from an invitation or an application).
+
+    Never reaches ``create_user`` with an address whose canonical twin has an account: that
+    is ``AccountExists``, which pages turn into "sign in instead". Call inside a transaction.
+    """
+    email = checked_email(email)
+    exists = AccountExists(_("You already have an account: sign in to continue."))
+    if User.objects.filter(email=email).exists():
+        raise exists
+    try:
+        with transaction.atomic():  # a savepoint: a twin made a moment ago fails only this
+            return User.objects.create_user(
+                email, password, display_name=display_name, pronouns=pronouns
+            )
+    except IntegrityError as error:
+        raise exists from error
+    except ValidationError as error:
+        if User.objects.filter(email=email).exists():
+            raise exists from error
+        raise AccountsError(" ".join(error.messages)) from error
 
 
 def invitation_url(token: str) -> str:
@@ -36,7 +73,7 @@ def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitati
     Inviting someone who already has a pending invitation to this cohort sends a fresh link
     and retires the old one, so double submits leave exactly one usable invitation.
     """
-    email = normalise_email(email)
+    email = checked_email(email)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # Invitations to one cohort are made one at a time, so a double submit cannot leave
@@ -116,12 +153,8 @@ def accept_invitation_new_account(
     """Create the invitee's account from the link and add them to the cohort. Works once."""
     with transaction.atomic():
         invitation = _claim(token)
-        if User.objects.filter(email=invitation.email).exists():
-            raise AccountsError(
-                _("You already have an account: sign in to accept this invitation.")
-            )
-        user = User.objects.create_user(
-            invitation.email, password, display_name=display_name, pronouns=pronouns
+        user = create_account(
+            invitation.email, password=password, display_name=display_name, pronouns=pronouns
         )
         _join(invitation, user)
     return user

@@ -11,6 +11,8 @@ from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from .email_address import canonical_email
+
 FormT = TypeVar("FormT", bound=forms.BaseForm)
 
 
@@ -34,6 +36,21 @@ class SafeCharField(forms.CharField):
         self.validators.append(reject_control_characters)
         if single_line:
             self.validators.append(reject_line_breaks)
+
+
+class EmailAddressField(forms.EmailField):
+    """An email address in its canonical form (see ``lib.email_address``): what every form
+    that takes an address uses, so one mailbox is always one spelling."""
+
+    default_validators: list[Any] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 254)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return canonical_email(text) if text else text
 
 
 class AccessibleBoundField(forms.BoundField):

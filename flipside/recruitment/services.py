@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from flipside.accounts.models import User, hash_token, normalise_email
+from flipside.accounts.models import hash_token
+from flipside.accounts.services import AccountsError, checked_email, create_account
 from flipside.notifications import outbox
 from flipside.privacy import audit
 from flipside.schemes.models import Membership
@@ -106,7 +107,10 @@ def start_application(call: Call, *, email: str, name: str) -> EmailVerification
     """Email a link that proves the applicant reads ``email``. Asking again within two
     minutes sends nothing new, so a double submit sends one email."""
     _require_open(call)
-    email = normalise_email(email)
+    try:
+        email = checked_email(email)
+    except AccountsError as error:
+        raise RecruitmentError(str(error)) from error
     with transaction.atomic():
         recent = EmailVerification.objects.filter(
             call=call,
@@ -165,11 +169,15 @@ def verify_new_applicant(token: str, *, password: str, pronouns: str = "") -> Ap
     """Create the applicant's account from a verified address and open their draft."""
     with transaction.atomic():
         verification = _claim_verification(token)
-        if User.objects.filter(email=verification.email).exists():
-            raise RecruitmentError(_("You already have an account: sign in to continue."))
-        user = User.objects.create_user(
-            verification.email, password, display_name=verification.name, pronouns=pronouns
-        )
+        try:
+            user = create_account(
+                verification.email,
+                password=password,
+                display_name=verification.name,
+                pronouns=pronouns,
+            )
+        except AccountsError as error:  # "you already have an account" among them
+            raise RecruitmentError(str(error)) from error
         verification.used_at = timezone.now()
         verification.save(update_fields=["used_at"])
         audit.record(user, "applicant.email_verified", verification.call)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -24,7 +23,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from flipside.accounts.models import normalise_email
+from flipside.lib.email_address import canonical_email, repaired_email
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -188,7 +187,6 @@ def check_people(people: list[Person], *, already_in: set[str]) -> list[Problem]
     for person in people:
         for message in _row_problems(person, seen, already_in):
             problems.append(Problem(person.line, message))
-        seen.setdefault(normalise_email(person.email), person.line)
     return problems
 
 
@@ -197,18 +195,24 @@ def _row_problems(person: Person, seen: dict[str, int], already_in: set[str]) ->
         return [_("The email address is missing.")]
     if any(ch in person.email for ch in "\r\n"):
         return [_("The email address has a line break in it.")]
-    try:
-        validate_email(person.email)
-    except ValidationError:
-        return [_("“%(email)s” is not a valid email address.") % {"email": person.email}]
     problems = []
-    email = normalise_email(person.email)
+    try:
+        email = canonical_email(person.email)
+    except ValidationError as error:
+        if error.code != "hidden":
+            return [_("“%(email)s” is not a valid email address.") % {"email": person.email}]
+        problems.append(" ".join(error.messages))
+        try:  # a look-alike of an address listed before is a duplicate too: say so
+            email = repaired_email(person.email)
+        except ValidationError:
+            return problems
     if email in seen:
         problems.append(
             _("%(email)s is also on line %(line)s.") % {"email": email, "line": seen[email]}
         )
     if email in already_in:
         problems.append(_("%(email)s is already in this cohort.") % {"email": email})
+    seen.setdefault(email, person.line)
     if any(ord(ch) < 32 for ch in person.name):
         problems.append(_("The name has a line break or another invisible character in it."))
     elif len(person.name) > NAME_MAX_LENGTH:

@@ -12,12 +12,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from flipside.accounts.forms import AcceptInvitationForm
-from flipside.lib.forms import (
-    AccessibleBoundField,
-    SafeCharField,
-    reject_control_characters,
-    reject_line_breaks,
-)
+from flipside.lib.forms import AccessibleBoundField, EmailAddressField, SafeCharField
 from flipside.lib.words import word_count
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.schemes.models import Site
@@ -46,10 +41,8 @@ class StartForm(forms.Form):
         error_messages={"required": _("Enter your full name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         label=_("Email address"),
-        max_length=254,
-        validators=[reject_line_breaks, reject_control_characters],
         error_messages={
             "required": _("Enter your email address."),
             "invalid": _("Enter an email address in the correct format, like name@example.ac.uk."),

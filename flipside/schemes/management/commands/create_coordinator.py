@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from flipside.accounts.models import User, normalise_email
+from flipside.accounts.models import User
+from flipside.lib.email_address import canonical_email
 from flipside.privacy import audit
 from flipside.schemes.models import Organisation, OrganisationCoordinator
 
@@ -26,7 +27,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        email = normalise_email(options["email"])
+        try:
+            email = canonical_email(options["email"])
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
         with transaction.atomic():
             organisation, _ = Organisation.objects.get_or_create(name=options["organisation"])
             user = User.objects.filter(email=email).first()
