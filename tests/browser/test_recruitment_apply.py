@@ -134,6 +134,7 @@ def test_a_student_applies_from_the_public_link(
     page.get_by_role("link", name="Sam Student").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Student")
     page.get_by_role("button", name="Accept", exact=True).click()
+    page.get_by_role("button", name="Yes, mark it “Accepted”").click()
     expect(page.get_by_role("status")).to_contain_text("Accepted")
     coordinator.check("review-accepted")
     assert OutboxMessage.objects.filter(kind="application_accepted", to=EMAIL).exists()

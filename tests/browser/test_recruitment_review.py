@@ -95,6 +95,12 @@ def test_coordinator_scores_notes_and_accepts_an_application(
     expect(page.locator(".note")).to_contain_text("Strong statement; ask about placements.")
 
     page.get_by_role("button", name="Accept", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mark 1 application “Accepted”?")
+    expect(page.get_by_role("listitem").filter(has_text="Robin Applicant")).to_be_visible()
+    session.check("review-confirm")
+    application.refresh_from_db()
+    assert application.status == Application.Status.SUBMITTED
+    page.get_by_role("button", name="Yes, mark it “Accepted”").click()
     expect(page.get_by_role("status")).to_contain_text("1 application is now “Accepted”.")
     expect(page.locator(".status-line .tag")).to_have_text("Accepted")
     session.check("review-accepted")

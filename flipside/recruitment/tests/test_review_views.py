@@ -769,13 +769,65 @@ def test_bad_notes_are_refused(world: World, as_coordinator: Client, text: str) 
     assert not ReviewNote.objects.exists()
 
 
+def decide_url(application: Application) -> str:
+    return reverse("recruitment:decide", args=[application.pk])
+
+
+@pytest.mark.parametrize("outcome", ["accepted", "waitlisted", "declined"])
+def test_a_decision_that_emails_asks_for_confirmation_first_like_the_bulk_one(
+    world: World, as_coordinator: Client, outcome: str
+) -> None:
+    application = submitted(open_call(world.cohort), make_user("Robin Applicant"))
+    clear_sent_mail()
+    response = as_coordinator.post(decide_url(application) + "?sort=oldest", {"outcome": outcome})
+
+    assert response.status_code == 200
+    label = Status(outcome).label
+    content = page(response)
+    assert f"Mark 1 application “{label}”?" in content
+    assert "Each applicant is emailed the outcome straight away. This cannot be undone." in content
+    assert "Robin Applicant" in content
+    assert f'action="{decide_url(application)}?sort=oldest"' in content
+    assert 'name="confirm" value="yes"' in content
+    assert f'href="{review_url(application)}?sort=oldest"' in content  # Cancel
+    assert statuses(application) == [Status.SUBMITTED]
+    assert not OutboxMessage.objects.filter(to=application.applicant.email).exists()
+    assert not Membership.objects.filter(user=application.applicant).exists()
+    assert sent_mail() == []
+
+    response = as_coordinator.post(
+        decide_url(application) + "?sort=oldest", {"outcome": outcome, "confirm": "yes"}
+    )
+    assert response["Location"] == review_url(application) + "?sort=oldest"
+    assert statuses(application) == [outcome]
+    emailed = OutboxMessage.objects.filter(to=application.applicant.email)
+    assert list(emailed.values_list("kind", flat=True)) == [services.OUTCOME_EMAILS[outcome]]
+
+
+def test_shortlisting_from_the_review_page_needs_no_confirmation(
+    world: World, as_coordinator: Client
+) -> None:
+    application = submitted(open_call(world.cohort))
+    response = as_coordinator.post(decide_url(application), {"outcome": "shortlisted"})
+    assert response["Location"] == review_url(application)
+    assert statuses(application) == [Status.SHORTLISTED]
+
+
+def test_the_review_page_says_a_decision_that_emails_is_confirmed_first(
+    world: World, as_coordinator: Client
+) -> None:
+    content = page(as_coordinator.get(review_url(submitted(open_call(world.cohort)))))
+    assert "so you will be asked to confirm first" in content
+    assert "straight away" not in content
+
+
 def test_accepting_from_the_review_page_adds_them_and_queues_the_outcome_email(
     world: World, as_coordinator: Client
 ) -> None:
     application = submitted(open_call(world.cohort))
     clear_sent_mail()
     response = as_coordinator.post(
-        reverse("recruitment:decide", args=[application.pk]), {"outcome": "accepted"}, follow=True
+        decide_url(application), {"outcome": "accepted", "confirm": "yes"}, follow=True
     )
     assert "1 application is now “Accepted”." in page(response)
     assert statuses(application) == [Status.ACCEPTED]
@@ -805,10 +857,9 @@ def test_decisions_not_open_are_refused_with_a_message(
 ) -> None:
     application = submitted(open_call(world.cohort), status=Status.ACCEPTED)
     clear_sent_mail()
-    response = as_coordinator.post(
-        reverse("recruitment:decide", args=[application.pk]), {"outcome": outcome}, follow=True
-    )
-    assert 'class="message message--error"' in page(response)
+    for data in [{"outcome": outcome}, {"outcome": outcome, "confirm": "yes"}]:
+        response = as_coordinator.post(decide_url(application), data, follow=True)
+        assert 'class="message message--error"' in page(response)
     assert statuses(application) == [Status.ACCEPTED]
     assert sent_mail() == []
 

@@ -230,6 +230,7 @@ def _confirm_bulk(
         "outcome": outcome,
         "outcome_label": forms.OUTCOME_LABELS[outcome],
         "status_label": Application.Status(outcome).label,
+        "action": reverse("recruitment:bulk_decide", args=[call.pk]),
         "back": _list_url(call, request.POST),
         "filters": forms.ApplicationFilterForm(request.POST, blind=call.blind_review).filters(),
     }
@@ -337,6 +338,12 @@ def decide(request: AuthedRequest, application_id: int) -> HttpResponse:
         messages.error(request, _("Choose a decision from the buttons."))
         return _back_to_review(request, application)
     outcome = form.cleaned_data["outcome"]
+    # As on the list, a decision that emails the applicant is confirmed first; one that is not
+    # open from the current status goes straight to the service, which says why.
+    emails = outcome in services.OUTCOME_EMAILS
+    if emails and outcome in dict(forms.decision_choices(application.status)):
+        if request.POST.get("confirm") != "yes":
+            return _confirm_one(request, application, outcome)
     try:
         services.decide([application], outcome=outcome, by=request.user)
     except services.RecruitmentError as error:
@@ -344,6 +351,24 @@ def decide(request: AuthedRequest, application_id: int) -> HttpResponse:
     else:
         messages.success(request, _decided_message(1, outcome))
     return _back_to_review(request, application)
+
+
+def _confirm_one(request: AuthedRequest, application: Application, outcome: str) -> HttpResponse:
+    """The same question the list asks before a decision that emails the applicant."""
+    call = application.call
+    filters = forms.ApplicationFilterForm(request.GET, blind=call.blind_review).filters()
+    query = f"?{urlencode(filters)}" if filters else ""
+    context = {
+        "call": call,
+        "cohort": call.cohort,
+        "rows": selectors.list_rows([application]),
+        "outcome": outcome,
+        "status_label": Application.Status(outcome).label,
+        "action": reverse("recruitment:decide", args=[application.pk]) + query,
+        "back": reverse("recruitment:review", args=[application.pk]) + query,
+        "filters": {},
+    }
+    return render(request, "recruitment/bulk_confirm.html", context)
 
 
 # --- Staff lists and downloads ------------------------------------------------------------
