@@ -218,6 +218,15 @@ class Scoring:
     average: float | None
     out_of: int
 
+    @property
+    def by_criterion(self) -> list[tuple[RubricCriterion, list[int | None]]]:
+        """Each criterion with every reviewer's score for it, in the order of ``reviews``.
+
+        The review page lists criteria down the side, so its table grows with the number of
+        reviewers (a few), not with the rubric (which may be long), and keeps its totals.
+        """
+        return [(c, [row.scores[n] for row in self.reviews]) for n, c in enumerate(self.criteria)]
+
 
 def scoring(application: Application, user: Any) -> Scoring:
     criteria = list(application.call.cohort.scheme.rubric.all())
