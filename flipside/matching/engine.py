@@ -36,6 +36,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching, min_weight_full_bipartite_matching
 
+from . import engine_checks
+from .engine_checks import InvalidProblem as InvalidProblem  # callers catch it from here
+
 # Meeting modes
 EITHER, IN_PERSON, ONLINE = 0, 1, 2
 # Preference bits (see flipside.recruitment.models.Preference)
@@ -258,10 +261,7 @@ def _round_score(numerator: int, weight_sum: int) -> int:
 
 
 def _weight_list(weights: Weights) -> list[int]:
-    w = [int(getattr(weights, name)) for name in _COMPONENTS]
-    if any(x < 0 or x > 10 for x in w) or sum(w) <= 0:
-        raise ValueError(f"weights must be whole numbers 0-10, at least one above 0: {w}")
-    return w
+    return engine_checks.weights(weights)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,6 +361,8 @@ _TABLES: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _prepare(problem: Problem) -> _Prep:
+    """Per-problem tables; refuses a malformed problem (InvalidProblem) first."""
+    engine_checks.validate(problem)
     w = _weight_list(problem.weights)
     key = tuple(w)
     if key not in _TABLES:
@@ -448,12 +450,9 @@ def _narrow_pair(ta: np.ndarray, tb: np.ndarray, n: int, m: int) -> tuple[np.nda
 
 
 def _forbidden_lists(problem: Problem, n: int, m: int) -> tuple[np.ndarray, ...]:
+    # Shapes and indices were checked by engine_checks.validate.
     pairs = np.asarray(problem.forbidden, dtype=np.int64).reshape(-1, 2)
     why = np.asarray(problem.forbidden_why, dtype=np.int64).reshape(-1)
-    if why.shape[0] != pairs.shape[0]:
-        why = np.full(pairs.shape[0], int(Forbid.NEVER), dtype=np.int64)
-    ok = (pairs[:, 0] >= 0) & (pairs[:, 0] < n) & (pairs[:, 1] >= 0) & (pairs[:, 1] < m)
-    pairs, why = pairs[ok], why[ok]
     order = {c: k for k, c in enumerate(_CONSTRAINT_ORDER)}
     codes = np.array(
         [order[_FORBID_CONSTRAINT.get(int(x), Constraint.NEVER)] for x in why], dtype=np.int8
@@ -653,6 +652,7 @@ def _score_of(problem: Problem, facts: _PairFacts) -> int:
 
 
 def breakdown(problem: Problem, mentor: int, mentee: int) -> Breakdown:
+    engine_checks.pair(problem, mentor, mentee)
     facts = _facts(problem, mentor, mentee)
     w = _weight_list(problem.weights)
     total = sum(w)
@@ -693,6 +693,7 @@ def breakdown(problem: Problem, mentor: int, mentee: int) -> Breakdown:
 
 def check_pair(problem: Problem, mentor: int, mentee: int) -> list[Constraint]:
     """The hard constraints pairing these two would break (capacity not included)."""
+    engine_checks.pair(problem, mentor, mentee)
     a, b = problem.mentors, problem.mentees
     broken: set[Constraint] = set()
     study = int(a.study[mentor])
@@ -803,15 +804,12 @@ def _check_locks(
     """The locks (unique, in the order given) and their scores; BrokenLock if one breaks a
     hard constraint or gives someone more partners than allowed."""
     locks = np.asarray(problem.locks, dtype=np.int64).reshape(-1, 2)
-    n, m = len(problem.mentors), len(problem.mentees)
     seen: set[tuple[int, int]] = set()
     kept: list[tuple[int, int]] = []
     scores: list[int] = []
     used_r: dict[int, int] = {}
     used_c: dict[int, int] = {}
     for i, j in locks.tolist():
-        if not (0 <= i < n and 0 <= j < m):
-            raise IndexError(f"lock {i}-{j} is outside the problem")
         if (i, j) in seen:
             continue
         seen.add((i, j))
@@ -1017,7 +1015,7 @@ def _dense_solve(free: _Free, gadgets: np.ndarray, known: int | None) -> tuple[n
     big = min(exact_big, LAPJV_MAX_COST)
     cost = _dense_costs(d, cap_r, cap_c, gadgets, big)
     x, _y = lap.lapjv(cost, extend_cost=False, return_cost=False)
-    pairs = _decode(x[:r_total], cost, big, rr, cc, gadgets, c_total)
+    pairs = _decode(x, cost, big, rr, cc, gadgets, c_total)
     if big == exact_big or pairs.shape[0] == min(r_total, c_total):
         return pairs, "lapjv-dense"
     # Costs had to stay below LAPJV's internal limit, and not everyone is paired: prove no
@@ -1031,24 +1029,32 @@ def _dense_solve(free: _Free, gadgets: np.ndarray, known: int | None) -> tuple[n
     rows, cols = linear_sum_assignment(cost)
     x = np.full(cost.shape[0], -1, dtype=np.int64)
     x[rows] = cols
-    return _decode(x[:r_total], cost, exact_big, rr, cc, gadgets, c_total), "lsa-dense"
+    return _decode(x, cost, exact_big, rr, cc, gadgets, c_total), "lsa-dense"
 
 
 def _decode(
     x: np.ndarray, cost: np.ndarray, big: float, rr: np.ndarray, cc: np.ndarray,
     gadgets: np.ndarray, c_total: int,
 ) -> np.ndarray:  # fmt: skip
-    """Pairs of people from a row -> column assignment of copies."""
-    r = np.flatnonzero(x >= 0)
+    """Pairs of people from a row -> column assignment of every row (copies, then gadget
+    rows, then padding). A cell costing ``big`` is never a pair: a place with no allowed
+    partner left may be assigned one in a tie. A gadget's pair counts only when both of its
+    halves are allowed cells: a copy of the mentor in its column and its row in a copy of
+    the mentee."""
+    r_total, g = rr.size, int(gadgets.shape[0])
+    r = np.flatnonzero(x[:r_total] >= 0)
     col = x[r].astype(np.int64)
+    allowed = cost[r, col] < big
     real = col < c_total
-    ok = real & (cost[r, col] < big)
+    ok = real & allowed
     pairs = [np.stack([rr[r[ok]], cc[col[ok]]], axis=1)]
-    g = int(gadgets.shape[0])
     if g:
-        k = col[~real] - c_total
-        inside = (k >= 0) & (k < g)
-        pairs.append(gadgets[k[inside]].astype(np.int64))
+        k = col - c_total
+        used = ~real & (k < g) & allowed
+        k = k[used]
+        f_col = x[r_total + k].astype(np.int64)
+        both = (f_col >= 0) & (f_col < c_total) & (cost[r_total + k, f_col] < big)
+        pairs.append(gadgets[k[both]].astype(np.int64))
     return np.concatenate(pairs).astype(np.int64).reshape(-1, 2)
 
 
@@ -1187,14 +1193,13 @@ def _fairest_threshold(free: _Free, lock_min: int | None) -> tuple[int, int]:
 def solve(problem: Problem, progress: Progress | None = None, *, method: str = "auto") -> Result:
     """The best set of pairs: as many pairs as possible, then the highest total score (or, in
     "fairest" mode, the highest lowest score, then the highest total). Never a forbidden pair;
-    locks always kept; capacities respected. Raises BrokenLock.
+    locks always kept; capacities respected. Raises BrokenLock, or InvalidProblem for
+    malformed input.
 
     ``method`` is "auto" (dense LAPJV unless few pairs are admissible), "dense" or "sparse".
     """
     if method not in ("auto", "dense", "sparse"):
         raise ValueError(f"unknown method {method!r}")
-    if problem.mode not in ("best", "fairest"):
-        raise ValueError(f"unknown mode {problem.mode!r}")
 
     def report(percent: int, step: str) -> None:
         if progress is not None:
@@ -1203,8 +1208,8 @@ def solve(problem: Problem, progress: Progress | None = None, *, method: str = "
     started = time.perf_counter()
     pp = _prepare(problem)
     n, m = pp.n, pp.m
-    cap_r = np.maximum(np.asarray(problem.mentors.capacity, dtype=np.int64).reshape(-1), 0)
-    cap_c = np.maximum(np.asarray(problem.mentees.capacity, dtype=np.int64).reshape(-1), 0)
+    cap_r = np.asarray(problem.mentors.capacity, dtype=np.int64)
+    cap_c = np.asarray(problem.mentees.capacity, dtype=np.int64)
     locks, lock_scores = _check_locks(problem, cap_r, cap_c)
     report(10, "Scoring pairs")
     store = _score_all(pp, method)

@@ -3,6 +3,7 @@ locks, capacities, both solvers, fairness and the explanations of who is left un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -324,6 +325,20 @@ def test_same_two_people_never_paired_twice() -> None:
 
 
 @pytest.mark.parametrize("method", ["dense", "sparse"])
+def test_a_place_nobody_can_fill_never_becomes_an_extra_partner(method: str) -> None:
+    """Several places on both sides, identical answers (every allowed pair scores 100) and
+    places no allowed partner can fill: mentee 1 has two places, wanted by three mentors."""
+    problem = topic_problem([[3, 3], [3, 3], [3, 3]])
+    problem.mentors.capacity[:] = [1, 2, 2]
+    problem.mentees.capacity[:] = [3, 2]
+    problem.forbidden = np.array([[0, 0], [1, 0]])
+    problem.forbidden_why = np.array([Forbid.NEVER, Forbid.NEVER])
+    result = engine.solve(problem, method=method)
+    assert result.matched == 3 and result.total == 300
+    assert np.bincount(result.pairs[:, 1], minlength=2).tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("method", ["dense", "sparse"])
 def test_more_mentors_than_mentees(method: str) -> None:
     problem = topic_problem([[1], [3], [2]])
     result = engine.solve(problem, method=method)
@@ -498,6 +513,85 @@ def test_a_solver_mistake_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = topic_problem([[3, 3], [3, 3]])
     with pytest.raises(engine.SolverError):
         engine.solve(problem)
+
+
+# --- Malformed input is refused at the engine's boundary ------------------------------------
+
+
+def _two_by_two() -> Problem:
+    return topic_problem([[3, 1], [1, 3]])
+
+
+def _set(where: str, name: str, value: Any) -> Callable[[Problem], None]:
+    def change(problem: Problem) -> None:
+        setattr(problem if where == "problem" else getattr(problem, where), name, value)
+
+    return change
+
+
+MALFORMED = {
+    "forbidden": _set("problem", "forbidden", np.array([0, 1, 1, 0])),  # one row? two?
+    "forbidden ": _set("problem", "forbidden", np.array([[0, 1, 1]])),
+    "forbidden  ": _set("problem", "forbidden", np.array([[0, 5]])),  # no mentee 5
+    "forbidden   ": _set("problem", "forbidden", np.array([[-1, 0]])),
+    "forbidden_why": _set("problem", "forbidden_why", np.array([1, 1])),  # one pair, two codes
+    "locks": _set("problem", "locks", np.array([0, 0, 1])),
+    "locks ": _set("problem", "locks", np.array([[2, 0]])),  # no mentor 2
+    "locks  ": _set("problem", "locks", np.array([[0.5, 1]])),
+    "mentors.capacity": _set("mentors", "capacity", np.array([-1, 1])),
+    "mentors.capacity ": _set("mentors", "capacity", np.array([0, 1])),
+    "mentees.capacity": _set("mentees", "capacity", np.array([np.nan, 1.0])),
+    "mentees.capacity ": _set("mentees", "capacity", np.array([1.5, 1.0])),
+    "mentors.slots": _set("mentors", "slots", np.array([np.nan, 1.0])),
+    "mentors.slots ": _set("mentors", "slots", np.array([1 << 15, 1])),  # only 15 slots
+    "mentees.site": _set("mentees", "site", np.array([np.nan, 2.0])),
+    "mentees.department": _set("mentees", "department", np.array([-3, 1])),
+    "mentors.mode": _set("mentors", "mode", np.array([0, 0, 0])),  # three, for two mentors
+    "mentors.prefs": _set("mentors", "prefs", np.array([8, 0])),
+    "mentors.study": _set("mentors", "study", np.array([STUDIES, -1])),  # no such study code
+    "mentors.programme": _set("mentors", "programme", np.array([-1, 7])),
+    "mentees.teaching": _set("mentees", "teaching", np.zeros((3, STUDIES), dtype=bool)),
+    "mentees.topics": _set("mentees", "topics", np.array([[0.5], [1.0]])),
+    "weights.topics": _set("problem", "weights", Weights(topics=2.5)),  # type: ignore[arg-type]
+    "weights.preferences": _set("problem", "weights", Weights(preferences=11)),
+    "weights": _set("problem", "weights", Weights(0, 0, 0, 0)),
+}
+
+
+@pytest.mark.parametrize("field", MALFORMED)
+@pytest.mark.parametrize("entry", ["solve", "dense_scores", "candidates"])
+def test_malformed_input_is_refused_naming_the_field(field: str, entry: str) -> None:
+    problem = _two_by_two()
+    problem.forbidden, problem.forbidden_why = np.array([[0, 1]]), np.array([Forbid.NEVER])
+    MALFORMED[field](problem)
+    call = {
+        "solve": lambda: engine.solve(problem),
+        "dense_scores": lambda: engine.dense_scores(problem),
+        "candidates": lambda: engine.candidates(problem, mentor=0),
+    }[entry]
+    with pytest.raises(engine.InvalidProblem) as refused:
+        call()
+    assert refused.value.field == field.strip()
+    assert str(refused.value).startswith(field.strip() + ": ")
+
+
+def test_one_pair_outside_the_problem_is_refused() -> None:
+    problem = _two_by_two()
+    for mentor, mentee in ((2, 0), (0, -1)):
+        with pytest.raises(engine.InvalidProblem):
+            engine.check_pair(problem, mentor, mentee)
+        with pytest.raises(engine.InvalidProblem):
+            engine.breakdown(problem, mentor, mentee)
+
+
+def test_well_formed_input_of_other_integer_types_is_accepted() -> None:
+    problem = _two_by_two()
+    problem.forbidden = np.array([[0, 1]], dtype=np.int32)
+    problem.forbidden_why = np.array([Forbid.NEVER], dtype=np.int8)
+    problem.locks = np.zeros((0, 2), dtype=np.int32)
+    problem.mentors.capacity = np.array([1, 2], dtype=np.int64)
+    problem.weights = Weights(topics=np.int64(3))  # type: ignore[arg-type]
+    assert pairs(engine.solve(problem)) == [(0, 0), (1, 1)]
 
 
 def test_progress_and_timings() -> None:

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from flipside.matching import engine
@@ -40,9 +40,12 @@ FAST = settings(
 
 
 @st.composite
-def sides(draw: Any, size: int, mentors: bool) -> People:
+def sides(draw: Any, size: int, mentors: bool, most_places: int = 2) -> People:
     def ints(low: int, high: int) -> list[int]:
         return draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+
+    if most_places > 2:
+        return draw(clustered_sides(size, most_places))
 
     def sets(top: int, most: int) -> list[list[int]]:
         return [sorted(draw(st.sets(st.integers(0, top - 1), max_size=most))) for _ in range(size)]
@@ -70,22 +73,59 @@ def sides(draw: Any, size: int, mentors: bool) -> People:
         teaching=teaching,
         teaching_programmes=taught,
         prefs=np.asarray(ints(0, 7), dtype=np.int8),
-        capacity=np.asarray(ints(1, 2), dtype=np.int16),
+        capacity=np.asarray(ints(1, most_places), dtype=np.int16),
+    )
+
+
+def of_kinds(kinds: list[int], places: list[int]) -> People:
+    """People of two kinds with the same answers within a kind, as in cohorts where many
+    give the same answers: two people of one kind score 100 together, and many pairs tie."""
+    size, kind = len(kinds), np.asarray(kinds, dtype=np.int64).reshape(-1)
+    none = np.full(size, -1, dtype=np.int32)
+    return People(
+        ids=np.arange(size, dtype=np.int64),
+        topics=np.where(kind == 0, 0b000011, 0b001100).astype(np.uint64).reshape(size, 1),
+        slots=np.where(kind == 0, 0b000111, 0b111000).astype(np.int32),
+        mode=np.where(kind == 0, ONLINE, EITHER).astype(np.int8),
+        site=none,
+        department=none,
+        study=none,
+        programme=none,
+        teaching=np.zeros((size, STUDIES), dtype=bool),
+        teaching_programmes=np.zeros((size, PROGRAMMES), dtype=bool),
+        prefs=np.zeros(size, dtype=np.int8),
+        capacity=np.asarray(places, dtype=np.int16),
     )
 
 
 @st.composite
-def problems(draw: Any, max_side: int = 7) -> Problem:
+def clustered_sides(draw: Any, size: int, most_places: int) -> People:
+    def ints(low: int, high: int) -> list[int]:
+        return draw(st.lists(st.integers(low, high), min_size=size, max_size=size))
+
+    return of_kinds(ints(0, 1), ints(1, most_places))
+
+
+@st.composite
+def problems(
+    draw: Any, max_side: int = 7, most_places: int = 2, most_forbidden: int = 6
+) -> Problem:
     n = draw(st.integers(1, max_side))
     m = draw(st.integers(1, max_side))
     weights = Weights(*draw(st.lists(st.integers(0, 10), min_size=4, max_size=4)))
     if weights.topics + weights.availability + weights.mode_site + weights.preferences == 0:
         weights.topics = 1
-    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, m - 1)), max_size=6))
+    if most_forbidden >= n * m:
+        # Any cell may be forbidden, each about as likely as not
+        cells = draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))
+        pairs = [divmod(k, m) for k, blocked in enumerate(cells) if blocked]
+    else:
+        cell = st.tuples(st.integers(0, n - 1), st.integers(0, m - 1))
+        pairs = draw(st.lists(cell, max_size=most_forbidden))
     why = draw(st.lists(st.sampled_from(list(Forbid)), min_size=len(pairs), max_size=len(pairs)))
     problem = Problem(
-        mentors=draw(sides(n, True)),
-        mentees=draw(sides(m, False)),
+        mentors=draw(sides(n, True, most_places)),
+        mentees=draw(sides(m, False, most_places)),
         weights=weights,
         avoid_same_department=draw(st.booleans()),
         require_meetable=draw(st.booleans()),
@@ -262,6 +302,53 @@ def test_best_pairs(problem: Problem) -> None:
         check_result(problem, result)
         assert result.matched == len(problem.locks) + most
         assert result.total == locked_total + best_total
+
+
+#: One to three places on both sides, answers in two kinds (so allowed pairs often score 100
+#: and tie), and any pair possibly forbidden, so that some places cannot be filled: the
+#: cohorts where two people may pair twice and some place has no allowed partner left.
+SEVERAL_PLACES = problems(max_side=5, most_places=3, most_forbidden=25)
+
+
+def one_kind(mentors: list[int], mentees: list[int], forbidden: list[tuple[int, int]]) -> Problem:
+    """Everyone with the same answers (every allowed pair scores 100), with these places."""
+    return Problem(
+        mentors=of_kinds([0] * len(mentors), mentors),
+        mentees=of_kinds([0] * len(mentees), mentees),
+        forbidden=np.asarray(forbidden, dtype=np.int64).reshape(-1, 2),
+        forbidden_why=np.full(len(forbidden), int(Forbid.NEVER), dtype=np.int8),
+    )
+
+
+#: A cohort where the dense solver once decoded a place nobody could fill as a partner,
+#: giving mentee 1 a third partner against two places.
+UNFILLABLE = one_kind([1, 2, 2], [3, 2], [(0, 0), (1, 0)])
+
+
+@settings(FAST, max_examples=300)
+@given(SEVERAL_PLACES)
+@example(UNFILLABLE)
+def test_best_pairs_with_several_places_and_places_left_empty(problem: Problem) -> None:
+    test_best_pairs.hypothesis.inner_test(problem)  # type: ignore[attr-defined]
+
+
+@settings(FAST, max_examples=150)
+@given(SEVERAL_PLACES)
+@example(UNFILLABLE)
+def test_fairest_pairs_with_several_places_and_places_left_empty(problem: Problem) -> None:
+    test_fairest_pairs.hypothesis.inner_test(problem)  # type: ignore[attr-defined]
+
+
+@settings(FAST, max_examples=150)
+@given(problems(max_side=10, most_places=3, most_forbidden=100))
+def test_dense_and_sparse_agree_with_several_places(problem: Problem) -> None:
+    """Cohorts too big for brute force: both solvers find as many pairs and the same total
+    (the sparse one is checked against brute force above)."""
+    problem.mode = "best"
+    dense = engine.solve(problem, method="dense")
+    sparse = engine.solve(problem, method="sparse")
+    check_result(problem, dense)
+    assert (dense.matched, dense.total) == (sparse.matched, sparse.total)
 
 
 @settings(FAST, max_examples=200)
