@@ -175,6 +175,7 @@ class ApplicationForm(forms.Form):
         "department": _("Enter your department or specialty."),
         "seniority": _("Choose the description that best fits your role."),
         "hopes": _("Tell us what you hope to understand."),
+        "eligibility": _("Tick every statement to confirm you can take part."),
     }
 
     site = forms.ModelChoiceField(
@@ -307,8 +308,9 @@ class ApplicationForm(forms.Form):
         cleaned = super().clean() or {}
         statements = self.application.call.eligibility
         ticked = set(cleaned.get("eligibility") or [])
-        if self.strict and statements and len(ticked) < len(statements):
-            self.add_error("eligibility", _g("Tick every statement to confirm you can take part."))
+        # With none ticked, the field's own "required" error already says this.
+        if self.strict and statements and 0 < len(ticked) < len(statements):
+            self.add_error("eligibility", self.required_messages["eligibility"])
         return cleaned
 
     def answers(self) -> dict[str, Any]:

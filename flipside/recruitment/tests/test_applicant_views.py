@@ -433,6 +433,23 @@ def test_submitting_with_answers_missing_shows_each_and_keeps_what_was_typed(
     assert draft.statement == ""
 
 
+def test_submitting_without_ticking_eligibility_gives_one_clear_error(
+    as_applicant: Client, draft: Application, call: Call
+) -> None:
+    response = as_applicant.post(
+        application_url(draft), mentor_answers(call, action="submit", eligibility=[])
+    )
+    page = text(response)
+    error = re.search(r'id="id_eligibility_error">(.*?)</p>', page, re.S)
+    assert error is not None, page
+    assert " ".join(re.sub(r"<[^>]+>", " ", error.group(1)).split()) == (
+        "Error: Tick every statement to confirm you can take part."
+    )
+    assert "This field is required." not in page
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
 def test_other_topics_are_enough_without_ticking_a_topic(
     as_applicant: Client, draft: Application, call: Call
 ) -> None:

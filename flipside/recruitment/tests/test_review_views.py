@@ -643,6 +643,20 @@ def test_review_page_shows_every_answer_and_never_equality_data(
     assert EQUALITY_SENTINEL not in content
 
 
+def test_the_status_line_names_the_status_once_then_when_it_arrived(
+    world: World, as_coordinator: Client
+) -> None:
+    application = submitted(
+        open_call(world.cohort),
+        submitted_at=datetime.datetime(2026, 11, 29, 12, 7, tzinfo=datetime.UTC),
+    )
+    content = page(as_coordinator.get(review_url(application)))
+    line = content.split('<p class="status-line">', 1)[1].split("</p>", 1)[0]
+    assert " ".join(strip_tags(line).split()) == (
+        "Submitted Application received at 12:07pm on Sunday 29 November 2026."
+    )
+
+
 def test_review_page_for_a_mentee_shows_their_job_and_what_they_teach(
     world: World, as_coordinator: Client
 ) -> None:
