@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ import numpy as np
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 
+from flipside.lib.names import normalise_name
 from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Preference, Topic
 from flipside.schemes.models import Cohort, Membership, Role
 
@@ -32,7 +32,6 @@ PREFERENCE_BITS = {
     Preference.NOT_MY_PROGRAMME: engine.NOT_MY_PROGRAMME,
 }
 SLOT_INDEX = {slot: n for n, slot in enumerate(AVAILABILITY_SLOTS)}
-TITLES = re.compile(r"^(dr|prof|professor|mr|mrs|ms|miss|mx|sir|dame|rev|revd)\.?\s+")
 
 
 class NotReady(Exception):
@@ -59,14 +58,6 @@ class Loaded:
 
     def mentee_index(self) -> dict[int, int]:
         return {int(uid): n for n, uid in enumerate(self.problem.mentees.ids)}
-
-
-def normalise_name(text: str) -> str:
-    """A person's name as compared for declared conflicts: case, titles, punctuation and
-    spacing ignored ("Dr. Jane  O'Neil" matches "jane oneil")."""
-    text = " ".join(text.casefold().split())
-    text = TITLES.sub("", text)
-    return re.sub(r"[^\w ]", "", text).strip()
 
 
 def person_digest(organisation_id: int, email: str, key: str | None = None) -> str:

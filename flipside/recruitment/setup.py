@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from flipside.accounts.models import Invitation
 from flipside.accounts.services import AccountsError, invite_person
+from flipside.lib.names import fold
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Organisation, Role, Scheme
 
@@ -111,7 +112,7 @@ def _save_rows(
 def _refuse_repeated_names(rows: list[Row]) -> None:
     seen: set[str] = set()
     for row in rows:
-        name = str(row.values.get("name", "")).strip().casefold()
+        name = fold(str(row.values.get("name", "")))
         if name in seen:
             raise RecruitmentError(
                 _("“%(name)s” is in the list twice. Give each row its own name.")

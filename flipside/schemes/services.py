@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.names import fold
 from flipside.notifications import outbox
 from flipside.privacy import audit
 
@@ -39,9 +40,16 @@ def _save_versioned(obj: Scheme | Cohort, *, version: int, values: dict[str, Any
     return model.objects.filter(pk=obj.pk, version=version).update(**values, version=version + 1)
 
 
+def _scheme_name_taken(organisation_id: int, name: str, *, other_than: int | None = None) -> bool:
+    """Another scheme of the organisation has this name, however either is spelt (case,
+    accents, spacing: see ``flipside.lib.names.fold``)."""
+    names = Scheme.objects.filter(organisation_id=organisation_id).exclude(pk=other_than)
+    return fold(name) in {fold(found) for found in names.values_list("name", flat=True)}
+
+
 def create_scheme(organisation: Organisation, *, by: Any, **values: Any) -> Scheme:
     with transaction.atomic():
-        if Scheme.objects.filter(organisation=organisation, name__iexact=values["name"]).exists():
+        if _scheme_name_taken(organisation.pk, values["name"]):
             raise SchemeError(_("Your organisation already has a scheme with this name."))
         scheme = Scheme.objects.create(organisation=organisation, **values)
         audit.record(by, "scheme.created", scheme)
@@ -50,10 +58,8 @@ def create_scheme(organisation: Organisation, *, by: Any, **values: Any) -> Sche
 
 def update_scheme(scheme: Scheme, *, by: Any, version: int, **values: Any) -> Scheme:
     with transaction.atomic():
-        clash = Scheme.objects.filter(
-            organisation=scheme.organisation_id, name__iexact=values.get("name", scheme.name)
-        ).exclude(pk=scheme.pk)
-        if clash.exists():
+        name = values.get("name", scheme.name)
+        if _scheme_name_taken(scheme.organisation_id, name, other_than=scheme.pk):
             raise SchemeError(_("Your organisation already has a scheme with this name."))
         changes = _changes(scheme, values)
         if not _save_versioned(scheme, version=version, values=values):

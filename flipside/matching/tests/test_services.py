@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 from typing import Any
 
 import pytest
 from django.db import connection
 
 from conftest import World, make_cohort, make_user, sent_mail
-from flipside.matching import loader, services
+from flipside.matching import engine, loader, services
 from flipside.matching.models import Capacity, Pair, PairRule, PastPair, Run, Unmatched
 from flipside.matching.services import MatchingError, NeedsConfirmation, StaleRun
 from flipside.notifications.models import OutboxMessage
@@ -120,6 +121,39 @@ def test_named_conflicts_either_way_are_never_proposed(world: World) -> None:
     mentee(cohort, "Ken Lee", conflicts="tia@students.example")
     run = computed(services.start_run(cohort, by=world.coordinator))
     assert pairs_of(run) == {("Sam Student", "Ken Lee"), ("Tia Student", "Jane O'Neil")}
+
+
+def test_named_conflicts_match_however_the_name_is_encoded_or_accented(world: World) -> None:
+    """A conflict typed with decomposed accents (as some keyboards and pasted text give)
+    names the person whose name was saved precomposed, and the other way round; so does a
+    department name. Neither pair may be proposed, kept or published."""
+    nfc = lambda text: unicodedata.normalize("NFC", text)  # noqa: E731
+    nfd = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+    cohort = matching_cohort(world.scheme)
+    services.update_settings(
+        cohort, by=world.coordinator, version=services.settings_for(cohort).version,
+        values={"avoid_same_department": True},
+    )  # fmt: skip
+    sam = mentor(cohort, "Sam Student", conflicts=nfd("Zoë BRONTË") + "\n")
+    ines = mentor(cohort, nfd("Inês Araújo"), department=nfc("Cardiología"))
+    zoe = mentee(cohort, nfc("Prof. Zoë Brontë"), department="Oncology")
+    renee = mentee(cohort, "Renee Ng", conflicts=nfc("ines  araujo"))
+    mentee(cohort, "Ken Lee", department=nfd("cardiología "))
+    loaded = loader.load(cohort, settings=services.settings_for(cohort))
+    i, j = loaded.mentor_index(), loaded.mentee_index()
+    named = {
+        (int(r), int(c))
+        for (r, c), why in zip(loaded.problem.forbidden, loaded.problem.forbidden_why, strict=True)
+        if why == engine.Forbid.NAMED
+    }
+    assert named == {(i[sam.pk], j[zoe.pk]), (i[ines.pk], j[renee.pk])}
+    assert engine.check_pair(loaded.problem, i[ines.pk], 2) == [engine.Constraint.DEPARTMENT]
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert ("Sam Student", nfc("Prof. Zoë Brontë")) not in pairs_of(run)
+    with pytest.raises(MatchingError, match="declared"):
+        services.add_rule(
+            cohort, mentor=sam, mentee=zoe, kind="lock", reason="", by=world.coordinator
+        )
 
 
 def test_past_pairs_are_not_repeated_even_after_the_earlier_cohort_is_deleted(
@@ -328,7 +362,7 @@ def test_publishing_creates_pairs_and_introduces_everyone_once(world: World, coh
     mail = [m for m in sent_mail() if "partner" in m.subject]
     assert len(mail) == 6
     to_amal = next(m for m in mail if "Prof Xu" in m.subject)
-    assert "Prof Xu will get in touch" in to_amal.body
+    assert "\u2068Prof Xu\u2069 will get in touch" in to_amal.body  # the name isolated
     with pytest.raises(MatchingError, match="published"):
         services.start_run(cohort, by=world.coordinator)
 

@@ -286,6 +286,24 @@ def test_repeated_names_are_refused_and_nothing_is_saved(world: World) -> None:
     assert topic_names() == []
 
 
+@pytest.mark.parametrize(
+    "again", ["Cafe\u0301  Society", "CAFÉ SOCIETY", "Cafe\u00a0Society", "Café Society\u200b"]
+)
+def test_a_name_spelt_another_way_is_the_same_name(world: World, again: str) -> None:
+    """Decomposed accents, capitals, no-break or extra spaces, invisible characters: the
+    same name, so the same rule as above."""
+    with pytest.raises(RecruitmentError, match="in the list twice"):
+        setup.save_topics(
+            world.scheme,
+            rows=[
+                Row(None, {"name": "Café Society", "order": None}),
+                Row(None, {"name": again, "order": None}),
+            ],
+            by=world.coordinator,
+        )
+    assert topic_names() == []
+
+
 def test_rows_of_another_scheme_cannot_be_changed_through_this_one(world: World) -> None:
     theirs = Topic.objects.create(scheme=world.other_scheme, name="Theirs")
     with pytest.raises(RecruitmentError, match="changed while you were editing"):

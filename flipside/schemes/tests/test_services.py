@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
 import pytest
@@ -154,6 +155,22 @@ def test_scheme_names_are_unique_within_an_organisation_whatever_the_case(world:
             name="pride reverse mentoring",
             centres="x",
         )
+
+
+@pytest.mark.parametrize("name", ["PRIDE  Reverse\u00a0Mentoring", "Pride Révérse Mentoring"])
+def test_scheme_names_are_unique_however_they_are_spelt(world: World, name: str) -> None:
+    """Extra or no-break spaces and accents do not make another name, on creating or
+    renaming."""
+    with pytest.raises(services.SchemeError, match="already has a scheme"):
+        services.create_scheme(world.organisation, by=world.org_coordinator, name=name, centres="x")
+    second = services.create_scheme(
+        world.organisation, by=world.org_coordinator, name="Second", centres="x"
+    )
+    with pytest.raises(services.SchemeError, match="already has a scheme"):
+        services.update_scheme(
+            second, by=world.org_coordinator, version=second.version,
+            name=unicodedata.normalize("NFD", name),
+        )  # fmt: skip
 
 
 def test_adding_the_same_member_twice_keeps_one_membership(world: World) -> None:
