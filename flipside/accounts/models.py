@@ -14,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.email_address import canonical_email
+from flipside.lib.text import validate_single_line
 from flipside.schemes.models import Role
 
 
@@ -60,8 +61,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(_("name"), max_length=150)
-    pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
+    display_name = models.CharField(_("name"), max_length=150, validators=[validate_single_line])
+    pronouns = models.CharField(
+        _("pronouns"), max_length=40, blank=True, validators=[validate_single_line]
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -12,6 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .email_address import canonical_email
+from .text import validate_single_line
 
 FormT = TypeVar("FormT", bound=forms.BaseForm)
 
@@ -29,13 +30,13 @@ def reject_line_breaks(value: str) -> None:
 
 
 class SafeCharField(forms.CharField):
-    """A text field that strips whitespace and refuses control characters."""
+    """A text field that strips whitespace and refuses control characters; single-line ones
+    (the default: names, titles, places) also refuse line breaks and hidden characters that
+    reorder or disguise text (see ``lib.text``)."""
 
     def __init__(self, *, single_line: bool = True, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.validators.append(reject_control_characters)
-        if single_line:
-            self.validators.append(reject_line_breaks)
+        self.validators.append(validate_single_line if single_line else reject_control_characters)
 
 
 class EmailAddressField(forms.EmailField):

@@ -15,6 +15,10 @@ What is refused, and why:
   word joiner, invisible operators, tag characters…): invisible, so two names that look the
   same could differ, or hidden text could ride along.
 
+Showing names: templates wrap every person-supplied name in ``<bdi>``; text composed in
+Python (messages, form labels, email text) wraps it with ``isolate``, the plain-text
+equivalent. Either way a right-to-left name cannot reorder the words around it.
+
 Kept: the zero-width non-joiner and joiner (U+200C, U+200D) *between two visible
 characters*, because some names need them: Persian writes the non-joiner inside words, Indic
 scripts such as Malayalam and Sinhala use both for the right letter shapes, and emoji
@@ -35,6 +39,15 @@ BIDI_CONTROLS = frozenset(
 )
 JOINERS = frozenset("\u200c\u200d")
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def isolate(text: str) -> str:
+    """``text`` between U+2068 FIRST STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE: what
+    ``<bdi>`` does, for text that is not HTML (a message, a label, an email's text)."""
+    return f"{FIRST_STRONG_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}"
 
 
 def describe(characters: str | list[str]) -> str:

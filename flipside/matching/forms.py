@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.lib.forms import SafeCharField
+from flipside.lib.text import isolate
 from flipside.schemes.models import Cohort, Role
 
 from .models import FirstContact, PairRule, Run
@@ -51,8 +52,8 @@ class ProposalField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
     def label_from_instance(self, obj: Any) -> str:
         return _("%(mentor)s with %(mentee)s (score %(score)s)") % {
-            "mentor": obj.mentor.display_name,
-            "mentee": obj.mentee.display_name,
+            "mentor": isolate(obj.mentor.display_name),
+            "mentee": isolate(obj.mentee.display_name),
             "score": obj.score,
         }
 

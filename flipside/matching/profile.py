@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from flipside.lib.text import isolate
 from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, MeetingMode
 from flipside.schemes.models import Cohort, Membership, Role
 
@@ -57,4 +58,6 @@ def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[tupl
 
 
 def profile_text(cohort: Cohort, user: Any) -> str:
-    return "\n".join(f"{label}: {value}" for label, value in shared_profile(cohort, user))
+    # Each value isolated: the text goes into emails, where a right-to-left name or place
+    # must not reorder the label before it.
+    return "\n".join(f"{label}: {isolate(value)}" for label, value in shared_profile(cohort, user))

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.text import isolate
 from flipside.notifications import outbox
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Membership, Role, Stage
@@ -664,7 +665,7 @@ def _introduce(pair: Pair) -> int:
               "meeting.") if settings.first_contact == role else
             _("%(name)s will get in touch in the next week to arrange your first meeting. If "
               "you have not heard by then, feel free to write first.")
-        ) % {"name": partner.display_name}  # fmt: skip
+        ) % {"name": isolate(partner.display_name)}  # fmt: skip
         return {
             "profile": profile_text(cohort, partner),
             "first_contact": first_contact,

@@ -24,6 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from flipside.lib.email_address import canonical_email, repaired_email
+from flipside.lib.text import validate_single_line
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -213,10 +214,18 @@ def _row_problems(person: Person, seen: dict[str, int], already_in: set[str]) ->
     if email in already_in:
         problems.append(_("%(email)s is already in this cohort.") % {"email": email})
     seen.setdefault(email, person.line)
-    if any(ord(ch) < 32 for ch in person.name):
-        problems.append(_("The name has a line break or another invisible character in it."))
-    elif len(person.name) > NAME_MAX_LENGTH:
-        problems.append(_("The name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH})
+    try:
+        validate_single_line(person.name)
+    except ValidationError as error:
+        if error.code in ("line_break", "control"):
+            problems.append(_("The name has a line break or another invisible character in it."))
+        else:
+            problems.append(" ".join(error.messages))
+    else:
+        if len(person.name) > NAME_MAX_LENGTH:
+            problems.append(
+                _("The name is longer than %(max)s characters.") % {"max": NAME_MAX_LENGTH}
+            )
     return problems
 
 

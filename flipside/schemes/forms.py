@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.forms import reject_control_characters
+from flipside.lib.text import validate_single_line
 from flipside.privacy.equality import QUESTIONS
 
 from .models import Cohort, Scheme, Stage
@@ -23,7 +24,10 @@ class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
             self.initial["version"] = self.instance.version
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
-                field.validators.append(reject_control_characters)
+                one_line = not isinstance(field.widget, forms.Textarea)
+                field.validators.append(
+                    validate_single_line if one_line else reject_control_characters
+                )
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self._meta.fields or ()}

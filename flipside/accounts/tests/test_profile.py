@@ -110,7 +110,7 @@ def test_template_syntax_in_a_name_is_shown_as_typed(as_mentor: Client, world: W
 
     content = as_mentor.get(reverse("home")).content.decode()
 
-    assert "Hello, {{7*7}}" in content
+    assert "Hello, <bdi>{{7*7}}</bdi>" in content
     assert "Hello, 49" not in content
 
 

@@ -44,12 +44,19 @@ def coordinator(client: Client, world: World) -> Client:
     return client
 
 
+def readable(html: str) -> str:
+    """Without the isolation around names (``<bdi>`` and U+2068 … U+2069), which no one sees."""
+    for mark in ("<bdi>", "</bdi>", "\u2068", "\u2069"):
+        html = html.replace(mark, "")
+    return html
+
+
 def text(response: Any) -> str:
-    return str(response.content.decode())
+    return readable(response.content.decode())
 
 
 def messages_of(response: Any) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []
+    return [readable(str(m)) for m in response.context["messages"]] if response.context else []
 
 
 def url(name: str, *args: Any) -> str:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.text import isolate
 from flipside.lib.types import AuthedRequest
 from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
@@ -89,7 +90,10 @@ def end_pair(request: AuthedRequest, pair_id: int) -> HttpResponse:
         except services.MatchingError as error:
             form.add_error(None, str(error))
         else:
-            names = {"mentor": pair.mentor.display_name, "mentee": pair.mentee.display_name}
+            names = {
+                "mentor": isolate(pair.mentor.display_name),
+                "mentee": isolate(pair.mentee.display_name),
+            }
             messages.success(
                 request, _("The pair of %(mentor)s and %(mentee)s has ended. Both have been told.")
                 % names,
@@ -136,14 +140,16 @@ def _pair_up(request: AuthedRequest, cohort: Cohort, person: Any, form: forms.Ne
     on the form if refused."""
     mentor, mentee = form.cleaned_data["mentor"], form.cleaned_data["mentee"]
     if person not in (mentor, mentee):
-        form.add_error(None, _("Choose a partner for %(name)s.") % {"name": person.display_name})
+        form.add_error(
+            None, _("Choose a partner for %(name)s.") % {"name": isolate(person.display_name)}
+        )
         return False
     try:
         services.create_pair(cohort, mentor=mentor, mentee=mentee, by=request.user)
     except services.MatchingError as error:
         form.add_error(None, str(error))
         return False
-    names = {"mentor": mentor.display_name, "mentee": mentee.display_name}
+    names = {"mentor": isolate(mentor.display_name), "mentee": isolate(mentee.display_name)}
     message = _("%(mentor)s and %(mentee)s are now paired. Both have been sent an "
                 "introduction email.")  # fmt: skip
     messages.success(request, message % names)

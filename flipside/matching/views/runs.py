@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from flipside.lib.text import isolate
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.permissions import Action, get_cohort
 
@@ -153,7 +154,10 @@ def _apply(
 
 
 def _names(proposal: Proposal) -> dict[str, str]:
-    return {"mentor": proposal.mentor.display_name, "mentee": proposal.mentee.display_name}
+    return {
+        "mentor": isolate(proposal.mentor.display_name),
+        "mentee": isolate(proposal.mentee.display_name),
+    }
 
 
 @require_POST
@@ -216,10 +220,10 @@ def swap(request: AuthedRequest, run_id: int) -> HttpResponse:
 
 def _swapped(first: Proposal, second: Proposal) -> str:
     return _("Swapped: %(a)s is now with %(b_mentee)s, and %(b)s with %(a_mentee)s.") % {
-        "a": first.mentor.display_name,
-        "b": second.mentor.display_name,
-        "a_mentee": first.mentee.display_name,
-        "b_mentee": second.mentee.display_name,
+        "a": isolate(first.mentor.display_name),
+        "b": isolate(second.mentor.display_name),
+        "a_mentee": isolate(first.mentee.display_name),
+        "b_mentee": isolate(second.mentee.display_name),
     }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from flipside.lib.forms import rebind_after_conflict
+from flipside.lib.text import isolate
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Cohort, Role
 from flipside.schemes.permissions import Action, get_cohort
@@ -97,7 +98,10 @@ def rule_add(request: AuthedRequest, cohort_id: int) -> HttpResponse:
 
 
 def _rule_added(rule: PairRule) -> str:
-    names = {"mentor": rule.mentor.display_name, "mentee": rule.mentee.display_name}
+    names = {
+        "mentor": isolate(rule.mentor.display_name),
+        "mentee": isolate(rule.mentee.display_name),
+    }
     if rule.kind == PairRule.Kind.LOCK:
         return _("%(mentor)s and %(mentee)s will be kept as a pair in every proposal.") % names
     return _("%(mentor)s and %(mentee)s will never be proposed as a pair.") % names
@@ -107,7 +111,10 @@ def _rule_added(rule: PairRule) -> str:
 def rule_remove(request: AuthedRequest, rule_id: int) -> HttpResponse:
     rule = get_rule(request.user, rule_id)
     cohort_id = rule.cohort_id
-    names = {"mentor": rule.mentor.display_name, "mentee": rule.mentee.display_name}
+    names = {
+        "mentor": isolate(rule.mentor.display_name),
+        "mentee": isolate(rule.mentee.display_name),
+    }
     try:
         services.remove_rule(rule, by=request.user)
     except services.MatchingError as error:
@@ -136,9 +143,9 @@ def capacity(request: AuthedRequest, cohort_id: int) -> HttpResponse:
 
 def _capacity_message(person: Any, partners: int) -> str:
     if partners == 1:
-        return _("%(name)s may have one partner.") % {"name": person.display_name}
+        return _("%(name)s may have one partner.") % {"name": isolate(person.display_name)}
     return _("%(name)s may have up to %(n)s partners.") % {
-        "name": person.display_name, "n": partners,
+        "name": isolate(person.display_name), "n": partners,
     }  # fmt: skip
 
 

@@ -184,7 +184,7 @@ def test_values_are_escaped_in_html_but_kept_as_typed_in_text(world: World) -> N
         "password_reset", to=person.email, user=person, values={"link": "https://x/"}
     )
     assert message is not None
-    assert "Hello &lt;i&gt;Ada&amp;Co&lt;/i&gt;," in message.body_html
+    assert "Hello <bdi>&lt;i&gt;Ada&amp;Co&lt;/i&gt;</bdi>," in message.body_html
     assert "Hello <i>Ada&Co</i>," in message.body_text
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from flipside.lib.forms import SafeCharField
+from flipside.lib.text import isolate
 from flipside.notifications.calendar import LONDON
 from flipside.recruitment.forms.review import TimeInput, london_time
 from flipside.schemes.forms import DateInput
@@ -187,7 +188,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["people"]
         field.queryset = eligible
-        field.label_from_instance = lambda user: user.display_name
+        field.label_from_instance = lambda user: isolate(user.display_name)
 
 
 ATTENDANCE_CHOICES = [
@@ -213,7 +214,7 @@ class RegisterForm(forms.Form):
             name = f"{PREFIX}{booking.user_id}"
             self.people[name] = booking.user
             self.fields[name] = AttendanceField(
-                label=booking.user.display_name,
+                label=isolate(booking.user.display_name),
                 choices=ATTENDANCE_CHOICES,
                 widget=forms.RadioSelect,
                 required=False,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from flipside.lib.text import isolate
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Role
 from flipside.schemes.permissions import (
@@ -195,7 +196,7 @@ def readiness_override(request: AuthedRequest, cohort_id: int, user_id: int) -> 
     if "remove" in request.POST:
         services.remove_readiness_override(cohort, user=person, by=request.user)
         messages.success(request, _("%(name)s must now be ready before they are paired.")
-                         % {"name": person.display_name})  # fmt: skip
+                         % {"name": isolate(person.display_name)})  # fmt: skip
         return redirect(back)
     form = OverrideForm(request.POST)
     if not form.is_valid():
@@ -204,5 +205,6 @@ def readiness_override(request: AuthedRequest, cohort_id: int, user_id: int) -> 
     services.override_readiness(
         cohort, user=person, reason=form.cleaned_data["reason"], by=request.user
     )
-    messages.success(request, _("%(name)s may now be paired.") % {"name": person.display_name})
+    name = isolate(person.display_name)
+    messages.success(request, _("%(name)s may now be paired.") % {"name": name})
     return redirect(back)
