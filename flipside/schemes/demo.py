@@ -10,8 +10,10 @@ import datetime
 import re
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import TextIOBase
-from typing import Any, NamedTuple
+from unittest import mock
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +22,7 @@ from faker import Faker
 from flipside.accounts.models import User
 from flipside.privacy import audit
 
-from . import services
+from . import demo_recruitment, services
 from .models import Cohort, Organisation, OrganisationCoordinator, Role, Scheme, Site, Stage
 
 # Published in the README and printed by ``demo_signins``: it guards nothing of value.
@@ -138,14 +140,31 @@ class People:
         return self._new(STAFF_DOMAINS[kind], STAFF_TITLES[kind])
 
 
-def _advance(cohort: Cohort, *, to: str, by: User) -> Cohort:
-    """Walk forward one stage at a time, as a coordinator would."""
+# When each stage of a cohort began; the demo's history reads like a real year.
+Dates = dict[str, datetime.datetime]
+
+
+@contextmanager
+def _clock(at: datetime.datetime | None) -> Iterator[None]:
+    """Do what is inside as if it were ``at``: the services stamp stage changes and the audit
+    log with ``timezone.now()``, and a past year's history should carry that year's dates.
+    (Patching is confined to loading the demo, which refuses to run in production.)"""
+    if at is None:
+        yield
+        return
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
+
+
+def _advance(cohort: Cohort, *, to: str, by: User, dates: Dates) -> Cohort:
+    """Walk forward one stage at a time, as a coordinator would, each on its date."""
     while cohort.stage != to:
         target = cohort.next_stage
         assert target is not None  # noqa: S101 - ``to`` is always a later stage
-        cohort = services.change_cohort_stage(
-            cohort, to=target, by=by, expected=cohort.stage, notify=False
-        )
+        with _clock(dates.get(target)):
+            cohort = services.change_cohort_stage(
+                cohort, to=target, by=by, expected=cohort.stage, notify=False
+            )
     return cohort
 
 
@@ -158,17 +177,40 @@ def _cohort(
     ends_on: datetime.date,
     stage: str,
     members: list[Member],
+    dates: Dates,
 ) -> Cohort:
-    cohort = services.create_cohort(
-        scheme, by=by, label=label, starts_on=starts_on, ends_on=ends_on,
-        min_meetings=4, meeting_minutes=60,
-    )  # fmt: skip
+    created = dates[Stage.PLANNING]
+    with _clock(created):
+        cohort = services.create_cohort(
+            scheme, by=by, label=label, starts_on=starts_on, ends_on=ends_on,
+            min_meetings=4, meeting_minutes=60,
+        )  # fmt: skip
+    # The field's default is bound to the real clock.
+    Cohort.objects.filter(pk=cohort.pk).update(created_at=created)
     if members:
         # People join while the cohort recruits.
-        cohort = _advance(cohort, to=Stage.RECRUITING, by=by)
-        for user, role, site in members:
-            services.add_member(cohort, user=user, role=role, site=site, by=by)
-    return _advance(cohort, to=stage, by=by)
+        cohort = _advance(cohort, to=Stage.RECRUITING, by=by, dates=dates)
+        with _clock(dates[Stage.RECRUITING]):
+            for user, role, site in members:
+                services.add_member(cohort, user=user, role=role, site=site, by=by)
+    return _advance(cohort, to=stage, by=by, dates=dates)
+
+
+def _dated(*days: datetime.date | int) -> Dates:
+    """Dates for the stages from planning on: a calendar date (at 9 in the morning, London
+    time, and never later than now) or a number of days ago."""
+    now = timezone.now()
+    dates: Dates = {}
+    for stage, day in zip(Stage.values, days, strict=False):
+        if isinstance(day, int):
+            at = (now - datetime.timedelta(days=day)).replace(minute=0, second=0, microsecond=0)
+        else:
+            # In UTC, like the real clock: the audit log hashes the time as it is stored.
+            london = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
+            at = london.astimezone(datetime.UTC)
+        # A demo loaded early keeps its history in the past, one minute apart at least.
+        dates[stage] = min(at, now - datetime.timedelta(minutes=len(days) - len(dates)))
+    return dates
 
 
 def _students(people: People, count: int, site: Site) -> list[Member]:
@@ -213,45 +255,57 @@ def _create(stdout: TextIOBase | None) -> None:
     people = People()
     demo = {email: people.create(email, *DEMO_PEOPLE[email]) for email in DEMO_PEOPLE}
     by = demo[COORDINATOR]
-    organisation, sites = _organisation(by)
+    # The faculty set up both schemes before recruiting their first cohorts.
+    with _clock(_dated(datetime.date(2025, 1, 13))[Stage.PLANNING]):
+        organisation, sites = _organisation(by)
+        pride = services.create_scheme(organisation, by=by, **PRIDE)
+        race = services.create_scheme(organisation, by=by, **RACE_EQUALITY)
+        for scheme in (pride, race):
+            services.assign_scheme_coordinator(scheme, user=by, by=by)
     faculty = sites[FACULTY]
     observer = (demo[OBSERVER], Role.OBSERVER, faculty)
-
-    pride = services.create_scheme(organisation, by=by, **PRIDE)
-    race = services.create_scheme(organisation, by=by, **RACE_EQUALITY)
-    for scheme in (pride, race):
-        services.assign_scheme_coordinator(scheme, user=by, by=by)
+    date = datetime.date
 
     cohorts = [
         _cohort(
             pride, by=by, label="2025/26", stage=Stage.CLOSED,
-            starts_on=datetime.date(2025, 9, 1), ends_on=datetime.date(2026, 7, 31),
+            starts_on=date(2025, 9, 1), ends_on=date(2026, 7, 31),
             members=_students(people, 5, faculty) + _staff(people, [faculty] * 5),
+            dates=_dated(date(2025, 2, 3), date(2025, 3, 3), date(2025, 6, 16),
+                         date(2025, 7, 21), date(2025, 9, 1), date(2026, 7, 31)),
         ),
         _cohort(
             pride, by=by, label="2026/27", stage=Stage.RUNNING,
-            starts_on=datetime.date(2026, 9, 1), ends_on=datetime.date(2027, 7, 31),
+            starts_on=date(2026, 9, 1), ends_on=date(2027, 7, 31),
             members=[(demo[MENTOR], Role.MENTOR, faculty), (demo[MENTEE], Role.MENTEE, faculty)]
             + _students(people, 4, faculty) + _staff(people, [faculty] * 4) + [observer],
+            dates=_dated(date(2026, 2, 2), date(2026, 3, 2), date(2026, 6, 15),
+                         date(2026, 7, 20), date(2026, 9, 1)),
         ),
         _cohort(
             race, by=by, label="2026/27", stage=Stage.MATCHING,
-            starts_on=datetime.date(2026, 10, 1), ends_on=datetime.date(2027, 9, 30),
+            starts_on=date(2026, 10, 1), ends_on=date(2027, 9, 30),
             # Mentees come from the faculty and both partner Trusts, five from each.
             members=_students(people, 15, faculty) + _staff(people, list(sites.values()) * 5)
             + [observer],
+            # Days ago: recruiting just before its calls opened, training after the decisions,
+            # and matching since its training sessions.
+            dates=_dated(170, 158, 96, 7),
         ),
         _cohort(
             race, by=by, label="2027/28", stage=Stage.RECRUITING,
-            starts_on=datetime.date(2027, 10, 1), ends_on=datetime.date(2028, 9, 30),
-            members=[],
+            starts_on=date(2027, 10, 1), ends_on=date(2028, 9, 30),
+            members=[], dates=_dated(35, 22),
         ),
     ]  # fmt: skip
     for cohort in cohorts:
         _report(stdout, cohort)
     _email(cohorts[2], by)
-    _recruitment(organisation, pride, race, cohorts[3], by, people, demo[APPLICANT], sites)
-    _matching_applications(cohorts[2], organisation, race)
+    demo_recruitment.open_calls(
+        organisation, pride, race, cohorts[3], by=by, people=people, applicant=demo[APPLICANT],
+        sites=sites, faculty=faculty,
+    )  # fmt: skip
+    demo_recruitment.matched_applications(cohorts[2], organisation, race)
     _training([pride, race], cohorts, by, organisation)
     _pairs(cohorts[0], by)
     _pairs(cohorts[1], by)
@@ -284,330 +338,41 @@ def _pairs(cohort: Cohort, by: User) -> None:
 def _email(cohort: Cohort, by: User) -> None:
     """Invitations still waiting for an answer, and one email a mail server refused, so the
     outbox shows every state (the worker started by ``make run`` sends the waiting ones)."""
+    from flipside.accounts.models import Invitation
     from flipside.accounts.services import invite_person
     from flipside.notifications.models import DeliveryAttempt, OutboxMessage
+    from flipside.notifications.outbox import MAX_ATTEMPTS, backoff
 
     invite_person(
         cohort, email="late.applicant@students.northbridge.example", role=Role.MENTOR, by=by
     )
-    bounced = invite_person(cohort, email="k.obi@nhs.example", role=Role.MENTEE, by=by)
+    # Queued three hours ago, tried at once and then after each of the outbox's waits, until
+    # it gave up: as the worker does it.
+    queued = timezone.now().replace(minute=0, second=0, microsecond=0) - datetime.timedelta(hours=3)
+    with _clock(queued):
+        bounced = invite_person(cohort, email="k.obi@nhs.example", role=Role.MENTEE, by=by)
+    Invitation.objects.filter(pk=bounced.pk).update(created_at=queued)
     message = OutboxMessage.objects.filter(to=bounced.email).get()
     error = "SMTPRecipientsRefused: {'k.obi@nhs.example': (550, b'5.1.1 Mailbox unavailable')}"
-    now = timezone.now()
-    for attempt in range(3):
-        at = now - datetime.timedelta(minutes=60 - attempt * 20)
+    at = queued + datetime.timedelta(seconds=4)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        finished = at + datetime.timedelta(seconds=2)
         DeliveryAttempt.objects.create(
-            message=message,
-            worker="demo",
-            started_at=at,
-            finished_at=at,
-            succeeded=False,
-            error=error,
-        )
-    message.status, message.attempts, message.last_error = OutboxMessage.Status.FAILED, 3, error
-    message.save(update_fields=["status", "attempts", "last_error"])
+            message=message, worker="demo", started_at=at, finished_at=finished,
+            succeeded=False, error=error,
+        )  # fmt: skip
+        at = finished + backoff(attempt)
+    message.status, message.last_error = OutboxMessage.Status.FAILED, error
+    message.attempts, message.created_at, message.next_attempt_at = MAX_ATTEMPTS, queued, finished
+    message.save(
+        update_fields=["status", "attempts", "last_error", "created_at", "next_attempt_at"]
+    )
 
 
 def is_seeded() -> bool:
     """Whether every demo sign-in exists, so printing them would not mislead."""
     emails = [email for _, email in DEMO_SIGNINS]
     return User.objects.filter(email__in=emails).count() == len(emails)
-
-
-PROGRAMMES = [("MBBS Medicine", 5), ("BSc Biomedical Science", 3), ("MPharm Pharmacy", 4)]
-PRIDE_TOPICS = [
-    "Coming out at medical school",
-    "Being trans or non-binary on placement",
-    "LGBTQ+ patients and inclusive language",
-    "Homophobia in clinical settings",
-    "Finding LGBTQ+ role models",
-]
-RACE_TOPICS = [
-    "Racism on clinical placement",
-    "The awarding gap",
-    "Being the only one in the room",
-    "Microaggressions from staff and patients",
-    "Religion and belief at medical school",
-    "Names, accents and belonging",
-    "Commuting and living at home",
-    "First in my family at university",
-]
-RUBRIC = [
-    ("Reflection on lived experience", "Draws on their own experience with insight."),
-    ("Readiness to share and listen", "Open, constructive, able to hold honest conversations."),
-    ("Commitment", "Can give the time: four meetings and two reflection events."),
-]
-MENTOR_ELIGIBILITY = [
-    "I am a student in the Faculty of Medicine.",
-    "I identify as Black, Asian or from a minority ethnic background.",
-    "I can take part in training and meet my mentee at least four times.",
-]
-MENTEE_ELIGIBILITY = ["I hold a senior teaching, clinical or leadership role."]
-STATEMENTS = [
-    "On placement I have often been the only Black student on the ward, and I have learned a lot "
-    "about how small comments shape whether you feel you belong. I want senior staff to hear "
-    "that honestly and to work out together what would help the next students.",
-    "As the first in my family at university, and someone who commutes two hours a day, I see "
-    "how timetabling and assessment choices land differently on students like me. I am calm, "
-    "I listen, and I would enjoy helping a senior colleague see the course through my eyes.",
-    "I have spoken at our society's events about names and accents and how often mine is "
-    "mispronounced by tutors. I would like to turn frustration into practical change.",
-]
-
-
-def _recruitment(
-    organisation: Organisation, pride: Scheme, race: Scheme, cohort: Cohort, by: User,
-    people: People, applicant: User, sites: dict[str, Site],
-) -> None:  # fmt: skip
-    """Programmes, topics and a rubric, and open calls for next year's Race Equality cohort
-    with applications at every step, so the recruitment pages have something to show."""
-    from flipside.privacy.services import save_equality_answers
-    from flipside.recruitment import services as recruitment
-    from flipside.recruitment.models import Programme, RubricCriterion, Topic
-
-    programmes = [
-        Programme.objects.create(organisation=organisation, name=name, years=years)
-        for name, years in PROGRAMMES
-    ]
-    for scheme, names in ((pride, PRIDE_TOPICS), (race, RACE_TOPICS)):
-        for order, name in enumerate(names):
-            Topic.objects.create(scheme=scheme, name=name, order=order)
-        for order, (name, description) in enumerate(RUBRIC):
-            RubricCriterion.objects.create(
-                scheme=scheme, name=name, description=description, max_score=5, order=order
-            )
-    now = timezone.now()
-    opens, closes = now - datetime.timedelta(days=21), now + datetime.timedelta(days=70)
-    mentor_call = recruitment.create_call(
-        cohort, by=by, role=Role.MENTOR, title="Call for student mentors 2027/28",
-        introduction=(
-            "Are you a Black, Asian or minority ethnic student in the Faculty of Medicine? "
-            "Mentor a senior member of staff for a year: four conversations about your "
-            "experience, paid at the London Living Wage, with training and support."
-        ),
-        eligibility=MENTOR_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
-        word_limit=250,
-    )  # fmt: skip
-    recruitment.create_call(
-        cohort, by=by, role=Role.MENTEE, title="Call for interest: staff mentees 2027/28",
-        introduction=(
-            "Senior staff in the faculty and our partner NHS Trusts: be mentored by a student "
-            "and hear what studying medicine is like for students from minoritised groups."
-        ),
-        eligibility=MENTEE_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
-        word_limit=250,
-    )  # fmt: skip
-    topics = list(race.topics.all())
-    slots = ["mon-pm", "tue-pm", "wed-am", "thu-eve", "fri-am"]
-    faculty = sites[FACULTY]
-
-    def apply(user: User, n: int, *, submit: bool = True) -> Any:
-        application = recruitment.start_application_as(mentor_call, user=user)
-        recruitment.save_answers(
-            application, by=user,
-            answers={
-                "programme": programmes[n % 2], "year": 1 + n % 3, "site": faculty,
-                "statement": STATEMENTS[n % len(STATEMENTS)], "topics": topics[n % 4 : n % 4 + 3],
-                "availability": slots[n % 3 : n % 3 + 3], "mode": "either",
-                "eligibility_confirmed": True,
-            },
-        )  # fmt: skip
-        return recruitment.submit_application(application, by=user) if submit else application
-
-    # The applicant demo sign-in has a draft to finish; eight others have applied.
-    apply(applicant, 0, submit=False)
-    applied = [apply(people.student(), n) for n in range(8)]
-    for n, application in enumerate(applied[:5]):
-        scores = {c.pk: 2 + (n * 5 + i * 3) % 4 for i, c in enumerate(race.rubric.all())}
-        recruitment.score_application(application, reviewer=by, scores=scores)
-    recruitment.decide(applied[:3], outcome="shortlisted", by=by)
-    recruitment.add_note(
-        applied[0], author=by, text="Strong on placement experience; invite to interview."
-    )
-    for user in [a.applicant for a in applied[:4]]:
-        save_equality_answers(
-            user, cohort, answers={"ethnicity": "black", "first_generation": "yes"}, consent=True,
-            asked=["ethnicity", "first_generation"],
-        )  # fmt: skip
-
-
-# --- Accepted applications for the cohort being matched -----------------------------------
-
-
-class StudentAnswers(NamedTuple):
-    programme: str
-    year: int
-    topics: list[int]  # indices into RACE_TOPICS
-    availability: list[str]
-    mode: str
-    preferences: list[str] = []
-    placement: str = ""
-
-
-class StaffAnswers(NamedTuple):
-    job_title: str
-    department: str
-    seniority: str
-    topics: list[int]  # indices into RACE_TOPICS: what they hope to understand
-    availability: list[str]
-    mode: str
-    teaching: list[tuple[str, int]]  # (programme, year)
-    preferences: list[str] = []
-
-
-MBBS, BIOMED, PHARMACY = (name for name, _years in PROGRAMMES)
-# The Race Equality 2026/27 students, in the order they joined. Everyone studies at the
-# faculty; most would meet either way, and their free times overlap in several patterns.
-MATCHING_STUDENTS = [
-    StudentAnswers(MBBS, 3, [0, 3, 5], ["mon-pm", "tue-pm", "thu-eve"], "either",
-                   ["other_site"], placement="Cardiology"),
-    StudentAnswers(MBBS, 1, [1, 6, 7], ["tue-am", "tue-pm", "wed-eve", "fri-am"], "either"),
-    StudentAnswers(BIOMED, 2, [1, 2, 4], ["mon-am", "wed-am", "wed-pm"], "in_person",
-                   ["same_site"]),
-    StudentAnswers(MBBS, 4, [0, 3], ["tue-pm", "wed-pm", "thu-pm", "thu-eve"], "either",
-                   ["not_my_programme"], placement="Respiratory Medicine"),
-    StudentAnswers(PHARMACY, 2, [4, 5, 7], ["mon-eve", "tue-eve", "wed-eve", "thu-eve"],
-                   "online"),
-    StudentAnswers(MBBS, 5, [0, 2, 3, 5], ["mon-am", "mon-pm", "fri-pm"], "either",
-                   placement="Renal Medicine"),
-    StudentAnswers(BIOMED, 1, [6, 7], ["tue-pm", "wed-pm", "thu-pm"], "either", ["other_site"]),
-    StudentAnswers(MBBS, 2, [1, 3, 4], ["wed-am", "thu-am", "fri-am", "fri-pm"], "either"),
-    StudentAnswers(PHARMACY, 3, [2, 5], ["mon-pm", "tue-pm", "wed-pm", "thu-pm"], "in_person"),
-    StudentAnswers(MBBS, 3, [0, 1], ["thu-eve", "fri-pm", "fri-eve"], "either",
-                   ["not_my_programme"]),
-    StudentAnswers(BIOMED, 3, [3, 5, 6], ["mon-pm", "wed-am", "wed-pm"], "either"),
-    StudentAnswers(MBBS, 4, [0, 2, 4], ["tue-am", "tue-pm", "thu-am", "thu-pm", "fri-am"],
-                   "online", placement="Obstetrics and Gynaecology"),
-    StudentAnswers(PHARMACY, 1, [1, 7], ["mon-am", "tue-pm", "fri-am"], "either"),
-    StudentAnswers(MBBS, 1, [2, 3, 6, 7], ["mon-pm", "wed-eve", "thu-eve", "fri-eve"], "either",
-                   ["same_site", "not_my_programme"]),
-    StudentAnswers(MBBS, 5, [0, 3, 5], ["mon-pm", "tue-pm", "wed-pm", "thu-pm", "fri-am",
-                                        "fri-pm"], "in_person", placement="Renal Medicine"),
-]  # fmt: skip
-# The student at MATCHING_CONFLICT[0] names the staff member at MATCHING_CONFLICT[1]: their
-# personal tutor. (Student 0's placement is in the department of staff member 1.)
-MATCHING_CONFLICT = (9, 7)
-# The staff, in the order they joined: a row for the faculty, then one for each Trust, and
-# again. Most teach, assess or examine some students, so some pairs are ruled out.
-MATCHING_STAFF = [
-    StaffAnswers("Director of Medical Education", "Medical Education", "leader", [1, 2],
-                 ["mon-pm", "tue-pm", "wed-pm"], "either", [(MBBS, 1), (MBBS, 2)]),
-    StaffAnswers("Consultant Cardiologist", "Cardiology", "consultant", [0, 3],
-                 ["tue-pm", "thu-eve", "fri-am"], "either", [(MBBS, 3), (MBBS, 4)]),
-    StaffAnswers("Consultant in Emergency Medicine", "Emergency Medicine", "consultant", [0, 3],
-                 ["mon-eve", "wed-eve", "thu-eve"], "either", [(MBBS, 4), (MBBS, 5)]),
-    StaffAnswers("Head of the School of Pharmacy", "Pharmacy", "professor", [4, 5, 7],
-                 ["mon-am", "tue-pm", "wed-am"], "either", [(PHARMACY, 3), (PHARMACY, 4)],
-                 ["not_my_programme"]),
-    StaffAnswers("Consultant General Surgeon", "Surgery", "consultant", [0, 2],
-                 ["tue-am", "thu-am", "thu-pm"], "in_person", [(MBBS, 5)]),
-    StaffAnswers("GP Partner and Clinical Tutor", "General Practice", "clinician", [6, 7],
-                 ["mon-pm", "wed-pm", "fri-pm"], "either", [(MBBS, 2)], ["not_my_programme"]),
-    StaffAnswers("Programme Director, Biomedical Science", "Biomedical Sciences",
-                 "senior_academic", [1, 2], ["mon-am", "wed-am", "wed-pm"], "either",
-                 [(BIOMED, 1), (BIOMED, 2)]),
-    StaffAnswers("Consultant Paediatrician", "Paediatrics", "consultant", [3, 5],
-                 ["tue-pm", "wed-pm", "thu-pm"], "either", [(MBBS, 4)]),
-    StaffAnswers("Director of Nursing", "Nursing and Patient Experience", "leader", [2, 3],
-                 ["tue-am", "wed-am", "fri-am"], "online", []),
-    StaffAnswers("Dean of Undergraduate Medicine", "Medical Education", "leader", [1, 7],
-                 ["mon-pm", "thu-eve", "fri-pm"], "either", [(MBBS, 5)], ["other_site"]),
-    StaffAnswers("Consultant Anaesthetist", "Anaesthetics", "consultant", [0, 4],
-                 ["mon-eve", "tue-eve", "thu-eve"], "online", [(MBBS, 3)]),
-    StaffAnswers("Consultant Psychiatrist", "Psychiatry", "consultant", [3, 4, 5],
-                 ["mon-pm", "tue-pm", "wed-pm"], "either", [(MBBS, 4)]),
-    StaffAnswers("Lead for Clinical Pharmacology Teaching", "Clinical Pharmacology",
-                 "academic", [1], ["tue-pm", "thu-pm", "fri-pm"], "in_person",
-                 [(PHARMACY, 2), (MBBS, 2)], ["same_site"]),
-    StaffAnswers("Clinical Director, Emergency Department", "Emergency Medicine", "leader",
-                 [0, 2], ["wed-eve", "thu-eve", "fri-eve"], "either", []),
-    StaffAnswers("Chief Medical Officer", "Trust Executive", "leader", [2, 6],
-                 ["mon-am", "tue-am", "fri-am"], "either", []),
-]  # fmt: skip
-HOPES = [
-    "I teach and assess students every week, but I rarely hear what it is like to be on the "
-    "receiving end. I want to understand what gets in the way for students of colour.",
-    "Our department's feedback looks fine on paper, yet I know some students feel they do not "
-    "belong on our wards. I would like to learn what we are missing.",
-    "I chair meetings where decisions about assessment are made. I want to understand how "
-    "those decisions land for students from minoritised groups.",
-    "I want to hear honestly about students' experience of placements, including the things "
-    "they feel unable to raise with us.",
-    "As a leader I set the tone for my team. I hope to understand what everyday exclusion "
-    "looks like from a student's point of view, and what I could change.",
-]
-
-
-def _matching_applications(cohort: Cohort, organisation: Organisation, scheme: Scheme) -> None:
-    """Closed calls and an accepted application for each mentor and mentee of the cohort
-    being matched, so matching has everyone's answers to work with."""
-    from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Call, Programme
-
-    programmes = {p.name: p for p in Programme.objects.filter(organisation=organisation)}
-    topics = list(scheme.topics.all())
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    opens, closes = now - datetime.timedelta(days=150), now - datetime.timedelta(days=110)
-    decided = closes + datetime.timedelta(days=12)
-
-    def closed_call(role: str, title: str, introduction: str, eligibility: list[str]) -> Call:
-        return Call.objects.create(
-            cohort=cohort, role=role, title=title, introduction=introduction,
-            eligibility=eligibility, opens_at=opens, closes_at=closes, places=15, word_limit=250,
-            created_at=opens - datetime.timedelta(days=7),
-        )  # fmt: skip
-
-    mentor_call = closed_call(
-        Role.MENTOR, "Call for student mentors 2026/27",
-        "Are you a Black, Asian or minority ethnic student in the Faculty of Medicine? Mentor a "
-        "senior member of staff from the faculty or one of our partner NHS Trusts: four "
-        "conversations over the year about your experience, paid at the London Living Wage, "
-        "with training and support.",
-        MENTOR_ELIGIBILITY,
-    )  # fmt: skip
-    mentee_call = closed_call(
-        Role.MENTEE, "Call for interest: staff mentees 2026/27",
-        "Senior staff in the faculty, Northbridge Teaching Hospitals and Riverside Community "
-        "Health: be mentored by a student for a year and hear what studying medicine is like "
-        "for students from minoritised groups.",
-        MENTEE_ELIGIBILITY,
-    )  # fmt: skip
-
-    def accepted(
-        call: Call, membership: Any, n: int, topic_numbers: list[int], **answers: Any
-    ) -> None:
-        # Submitted over the weeks the calls were open; all decided on the same day.
-        submitted = opens + datetime.timedelta(days=3 + (n * 5) % 35, hours=n % 9)
-        slots = answers.pop("slots")
-        application = Application.objects.create(
-            call=call, applicant=membership.user, status=Application.Status.ACCEPTED,
-            created_at=submitted - datetime.timedelta(days=1 + n % 3), submitted_at=submitted,
-            decided_at=decided, site=membership.site, eligibility_confirmed=True,
-            availability=[slot for slot in AVAILABILITY_SLOTS if slot in slots],
-            **answers,
-        )  # fmt: skip
-        application.topics.set([topics[i] for i in topic_numbers])
-
-    members = cohort.memberships.select_related("user", "site").order_by("pk")
-    students = list(members.filter(role=Role.MENTOR))
-    staff = list(members.filter(role=Role.MENTEE))
-    for n, (membership, s) in enumerate(zip(students, MATCHING_STUDENTS, strict=True)):
-        named = staff[MATCHING_CONFLICT[1]].user if n == MATCHING_CONFLICT[0] else None
-        accepted(
-            mentor_call, membership, n, s.topics, programme=programmes[s.programme],
-            year=s.year, department=s.placement, statement=STATEMENTS[n % len(STATEMENTS)],
-            slots=s.availability, mode=s.mode, preferences=s.preferences,
-            conflicts=named.display_name if named else "",
-        )  # fmt: skip
-    for n, (membership, m) in enumerate(zip(staff, MATCHING_STAFF, strict=True)):
-        teaching = sorted(
-            ({"programme": programmes[name].pk, "year": year} for name, year in m.teaching),
-            key=lambda t: (t["programme"], t["year"]),
-        )
-        accepted(
-            mentee_call, membership, n, m.topics, job_title=m.job_title,
-            department=m.department, seniority=m.seniority, hopes=HOPES[n % len(HOPES)],
-            slots=m.availability, mode=m.mode, teaching=teaching, preferences=m.preferences,
-        )  # fmt: skip
 
 
 HANDBOOK = """Welcome to {scheme}. This handbook explains how the scheme works and how we

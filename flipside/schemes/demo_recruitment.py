@@ -1,0 +1,401 @@
+"""The demo's recruitment: programmes, topics and a rubric, next year's open calls with
+applications at every step of review, and the accepted applications of the cohort being
+matched. ``demo.seed`` calls it; everything goes through the recruitment services where the
+site itself would.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.utils import timezone
+
+from flipside.accounts.models import User
+
+from .models import Cohort, Organisation, Role, Scheme, Site
+
+if TYPE_CHECKING:
+    from .demo import People
+
+PROGRAMMES = [("MBBS Medicine", 5), ("BSc Biomedical Science", 3), ("MPharm Pharmacy", 4)]
+PRIDE_TOPICS = [
+    "Coming out at medical school",
+    "Being trans or non-binary on placement",
+    "LGBTQ+ patients and inclusive language",
+    "Homophobia in clinical settings",
+    "Finding LGBTQ+ role models",
+]
+RACE_TOPICS = [
+    "Racism on clinical placement",
+    "The awarding gap",
+    "Being the only one in the room",
+    "Microaggressions from staff and patients",
+    "Religion and belief at medical school",
+    "Names, accents and belonging",
+    "Commuting and living at home",
+    "First in my family at university",
+]
+RUBRIC = [
+    ("Reflection on lived experience", "Draws on their own experience with insight."),
+    ("Readiness to share and listen", "Open, constructive, able to hold honest conversations."),
+    ("Commitment", "Can give the time: four meetings and two reflection events."),
+]
+MENTOR_ELIGIBILITY = [
+    "I am a student in the Faculty of Medicine.",
+    "I identify as Black, Asian or from a minority ethnic background.",
+    "I can take part in training and meet my mentee at least four times.",
+]
+MENTEE_ELIGIBILITY = ["I hold a senior teaching, clinical or leadership role."]
+# Every applicant writes their own statement: one of these experiences and one of these
+# reasons, never the same pair twice (six and five give 30 different statements).
+EXPERIENCES = [
+    "On placement I have often been the only Black student on the ward, and I have learned a lot "
+    "about how small comments shape whether you feel you belong.",
+    "As the first in my family at university, and someone who commutes two hours a day, I see "
+    "how timetabling and assessment choices land differently on students like me.",
+    "I have spoken at our society's events about names and accents, and about how often mine is "
+    "mispronounced by tutors.",
+    "I wear a hijab on placement, and I have seen how the assumptions of patients and staff "
+    "change the way I am taught.",
+    "I grew up caring for a parent and still work most weekends, so I notice which parts of the "
+    "course assume everyone has free evenings.",
+    "I came to medical school through a widening-participation route and was the only person "
+    "from my school to get a place.",
+]
+REASONS = [
+    "I want senior staff to hear that honestly and to work out together what would help the "
+    "next students.",
+    "I am calm, I listen, and I would enjoy helping a senior colleague see the course through "
+    "my eyes.",
+    "I would like to turn frustration into practical change that lasts after I graduate.",
+    "I am used to explaining difficult things kindly, and I would bring examples rather than "
+    "complaints.",
+    "Mentoring someone with the power to change things feels like the most useful thing I "
+    "could do this year.",
+]
+
+
+def statement(n: int) -> str:
+    """The ``n``th applicant's statement: different for every ``n`` below 30."""
+    return f"{EXPERIENCES[n % len(EXPERIENCES)]} {REASONS[n % len(REASONS)]}"
+
+
+def open_calls(
+    organisation: Organisation, pride: Scheme, race: Scheme, cohort: Cohort, *, by: User,
+    people: People, applicant: User, sites: dict[str, Site], faculty: Site,
+) -> None:  # fmt: skip
+    """Programmes, topics and a rubric, and open calls for next year's Race Equality cohort
+    with applications at every step, so the recruitment pages have something to show."""
+    from flipside.privacy.services import save_equality_answers
+    from flipside.recruitment import services as recruitment
+    from flipside.recruitment.models import Programme, RubricCriterion, Topic
+
+    programmes = [
+        Programme.objects.create(organisation=organisation, name=name, years=years)
+        for name, years in PROGRAMMES
+    ]
+    for scheme, names in ((pride, PRIDE_TOPICS), (race, RACE_TOPICS)):
+        for order, name in enumerate(names):
+            Topic.objects.create(scheme=scheme, name=name, order=order)
+        for order, (name, description) in enumerate(RUBRIC):
+            RubricCriterion.objects.create(
+                scheme=scheme, name=name, description=description, max_score=5, order=order
+            )
+    now = timezone.now()
+    opens, closes = now - datetime.timedelta(days=21), now + datetime.timedelta(days=70)
+    mentor_call = recruitment.create_call(
+        cohort, by=by, role=Role.MENTOR, title="Call for student mentors 2027/28",
+        introduction=(
+            "Are you a Black, Asian or minority ethnic student in the Faculty of Medicine? "
+            "Mentor a senior member of staff for a year: four conversations about your "
+            "experience, paid at the London Living Wage, with training and support."
+        ),
+        eligibility=MENTOR_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
+        word_limit=250,
+    )  # fmt: skip
+    mentee_call = recruitment.create_call(
+        cohort, by=by, role=Role.MENTEE, title="Call for interest: staff mentees 2027/28",
+        introduction=(
+            "Senior staff in the faculty and our partner NHS Trusts: be mentored by a student "
+            "and hear what studying medicine is like for students from minoritised groups."
+        ),
+        eligibility=MENTEE_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
+        word_limit=250,
+    )  # fmt: skip
+    topics = list(race.topics.all())
+    slots = ["mon-pm", "tue-pm", "wed-am", "thu-eve", "fri-am"]
+    # Statements and hopes 0-14 are the matched cohort's; these applicants write the next ones.
+    first = len(MATCHING_STUDENTS)
+
+    def apply(user: User, n: int, *, submit: bool = True) -> Any:
+        application = recruitment.start_application_as(mentor_call, user=user)
+        recruitment.save_answers(
+            application, by=user,
+            answers={
+                "programme": programmes[n % 2], "year": 1 + n % 3, "site": faculty,
+                "statement": statement(first + n), "topics": topics[n % 4 : n % 4 + 3],
+                "availability": slots[n % 3 : n % 3 + 3], "mode": "either",
+                "eligibility_confirmed": True,
+            },
+        )  # fmt: skip
+        return recruitment.submit_application(application, by=user) if submit else application
+
+    def apply_as_staff(n: int, *, submit: bool = True) -> Any:
+        site = list(sites.values())[n % len(sites)]
+        user = people.staff(site)
+        job_title, department, seniority = RECRUITING_STAFF[n]
+        teaching = [{"programme": programmes[0].pk, "year": 1 + n % 5}] if n % 2 else []
+        application = recruitment.start_application_as(mentee_call, user=user)
+        recruitment.save_answers(
+            application, by=user,
+            answers={
+                "job_title": job_title, "department": department, "seniority": seniority,
+                "site": site, "hopes": hopes(first + n), "topics": topics[n % 5 : n % 5 + 2],
+                "teaching": teaching, "availability": slots[n % 2 : n % 2 + 3], "mode": "either",
+                "eligibility_confirmed": True,
+            },
+        )  # fmt: skip
+        return recruitment.submit_application(application, by=user) if submit else application
+
+    # Both calls have applications at every step: a draft (the applicant demo sign-in's, for
+    # mentors), then submitted, scored, shortlisted and decided ones, and one withdrawn.
+    apply(applicant, 0, submit=False)
+    students = [apply(people.student(), n) for n in range(1, 12)]
+    apply_as_staff(0, submit=False)
+    staff = [apply_as_staff(n) for n in range(1, len(RECRUITING_STAFF))]
+    for applications in (students, staff):
+        for n, application in enumerate(applications[: len(REVIEW_STEPS) - 1]):
+            scores = {c.pk: 2 + (n * 5 + i * 3) % 4 for i, c in enumerate(race.rubric.all())}
+            recruitment.score_application(application, reviewer=by, scores=scores)
+        _review(applications, by)
+    recruitment.add_note(
+        students[0], author=by, text="Strong on placement experience; invite to interview."
+    )
+    for user in [a.applicant for a in students[:4]]:
+        save_equality_answers(
+            user, cohort, answers={"ethnicity": "black", "first_generation": "yes"}, consent=True,
+            asked=["ethnicity", "first_generation"],
+        )  # fmt: skip
+
+
+# What happens to the applications of next year's calls, in the order they came in; the rest
+# are still waiting for a decision.
+REVIEW_STEPS = ["shortlisted"] * 3 + ["accepted", "waitlisted", "declined", "withdrawn"]
+# Staff applying to next year's call: job title, department, seniority.
+RECRUITING_STAFF = [
+    ("Senior Lecturer in Anatomy", "Anatomy", "senior_academic"),
+    ("Consultant Obstetrician", "Obstetrics and Gynaecology", "consultant"),
+    ("Head of Nursing Education", "Nursing", "leader"),
+    ("Professor of Public Health", "Population Health", "professor"),
+    ("Consultant Geriatrician", "Care of Older People", "consultant"),
+    ("Lecturer in Clinical Skills", "Clinical Skills", "academic"),
+    ("Associate Medical Director", "Trust Executive", "leader"),
+    ("GP and Clinical Tutor", "General Practice", "clinician"),
+    ("Reader in Medical Education", "Medical Education", "senior_academic"),
+]
+
+
+def _review(applications: list[Any], by: User) -> None:
+    """Take the applications through ``REVIEW_STEPS`` with the recruitment services, so the
+    accepted join the cohort and everyone decided is emailed, as on the site."""
+    from flipside.recruitment import services as recruitment
+
+    for application, step in zip(applications, REVIEW_STEPS, strict=False):
+        if step == "withdrawn":
+            recruitment.withdraw_application(application, by=application.applicant)
+        else:
+            recruitment.decide([application], outcome=step, by=by)
+
+
+# --- Accepted applications for the cohort being matched -----------------------------------
+
+
+class StudentAnswers(NamedTuple):
+    programme: str
+    year: int
+    topics: list[int]  # indices into RACE_TOPICS
+    availability: list[str]
+    mode: str
+    preferences: list[str] = []
+    placement: str = ""
+
+
+class StaffAnswers(NamedTuple):
+    job_title: str
+    department: str
+    seniority: str
+    topics: list[int]  # indices into RACE_TOPICS: what they hope to understand
+    availability: list[str]
+    mode: str
+    teaching: list[tuple[str, int]]  # (programme, year)
+    preferences: list[str] = []
+
+
+MBBS, BIOMED, PHARMACY = (name for name, _years in PROGRAMMES)
+# The Race Equality 2026/27 students, in the order they joined. Everyone studies at the
+# faculty; most would meet either way, and their free times overlap in several patterns.
+MATCHING_STUDENTS = [
+    StudentAnswers(MBBS, 3, [0, 3, 5], ["mon-pm", "tue-pm", "thu-eve"], "either",
+                   ["other_site"], placement="Cardiology"),
+    StudentAnswers(MBBS, 1, [1, 6, 7], ["tue-am", "tue-pm", "wed-eve", "fri-am"], "either"),
+    StudentAnswers(BIOMED, 2, [1, 2, 4], ["mon-am", "wed-am", "wed-pm"], "in_person",
+                   ["same_site"]),
+    StudentAnswers(MBBS, 4, [0, 3], ["tue-pm", "wed-pm", "thu-pm", "thu-eve"], "either",
+                   ["not_my_programme"], placement="Respiratory Medicine"),
+    StudentAnswers(PHARMACY, 2, [4, 5, 7], ["mon-eve", "tue-eve", "wed-eve", "thu-eve"],
+                   "online"),
+    StudentAnswers(MBBS, 5, [0, 2, 3, 5], ["mon-am", "mon-pm", "fri-pm"], "either",
+                   placement="Renal Medicine"),
+    StudentAnswers(BIOMED, 1, [6, 7], ["tue-pm", "wed-pm", "thu-pm"], "either", ["other_site"]),
+    StudentAnswers(MBBS, 2, [1, 3, 4], ["wed-am", "thu-am", "fri-am", "fri-pm"], "either"),
+    StudentAnswers(PHARMACY, 3, [2, 5], ["mon-pm", "tue-pm", "wed-pm", "thu-pm"], "in_person"),
+    StudentAnswers(MBBS, 3, [0, 1], ["thu-eve", "fri-pm", "fri-eve"], "either",
+                   ["not_my_programme"]),
+    StudentAnswers(BIOMED, 3, [3, 5, 6], ["mon-pm", "wed-am", "wed-pm"], "either"),
+    StudentAnswers(MBBS, 4, [0, 2, 4], ["tue-am", "tue-pm", "thu-am", "thu-pm", "fri-am"],
+                   "online", placement="Obstetrics and Gynaecology"),
+    StudentAnswers(PHARMACY, 1, [1, 7], ["mon-am", "tue-pm", "fri-am"], "either"),
+    StudentAnswers(MBBS, 1, [2, 3, 6, 7], ["mon-pm", "wed-eve", "thu-eve", "fri-eve"], "either",
+                   ["same_site", "not_my_programme"]),
+    StudentAnswers(MBBS, 5, [0, 3, 5], ["mon-pm", "tue-pm", "wed-pm", "thu-pm", "fri-am",
+                                        "fri-pm"], "in_person", placement="Renal Medicine"),
+]  # fmt: skip
+# The student at MATCHING_CONFLICT[0] names the staff member at MATCHING_CONFLICT[1]: their
+# personal tutor. (Student 0's placement is in the department of staff member 1.)
+MATCHING_CONFLICT = (9, 7)
+# The staff, in the order they joined: a row for the faculty, then one for each Trust, and
+# again. Most teach, assess or examine some students, so some pairs are ruled out.
+MATCHING_STAFF = [
+    StaffAnswers("Director of Medical Education", "Medical Education", "leader", [1, 2],
+                 ["mon-pm", "tue-pm", "wed-pm"], "either", [(MBBS, 1), (MBBS, 2)]),
+    StaffAnswers("Consultant Cardiologist", "Cardiology", "consultant", [0, 3],
+                 ["tue-pm", "thu-eve", "fri-am"], "either", [(MBBS, 3), (MBBS, 4)]),
+    StaffAnswers("Consultant in Emergency Medicine", "Emergency Medicine", "consultant", [0, 3],
+                 ["mon-eve", "wed-eve", "thu-eve"], "either", [(MBBS, 4), (MBBS, 5)]),
+    StaffAnswers("Head of the School of Pharmacy", "Pharmacy", "professor", [4, 5, 7],
+                 ["mon-am", "tue-pm", "wed-am"], "either", [(PHARMACY, 3), (PHARMACY, 4)],
+                 ["not_my_programme"]),
+    StaffAnswers("Consultant General Surgeon", "Surgery", "consultant", [0, 2],
+                 ["tue-am", "thu-am", "thu-pm"], "in_person", [(MBBS, 5)]),
+    StaffAnswers("GP Partner and Clinical Tutor", "General Practice", "clinician", [6, 7],
+                 ["mon-pm", "wed-pm", "fri-pm"], "either", [(MBBS, 2)], ["not_my_programme"]),
+    StaffAnswers("Programme Director, Biomedical Science", "Biomedical Sciences",
+                 "senior_academic", [1, 2], ["mon-am", "wed-am", "wed-pm"], "either",
+                 [(BIOMED, 1), (BIOMED, 2)]),
+    StaffAnswers("Consultant Paediatrician", "Paediatrics", "consultant", [3, 5],
+                 ["tue-pm", "wed-pm", "thu-pm"], "either", [(MBBS, 4)]),
+    StaffAnswers("Director of Nursing", "Nursing and Patient Experience", "leader", [2, 3],
+                 ["tue-am", "wed-am", "fri-am"], "online", []),
+    StaffAnswers("Dean of Undergraduate Medicine", "Medical Education", "leader", [1, 7],
+                 ["mon-pm", "thu-eve", "fri-pm"], "either", [(MBBS, 5)], ["other_site"]),
+    StaffAnswers("Consultant Anaesthetist", "Anaesthetics", "consultant", [0, 4],
+                 ["mon-eve", "tue-eve", "thu-eve"], "online", [(MBBS, 3)]),
+    StaffAnswers("Consultant Psychiatrist", "Psychiatry", "consultant", [3, 4, 5],
+                 ["mon-pm", "tue-pm", "wed-pm"], "either", [(MBBS, 4)]),
+    StaffAnswers("Lead for Clinical Pharmacology Teaching", "Clinical Pharmacology",
+                 "academic", [1], ["tue-pm", "thu-pm", "fri-pm"], "in_person",
+                 [(PHARMACY, 2), (MBBS, 2)], ["same_site"]),
+    StaffAnswers("Clinical Director, Emergency Department", "Emergency Medicine", "leader",
+                 [0, 2], ["wed-eve", "thu-eve", "fri-eve"], "either", []),
+    StaffAnswers("Chief Medical Officer", "Trust Executive", "leader", [2, 6],
+                 ["mon-am", "tue-am", "fri-am"], "either", []),
+]  # fmt: skip
+# As for statements: one of five hopes and one of six intentions, a different pair each.
+HOPES = [
+    "I teach and assess students every week, but I rarely hear what it is like to be on the "
+    "receiving end. I want to understand what gets in the way for students of colour.",
+    "Our department's feedback looks fine on paper, yet I know some students feel they do not "
+    "belong on our wards. I would like to learn what we are missing.",
+    "I chair meetings where decisions about assessment are made. I want to understand how "
+    "those decisions land for students from minoritised groups.",
+    "I want to hear honestly about students' experience of placements, including the things "
+    "they feel unable to raise with us.",
+    "As a leader I set the tone for my team. I hope to understand what everyday exclusion "
+    "looks like from a student's point of view, and what I could change.",
+]
+INTENTIONS = [
+    "I would like to leave the year with one change I can make in my own department.",
+    "I am ready to listen more than I talk.",
+    "I hope to become a better ally to the students I teach.",
+    "I want to be challenged, even when it is uncomfortable.",
+    "I will take what I learn back to our education committee.",
+    "I hope the conversations change how I give feedback on placement.",
+]
+
+
+def hopes(n: int) -> str:
+    """The ``n``th member of staff's hopes: different for every ``n`` below 30."""
+    return f"{HOPES[n % len(HOPES)]} {INTENTIONS[n % len(INTENTIONS)]}"
+
+
+def matched_applications(cohort: Cohort, organisation: Organisation, scheme: Scheme) -> None:
+    """Closed calls and an accepted application for each mentor and mentee of the cohort
+    being matched, so matching has everyone's answers to work with."""
+    from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Call, Programme
+
+    programmes = {p.name: p for p in Programme.objects.filter(organisation=organisation)}
+    topics = list(scheme.topics.all())
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    opens, closes = now - datetime.timedelta(days=150), now - datetime.timedelta(days=110)
+    decided = closes + datetime.timedelta(days=12)
+
+    def closed_call(role: str, title: str, introduction: str, eligibility: list[str]) -> Call:
+        return Call.objects.create(
+            cohort=cohort, role=role, title=title, introduction=introduction,
+            eligibility=eligibility, opens_at=opens, closes_at=closes, places=15, word_limit=250,
+            created_at=opens - datetime.timedelta(days=7),
+        )  # fmt: skip
+
+    mentor_call = closed_call(
+        Role.MENTOR, "Call for student mentors 2026/27",
+        "Are you a Black, Asian or minority ethnic student in the Faculty of Medicine? Mentor a "
+        "senior member of staff from the faculty or one of our partner NHS Trusts: four "
+        "conversations over the year about your experience, paid at the London Living Wage, "
+        "with training and support.",
+        MENTOR_ELIGIBILITY,
+    )  # fmt: skip
+    mentee_call = closed_call(
+        Role.MENTEE, "Call for interest: staff mentees 2026/27",
+        "Senior staff in the faculty, Northbridge Teaching Hospitals and Riverside Community "
+        "Health: be mentored by a student for a year and hear what studying medicine is like "
+        "for students from minoritised groups.",
+        MENTEE_ELIGIBILITY,
+    )  # fmt: skip
+
+    def accepted(
+        call: Call, membership: Any, n: int, topic_numbers: list[int], **answers: Any
+    ) -> None:
+        # Submitted over the weeks the calls were open; all decided on the same day.
+        submitted = opens + datetime.timedelta(days=3 + (n * 5) % 35, hours=n % 9)
+        slots = answers.pop("slots")
+        application = Application.objects.create(
+            call=call, applicant=membership.user, status=Application.Status.ACCEPTED,
+            created_at=submitted - datetime.timedelta(days=1 + n % 3), submitted_at=submitted,
+            decided_at=decided, site=membership.site, eligibility_confirmed=True,
+            availability=[slot for slot in AVAILABILITY_SLOTS if slot in slots],
+            **answers,
+        )  # fmt: skip
+        application.topics.set([topics[i] for i in topic_numbers])
+
+    members = cohort.memberships.select_related("user", "site").order_by("pk")
+    students = list(members.filter(role=Role.MENTOR))
+    staff = list(members.filter(role=Role.MENTEE))
+    for n, (membership, s) in enumerate(zip(students, MATCHING_STUDENTS, strict=True)):
+        named = staff[MATCHING_CONFLICT[1]].user if n == MATCHING_CONFLICT[0] else None
+        accepted(
+            mentor_call, membership, n, s.topics, programme=programmes[s.programme],
+            year=s.year, department=s.placement, statement=statement(n),
+            slots=s.availability, mode=s.mode, preferences=s.preferences,
+            conflicts=named.display_name if named else "",
+        )  # fmt: skip
+    for n, (membership, m) in enumerate(zip(staff, MATCHING_STAFF, strict=True)):
+        teaching = sorted(
+            ({"programme": programmes[name].pk, "year": year} for name, year in m.teaching),
+            key=lambda t: (t["programme"], t["year"]),
+        )
+        accepted(
+            mentee_call, membership, n, m.topics, job_title=m.job_title,
+            department=m.department, seniority=m.seniority, hopes=hopes(n),
+            slots=m.availability, mode=m.mode, teaching=teaching, preferences=m.preferences,
+        )  # fmt: skip
