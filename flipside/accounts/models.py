@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.email_address import canonical_email
 from flipside.lib.text import validate_single_line
+from flipside.notifications.models import OutboxMessage
 from flipside.schemes.models import Role
 
 
@@ -137,6 +138,14 @@ class Invitation(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     new_link_requested_at = models.DateTimeField(null=True, blank=True)
+    # The invitation email in the outbox, so the people page can say it was not delivered.
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = InvitationQuerySet.as_manager()
 
@@ -160,6 +169,18 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def delivery(self) -> str:
+        """How the invitation email is doing: "failed" once the outbox has given up on it,
+        "retrying" while failed tries are repeated, else "" (sent, or not tried yet). Select
+        ``message`` with the invitation."""
+        message = self.message
+        if message is None or message.status == OutboxMessage.Status.SENT:
+            return ""
+        if message.status == OutboxMessage.Status.FAILED:
+            return "failed"
+        return "retrying" if message.attempts else ""
 
     @property
     def status(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -67,11 +67,15 @@ def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("accounts:invitation", args=[token])
 
 
-def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitation:
+def invite_person(
+    cohort: Cohort, *, email: str, role: str, by: Any, replaces: Invitation | None = None
+) -> Invitation:
     """Invite ``email`` to ``cohort`` as ``role`` and email them a single-use link.
 
     Inviting someone who already has a pending invitation to this cohort sends a fresh link
     and retires the old one, so double submits leave exactly one usable invitation.
+    ``replaces`` (a pending invitation to this cohort, say one whose email could not be
+    delivered) is retired too, whatever its address: how a coordinator corrects an address.
     """
     email = checked_email(email)
     token = secrets.token_urlsafe(32)
@@ -82,11 +86,7 @@ def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitati
         if Membership.objects.filter(cohort=cohort, user__email=email).exists():
             raise AccountsError(_("%(email)s is already in this cohort.") % {"email": email})
         now = timezone.now()
-        # Keep the old row, revoked, so its link says "replaced" rather than "not found".
-        for old in Invitation.objects.pending().filter(cohort=cohort, email=email):
-            old.revoked_at = now
-            old.save(update_fields=["revoked_at"])
-            audit.record(by, "invitation.replaced", old)
+        _retire(cohort, email=email, replaces=replaces, by=by, now=now)
         expires = now + datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
         invitation = Invitation.objects.create(
             cohort=cohort,
@@ -98,7 +98,7 @@ def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitati
             expires_at=expires,
         )
         audit.record(by, "invitation.sent", invitation, email=email, role=role)
-        outbox.enqueue(
+        invitation.message = outbox.enqueue(
             "invitation",
             to=email,
             user=User.objects.filter(email=email).first(),
@@ -112,7 +112,27 @@ def invite_person(cohort: Cohort, *, email: str, role: str, by: Any) -> Invitati
                 "expires_on": formats.date_format(timezone.localtime(expires), "j F Y"),
             },
         )
+        invitation.save(update_fields=["message"])
     return invitation
+
+
+def _retire(
+    cohort: Cohort, *, email: str, replaces: Invitation | None, by: Any, now: datetime.datetime
+) -> None:
+    """Revoke the pending invitations a new one takes over: any to the same address, and
+    ``replaces``. The rows are kept, revoked, so their links say "replaced", not "not found"."""
+    retired = Q(email=email)
+    if replaces is not None:
+        if not Invitation.objects.pending().filter(cohort=cohort, pk=replaces.pk).exists():
+            raise AccountsError(
+                _("The invitation to %(email)s has been answered or cancelled since.")
+                % {"email": replaces.email}
+            )
+        retired |= Q(pk=replaces.pk)
+    for old in Invitation.objects.pending().filter(retired, cohort=cohort):
+        old.revoked_at = now
+        old.save(update_fields=["revoked_at"])
+        audit.record(by, "invitation.replaced", old)
 
 
 def find_invitation(token: str) -> Invitation | None:

@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from flipside.lib.converters import parse_id
 from flipside.lib.types import AuthedRequest
 from flipside.schemes import permissions
+from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import Action
 
 from . import services
@@ -136,16 +138,33 @@ def invitation_request_new(request: HttpRequest, token: str) -> HttpResponse:
 
 def invite(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
-    form = InviteForm(request.POST or None)
+    replacing = _invitation_to_replace(request, cohort)
+    initial = {"email": replacing.email, "role": replacing.role} if replacing else None
+    form = InviteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            sent = services.invite_person(cohort, by=request.user, **form.cleaned_data)
+            sent = services.invite_person(
+                cohort, by=request.user, replaces=replacing, **form.cleaned_data
+            )
         except services.AccountsError as error:
             form.add_error("email", str(error))
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": sent.email})
             return redirect("schemes:cohort_people", cohort.pk)
-    return render(request, "accounts/invite.html", {"form": form, "cohort": cohort})
+    context = {"form": form, "cohort": cohort, "replacing": replacing}
+    return render(request, "accounts/invite.html", context)
+
+
+def _invitation_to_replace(request: HttpRequest, cohort: Cohort) -> Invitation | None:
+    """The invitation being corrected and sent again (``?replace=`` from the people page, then
+    ``replaces`` in the form), or None; another cohort's, or a malformed id, is not found."""
+    raw = request.POST.get("replaces") if request.method == "POST" else request.GET.get("replace")
+    if not raw:
+        return None
+    found = parse_id(raw)
+    if found is None:
+        raise Http404
+    return get_object_or_404(Invitation.objects.select_related("message"), pk=found, cohort=cohort)
 
 
 @require_POST

@@ -193,7 +193,10 @@ def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "people": selectors.cohort_people(cohort, role=role),
         "role": role,
         "roles": Role.choices,
-        "invitations": Invitation.objects.filter(cohort=cohort).pending().order_by("-created_at"),
+        "invitations": Invitation.objects.filter(cohort=cohort)
+        .pending()
+        .select_related("message")
+        .order_by("-created_at"),
     }
     template = "schemes/_people_table.html" if request.htmx else "schemes/cohort_people.html"
     return render(request, template, context)

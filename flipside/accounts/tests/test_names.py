@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from io import StringIO
 from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
