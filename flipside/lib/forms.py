@@ -49,7 +49,7 @@ class EmailAddressField(forms.EmailField):
         kwargs.setdefault("max_length", 254)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         return canonical_email(text) if text else text
 
