@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Prefere
 from flipside.schemes.models import Cohort, Membership, Role
 
 from . import engine
-from .models import Capacity, MatchingSettings, PairRule, PastPair
+from .models import Capacity, MatchingSettings, Pair, PairRule, PastPair
 
 User = get_user_model()
 
@@ -42,6 +43,24 @@ class NotReady(Exception):
         super().__init__(str(user))
 
 
+class AlreadyFull(Exception):
+    """A locked pair includes someone whose places are all used by pairs already running."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        super().__init__(str(user))
+
+
+@dataclass
+class Full:
+    """Someone left out because pairs already running use all their places."""
+
+    user: Any
+    role: str
+    partners: list[Any]  # their partners in those pairs
+    places: int
+
+
 @dataclass
 class Loaded:
     problem: engine.Problem
@@ -52,6 +71,7 @@ class Loaded:
     # (user, role, what they still have to do) left out as not ready
     unready: list[tuple[Any, str, list[str]]] = field(default_factory=list)
     locks: list[PairRule] = field(default_factory=list)
+    full: list[Full] = field(default_factory=list)  # left out: no place left
 
     def mentor_index(self) -> dict[int, int]:
         return {int(uid): n for n, uid in enumerate(self.problem.mentors.ids)}
@@ -79,22 +99,41 @@ def load(
     include_unready: bool = False,
     user_ids: Iterable[int] | None = None,
     mode: str = "best",
+    remaining_places: bool = False,
 ) -> Loaded:
     """The cohort's mentors and mentees (ready ones, unless ``include_unready``; only
     ``user_ids`` if given) with everything matching needs. Locks whose people are both
     loaded become engine locks; a lock with someone left out for readiness raises
-    NotReady."""
+    NotReady. Two people paired in this cohort before (in a pair running or ended) are
+    never paired again.
+
+    With ``remaining_places`` (for a run), the cohort's active pairs use up places: each
+    person's capacity is the places left, and people with none left are left out and
+    listed in ``Loaded.full`` (a lock with one of them raises AlreadyFull, unless the locked
+    pair is one of those running)."""
     memberships = Membership.objects.filter(cohort=cohort, role__in=[Role.MENTOR, Role.MENTEE])
     if user_ids is not None:
         memberships = memberships.filter(user_id__in=list(user_ids))
     people = list(memberships.order_by("user_id").values_list("user_id", "role", "site_id"))
+    capacities = dict(Capacity.objects.filter(cohort=cohort).values_list("user_id", "partners"))
+    paired, running = _cohort_pairs(cohort)
+    taken = Counter(uid for pair in running for uid in pair) if remaining_places else Counter()
+    full_ids = {uid for uid, _r, _s in people if taken[uid] >= capacities.get(uid, 1)}
+    partners_of = _partners(running, full_ids)
     missing: dict[int, list[str]] = {}
     if not include_unready and user_ids is None:
         from flipside.training.readiness import cohort_readiness
 
         missing = {r.user.pk: r.missing for r in cohort_readiness(cohort) if not r.ready}
-    unready_ids = set(missing)
-    users = User.objects.in_bulk([uid for uid, _r, _s in people])
+    partner_ids = {p for found in partners_of.values() for p in found}
+    users = User.objects.in_bulk(sorted({uid for uid, _r, _s in people} | partner_ids))
+    full = [
+        Full(users[uid], role, [users[p] for p in partners_of[uid]], capacities.get(uid, 1))
+        for uid, role, _s in people
+        if uid in full_ids
+    ]
+    people = [p for p in people if p[0] not in full_ids]
+    unready_ids = set(missing) - full_ids
     unready = [(users[uid], role, missing[uid]) for uid, role, _s in people if uid in missing]
     people = [p for p in people if p[0] not in unready_ids]
     mentor_ids = [uid for uid, role, _s in people if role == Role.MENTOR]
@@ -107,7 +146,6 @@ def load(
 
     answers = _answers(cohort, mentor_ids + mentee_ids)
     topic_rows = _topics(cohort, answers)
-    capacities = dict(Capacity.objects.filter(cohort=cohort).values_list("user_id", "partners"))
 
     departments: dict[str, int] = {}
     studies: dict[tuple[int, int], int] = {}
@@ -133,7 +171,7 @@ def load(
         prefs = np.zeros(n, dtype=np.int8)
         capacity = np.ones(n, dtype=np.int16)
         for row, uid in enumerate(ids):
-            capacity[row] = capacities.get(uid, 1)
+            capacity[row] = capacities.get(uid, 1) - taken[uid]
             a = answers.get(uid)
             site_id = (a and a["site_id"]) or membership_site.get(uid)
             if site_id:
@@ -196,7 +234,11 @@ def load(
     for rule in rules:
         i, j = mentor_at.get(rule.mentor_id), mentee_at.get(rule.mentee_id)
         if rule.kind == PairRule.Kind.LOCK:
+            if (rule.mentor_id, rule.mentee_id) in running:
+                continue  # already together: the lock needs no place
             for uid in (rule.mentor_id, rule.mentee_id):
+                if uid in full_ids:
+                    raise AlreadyFull(users[uid])
                 if uid in unready_ids:
                     raise NotReady(users[uid])
             if i is not None and j is not None:
@@ -207,6 +249,10 @@ def load(
         forbidden.setdefault((i, j), engine.Forbid.NAMED)
     for i, j in _past_pairs(cohort, users, mentor_ids, mentee_ids, mentor_at, mentee_at):
         forbidden.setdefault((i, j), engine.Forbid.PAST)
+    for mentor_id, mentee_id in paired:
+        i, j = mentor_at.get(mentor_id), mentee_at.get(mentee_id)
+        if i is not None and j is not None:
+            forbidden.setdefault((i, j), engine.Forbid.PAST)
 
     keys = sorted(forbidden)
     problem = engine.Problem(
@@ -233,7 +279,27 @@ def load(
         sites=dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "name")),
         unready=unready,
         locks=locks,
+        full=full,
     )
+
+
+def _cohort_pairs(cohort: Cohort) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
+    """Every (mentor, mentee) pair of the cohort, running or ended, and those running."""
+    rows = Pair.objects.filter(cohort=cohort).order_by("id")
+    found = list(rows.values_list("mentor_id", "mentee_id", "status"))
+    active = Pair.Status.ACTIVE
+    running = {(mentor, mentee) for mentor, mentee, status in found if status == active}
+    return [(mentor, mentee) for mentor, mentee, _status in found], running
+
+
+def _partners(running: set[tuple[int, int]], people: set[int]) -> dict[int, list[int]]:
+    """Each of ``people``'s partners in the running pairs."""
+    found: dict[int, list[int]] = {uid: [] for uid in people}
+    for mentor_id, mentee_id in sorted(running):
+        for uid, partner in ((mentor_id, mentee_id), (mentee_id, mentor_id)):
+            if uid in found:
+                found[uid].append(partner)
+    return found
 
 
 def _answers(cohort: Cohort, user_ids: list[int]) -> dict[int, dict[str, Any]]:

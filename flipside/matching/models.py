@@ -238,7 +238,8 @@ class Proposal(models.Model):
 
 
 class Unmatched(models.Model):
-    """Someone a run could not pair, and why."""
+    """Someone a run could not pair, and why; or, with ``already_paired``, someone the run
+    left out because pairs already running use all their places."""
 
     class Reason(models.TextChoices):
         NOT_READY = "not_ready", _("Not ready yet")
@@ -246,6 +247,7 @@ class Unmatched(models.Model):
         CONFLICT = "conflict", _("Every possible partner is excluded by a conflict or rule")
         TAKEN = "taken", _("Every possible partner went to a better overall pair")
         REMOVED = "removed", _("Taken out of a pair by a coordinator")
+        ALREADY_PAIRED = "already_paired", _("Already has as many partners as allowed")
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="unmatched")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -262,7 +264,13 @@ class Unmatched(models.Model):
 
 
 class Pair(models.Model):
-    """A published pair: a mentor and a mentee working together in a cohort."""
+    """A mentor and a mentee working together in a cohort: published from a run, paired by
+    hand (re-matching) or made before proposals existed.
+
+    States: active → ended (a coordinator ends it early). Every active pair uses a place of
+    each of its two people (one, or their ``Capacity``): services that create pairs lock the
+    cohort's row and count the active pairs again before saving (``services._lock_pairs``).
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")

@@ -19,7 +19,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from flipside.lib.text import isolate
 from flipside.notifications import outbox
@@ -262,16 +264,28 @@ def execute_run(run: Run) -> dict[str, float]:
     _progress(run, 3, _("Reading applications"))
     try:
         loaded = loader.load(
-            cohort, settings=settings, include_unready=run.include_unready, mode=run.mode
-        )
+            cohort, settings=settings, include_unready=run.include_unready, mode=run.mode,
+            remaining_places=True,
+        )  # fmt: skip
     except loader.NotReady as error:
         raise MatchingError(
             _("%(name)s is in a kept pair but is not ready yet. Let them through on the "
               "readiness page, include people who are not ready, or remove the lock.")
             % {"name": error.user}
         ) from error  # fmt: skip
+    except loader.AlreadyFull as error:
+        raise MatchingError(
+            _("%(name)s is in a kept pair but already has as many partners as allowed in "
+              "pairs that are running. Remove the lock, allow them more partners, or end one "
+              "of their pairs on the pairs page.") % {"name": isolate(str(error.user))}
+        ) from error  # fmt: skip
     problem = loaded.problem
     if not len(problem.mentors) or not len(problem.mentees):
+        if loaded.full:
+            raise MatchingError(
+                _("There is nobody to pair on one side: everyone there already has as many "
+                  "partners as allowed in pairs that are running.")
+            )  # fmt: skip
         raise MatchingError(_("There is nobody to pair on one side."))
     load_s = time.perf_counter() - started
 
@@ -321,6 +335,13 @@ def _save_result(run: Run, loaded: loader.Loaded, result: engine.Result) -> None
         )
         for user, role, missing in loaded.unready
     ]  # fmt: skip
+    unmatched += [
+        Unmatched(
+            run=run, user=full.user, role=full.role, reason=Unmatched.Reason.ALREADY_PAIRED,
+            detail=_already_paired(full),
+        )
+        for full in loaded.full
+    ]  # fmt: skip
     for people, role, places, other in (
         (loaded.mentors, Role.MENTOR, result.unplaced_mentors, _("staff mentees")),
         (loaded.mentees, Role.MENTEE, result.unplaced_mentees, _("student mentors")),
@@ -347,6 +368,15 @@ def _save_result(run: Run, loaded: loader.Loaded, result: engine.Result) -> None
             min_score=result.minimum, solver=result.solver,
             mentors_considered=len(loaded.mentors), mentees_considered=len(loaded.mentees),
         )  # fmt: skip
+
+
+def _already_paired(full: loader.Full) -> str:
+    names = str(get_text_list([isolate(str(p)) for p in full.partners], _("and")))
+    return ngettext(
+        "Already paired with %(names)s, and may have %(n)d partner.",
+        "Already paired with %(names)s, and may have %(n)d partners.",
+        full.places,
+    ) % {"names": names, "n": full.places}
 
 
 def _fail(run: Run, message: str) -> None:
@@ -551,8 +581,10 @@ def check_manual_pair(run: Run, *, mentor: Any, mentee: Any) -> Check:
     check = Check(score=score, refusals=list(broken), warnings=list(warnings))
     if run.proposals.filter(mentor=mentor, mentee=mentee).exists():
         check.refusals.append(_("they are already paired in this proposal"))
+    running = _active_load(cohort)
     for user, field_name in ((mentor, "mentor"), (mentee, "mentee")):
-        taken = run.proposals.filter(**{field_name: user}).count()
+        # Pairs already running use places too, wherever they came from.
+        taken = run.proposals.filter(**{field_name: user}).count() + running[user.pk]
         if taken >= _capacity_of(cohort, user):
             check.refusals.append(
                 _("%(name)s already has as many partners as allowed") % {"name": user}
@@ -699,6 +731,7 @@ def _publish(run: Run, *, by: Any, version: int) -> int:
     now = timezone.now()
     _claim(run, version, published_at=now, published_by=by)
     cohort = run.cohort
+    _lock_pairs(cohort)
     if Run.objects.filter(cohort=cohort, published_at__isnull=False).exclude(pk=run.pk).exists():
         raise MatchingError(_("Another proposal for this cohort is already published."))
     proposals = list(run.proposals.select_related("mentor", "mentee").order_by("id"))
@@ -723,11 +756,7 @@ def _publish(run: Run, *, by: Any, version: int) -> int:
                     p.mentor, p.mentee, "; ".join(str(explain.CONSTRAINTS[c]) for c in broken)
                 )
             )
-    load = Counter([p.mentor_id for p in proposals] + [p.mentee_id for p in proposals])
-    capacity = dict(Capacity.objects.filter(cohort=cohort).values_list("user_id", "partners"))
-    for uid, n in load.items():
-        if n > capacity.get(uid, 1):
-            problems.append(_("someone has more partners than allowed"))
+    problems += _over_capacity(cohort, proposals)
     if problems:
         raise MatchingError(
             _("Nothing was published, because some pairs now break a rule: %(list)s. Change "
@@ -751,7 +780,32 @@ def _publish(run: Run, *, by: Any, version: int) -> int:
     return sent
 
 
+def _over_capacity(cohort: Cohort, proposals: list[Proposal]) -> list[str]:
+    """Who would have more partners than allowed with these pairs added to the pairs
+    already running in the cohort."""
+    load = _active_load(cohort)
+    people = {p.mentor_id: p.mentor for p in proposals} | {p.mentee_id: p.mentee for p in proposals}
+    load.update([p.mentor_id for p in proposals] + [p.mentee_id for p in proposals])
+    capacity = dict(Capacity.objects.filter(cohort=cohort).values_list("user_id", "partners"))
+    return [
+        _("%(name)s would have %(n)d partners but may have %(allowed)d")
+        % {"name": isolate(str(person)), "n": load[uid], "allowed": capacity.get(uid, 1)}
+        for uid, person in people.items()
+        if load[uid] > capacity.get(uid, 1)
+    ]
+
+
 # --- Published pairs and re-matching --------------------------------------------------------
+
+
+def _lock_pairs(cohort: Cohort) -> None:
+    """Inside a transaction, before counting a cohort's active pairs to add more: wait for
+    any other transaction adding pairs to the cohort to finish, and keep others waiting
+    until this one ends, so two coordinators at once cannot both use someone's last place.
+    Capacities differ from person to person, so no database constraint can hold this; a
+    lock on the cohort's row does (PostgreSQL). SQLite runs one writing transaction at a
+    time, so there the count is already safe."""
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).values_list("pk").first()
 
 
 def end_pair(pair: Pair, *, by: Any, reason: str) -> Pair:
@@ -837,11 +891,14 @@ def create_pair(cohort: Cohort, *, mentor: Any, mentee: Any, by: Any) -> Pair:
             _("%(mentor)s and %(mentee)s cannot be paired: %(why)s.")
             % {"mentor": mentor, "mentee": mentee, "why": "; ".join(broken)}
         )
-    if Pair.objects.filter(cohort=cohort, mentor=mentor, mentee=mentee).exists():
-        raise MatchingError(_("%(mentor)s and %(mentee)s have been paired before in this cohort.")
-                            % {"mentor": mentor, "mentee": mentee})  # fmt: skip
     score, reasons, _warnings = explain.pair_reasons(loaded, 0, 0)
     with transaction.atomic():
+        _lock_pairs(cohort)
+        if Pair.objects.filter(cohort=cohort, mentor=mentor, mentee=mentee).exists():
+            raise MatchingError(
+                _("%(mentor)s and %(mentee)s have been paired before in this cohort.")
+                % {"mentor": mentor, "mentee": mentee}
+            )
         load = _active_load(cohort)
         for user in (mentor, mentee):
             if load.get(user.pk, 0) >= _capacity_of(cohort, user):

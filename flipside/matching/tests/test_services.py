@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -439,3 +441,177 @@ def test_rematching_suggests_free_partners_without_touching_other_pairs(
         services.create_pair(cohort, mentor=spare, mentee=yates, by=world.coordinator)
     with pytest.raises(MatchingError, match="paired with each other before"):
         services.create_pair(cohort, mentor=ended.mentor, mentee=xu, by=world.coordinator)
+
+
+# --- Capacity counts every active pair, wherever it came from ------------------------------
+
+
+def active_partners(cohort: Any) -> Counter[str]:
+    """How many active pairs each person is in."""
+    rows = Pair.objects.filter(cohort=cohort, status=Pair.Status.ACTIVE)
+    return Counter(
+        name
+        for pair in rows.select_related("mentor", "mentee")
+        for name in (pair.mentor.display_name, pair.mentee.display_name)
+    )
+
+
+def test_a_run_leaves_out_people_already_paired_and_counts_spare_places(world: World) -> None:
+    """Pairs kept from before proposals existed (as in the demo's running cohort) use up
+    places: Amal and Prof Xu are full; Bea and Dr Yates may each have one more partner, but
+    not each other again."""
+    cohort = matching_cohort(world.scheme)
+    amal = mentor(cohort, "Amal", topics=("Racism",), availability=("mon-am",))
+    bea = mentor(cohort, "Bea", topics=("Names",), availability=("tue-pm",))
+    mentor(cohort, "Cai", topics=("Commuting",))
+    xu = mentee(cohort, "Prof Xu", topics=("Racism",), availability=("mon-am",))
+    yates = mentee(cohort, "Dr Yates", topics=("Names",), availability=("tue-pm",))
+    mentee(cohort, "Dr Zola", topics=("Racism", "Names"), availability=("mon-am", "tue-pm"))
+    mentee(cohort, "Dr Wu", topics=("Names",), availability=("tue-pm",))
+    Pair.objects.create(cohort=cohort, mentor=amal, mentee=xu)
+    Pair.objects.create(cohort=cohort, mentor=bea, mentee=yates)
+    services.set_capacity(cohort, user=bea, partners=2, by=world.coordinator)
+    services.set_capacity(cohort, user=yates, partners=2, by=world.coordinator)
+
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    found = pairs_of(run)
+    assert not {p for p in found if "Amal" in p or "Prof Xu" in p}
+    assert ("Bea", "Dr Yates") not in found
+    assert sum(1 for m, _ in found if m == "Bea") == 1
+    assert run.mentors_considered == 2 and run.mentees_considered == 3
+    left = {u.user.display_name: u for u in run.unmatched.filter(reason="already_paired")}
+    assert set(left) == {"Amal", "Prof Xu"}
+    assert "Prof Xu" in left["Amal"].detail and "Amal" in left["Prof Xu"].detail
+
+    services.publish(run, by=world.coordinator, version=run.version)
+    assert active_partners(cohort)["Amal"] == 1 and active_partners(cohort)["Prof Xu"] == 1
+    places = {"Bea": 2, "Dr Yates": 2}
+    assert all(n <= places.get(name, 1) for name, n in active_partners(cohort).items())
+    assert active_partners(cohort)["Bea"] == 2 and run.matched == 2
+
+
+def test_a_kept_pair_that_is_already_running_needs_no_place(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    amal, bea = mentor(cohort, "Amal"), mentor(cohort, "Bea")
+    xu, yates = mentee(cohort, "Prof Xu"), mentee(cohort, "Dr Yates")
+    Pair.objects.create(cohort=cohort, mentor=amal, mentee=xu)
+    PairRule.objects.create(cohort=cohort, mentor=amal, mentee=xu, kind="lock")
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert pairs_of(run) == {("Bea", "Dr Yates")}
+    PairRule.objects.create(cohort=cohort, mentor=amal, mentee=yates, kind="lock")
+    again = computed(services.rerun(run, by=world.coordinator))
+    assert again.status == Run.Status.FAILED
+    assert "Amal" in again.error and "as many partners" in again.error
+    assert bea  # (Bea stays free for the next run)
+
+
+def test_publishing_counts_pairs_made_since_the_run_and_publishes_nothing(
+    world: World, cohort: Any
+) -> None:
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    amal = run.proposals.get(mentor__display_name="Amal").mentor
+    spare = mentee(cohort, "Dr Spare", topics=("Racism",), availability=("mon-am",))
+    services.create_pair(cohort, mentor=amal, mentee=spare, by=world.coordinator)
+    with pytest.raises(MatchingError, match="would have 2 partners but may have 1") as refused:
+        services.publish(run, by=world.coordinator, version=run.version)
+    assert "Nothing was published" in str(refused.value) and "Amal" in str(refused.value)
+    run.refresh_from_db()
+    assert run.published_at is None
+    assert active_partners(cohort) == {"Amal": 1, "Dr Spare": 1}
+
+
+def test_adding_by_hand_counts_pairs_that_are_running(world: World, cohort: Any) -> None:
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    cai = run.proposals.get(mentor__display_name="Cai")
+    services.remove_proposal(run, cai, by=world.coordinator, version=run.version)
+    Pair.objects.create(cohort=cohort, mentor=cai.mentor, mentee=mentee(cohort, "Dr New"))
+    check = services.check_manual_pair(run, mentor=cai.mentor, mentee=cai.mentee)
+    assert check.refusals == ["Cai already has as many partners as allowed"]
+    with pytest.raises(MatchingError, match="Cai already has as many partners"):
+        services.add_proposal(
+            run, mentor=cai.mentor, mentee=cai.mentee, by=world.coordinator, version=run.version
+        )
+
+
+def race(*actions: Callable[[], Any]) -> list[str]:
+    """Run the actions in threads released at the same moment: "done" or the refusal each."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[str] = []
+
+    def attempt(action: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            action()
+            outcomes.append("done")
+        except MatchingError as error:
+            outcomes.append(str(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def two_mentors_one_mentee() -> tuple[World, Any, Any, Any, Any]:
+    world = World()
+    cohort = matching_cohort(world.scheme)
+    first, second = mentor(cohort, "First"), mentor(cohort, "Second")
+    return world, cohort, first, second, mentee(cohort, "Prof Xu")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_pairing_one_person_at_once_give_them_one_partner() -> None:
+    world, cohort, first, second, xu = two_mentors_one_mentee()
+    outcomes = race(
+        lambda: services.create_pair(cohort, mentor=first, mentee=xu, by=world.coordinator),
+        lambda: services.create_pair(cohort, mentor=second, mentee=xu, by=world.org_coordinator),
+    )
+    assert sorted(outcomes) == ["Prof Xu already has as many partners as allowed.", "done"]
+    assert active_partners(cohort)["Prof Xu"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_while_someone_is_paired_by_hand_never_exceeds_a_capacity() -> None:
+    world, cohort, first, second, xu = two_mentors_one_mentee()
+    run = computed(services.start_run(cohort, by=world.coordinator))
+    assert pairs_of(run) == {("First", "Prof Xu")} or pairs_of(run) == {("Second", "Prof Xu")}
+    other = second if run.proposals.get().mentor == first else first
+    outcomes = race(
+        lambda: services.publish(run, by=world.coordinator, version=run.version),
+        lambda: services.create_pair(cohort, mentor=other, mentee=xu, by=world.org_coordinator),
+    )
+    assert outcomes.count("done") == 1, outcomes
+    assert active_partners(cohort)["Prof Xu"] == 1
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writing transaction at a time, so the race cannot happen there",
+)
+@pytest.mark.django_db(transaction=True)
+def test_without_the_lock_two_pairings_at_once_do_exceed_a_capacity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The control for the test above: with the lock taken out and both counts made before
+    either pair is saved, the race is real, so the test above cannot pass by accident."""
+    world, cohort, first, second, xu = two_mentors_one_mentee()
+    both_counted = threading.Barrier(2, timeout=10)
+    count = services._active_load
+
+    def count_then_wait(cohort: Any) -> Counter[int]:
+        found = count(cohort)
+        both_counted.wait()
+        return found
+
+    monkeypatch.setattr(services, "_lock_pairs", lambda cohort: None)
+    monkeypatch.setattr(services, "_active_load", count_then_wait)
+    outcomes = race(
+        lambda: services.create_pair(cohort, mentor=first, mentee=xu, by=world.coordinator),
+        lambda: services.create_pair(cohort, mentor=second, mentee=xu, by=world.org_coordinator),
+    )
+    assert outcomes == ["done", "done"]
+    assert active_partners(cohort)["Prof Xu"] == 2

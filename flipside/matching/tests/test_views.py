@@ -371,6 +371,22 @@ def test_removing_a_pair_lists_both_people_as_not_paired(coordinator: Client, co
     assert "Taken out of a pair by a coordinator" in text(response)
 
 
+def test_the_run_page_says_who_was_left_out_because_they_already_have_a_partner(
+    coordinator: Client, cohort: Any
+) -> None:
+    amal = cohort.memberships.get(user__display_name="Amal").user
+    xu = cohort.memberships.get(user__display_name="Prof Xu").user
+    Pair.objects.create(cohort=cohort, mentor=amal, mentee=xu)
+    run = started(coordinator, cohort)
+    html = text(coordinator.get(url("run", run.pk)))
+    not_paired = html[html.index('id="unmatched-title"') : html.index('id="already-paired"')]
+    left_out = html[html.index('id="already-paired"') :]
+    assert "Amal" not in not_paired and "Prof Xu" not in not_paired
+    assert "already have as many partners as they are allowed" in left_out
+    assert "Already paired with" in left_out
+    assert "Amal" in left_out and "Prof Xu" in left_out
+
+
 def test_a_stale_page_changes_nothing_and_says_so(coordinator: Client, cohort: Any) -> None:
     run = started(coordinator, cohort)
     bea, cai = proposal(run, "Bea"), proposal(run, "Cai")

@@ -21,7 +21,7 @@ from flipside.lib.types import AuthedRequest
 from flipside.schemes.permissions import Action, get_cohort
 
 from .. import forms, services
-from ..models import PairRule, Proposal, Run
+from ..models import PairRule, Proposal, Run, Unmatched
 from ..permissions import get_cohort_run, get_proposal, get_run
 from .charts import distribution, side_by_side
 from .setup import overview_context
@@ -77,9 +77,12 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
             "mentor_id", "mentee_id"
         )
     )
+    unmatched = list(run.unmatched.select_related("user"))
+    full = [u for u in unmatched if u.reason == Unmatched.Reason.ALREADY_PAIRED]
     context |= {
         "rows": [Row(p, (p.mentor_id, p.mentee_id) in locks) for p in proposals],
-        "unmatched": run.unmatched.select_related("user"),
+        "unmatched": [u for u in unmatched if u not in full],
+        "already_paired": full,
         "bands": distribution(p.score for p in proposals),
         "people": len({p.mentor_id for p in proposals} | {p.mentee_id for p in proposals}),
     }
