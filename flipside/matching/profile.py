@@ -5,7 +5,8 @@ reveal lived experience; the person talks about them when they choose)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 
@@ -16,13 +17,19 @@ from flipside.schemes.models import Cohort, Membership, Role
 from .explain import slot_label
 
 
-def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[tuple[str, str]]:
-    """(label, value) rows, in the order shown; ``name=False`` leaves out the name and
-    pronouns (for pages that show them as a heading)."""
-    rows: list[tuple[str, str]] = [(_("Name"), user.display_name)] if name else []
+class Shared(NamedTuple):
+    label: str
+    value: str
+    link: str = ""  # where the value leads, for pages (the email address: a mailto: link)
+
+
+def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[Shared]:
+    """Rows in the order shown; ``name=False`` leaves out the name and pronouns (for pages
+    that show them as a heading)."""
+    rows: list[Shared] = [Shared(_("Name"), user.display_name)] if name else []
     if user.pronouns and name:
-        rows.append((_("Pronouns"), user.pronouns))
-    rows.append((_("Email"), user.email))
+        rows.append(Shared(_("Pronouns"), user.pronouns))
+    rows.append(Shared(_("Email"), user.email, f"mailto:{quote(user.email, safe='@')}"))
     membership = Membership.objects.filter(cohort=cohort, user=user).select_related("site").first()
     application = (
         Application.objects.filter(
@@ -36,12 +43,12 @@ def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[tupl
             study = application.programme.name
             if application.year:
                 study += _(", year %(year)d") % {"year": application.year}
-            rows.append((_("Studies"), study))
+            rows.append(Shared(_("Studies"), study))
         if application.job_title:
-            rows.append((_("Role"), application.job_title))
+            rows.append(Shared(_("Role"), application.job_title))
     site = (application and application.site) or (membership and membership.site)
     if site:
-        rows.append((_("Based at"), site.name))
+        rows.append(Shared(_("Based at"), site.name))
     if application is not None:
         if application.mode:
             ways = {
@@ -49,15 +56,16 @@ def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[tupl
                 MeetingMode.ONLINE: _("Online"),
                 MeetingMode.EITHER: _("In person or online"),
             }
-            rows.append((_("Can meet"), ways[MeetingMode(application.mode)]))
+            rows.append(Shared(_("Can meet"), ways[MeetingMode(application.mode)]))
         slots = [slot_label(AVAILABILITY_SLOTS.index(s)) for s in application.availability
                  if s in AVAILABILITY_SLOTS]  # fmt: skip
         if slots:
-            rows.append((_("Usually free"), ", ".join(slots)))
+            rows.append(Shared(_("Usually free"), ", ".join(slots)))
     return rows
 
 
 def profile_text(cohort: Cohort, user: Any) -> str:
     # Each value isolated: the text goes into emails, where a right-to-left name or place
     # must not reorder the label before it.
-    return "\n".join(f"{label}: {isolate(value)}" for label, value in shared_profile(cohort, user))
+    rows = shared_profile(cohort, user)
+    return "\n".join(f"{row.label}: {isolate(row.value)}" for row in rows)

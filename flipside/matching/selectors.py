@@ -6,11 +6,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from flipside.schemes.models import Cohort, Membership, Role
+from flipside.training.readiness import Readiness, cohort_readiness
 
 from . import engine, loader
-from .models import Run
-from .services import settings_for
+from .models import Proposal, Run
+from .services import LOW_SCORE, settings_for
 
 PREVIEW_PAIRS = 6
 
@@ -68,3 +71,28 @@ def weight_preview(cohort: Cohort, weights: dict[str, int]) -> list[PreviewRow]:
             )
         )
     return rows
+
+
+@dataclass
+class PublishChecks:
+    """What a coordinator should know before publishing a run's pairs."""
+
+    warned: list[tuple[Proposal, list[str]]]  # pairs with something to check, and what
+    unready: list[Readiness]  # people in the pairs who are not ready yet
+
+
+def publish_checks(run: Run) -> PublishChecks:
+    """Pairs with a low score or a warning (such as no weekly time in common), lowest score
+    first, and the people in the pairs who are not ready yet, with what they still have to
+    do."""
+    proposals = list(run.proposals.select_related("mentor", "mentee").order_by("score", "id"))
+    warned = []
+    for proposal in proposals:
+        notes = list(proposal.warnings)
+        if proposal.score < LOW_SCORE:
+            notes.insert(0, _("Low score: %(score)d of 100.") % {"score": proposal.score})
+        if notes:
+            warned.append((proposal, notes))
+    paired = {p.mentor_id for p in proposals} | {p.mentee_id for p in proposals}
+    unready = [r for r in cohort_readiness(run.cohort) if r.user.pk in paired and not r.ready]
+    return PublishChecks(warned=warned, unready=unready)

@@ -616,9 +616,11 @@ def add_proposal(
         if check.warnings and not confirmed:
             raise NeedsConfirmation(check)
         _score, reasons, warnings, _broken = _rescore(run, mentor, mentee)
+        # The pair's own warnings, as for proposed pairs: a low score and readiness are
+        # shown from the score and from readiness as it is at the time.
         proposal = Proposal.objects.create(
             run=run, mentor=mentor, mentee=mentee, score=check.score, reasons=reasons,
-            warnings=check.warnings, source=Proposal.Source.MANUAL,
+            warnings=warnings, source=Proposal.Source.MANUAL,
         )  # fmt: skip
         for user in (mentor, mentee):
             if run.proposals.filter(Q(mentor=user) | Q(mentee=user)).count() >= _capacity_of(

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0001_initial'),
+        ("matching", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='unmatched',
-            name='reason',
-            field=models.CharField(choices=[('not_ready', 'Not ready yet'), ('no_partner', 'No one they may be paired with'), ('conflict', 'Every possible partner is excluded by a conflict or rule'), ('taken', 'Every possible partner went to a better overall pair'), ('removed', 'Taken out of a pair by a coordinator'), ('already_paired', 'Already has as many partners as allowed')], max_length=20),
+            model_name="unmatched",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("not_ready", "Not ready yet"),
+                    ("no_partner", "No one they may be paired with"),
+                    ("conflict", "Every possible partner is excluded by a conflict or rule"),
+                    ("taken", "Every possible partner went to a better overall pair"),
+                    ("removed", "Taken out of a pair by a coordinator"),
+                    ("already_paired", "Already has as many partners as allowed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from flipside.lib.text import isolate
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.permissions import Action, get_cohort
+from flipside.training.readiness import ready_user_ids
 
-from .. import forms, services
+from .. import forms, selectors, services
 from ..models import PairRule, Proposal, Run, Unmatched
 from ..permissions import get_cohort_run, get_proposal, get_run
 from .charts import distribution, side_by_side
@@ -65,6 +66,8 @@ def progress(request: AuthedRequest, run_id: int) -> HttpResponse:
 class Row:
     proposal: Proposal
     locked: bool
+    mentor_ready: bool = True
+    mentee_ready: bool = True
 
 
 def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any]:
@@ -79,8 +82,13 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     )
     unmatched = list(run.unmatched.select_related("user"))
     full = [u for u in unmatched if u.reason == Unmatched.Reason.ALREADY_PAIRED]
+    ready = ready_user_ids(run.cohort) if proposals else set()
+    rows = [
+        Row(p, (p.mentor_id, p.mentee_id) in locks, p.mentor_id in ready, p.mentee_id in ready)
+        for p in proposals
+    ]
     context |= {
-        "rows": [Row(p, (p.mentor_id, p.mentee_id) in locks) for p in proposals],
+        "rows": rows,
         "unmatched": [u for u in unmatched if u not in full],
         "already_paired": full,
         "bands": distribution(p.score for p in proposals),
@@ -295,6 +303,8 @@ def publish(request: AuthedRequest, run_id: int) -> HttpResponse:
     proposals = run.proposals.values_list("mentor_id", "mentee_id")
     people = len({m for m, _ in proposals} | {m for _, m in proposals})
     context = {"run": run, "cohort": run.cohort, "pairs": len(proposals), "people": people}
+    if run.is_draft:
+        context["checks"] = selectors.publish_checks(run)
     return render(request, "matching/publish.html", context)
 
 
