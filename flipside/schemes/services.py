@@ -43,7 +43,9 @@ def _save_versioned(obj: Scheme | Cohort, *, version: int, values: dict[str, Any
 def _scheme_name_taken(organisation_id: int, name: str, *, other_than: int | None = None) -> bool:
     """Another scheme of the organisation has this name, however either is spelt (case,
     accents, spacing: see ``flipside.lib.names.fold``)."""
-    names = Scheme.objects.filter(organisation_id=organisation_id).exclude(pk=other_than)
+    names = Scheme.objects.filter(organisation_id=organisation_id)
+    if other_than is not None:
+        names = names.exclude(pk=other_than)
     return fold(name) in {fold(found) for found in names.values_list("name", flat=True)}
 
 

@@ -161,7 +161,7 @@ class Partner:
     pair: Pair
     person: Any
     role: str  # the partner's role: "mentor" or "mentee"
-    shared: list[tuple[str, str]]
+    shared: list[profile.Shared]
     i_get_in_touch: bool
 
 
