@@ -1,5 +1,6 @@
-"""Forms for applicants: starting an application, verifying their address, their answers,
-and optional equality monitoring."""
+"""Forms for applicants: starting an application, verifying their address and their answers.
+
+The equality-monitoring form is privacy's (flipside.privacy.forms)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from flipside.accounts.forms import AcceptInvitationForm
 from flipside.lib.forms import AccessibleBoundField, EmailAddressField, SafeCharField
 from flipside.lib.words import word_count
-from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.schemes.models import Site
 
 from ..models import (
@@ -555,72 +555,3 @@ def application_form(
 ) -> ApplicationForm:
     form_class = MentorApplicationForm if application.role == "mentor" else MenteeApplicationForm
     return form_class(data, application=application, strict=strict)
-
-
-# --- Equality monitoring ------------------------------------------------------------------
-
-# What the consent statement names for each question: the categories of data stored.
-CATEGORIES: dict[str, Any] = {
-    "ethnicity": _("my ethnic group"),
-    "sexual_orientation": _("my sexual orientation"),
-    "gender_identity": _("my gender identity"),
-    "disability": _("any disability or long-term condition"),
-    "first_generation": _("whether I am the first in my family to go to university"),
-}
-# Labels for the self-description boxes.
-IN_OWN_WORDS: dict[str, Any] = {
-    "ethnicity": _("Your ethnic group, in your own words"),
-    "sexual_orientation": _("Your sexual orientation, in your own words"),
-    "gender_identity": _("Your gender identity, in your own words"),
-}
-
-
-def _listed(items: list[str]) -> str:
-    if len(items) < 2:
-        return "".join(items)
-    return _g("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
-
-
-class EqualityForm(forms.Form):
-    """The scheme's equality questions, each optional, and an explicit, un-ticked consent."""
-
-    def __init__(self, *args: Any, asked: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.asked = asked
-        for key in asked:
-            question = QUESTIONS[key]
-            self.fields[key] = forms.ChoiceField(
-                label=question.label,
-                choices=question.choices(),
-                widget=forms.RadioSelect,
-                required=False,
-            )
-            if question.self_describe:
-                self.fields[f"{key}_description"] = SafeCharField(
-                    label=IN_OWN_WORDS.get(key, _("In your own words")),
-                    help_text=_("Only if you chose “I'd prefer to describe myself”."),
-                    max_length=200,
-                    required=False,
-                    widget=forms.TextInput(
-                        attrs={"data-self-describe-for": key, "autocomplete": "off"}
-                    ),
-                )
-        categories = _listed([str(self.category(key)) for key in asked])
-        self.fields["consent"] = forms.BooleanField(
-            label=_g(
-                "I agree to Flipside storing my answers to these questions, about %(categories)s, "
-                "to count how many people from each group apply and take part, as the privacy "
-                "notice (version %(version)s) describes."
-            )
-            % {"categories": categories, "version": PRIVACY_NOTICE_VERSION},
-            required=False,
-            help_text=_("If you do not tick this box, we store none of your answers."),
-            template_name="notifications/_checkbox_field.html",
-        )
-
-    @staticmethod
-    def category(key: str) -> Any:
-        return CATEGORIES.get(key, QUESTIONS[key].label)
-
-    def answers(self) -> dict[str, str]:
-        return {key: value for key, value in self.cleaned_data.items() if key != "consent"}

@@ -15,11 +15,11 @@ from flipside.accounts.models import User
 from flipside.lib.types import AuthedRequest
 from flipside.privacy import services as privacy
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
+from flipside.privacy.forms import EqualityForm
 
 from .. import permissions, selectors, services
 from ..forms.applicant import (
     ApplicationForm,
-    EqualityForm,
     StartForm,
     VerifyForm,
     application_form,
