@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,8 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.http import QueryDict
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .dates import AmbiguousTime, NonexistentTime, london_datetime
 from .email_address import canonical_email
 from .text import validate_single_line
 
@@ -68,6 +72,43 @@ class AccessibleBoundField(forms.BoundField):
         if described_by:
             attrs["aria-describedby"] = " ".join(described_by)
         return attrs
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value in ISO form, as it expects."""
+
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time picker, in hours and minutes."""
+
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+def london_time(date: datetime.date, time: datetime.time) -> datetime.datetime:
+    """The UK moment for a date and clock time typed into a form; refuses, as a form error,
+    times the clocks skip or repeat (a person can always choose another time)."""
+    try:
+        return london_datetime(date, time)
+    except NonexistentTime:
+        message = gettext(
+            "There is no %(time)s on %(date)s in the UK: the clocks go forward an hour at "
+            "1am. Choose another time."
+        )
+    except AmbiguousTime:
+        message = gettext(
+            "%(time)s happens twice on %(date)s in the UK, because the clocks go back an hour "
+            "at 2am. Choose a time before 1am or after 2am."
+        )
+    shown = {"time": time.strftime("%H:%M"), "date": formats.date_format(date, "j F Y")}
+    raise ValidationError(message % shown)
 
 
 class FormRenderer(TemplatesSetting):

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
@@ -22,12 +21,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from flipside.lib.dates import LONDON
+
 from .outbox import Attachment
 
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 METHODS: tuple[str, ...] = get_args(Method)
 PRODID = "-//Flipside//Reverse mentoring//EN"
-LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC
 
 # RFC 5545 text may not carry control characters; tab and line breaks are escaped for us.

@@ -14,7 +14,7 @@ from django.db.models import Avg, Case, Count, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.notifications.calendar import LONDON
+from flipside.lib.dates import LONDON
 from flipside.schemes.models import Cohort
 
 from . import permissions

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import reject_control_characters
+from flipside.lib.forms import DateInput, reject_control_characters
 from flipside.lib.text import validate_single_line
 from flipside.privacy.equality import QUESTIONS
 
@@ -76,13 +76,6 @@ class SchemeForm(VersionedForm):
             "description": _("What the scheme is for, in a few sentences. People see this."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class CohortForm(VersionedForm):

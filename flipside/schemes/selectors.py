@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from flipside.notifications.calendar import LONDON, Event, event_uid
+from flipside.lib.dates import london_datetime
+from flipside.notifications.calendar import Event, event_uid
 from flipside.training.readiness import readiness_of
 
 from .models import Cohort, CohortQuerySet, Membership, Role, Scheme, Stage
@@ -215,7 +216,7 @@ def cohort_key_dates(cohort: Cohort) -> list[Event]:
     """All-day calendar events for the first and last day of a cohort's year."""
 
     def day(name: str, date: datetime.date, text: str) -> Event:
-        start = datetime.datetime.combine(date, datetime.time(), tzinfo=LONDON)
+        start = london_datetime(date, datetime.time())  # midnight is never skipped or repeated
         return Event(
             uid=event_uid(f"cohort-{name}", cohort.pk),
             starts_at=start,

@@ -12,8 +12,8 @@ import time_machine
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from flipside.lib.dates import LONDON
 from flipside.notifications.calendar import (
-    LONDON,
     PRODID,
     Event,
     build_calendar,

@@ -9,13 +9,11 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import SafeCharField
-from flipside.notifications.calendar import LONDON
-from flipside.schemes.forms import DateInput
+from flipside.lib.dates import LONDON
+from flipside.lib.forms import DateInput, SafeCharField, TimeInput, london_time
 from flipside.schemes.models import Role
 
 from .. import spreadsheets
@@ -143,37 +141,6 @@ def rubric_initial(criteria: list[RubricCriterion]) -> list[dict[str, Any]]:
 
 
 # --- Calls --------------------------------------------------------------------------------
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self) -> None:
-        super().__init__(format="%H:%M")
-
-
-def london_time(date: datetime.date, time: datetime.time) -> datetime.datetime:
-    """The UK moment for a date and clock time; refuses times the clocks skip or repeat."""
-    naive = datetime.datetime.combine(date, time)
-    first = naive.replace(tzinfo=LONDON, fold=0)
-    if first.utcoffset() == naive.replace(tzinfo=LONDON, fold=1).utcoffset():
-        return first
-    shown = {"time": time.strftime("%H:%M"), "date": formats.date_format(date, "j F Y")}
-    if first.astimezone(datetime.UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
-        raise ValidationError(
-            _(
-                "There is no %(time)s on %(date)s in the UK: the clocks go forward an hour at "
-                "1am. Choose another time."
-            )
-            % shown
-        )
-    raise ValidationError(
-        _(
-            "%(time)s happens twice on %(date)s in the UK, because the clocks go back an hour at "
-            "2am. Choose a time before 1am or after 2am."
-        )
-        % shown
-    )
 
 
 def _date_field(label: Any) -> forms.DateField:

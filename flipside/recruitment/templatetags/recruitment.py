@@ -7,18 +7,10 @@ import datetime
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+
+from flipside.lib.dates import clock_time
 
 register = template.Library()
-
-
-def _clock(moment: datetime.datetime) -> str:
-    if moment.minute == 0 and moment.hour in (0, 12):
-        return _("midnight") if moment.hour == 0 else _("midday")
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    suffix = pgettext("time of day", "am") if moment.hour < 12 else pgettext("time of day", "pm")
-    return f"{hour}{minutes}{suffix}"
 
 
 @register.filter
@@ -28,6 +20,6 @@ def london(value: datetime.datetime | None) -> str:
         return ""
     local = timezone.localtime(value)
     return _("%(time)s on %(date)s") % {
-        "time": _clock(local),
+        "time": clock_time(local),
         "date": formats.date_format(local, "l j F Y"),
     }

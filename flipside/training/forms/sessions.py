@@ -13,11 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.dates import LONDON
+from flipside.lib.forms import DateInput, SafeCharField, TimeInput, london_time
 from flipside.lib.text import isolate
-from flipside.notifications.calendar import LONDON
-from flipside.recruitment.forms.review import TimeInput, london_time
-from flipside.schemes.forms import DateInput
 
 from ..models import Audience, Booking, TrainingSession
 

@@ -16,9 +16,10 @@ from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from flipside.lib.dates import clock_time
 from flipside.lib.forms import rebind_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
@@ -69,13 +70,6 @@ def _waiting_position(booking: Booking) -> int:
     return booking.session.bookings.filter(earlier, status=Status.WAITING).count() + 1
 
 
-def _clock(moment: datetime.datetime) -> str:
-    if moment.minute == 0 and moment.hour in (0, 12):
-        return _("midnight") if moment.hour == 0 else _("midday")
-    hour, minutes = moment.hour % 12 or 12, f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{pgettext('time of day', 'am' if moment.hour < 12 else 'pm')}"
-
-
 def when(session: TrainingSession) -> str:
     """UK time as GOV.UK writes it: "Tuesday 12 January 2027, 2pm to 4pm"."""
     start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
@@ -83,10 +77,10 @@ def when(session: TrainingSession) -> str:
     if end.date() != start.date():
         end_day = formats.date_format(end, "l j F Y")
         return _("%(day)s, %(start)s to %(end_day)s, %(end)s") % {
-            "day": day, "start": _clock(start), "end_day": end_day, "end": _clock(end),
+            "day": day, "start": clock_time(start), "end_day": end_day, "end": clock_time(end),
         }  # fmt: skip
     return _("%(day)s, %(start)s to %(end)s") % {
-        "day": day, "start": _clock(start), "end": _clock(end),
+        "day": day, "start": clock_time(start), "end": clock_time(end),
     }  # fmt: skip
 
 
