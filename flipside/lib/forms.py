@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
-from django.http import QueryDict
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from .dates import AmbiguousTime, NonexistentTime, london_datetime
 from .email_address import canonical_email
 from .text import validate_single_line
-
-FormT = TypeVar("FormT", bound=forms.BaseForm)
 
 
 def reject_control_characters(value: str) -> None:
@@ -117,16 +113,3 @@ class FormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
     bound_field_class = AccessibleBoundField
-
-
-def rebind_after_conflict(
-    post: QueryDict, latest: Any, build: Callable[[QueryDict], FormT], error: Exception
-) -> FormT:
-    """After a refused stale save: the editor's input, bound again against the latest saved
-    version (so saving again is a deliberate choice), with the reason as a form error."""
-    data = post.copy()
-    data["version"] = str(latest.version)
-    form = build(data)
-    form.is_valid()
-    form.add_error(None, str(error))
-    return form

@@ -23,6 +23,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from flipside.lib.conflicts import EditConflict
 from flipside.lib.text import isolate
 from flipside.notifications import outbox
 from flipside.privacy import audit
@@ -52,8 +53,9 @@ class MatchingError(Exception):
     """A refusal the coordinator can act on. ``str(error)`` is the message to show."""
 
 
-class StaleRun(MatchingError):
-    """The run changed since the page was loaded (someone else edited or published it)."""
+class StaleRun(MatchingError, EditConflict):
+    """The run or the settings changed since the page was loaded (someone else edited or
+    published them); ``latest`` is the run or settings as saved now."""
 
 
 # --- Settings, capacities and rules -------------------------------------------------------
@@ -87,7 +89,8 @@ def update_settings(
         if not updated:
             raise StaleRun(
                 _("Someone else changed these settings since you opened the page. The saved "
-                  "values are shown below; make your change again.")
+                  "values are shown below; make your change again."),
+                latest=MatchingSettings.objects.get(pk=current.pk),
             )  # fmt: skip
         current.refresh_from_db()
         audit.record(by, "matching.settings_changed", cohort, **values)
@@ -455,7 +458,8 @@ def _claim(run: Run, version: int, **changes: Any) -> None:
         raise MatchingError(_("This proposal is not finished."))
     raise StaleRun(
         _("Someone else changed this proposal since you opened it. Check the pairs below and "
-          "try again.")
+          "try again."),
+        latest=run,
     )  # fmt: skip
 
 
@@ -478,7 +482,7 @@ def _locked(run: Run) -> set[tuple[int, int]]:
 def _proposal_of(run: Run, proposal: Proposal) -> Proposal:
     found = run.proposals.select_related("mentor", "mentee").filter(pk=proposal.pk).first()
     if found is None:
-        raise StaleRun(_("That pair is no longer in this proposal."))
+        raise StaleRun(_("That pair is no longer in this proposal."), latest=run)
     return found
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from flipside.accounts.models import hash_token
 from flipside.accounts.services import AccountsError, checked_email, create_account
+from flipside.lib.conflicts import EditConflict
 from flipside.notifications import outbox
 from flipside.privacy import audit
 from flipside.schemes.models import Membership
@@ -51,6 +52,10 @@ class RecruitmentError(Exception):
     """A recruitment step that cannot be taken; the message says why."""
 
 
+class RecruitmentConflict(RecruitmentError, EditConflict):
+    """Someone saved the call or application after the editor opened it."""
+
+
 # --- Calls --------------------------------------------------------------------------------
 
 
@@ -77,9 +82,10 @@ def update_call(call: Call, *, by: Any, version: int, **values: Any) -> Call:
         if not Call.objects.filter(pk=call.pk, version=version).update(
             **values, version=version + 1
         ):
-            raise RecruitmentError(
+            raise RecruitmentConflict(
                 _("Someone else changed this call while you were editing. Nothing was saved: "
-                  "reload the page and make your changes again.")
+                  "reload the page and make your changes again."),
+                latest=Call.objects.get(pk=call.pk),
             )  # fmt: skip
         audit.record(by, "call.updated", call)
     call.refresh_from_db()
@@ -225,9 +231,10 @@ def save_answers(
             _require_open(locked.call)
             raise RecruitmentError(_("This application can no longer be changed."))
         if version is not None and version != locked.version:
-            raise RecruitmentError(
+            raise RecruitmentConflict(
                 _("You changed this application in another window since this page was opened. "
-                  "Nothing was saved here: reload the page to see your latest answers.")
+                  "Nothing was saved here: reload the page to see your latest answers."),
+                latest=locked,
             )  # fmt: skip
         slots = answers.get("availability")
         if slots is not None and not set(slots) <= set(AVAILABILITY_SLOTS):

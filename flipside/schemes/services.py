@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.conflicts import EditConflict
 from flipside.lib.names import fold
 from flipside.notifications import outbox
 from flipside.privacy import audit
@@ -22,8 +23,8 @@ class SchemeError(Exception):
     """A change to a scheme or cohort that cannot be made; the message says why."""
 
 
-class EditConflict(SchemeError):
-    """Someone saved the record after the editor loaded it; nothing was written."""
+class SchemeConflict(SchemeError, EditConflict):
+    """Someone saved the scheme or cohort after the editor opened it; nothing was written."""
 
 
 def _changes(obj: Any, values: dict[str, Any]) -> dict[str, list[Any]]:
@@ -65,11 +66,12 @@ def update_scheme(scheme: Scheme, *, by: Any, version: int, **values: Any) -> Sc
             raise SchemeError(_("Your organisation already has a scheme with this name."))
         changes = _changes(scheme, values)
         if not _save_versioned(scheme, version=version, values=values):
-            raise EditConflict(
+            raise SchemeConflict(
                 _(
                     "Someone else changed this scheme while you were editing. Nothing was saved. "
                     "Compare your changes with what is saved now, then save again."
-                )
+                ),
+                latest=Scheme.objects.get(pk=scheme.pk),
             )
         audit.record(by, "scheme.updated", scheme, changes=changes)
     scheme.refresh_from_db()
@@ -100,11 +102,12 @@ def update_cohort(cohort: Cohort, *, by: Any, version: int, **values: Any) -> Co
             raise SchemeError(_("This scheme already has a cohort for that academic year."))
         changes = _changes(cohort, values)
         if not _save_versioned(cohort, version=version, values=values):
-            raise EditConflict(
+            raise SchemeConflict(
                 _(
                     "Someone else changed this cohort while you were editing. Nothing was saved. "
                     "Compare your changes with what is saved now, then save again."
-                )
+                ),
+                latest=Cohort.objects.get(pk=cohort.pk),
             )
         audit.record(by, "cohort.updated", cohort, changes=changes)
     cohort.refresh_from_db()
@@ -139,9 +142,10 @@ def change_cohort_stage(
     with transaction.atomic():
         locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
         if expected is not None and locked.stage != expected:
-            raise SchemeError(
+            raise SchemeConflict(
                 _("Someone else has already moved this cohort to %(stage)s.")
-                % {"stage": locked.get_stage_display()}
+                % {"stage": locked.get_stage_display()},
+                latest=locked,
             )
         problem = transition_problem(locked.stage, to)
         if problem:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,30 +10,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.models import Invitation
-from flipside.lib.forms import rebind_after_conflict
+from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 from flipside.privacy.audit import entries_for
 from flipside.recruitment.selectors import applications_of
 
 from . import permissions, selectors, services
-from .forms import CohortForm, SchemeForm, StageForm
+from .forms import CohortForm, SchemeForm, StageForm, VersionedForm
 from .models import Cohort, Role, Scheme, Stage
 from .permissions import Action
 
 
-def _after_conflict(
-    request: HttpRequest,
-    form: forms.ModelForm[Any],
-    error: Exception,
-) -> tuple[Any, list[tuple[Any, Any]]]:
-    """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
-    latest = type(form.instance).objects.get(pk=form.instance.pk)
-    fresh = rebind_after_conflict(
-        request.POST, latest, lambda data: type(form)(data, instance=latest), error
-    )
-    saved = [(fresh.fields[name].label, getattr(latest, name)) for name in form._meta.fields or ()]
-    return fresh, saved
+def _saved_fields(form: VersionedForm, latest: Any) -> Saved:
+    """What is saved now in each of the form's fields, by the field's label."""
+    return [(form.fields[name].label, getattr(latest, name)) for name in form._meta.fields or ()]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -90,8 +81,13 @@ def scheme_edit(request: HttpRequest, scheme_id: int) -> HttpResponse:
             services.update_scheme(
                 scheme, by=request.user, version=form.cleaned_data["version"], **form.values()
             )
-        except services.EditConflict as error:
-            form, saved = _after_conflict(request, form, error)
+        except EditConflict as conflict:
+            form, saved = form_after_conflict(
+                request.POST,
+                conflict,
+                build=lambda data, latest: SchemeForm(data, instance=latest),
+                saved=partial(_saved_fields, form),
+            )
         except services.SchemeError as error:
             form.add_error(None, str(error))
         else:
@@ -145,8 +141,13 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
             services.update_cohort(
                 cohort, by=request.user, version=form.cleaned_data["version"], **form.values()
             )
-        except services.EditConflict as error:
-            form, saved = _after_conflict(request, form, error)
+        except EditConflict as conflict:
+            form, saved = form_after_conflict(
+                request.POST,
+                conflict,
+                build=lambda data, latest: CohortForm(data, instance=latest),
+                saved=partial(_saved_fields, form),
+            )
         except services.SchemeError as error:
             form.add_error(None, str(error))
         else:

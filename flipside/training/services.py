@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.conflicts import EditConflict
 from flipside.notifications import outbox
 from flipside.notifications.calendar import Event, Method, calendar_attachment, event_uid
 from flipside.privacy import audit
@@ -40,6 +41,10 @@ class TrainingError(Exception):
     """A training step that cannot be taken; the message says why."""
 
 
+class TrainingConflict(TrainingError, EditConflict):
+    """Someone changed or cancelled the session after the editor opened it."""
+
+
 # --- Sessions -----------------------------------------------------------------------------
 
 
@@ -59,9 +64,10 @@ def update_session(
             pk=session.pk, version=version, cancelled_at__isnull=True
         )
         if not changed.update(**values, version=version + 1, sequence=session.sequence + 1):
-            raise TrainingError(
+            raise TrainingConflict(
                 _("This session was changed or cancelled while you were editing. Nothing was "
-                  "saved: reload the page and make your changes again.")
+                  "saved: reload the page and make your changes again."),
+                latest=TrainingSession.objects.get(pk=session.pk),
             )  # fmt: skip
         session.refresh_from_db()
         audit.record(by, "training.session_updated", session)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from flipside.lib.forms import rebind_after_conflict
+from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.text import isolate
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Cohort, Role
@@ -189,8 +189,15 @@ def settings_edit(request: AuthedRequest, cohort_id: int) -> HttpResponse:
                     cohort, by=request.user, version=form.cleaned_data["version"],
                     values=form.values(),
                 )  # fmt: skip
-            except services.StaleRun as error:
-                form, saved_now = _after_conflict(request, cohort, error)
+            except EditConflict as conflict:
+                form, saved_now = form_after_conflict(
+                    request.POST,
+                    conflict,
+                    build=lambda data, latest: forms.SettingsForm(
+                        data, initial=forms.settings_initial(latest)
+                    ),
+                    saved=_saved_settings,
+                )
             except services.MatchingError as error:
                 form.add_error(None, str(error))
             else:
@@ -201,19 +208,9 @@ def settings_edit(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     return render(request, "matching/settings.html", context)
 
 
-def _after_conflict(
-    request: AuthedRequest, cohort: Cohort, error: Exception
-) -> tuple[forms.SettingsForm, list[tuple[Any, Any]]]:
-    """Keep what the editor chose, show what is saved now, and let them save again on purpose."""
-    latest = MatchingSettings.objects.get(cohort=cohort)
-    form = rebind_after_conflict(
-        request.POST,
-        latest,
-        lambda data: forms.SettingsForm(data, initial=forms.settings_initial(latest)),
-        error,
-    )
+def _saved_settings(latest: MatchingSettings) -> Saved:
     labels = weight_labels()
-    saved: list[tuple[Any, Any]] = [(labels[key], value) for key, value in latest.weights().items()]
+    saved: Saved = [(labels[key], value) for key, value in latest.weights().items()]
     yes, no = _("Yes"), _("No")
     saved += [
         (_("Never pair with their placement department"),
@@ -221,7 +218,7 @@ def _after_conflict(
         (_("Never pair people who cannot meet"), yes if latest.require_meetable else no),
         (_("Who gets in touch first"), latest.get_first_contact_display()),
     ]  # fmt: skip
-    return form, saved
+    return saved
 
 
 @require_GET

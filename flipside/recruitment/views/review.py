@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from flipside.lib.forms import rebind_after_conflict
+from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Membership, Role, Scheme
 from flipside.schemes.permissions import Action, can, get_cohort, get_scheme
@@ -129,8 +129,15 @@ def call_edit(request: AuthedRequest, call_id: int) -> HttpResponse:
             services.update_call(
                 call, by=request.user, version=form.cleaned_data["version"], **form.values()
             )
+        except EditConflict as conflict:
+            form, saved = form_after_conflict(
+                request.POST,
+                conflict,
+                build=lambda data, latest: forms.CallForm(data, call=latest, roles=[]),
+                saved=_saved_call,
+            )
         except services.RecruitmentError as error:
-            form, saved = _after_conflict(request, call, error)
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Call saved."))
             return redirect("recruitment:calls", call.cohort_id)
@@ -138,15 +145,8 @@ def call_edit(request: AuthedRequest, call_id: int) -> HttpResponse:
     return render(request, "recruitment/call_form.html", context)
 
 
-def _after_conflict(
-    request: HttpRequest, call: Call, error: Exception
-) -> tuple[forms.CallForm, list[tuple[Any, Any]]]:
-    """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
-    latest = Call.objects.get(pk=call.pk)
-    form = rebind_after_conflict(
-        request.POST, latest, lambda data: forms.CallForm(data, call=latest, roles=[]), error
-    )
-    saved = [
+def _saved_call(latest: Call) -> Saved:
+    return [
         (_("Title"), latest.title),
         (_("Opens"), date_format(timezone.localtime(latest.opens_at), "j F Y, H:i")),
         (_("Closes"), date_format(timezone.localtime(latest.closes_at), "j F Y, H:i")),
@@ -154,7 +154,6 @@ def _after_conflict(
         (_("Word limit"), latest.word_limit),
         (_("Blind review"), _("Yes") if latest.blind_review else _("No")),
     ]
-    return form, saved
 
 
 # --- Applications -------------------------------------------------------------------------

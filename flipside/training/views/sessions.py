@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.dates import clock_time
-from flipside.lib.forms import rebind_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 from flipside.schemes.models import Membership
@@ -171,8 +171,15 @@ def session_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
             services.update_session(
                 session, by=request.user, version=form.cleaned_data["version"], **form.values()
             )
-        except services.TrainingError as error:
-            form, saved = _after_conflict(request, session, error)
+        except EditConflict as conflict:
+            form, saved = form_after_conflict(
+                request.POST,
+                conflict,
+                build=lambda data, latest: forms.SessionForm(
+                    data, session=latest, booked=_booked(latest)
+                ),
+                saved=_saved_now,
+            )
         else:
             messages.success(request, _("Session saved. Everyone booked has been told."))
             return redirect("training:session", session.pk)
@@ -180,18 +187,8 @@ def session_edit(request: AuthedRequest, session_id: int) -> HttpResponse:
     return render(request, "training/session_form.html", context)
 
 
-def _after_conflict(
-    request: AuthedRequest, session: TrainingSession, error: Exception
-) -> tuple[forms.SessionForm, list[tuple[Any, Any]]]:
-    """Keep what the editor typed, show what is saved now, and let them save again on purpose."""
-    latest = TrainingSession.objects.get(pk=session.pk)
-    form = rebind_after_conflict(
-        request.POST,
-        latest,
-        lambda data: forms.SessionForm(data, session=latest, booked=_booked(latest)),
-        error,
-    )
-    saved = [
+def _saved_now(latest: TrainingSession) -> Saved:
+    return [
         (_("Title"), latest.title),
         (_("When"), when(latest)),
         (_("Location"), latest.location),
@@ -199,7 +196,6 @@ def _after_conflict(
         (_("Places"), latest.capacity),
         (_("Facilitator"), latest.facilitator),
     ]
-    return form, saved
 
 
 def session_cancel(request: AuthedRequest, session_id: int) -> HttpResponse:
