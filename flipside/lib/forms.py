@@ -23,12 +23,6 @@ def reject_control_characters(value: str) -> None:
         raise ValidationError(_("Remove the invisible control characters from this text."))
 
 
-def reject_line_breaks(value: str) -> None:
-    """Single-line values (names, addresses) must not carry line breaks into email headers."""
-    if "\n" in value or "\r" in value:
-        raise ValidationError(_("This must be on one line."))
-
-
 class SafeCharField(forms.CharField):
     """A text field that strips whitespace and refuses control characters; single-line ones
     (the default: names, titles, places) also refuse line breaks and hidden characters that

@@ -167,11 +167,6 @@ class EmailVerification(models.Model):
         return f"{self.email} for {self.call}"
 
 
-APPLICATION_STATES = [
-    "draft", "submitted", "shortlisted", "accepted", "waitlisted", "declined", "withdrawn"
-]  # fmt: skip
-
-
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status__in=[Application.Status.DRAFT])

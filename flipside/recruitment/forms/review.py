@@ -26,10 +26,6 @@ Status = Application.Status
 CHECKBOX = "notifications/_checkbox_field.html"
 
 
-def _model_field(model: Any, name: str) -> Any:
-    return model._meta.get_field(name)
-
-
 # --- Set-up lists -------------------------------------------------------------------------
 
 
