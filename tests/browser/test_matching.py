@@ -16,12 +16,12 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from conftest import World
+from flipside.demo import seed as demo
 from flipside.lib.text import isolate
 from flipside.matching.models import Pair, Proposal, Run
 from flipside.matching.tests.builders import matching_cohort, mentee, mentor
 from flipside.notifications.models import OutboxMessage
 from flipside.notifications.tests.test_worker_process import database_url
-from flipside.schemes import demo
 from flipside.schemes.models import Cohort
 
 from .conftest import PHONE, Session, sign_in

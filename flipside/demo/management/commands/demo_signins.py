@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from flipside.schemes import demo
+from flipside.demo import signins
 
 
 class Command(BaseCommand):
@@ -19,9 +19,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not demo.is_seeded():
+        if not signins.is_seeded():
             self.stdout.write("There is no demo data yet. Run `make run` to create the demo.")
             return
         self.stdout.write(f"Flipside demo: {options['url'] or settings.SITE_URL}")
-        for role, email in demo.DEMO_SIGNINS:
-            self.stdout.write(f"  {role:<15} {email:<32} password: {demo.DEMO_PASSWORD}")
+        for role, email in signins.DEMO_SIGNINS:
+            self.stdout.write(f"  {role:<15} {email:<32} password: {signins.DEMO_PASSWORD}")

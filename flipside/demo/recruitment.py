@@ -1,22 +1,31 @@
 """The demo's recruitment: programmes, topics and a rubric, next year's open calls with
 applications at every step of review, and the accepted applications of the cohort being
-matched. ``demo.seed`` calls it; everything goes through the recruitment services where the
-site itself would.
+matched. Everything goes through the recruitment services where the site itself would.
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 
 from flipside.accounts.models import User
+from flipside.privacy.services import save_equality_answers
+from flipside.recruitment import services as recruitment
+from flipside.recruitment.models import (
+    AVAILABILITY_SLOTS,
+    Application,
+    Call,
+    Programme,
+    RubricCriterion,
+    Topic,
+)
+from flipside.schemes.models import Cohort, Membership, Role
 
-from .models import Cohort, Organisation, Role, Scheme, Site
-
-if TYPE_CHECKING:
-    from .demo import People
+from .organisation import Demo
+from .signins import APPLICANT
 
 PROGRAMMES = [("MBBS Medicine", 5), ("BSc Biomedical Science", 3), ("MPharm Pharmacy", 4)]
 PRIDE_TOPICS = [
@@ -81,27 +90,71 @@ def statement(n: int) -> str:
     return f"{EXPERIENCES[n % len(EXPERIENCES)]} {REASONS[n % len(REASONS)]}"
 
 
-def open_calls(
-    organisation: Organisation, pride: Scheme, race: Scheme, cohort: Cohort, *, by: User,
-    people: People, applicant: User, sites: dict[str, Site], faculty: Site,
-) -> None:  # fmt: skip
-    """Programmes, topics and a rubric, and open calls for next year's Race Equality cohort
-    with applications at every step, so the recruitment pages have something to show."""
-    from flipside.privacy.services import save_equality_answers
-    from flipside.recruitment import services as recruitment
-    from flipside.recruitment.models import Programme, RubricCriterion, Topic
+def add_recruitment(demo: Demo) -> None:
+    programmes = _catalogue(demo)
+    _open_calls(demo, programmes)
+    _matched_applications(demo)
 
+
+def _catalogue(demo: Demo) -> list[Programme]:
+    """The programmes students study, and each scheme's topics and rubric."""
     programmes = [
-        Programme.objects.create(organisation=organisation, name=name, years=years)
+        Programme.objects.create(organisation=demo.organisation, name=name, years=years)
         for name, years in PROGRAMMES
     ]
-    for scheme, names in ((pride, PRIDE_TOPICS), (race, RACE_TOPICS)):
+    for scheme, names in ((demo.pride, PRIDE_TOPICS), (demo.race, RACE_TOPICS)):
         for order, name in enumerate(names):
             Topic.objects.create(scheme=scheme, name=name, order=order)
         for order, (name, description) in enumerate(RUBRIC):
             RubricCriterion.objects.create(
                 scheme=scheme, name=name, description=description, max_score=5, order=order
             )
+    return programmes
+
+
+# --- Next year's open calls ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Form:
+    """What next year's application forms offer, and the demo whose people fill them in."""
+
+    demo: Demo
+    programmes: list[Programme]
+    topics: list[Topic]
+
+
+# The free times next year's applicants choose among.
+SLOTS = ["mon-pm", "tue-pm", "wed-am", "thu-eve", "fri-am"]
+
+
+def _open_calls(demo: Demo, programmes: list[Programme]) -> None:
+    """Open calls for next year's Race Equality cohort with applications at every step, so the
+    recruitment pages have something to show."""
+    by = demo.coordinator
+    mentor_call, mentee_call = _calls_for_next_year(demo.race_recruiting, by=by)
+    form = _Form(demo=demo, programmes=programmes, topics=list(demo.race.topics.all()))
+    # Both calls have applications at every step: a draft (the applicant demo sign-in's, for
+    # mentors), then submitted, scored, shortlisted and decided ones, and one withdrawn.
+    _apply_as_student(mentor_call, demo.signins[APPLICANT], 0, form, submit=False)
+    students = [
+        _apply_as_student(mentor_call, demo.people.student(), n, form) for n in range(1, 12)
+    ]
+    _apply_as_staff(mentee_call, 0, form, submit=False)
+    staff = [_apply_as_staff(mentee_call, n, form) for n in range(1, len(RECRUITING_STAFF))]
+    for applications in (students, staff):
+        _review(applications, by=by, rubric=list(demo.race.rubric.all()))
+    recruitment.add_note(
+        students[0], author=by, text="Strong on placement experience; invite to interview."
+    )
+    for user in [a.applicant for a in students[:4]]:
+        save_equality_answers(
+            user, demo.race_recruiting, answers={"ethnicity": "black", "first_generation": "yes"},
+            consent=True, asked=["ethnicity", "first_generation"],
+        )  # fmt: skip
+
+
+def _calls_for_next_year(cohort: Cohort, *, by: User) -> tuple[Call, Call]:
     now = timezone.now()
     opens, closes = now - datetime.timedelta(days=21), now + datetime.timedelta(days=70)
     mentor_call = recruitment.create_call(
@@ -123,60 +176,42 @@ def open_calls(
         eligibility=MENTEE_ELIGIBILITY, opens_at=opens, closes_at=closes, places=15,
         word_limit=250,
     )  # fmt: skip
-    topics = list(race.topics.all())
-    slots = ["mon-pm", "tue-pm", "wed-am", "thu-eve", "fri-am"]
-    # Statements and hopes 0-14 are the matched cohort's; these applicants write the next ones.
-    first = len(MATCHING_STUDENTS)
+    return mentor_call, mentee_call
 
-    def apply(user: User, n: int, *, submit: bool = True) -> Any:
-        application = recruitment.start_application_as(mentor_call, user=user)
-        recruitment.save_answers(
-            application, by=user,
-            answers={
-                "programme": programmes[n % 2], "year": 1 + n % 3, "site": faculty,
-                "statement": statement(first + n), "topics": topics[n % 4 : n % 4 + 3],
-                "availability": slots[n % 3 : n % 3 + 3], "mode": "either",
-                "eligibility_confirmed": True,
-            },
-        )  # fmt: skip
-        return recruitment.submit_application(application, by=user) if submit else application
 
-    def apply_as_staff(n: int, *, submit: bool = True) -> Any:
-        site = list(sites.values())[n % len(sites)]
-        user = people.staff(site)
-        job_title, department, seniority = RECRUITING_STAFF[n]
-        teaching = [{"programme": programmes[0].pk, "year": 1 + n % 5}] if n % 2 else []
-        application = recruitment.start_application_as(mentee_call, user=user)
-        recruitment.save_answers(
-            application, by=user,
-            answers={
-                "job_title": job_title, "department": department, "seniority": seniority,
-                "site": site, "hopes": hopes(first + n), "topics": topics[n % 5 : n % 5 + 2],
-                "teaching": teaching, "availability": slots[n % 2 : n % 2 + 3], "mode": "either",
-                "eligibility_confirmed": True,
-            },
-        )  # fmt: skip
-        return recruitment.submit_application(application, by=user) if submit else application
+def _apply_as_student(
+    call: Call, user: User, n: int, form: _Form, *, submit: bool = True
+) -> Application:
+    application = recruitment.start_application_as(call, user=user)
+    recruitment.save_answers(
+        application, by=user,
+        answers={
+            "programme": form.programmes[n % 2], "year": 1 + n % 3, "site": form.demo.faculty,
+            "statement": statement(FIRST_NEW + n), "topics": form.topics[n % 4 : n % 4 + 3],
+            "availability": SLOTS[n % 3 : n % 3 + 3], "mode": "either",
+            "eligibility_confirmed": True,
+        },
+    )  # fmt: skip
+    return recruitment.submit_application(application, by=user) if submit else application
 
-    # Both calls have applications at every step: a draft (the applicant demo sign-in's, for
-    # mentors), then submitted, scored, shortlisted and decided ones, and one withdrawn.
-    apply(applicant, 0, submit=False)
-    students = [apply(people.student(), n) for n in range(1, 12)]
-    apply_as_staff(0, submit=False)
-    staff = [apply_as_staff(n) for n in range(1, len(RECRUITING_STAFF))]
-    for applications in (students, staff):
-        for n, application in enumerate(applications[: len(REVIEW_STEPS) - 1]):
-            scores = {c.pk: 2 + (n * 5 + i * 3) % 4 for i, c in enumerate(race.rubric.all())}
-            recruitment.score_application(application, reviewer=by, scores=scores)
-        _review(applications, by)
-    recruitment.add_note(
-        students[0], author=by, text="Strong on placement experience; invite to interview."
-    )
-    for user in [a.applicant for a in students[:4]]:
-        save_equality_answers(
-            user, cohort, answers={"ethnicity": "black", "first_generation": "yes"}, consent=True,
-            asked=["ethnicity", "first_generation"],
-        )  # fmt: skip
+
+def _apply_as_staff(call: Call, n: int, form: _Form, *, submit: bool = True) -> Application:
+    sites = list(form.demo.sites.values())
+    site = sites[n % len(sites)]
+    user = form.demo.people.staff(site)
+    job_title, department, seniority = RECRUITING_STAFF[n]
+    teaching = [{"programme": form.programmes[0].pk, "year": 1 + n % 5}] if n % 2 else []
+    application = recruitment.start_application_as(call, user=user)
+    recruitment.save_answers(
+        application, by=user,
+        answers={
+            "job_title": job_title, "department": department, "seniority": seniority,
+            "site": site, "hopes": hopes(FIRST_NEW + n), "topics": form.topics[n % 5 : n % 5 + 2],
+            "teaching": teaching, "availability": SLOTS[n % 2 : n % 2 + 3], "mode": "either",
+            "eligibility_confirmed": True,
+        },
+    )  # fmt: skip
+    return recruitment.submit_application(application, by=user) if submit else application
 
 
 # What happens to the applications of next year's calls, in the order they came in; the rest
@@ -196,11 +231,13 @@ RECRUITING_STAFF = [
 ]
 
 
-def _review(applications: list[Any], by: User) -> None:
-    """Take the applications through ``REVIEW_STEPS`` with the recruitment services, so the
-    accepted join the cohort and everyone decided is emailed, as on the site."""
-    from flipside.recruitment import services as recruitment
-
+def _review(applications: list[Application], *, by: User, rubric: list[RubricCriterion]) -> None:
+    """Score every application that reaches a decision (not the withdrawn one), then take them
+    through ``REVIEW_STEPS`` with the recruitment services, so the accepted join the cohort and
+    everyone decided is emailed, as on the site."""
+    for n, application in enumerate(applications[: len(REVIEW_STEPS) - 1]):
+        scores = {c.pk: 2 + (n * 5 + i * 3) % 4 for i, c in enumerate(rubric)}
+        recruitment.score_application(application, reviewer=by, scores=scores)
     for application, step in zip(applications, REVIEW_STEPS, strict=False):
         if step == "withdrawn":
             recruitment.withdraw_application(application, by=application.applicant)
@@ -329,16 +366,43 @@ def hopes(n: int) -> str:
     return f"{HOPES[n % len(HOPES)]} {INTENTIONS[n % len(INTENTIONS)]}"
 
 
-def matched_applications(cohort: Cohort, organisation: Organisation, scheme: Scheme) -> None:
+# Statements and hopes 0-14 are the matched cohort's; next year's applicants write the next ones.
+FIRST_NEW = len(MATCHING_STUDENTS)
+
+
+def _matched_applications(demo: Demo) -> None:
     """Closed calls and an accepted application for each mentor and mentee of the cohort
     being matched, so matching has everyone's answers to work with."""
-    from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Call, Programme
+    cohort = demo.race_matching
+    programmes = {p.name: p for p in Programme.objects.filter(organisation=demo.organisation)}
+    topics = list(demo.race.topics.all())
+    mentor_call, mentee_call = _closed_calls(cohort)
+    members = cohort.memberships.select_related("user", "site").order_by("pk")
+    students = list(members.filter(role=Role.MENTOR))
+    staff = list(members.filter(role=Role.MENTEE))
+    for n, (membership, s) in enumerate(zip(students, MATCHING_STUDENTS, strict=True)):
+        named = staff[MATCHING_CONFLICT[1]].user if n == MATCHING_CONFLICT[0] else None
+        _accept(
+            mentor_call, membership, n, [topics[i] for i in s.topics], slots=s.availability,
+            programme=programmes[s.programme], year=s.year, department=s.placement,
+            statement=statement(n), mode=s.mode, preferences=s.preferences,
+            conflicts=named.display_name if named else "",
+        )  # fmt: skip
+    for n, (membership, m) in enumerate(zip(staff, MATCHING_STAFF, strict=True)):
+        teaching = sorted(
+            ({"programme": programmes[name].pk, "year": year} for name, year in m.teaching),
+            key=lambda t: (t["programme"], t["year"]),
+        )
+        _accept(
+            mentee_call, membership, n, [topics[i] for i in m.topics], slots=m.availability,
+            job_title=m.job_title, department=m.department, seniority=m.seniority,
+            hopes=hopes(n), mode=m.mode, teaching=teaching, preferences=m.preferences,
+        )  # fmt: skip
 
-    programmes = {p.name: p for p in Programme.objects.filter(organisation=organisation)}
-    topics = list(scheme.topics.all())
+
+def _closed_calls(cohort: Cohort) -> tuple[Call, Call]:
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     opens, closes = now - datetime.timedelta(days=150), now - datetime.timedelta(days=110)
-    decided = closes + datetime.timedelta(days=12)
 
     def closed_call(role: str, title: str, introduction: str, eligibility: list[str]) -> Call:
         return Call.objects.create(
@@ -362,40 +426,26 @@ def matched_applications(cohort: Cohort, organisation: Organisation, scheme: Sch
         "for students from minoritised groups.",
         MENTEE_ELIGIBILITY,
     )  # fmt: skip
+    return mentor_call, mentee_call
 
-    def accepted(
-        call: Call, membership: Any, n: int, topic_numbers: list[int], **answers: Any
-    ) -> None:
-        # Submitted over the weeks the calls were open; all decided on the same day.
-        submitted = opens + datetime.timedelta(days=3 + (n * 5) % 35, hours=n % 9)
-        slots = answers.pop("slots")
-        application = Application.objects.create(
-            call=call, applicant=membership.user, status=Application.Status.ACCEPTED,
-            created_at=submitted - datetime.timedelta(days=1 + n % 3), submitted_at=submitted,
-            decided_at=decided, site=membership.site, eligibility_confirmed=True,
-            availability=[slot for slot in AVAILABILITY_SLOTS if slot in slots],
-            **answers,
-        )  # fmt: skip
-        application.topics.set([topics[i] for i in topic_numbers])
 
-    members = cohort.memberships.select_related("user", "site").order_by("pk")
-    students = list(members.filter(role=Role.MENTOR))
-    staff = list(members.filter(role=Role.MENTEE))
-    for n, (membership, s) in enumerate(zip(students, MATCHING_STUDENTS, strict=True)):
-        named = staff[MATCHING_CONFLICT[1]].user if n == MATCHING_CONFLICT[0] else None
-        accepted(
-            mentor_call, membership, n, s.topics, programme=programmes[s.programme],
-            year=s.year, department=s.placement, statement=statement(n),
-            slots=s.availability, mode=s.mode, preferences=s.preferences,
-            conflicts=named.display_name if named else "",
-        )  # fmt: skip
-    for n, (membership, m) in enumerate(zip(staff, MATCHING_STAFF, strict=True)):
-        teaching = sorted(
-            ({"programme": programmes[name].pk, "year": year} for name, year in m.teaching),
-            key=lambda t: (t["programme"], t["year"]),
-        )
-        accepted(
-            mentee_call, membership, n, m.topics, job_title=m.job_title,
-            department=m.department, seniority=m.seniority, hopes=hopes(n),
-            slots=m.availability, mode=m.mode, teaching=teaching, preferences=m.preferences,
-        )  # fmt: skip
+def _accept(
+    call: Call,
+    membership: Membership,
+    n: int,
+    topics: list[Topic],
+    *,
+    slots: list[str],
+    **answers: Any,
+) -> None:
+    # Submitted over the weeks the call was open; all decided on the same day.
+    submitted = call.opens_at + datetime.timedelta(days=3 + (n * 5) % 35, hours=n % 9)
+    application = Application.objects.create(
+        call=call, applicant=membership.user, status=Application.Status.ACCEPTED,
+        created_at=submitted - datetime.timedelta(days=1 + n % 3), submitted_at=submitted,
+        decided_at=call.closes_at + datetime.timedelta(days=12), site=membership.site,
+        eligibility_confirmed=True,
+        availability=[slot for slot in AVAILABILITY_SLOTS if slot in slots],
+        **answers,
+    )  # fmt: skip
+    application.topics.set(topics)

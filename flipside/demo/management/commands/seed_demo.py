@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from flipside.schemes import demo
+from flipside.demo.seed import seed
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
                 "seed_demo only runs with DEBUG on, because every demo person shares a published "
                 "password. For local development run it as: DEBUG=1 python manage.py seed_demo"
             )
-        if demo.seed(stdout=self.stdout):
+        if seed(stdout=self.stdout):
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")

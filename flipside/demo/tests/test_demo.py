@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from flipside.accounts.models import User
+from flipside.demo import seed as demo
 from flipside.privacy.audit import verify_chain
 from flipside.privacy.models import AuditEntry
-from flipside.schemes import demo
 from flipside.schemes.models import Cohort, Membership, Organisation, Role, Stage
 from flipside.schemes.permissions import coordinated_schemes
 

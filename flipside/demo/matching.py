@@ -1,0 +1,42 @@
+"""The demo's pairs: Pride's last year (remembered only as past pairs once it closed) and this
+year's running ones, each mentor with the mentee who joined in the same place. Race Equality's
+cohort in matching is left for the visitor to match."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from flipside.accounts.models import User
+from flipside.matching.loader import person_digest
+from flipside.matching.models import Pair, PastPair
+from flipside.schemes.models import Cohort, Role, Stage
+
+from .organisation import Demo
+
+
+def add_pairs(demo: Demo) -> None:
+    for cohort in (demo.pride_closed, demo.pride_running):
+        _pairs(cohort, by=demo.coordinator)
+
+
+def _pairs(cohort: Cohort, *, by: User) -> None:
+    organisation_id = cohort.scheme.organisation_id
+    started = timezone.make_aware(datetime.datetime.combine(cohort.starts_on, datetime.time(9)))
+    mentors, mentees = _people(cohort, Role.MENTOR), _people(cohort, Role.MENTEE)
+    for mentor, mentee in zip(mentors, mentees, strict=False):
+        PastPair.objects.create(
+            organisation_id=organisation_id,
+            mentor_digest=person_digest(organisation_id, mentor.email),
+            mentee_digest=person_digest(organisation_id, mentee.email),
+        )
+        if cohort.stage != Stage.CLOSED:
+            Pair.objects.create(
+                cohort=cohort, mentor=mentor, mentee=mentee, started_at=started, created_by=by
+            )
+
+
+def _people(cohort: Cohort, role: str) -> list[User]:
+    rows = cohort.memberships.filter(role=role).select_related("user").order_by("id")
+    return [m.user for m in rows]
