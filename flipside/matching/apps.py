@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,10 @@ class MatchingConfig(AppConfig):
     name = "flipside.matching"
     label = "matching"
     verbose_name = "Matching mentors and mentees"
+
+    def ready(self) -> None:
+        from flipside.notifications.kinds import register
+
+        from .kinds import kinds
+
+        register(*kinds())

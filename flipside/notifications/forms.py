@@ -28,7 +28,10 @@ class PreferenceForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class OutboxFilterForm(forms.Form):
-    """Filters for the outbox page; a value that is not on offer is ignored, not an error."""
+    """Filters for the outbox page; a value that is not on offer is ignored, not an error.
+
+    The kinds are listed when the form is used, not when this module is imported: apps
+    register their kinds in ``AppConfig.ready()``."""
 
     status = forms.ChoiceField(
         label=_("Status"),
@@ -38,7 +41,7 @@ class OutboxFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of email"),
         required=False,
-        choices=[("", _("Any kind")), *((key, kind.label) for key, kind in KINDS.items())],
+        choices=lambda: [("", _("Any kind")), *((key, k.label) for key, k in KINDS.items())],
     )
     recipient = SafeCharField(
         label=_("Recipient"),

@@ -1,5 +1,6 @@
-"""The kinds of email Flipside sends, what each may say, whether people can turn it off, and
-whether its text carries a secret that only its recipient may read."""
+"""What a kind of email is: what it may say, whether people can turn it off, and whether its
+text carries a secret that only its recipient may read; and the register of every kind, to
+which each app that sends mail adds its own."""
 
 from __future__ import annotations
 
@@ -81,216 +82,83 @@ PRIVATE_LINK = Placeholder(
     secret=True,
 )
 
-CALL = Placeholder("call", _("the call's title"), "Call for student mentors 2027/28")
+#: Every kind of email, by key, in the order registered (the order of INSTALLED_APPS, which
+#: pages list them in). Apps of the cycle register theirs in their ``AppConfig.ready()``, so
+#: the outbox knows none of them by name.
+KINDS: dict[str, MessageKind] = {}
 
 
-def _application_kinds() -> list[MessageKind]:
-    about = (
-        FIRST_NAME,
-        CALL,
-        COHORT,
-        Placeholder("role", _("the role applied for, e.g. Student mentor"), "Student mentor"),
-        Placeholder("closes_on", _("the day the call closes"), "31 January 2027"),
-        Placeholder("link", _("the link to the application"), "https://flipside.example.ac.uk/…"),
-    )
-    return [
-        MessageKind(
-            "application_verify",
-            _("Confirm your email address to apply"),
-            essential=True,
-            placeholders=(FIRST_NAME, CALL, PRIVATE_LINK),
-            secret=True,  # the link creates the applicant's account and sets its password
-        ),
-        MessageKind(
-            "application_received",
-            _("Application received"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "application_accepted",
-            _("Application accepted"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "application_waitlisted",
-            _("Application on the waiting list"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "application_declined",
-            _("Application not offered a place"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "place_offered",
-            _("A place has come free (from the waiting list)"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-    ]
+def register(*kinds: MessageKind) -> None:
+    """Make kinds known to the outbox. A key is one kind for good: a second, different kind
+    under a key already taken is refused, because stored messages and schemes' wording refer
+    to kinds by key."""
+    new: dict[str, MessageKind] = {}
+    for kind in kinds:
+        existing = new.get(kind.key) or KINDS.get(kind.key)
+        if existing is not None and existing != kind:
+            raise ValueError(f"A kind of email {kind.key!r} is already registered.")
+        new.setdefault(kind.key, kind)
+    for key, kind in new.items():
+        KINDS.setdefault(key, kind)
 
 
-def _training_kinds() -> list[MessageKind]:
-    about = (
-        FIRST_NAME,
-        Placeholder(
-            "session", _("the training session's title"), "Mentor training: psychological safety"
-        ),
-        COHORT,
-        Placeholder("when", _("the day and time"), "Tuesday 12 January 2027, 14:00"),
-        Placeholder("where", _("the place or online link"), "Room 2.14, Medical School"),
-        LINK,
-    )
-    return [
-        MessageKind(
-            "training_booked",
-            _("Training place confirmed (with calendar invitation)"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "training_changed",
-            _("Training session changed (with updated invitation)"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "training_cancelled",
-            _("Training place or session cancelled"),
-            essential=True,
-            placeholders=about,
-            secret=False,
-        ),
-        MessageKind(
-            "concern_raised",
-            _("A concern was raised (to coordinators)"),
-            essential=True,
-            overridable=False,
-            placeholders=(
-                FIRST_NAME,
-                SCHEME,
-                Placeholder("subject", _("the concern's subject"), "Placement"),
-                LINK,
+# The base's own kinds: invitations and password resets (accounts), stage changes (schemes).
+register(
+    MessageKind(
+        "invitation",
+        _("Invitation to join a cohort"),
+        essential=True,
+        placeholders=(
+            COHORT,
+            SCHEME,
+            Placeholder(
+                "role", _("the role they are invited to, e.g. Student mentor"), "Student mentor"
             ),
-            secret=False,
+            Placeholder("inviter", _("the coordinator who invited them"), "Dr Amara Okafor"),
+            PRIVATE_LINK,
+            Placeholder("expires_on", _("the last day the link works"), "6 December 2026"),
         ),
-    ]
-
-
-def _matching_kinds() -> list[MessageKind]:
-    partner = Placeholder("partner", _("the partner's name"), "Dr Priya Shah")
-    return [
-        MessageKind(
-            "pair_introduction",
-            _("Introduction to a new partner (when pairs are published)"),
-            essential=True,
-            placeholders=(
-                FIRST_NAME,
-                partner,
-                COHORT,
-                Placeholder(
-                    "profile",
-                    _("what the partner shares: name, pronouns, email, role, site, times"),
-                    "Name: Dr Priya Shah\nEmail: p.shah@nhs.example",
-                ),
-                Placeholder(
-                    "first_contact",
-                    _("who gets in touch first to arrange the first meeting"),
-                    "Dr Priya Shah will get in touch in the next week.",
-                ),
-                Placeholder("min_meetings", _("how many times pairs meet at least"), "4"),
-                Placeholder("link", _("the link to the partner page"), LINK.sample),
+        secret=True,  # the link joins the cohort, and creates an account if there is none
+    ),
+    MessageKind(
+        "invitation_requested",
+        _("Request for a new invitation (to coordinators)"),
+        essential=True,
+        placeholders=(
+            FIRST_NAME,
+            Placeholder(
+                "email", _("the address that asked for a new link"), "sam.rivera@example.ac.uk"
             ),
-            secret=False,
+            COHORT,
+            LINK,
         ),
-        MessageKind(
-            "pair_ended",
-            _("A pair has ended early"),
-            essential=True,
-            placeholders=(
-                FIRST_NAME,
-                partner,
-                COHORT,
-                Placeholder("link", _("the link to support"), LINK.sample),
+        secret=False,  # the link opens the coordinator's own invitation page
+    ),
+    MessageKind(
+        "password_reset",
+        _("Password reset"),
+        essential=True,
+        overridable=False,
+        placeholders=(FIRST_NAME, PRIVATE_LINK),
+        secret=True,
+    ),
+    MessageKind(
+        "stage_changed",
+        _("Cohort moves to its next stage (to mentors and mentees)"),
+        essential=False,
+        placeholders=(
+            FIRST_NAME,
+            COHORT,
+            SCHEME,
+            Placeholder("stage", _("the new stage, e.g. Training"), "Training"),
+            Placeholder(
+                "next_step", _("what the person should do next"), "Come to the mentor training."
             ),
-            secret=False,
+            LINK,
         ),
-    ]
-
-
-KINDS: dict[str, MessageKind] = {
-    kind.key: kind
-    for kind in [
-        MessageKind(
-            "invitation",
-            _("Invitation to join a cohort"),
-            essential=True,
-            placeholders=(
-                COHORT,
-                SCHEME,
-                Placeholder(
-                    "role", _("the role they are invited to, e.g. Student mentor"), "Student mentor"
-                ),
-                Placeholder("inviter", _("the coordinator who invited them"), "Dr Amara Okafor"),
-                PRIVATE_LINK,
-                Placeholder("expires_on", _("the last day the link works"), "6 December 2026"),
-            ),
-            secret=True,  # the link joins the cohort, and creates an account if there is none
-        ),
-        MessageKind(
-            "invitation_requested",
-            _("Request for a new invitation (to coordinators)"),
-            essential=True,
-            placeholders=(
-                FIRST_NAME,
-                Placeholder(
-                    "email", _("the address that asked for a new link"), "sam.rivera@example.ac.uk"
-                ),
-                COHORT,
-                LINK,
-            ),
-            secret=False,  # the link opens the coordinator's own invitation page
-        ),
-        MessageKind(
-            "password_reset",
-            _("Password reset"),
-            essential=True,
-            overridable=False,
-            placeholders=(FIRST_NAME, PRIVATE_LINK),
-            secret=True,
-        ),
-        MessageKind(
-            "stage_changed",
-            _("Cohort moves to its next stage (to mentors and mentees)"),
-            essential=False,
-            placeholders=(
-                FIRST_NAME,
-                COHORT,
-                SCHEME,
-                Placeholder("stage", _("the new stage, e.g. Training"), "Training"),
-                Placeholder(
-                    "next_step", _("what the person should do next"), "Come to the mentor training."
-                ),
-                LINK,
-            ),
-            secret=False,  # its unsubscribe link is blanked wherever the body is shown
-        ),
-        *_application_kinds(),
-        *_training_kinds(),
-        *_matching_kinds(),
-    ]
-}
+        secret=False,  # its unsubscribe link is blanked wherever the body is shown
+    ),
+)
 
 
 def get_kind(key: str) -> MessageKind:

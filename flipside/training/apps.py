@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,10 @@ class TrainingConfig(AppConfig):
     name = "flipside.training"
     label = "training"
     verbose_name = "Training, handbook, ground rules and support"
+
+    def ready(self) -> None:
+        from flipside.notifications.kinds import register
+
+        from .kinds import kinds
+
+        register(*kinds())
