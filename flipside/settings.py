@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "flipside.training",
     "flipside.matching",
     "flipside.demo",
+    "flipside.worker",
 ]
 
 MIDDLEWARE = [

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
 import re
-import socket
 import uuid
 from dataclasses import dataclass
 from email.mime.text import MIMEText
@@ -29,6 +27,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from flipside.lib.background import Verdict
+
 from . import preferences
 from .kinds import body_is_secret, get_kind
 from .models import DeliveryAttempt, OutboxMessage
@@ -40,6 +40,9 @@ Status = OutboxMessage.Status
 MAX_ATTEMPTS = 8
 FIRST_RETRY = datetime.timedelta(minutes=1)
 LONGEST_WAIT = datetime.timedelta(hours=6)
+# A claim this long past its lease was made by a worker that is gone, and no other took it
+# over: something is wrong with the workers, not with the message.
+STUCK_AFTER = datetime.timedelta(hours=1)
 
 
 def lease() -> datetime.timedelta:
@@ -268,13 +271,26 @@ def process_batch(worker: str, *, limit: int = 20) -> int:
     return len(ids)
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
 def counts() -> dict[str, int]:
     """Messages in each state; created = sent + pending + sending + failed, always."""
     result = {status.value: 0 for status in Status}
     for row in OutboxMessage.objects.values("status").annotate(n=Count("id")):
         result[row["status"]] = row["n"]
     return result
+
+
+def check_invariants() -> Verdict:
+    """For ``selfcheck``: every message is in a known state, and none has been left claimed
+    by a dead worker for over an hour."""
+    counts_now = counts()
+    total = OutboxMessage.objects.count()
+    problems = []
+    if sum(counts_now.values()) != total:
+        problems.append(f"outbox: {total} messages but states add up to {sum(counts_now.values())}")
+    stuck = OutboxMessage.objects.filter(
+        status=Status.SENDING, lease_expires_at__lt=timezone.now() - STUCK_AFTER
+    ).count()
+    if stuck:
+        problems.append(f"outbox: {stuck} messages claimed by a dead worker for over an hour")
+    summary = "Outbox: " + ", ".join(f"{n} {state}" for state, n in counts_now.items())
+    return Verdict(summary, tuple(problems))

@@ -1,5 +1,8 @@
 """Scheduled jobs: each runs at most once per time slot, however many schedulers call it.
 
+Apps register their jobs with ``flipside.lib.background.register_job``; this module runs the
+ones that are due.
+
 A job's run and its ``ScheduledRun`` row commit together, so a crashed run can be tried again
 in the same slot while a finished one never repeats. Jobs must also be idempotent in
 themselves (safe to run twice), because slots are a guard, not a guarantee against a job
@@ -10,29 +13,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from flipside.lib.background import Job, scheduled_jobs
 
 from .models import OutboxMessage, ScheduledRun
 
 log = logging.getLogger(__name__)
 
 OUTBOX_CONTENT_RETENTION = datetime.timedelta(days=90)
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str
-    every: datetime.timedelta
-    run: Callable[[datetime.datetime], str]
-
-    def slot(self, now: datetime.datetime) -> datetime.datetime:
-        """The start of the slot ``now`` falls in (slots are counted from the Unix epoch)."""
-        epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-        return epoch + (now - epoch) // self.every * self.every
 
 
 def purge_old_email_content(now: datetime.datetime) -> str:
@@ -46,18 +37,12 @@ def purge_old_email_content(now: datetime.datetime) -> str:
     return f"{purged} sent emails emptied"
 
 
-JOBS: list[Job] = [
-    Job(
-        "notifications.purge_old_email_content", datetime.timedelta(days=1), purge_old_email_content
-    ),
-]
-
-
 def run_due_jobs(now: datetime.datetime | None = None, jobs: list[Job] | None = None) -> list[str]:
-    """Run every job whose current slot has not run yet; the names of those run."""
+    """Run every job (every registered one, unless ``jobs`` are given) whose current slot has
+    not run yet; the names of those run."""
     now = now or timezone.now()
     ran = []
-    for job in jobs if jobs is not None else JOBS:
+    for job in jobs if jobs is not None else scheduled_jobs():
         slot = job.slot(now)
         try:
             with transaction.atomic():

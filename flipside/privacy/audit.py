@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from flipside.lib.background import Verdict
+
 from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
@@ -68,6 +70,13 @@ def verify_chain() -> list[int]:
     if head is not None and head.last_hash != previous:
         breaks.append(-1)  # the newest entries were removed
     return breaks
+
+
+def check_chain() -> Verdict:
+    """For ``selfcheck``: the chain is unbroken, so no entry was changed or removed."""
+    breaks = verify_chain()
+    summary = f"Audit entries chained: {'yes' if not breaks else 'NO'}"
+    return Verdict(summary, (f"audit chain broken at entries {breaks[:20]}",) if breaks else ())
 
 
 def entries_for(obj: models.Model) -> models.QuerySet[AuditEntry]:

@@ -21,8 +21,8 @@ from flipside.lib.text import isolate
 from flipside.matching.models import Pair, Proposal, Run
 from flipside.matching.tests.builders import matching_cohort, mentee, mentor
 from flipside.notifications.models import OutboxMessage
-from flipside.notifications.tests.test_worker_process import database_url
 from flipside.schemes.models import Cohort
+from flipside.worker.tests.test_worker_process import database_url
 
 from .conftest import PHONE, Session, sign_in
 

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import datetime
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import World
+from flipside.lib.background import Job
 from flipside.notifications.models import OutboxMessage, ScheduledRun
-from flipside.notifications.schedules import Job, run_due_jobs
+from flipside.notifications.schedules import run_due_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +87,3 @@ def test_old_sent_email_loses_its_words_but_keeps_its_envelope(world: World) -> 
     )
     assert old.content_purged_at is not None
     assert recent.body_text == failed.body_text == "private words"
-
-
-def test_run_schedules_command_reports_what_ran() -> None:
-    first, second = StringIO(), StringIO()
-    call_command("run_schedules", stdout=first)
-    call_command("run_schedules", stdout=second)
-    assert "notifications.purge_old_email_content" in first.getvalue()
-    assert second.getvalue().strip() == "Nothing was due."

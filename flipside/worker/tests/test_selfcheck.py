@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from conftest import World
+from flipside.lib import background
 from flipside.notifications.models import OutboxMessage
 from flipside.privacy import audit
 from flipside.privacy.models import AuditEntry
@@ -37,3 +39,27 @@ def test_selfcheck_fails_on_email_abandoned_by_a_dead_worker(world: World) -> No
     )  # fmt: skip
     with pytest.raises(CommandError, match="dead worker"):
         call_command("selfcheck", stdout=StringIO())
+
+
+def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> None:
+    out = StringIO()
+    call_command("selfcheck", stdout=out)
+    first_line = out.getvalue().splitlines()[0]
+    assert re.fullmatch(
+        r"Audit entries chained: yes\. Outbox: \d+ pending, \d+ sending, \d+ sent, \d+ failed",
+        first_line,
+    )
+
+
+def test_selfcheck_fails_when_any_registered_invariant_fails(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> background.Verdict:
+        return background.Verdict("Widgets: 2", ("widgets: 1 lost", "widgets: 1 doubled"))
+
+    monkeypatch.setattr(background, "_INVARIANTS", dict(background._INVARIANTS))
+    background.register_invariant(key="widgets", check=broken)
+    out = StringIO()
+    with pytest.raises(CommandError, match="^widgets: 1 lost; widgets: 1 doubled$"):
+        call_command("selfcheck", stdout=out)
+    assert out.getvalue().rstrip().endswith(". Widgets: 2")

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class WorkerConfig(AppConfig):
+    """The commands that run what the other apps register in ``flipside.lib.background``:
+    ``run_worker``, ``run_schedules`` and ``selfcheck``. No models."""
+
+    name = "flipside.worker"
+    label = "worker"
+    verbose_name = "Background worker"
