@@ -16,9 +16,6 @@ from django.urls import reverse
 from conftest import World, make_user
 from flipside.accounts.models import User
 from flipside.accounts.tests.test_invitations import accept, invitation_path, token_in
-from flipside.recruitment.models import EmailVerification
-from flipside.recruitment.spreadsheets import Person, check_people
-from flipside.recruitment.tests.builders import DURING, make_call
 from flipside.schemes.models import Role, Scheme
 
 pytestmark = pytest.mark.django_db
@@ -84,21 +81,6 @@ def test_a_name_with_an_override_is_refused_when_accepting_an_invitation(
     assert not User.objects.filter(email="new@example.ac.uk").exists()
 
 
-def test_a_name_with_an_override_is_refused_when_applying(client: Client, world: World) -> None:
-    import time_machine
-
-    with time_machine.travel(DURING, tick=False):
-        call = make_call(world.cohort)
-        response = client.post(
-            reverse("recruitment:start", args=[call.token]),
-            {"name": REVERSED, "email": "ada@example.ac.uk"},
-        )
-
-    assert response.status_code == 200
-    assert MESSAGE in response.content.decode()
-    assert not EmailVerification.objects.exists()
-
-
 def test_a_scheme_name_with_an_override_is_refused(client: Client, world: World) -> None:
     client.force_login(world.org_coordinator)
     data = {
@@ -114,17 +96,6 @@ def test_a_scheme_name_with_an_override_is_refused(client: Client, world: World)
     assert response.status_code == 200
     assert MESSAGE in response.content.decode()
     assert not Scheme.objects.filter(name__contains=RLO).exists()
-
-
-def test_a_staff_list_name_with_an_override_is_reported() -> None:
-    problems = check_people([Person(2, "a@example.ac.uk", REVERSED)], already_in=set())
-
-    assert [(p.line, p.message) for p in problems] == [
-        (
-            2,
-            MESSAGE + " They make text show in a different order from the one it was typed in.",
-        )
-    ]
 
 
 def test_an_account_cannot_be_saved_with_an_override_in_its_name(world: World) -> None:
