@@ -1,16 +1,17 @@
 from django.urls import include, path, register_converter
 
+from flipside.home import views as home_views
 from flipside.lib import views as lib_views
 from flipside.lib.converters import IdConverter
-from flipside.schemes import views as scheme_views
 
 # Registered before the apps' URL modules are included: they use <id:...>.
 register_converter(IdConverter, "id")
 
 urlpatterns = [
-    path("", scheme_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", lib_views.healthz, name="healthz"),
     path("accounts/", include("flipside.accounts.urls")),
+    path("", include("flipside.home.urls")),
     path("", include("flipside.schemes.urls")),
     path("", include("flipside.notifications.urls")),
     path("", include("flipside.recruitment.urls")),

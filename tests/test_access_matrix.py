@@ -66,7 +66,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "schemes:detail": row(302, 404, **SCHEME_COORDINATORS),
     "schemes:edit": row(302, 404, **SCHEME_COORDINATORS),
     "schemes:cohort_create": row(302, 404, **SCHEME_COORDINATORS),
-    "schemes:cohort": row(302, 404, **COORDINATORS, observer=200),
+    "home:cohort": row(302, 404, **COORDINATORS, observer=200),
     "schemes:cohort_edit": row(302, 404, **COORDINATORS),
     "schemes:cohort_stage": row(302, 405),
     "schemes:cohort_people": row(302, 404, **COORDINATORS),
@@ -358,7 +358,7 @@ def test_each_role_reaches_only_what_it_should(role: str, world: World, client: 
 def test_anonymous_visitors_are_sent_to_sign_in_with_a_return_address(
     world: World, client: Any
 ) -> None:
-    url = reverse("schemes:cohort", args=[world.cohort.pk])
+    url = reverse("home:cohort", args=[world.cohort.pk])
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
@@ -391,7 +391,7 @@ def test_another_organisations_cohort_looks_exactly_like_a_missing_one(
     world: World, client: Any
 ) -> None:
     client.force_login(world.coordinator)
-    theirs = client.get(reverse("schemes:cohort", args=[world.other_cohort.pk]))
+    theirs = client.get(reverse("home:cohort", args=[world.other_cohort.pk]))
     missing = client.get("/cohorts/99999999/")
     assert theirs.status_code == missing.status_code == 404
     assert world.other_cohort.scheme.name.encode() not in theirs.content

@@ -10,7 +10,6 @@ urlpatterns = [
     path("schemes/<id:scheme_id>/", views.scheme_detail, name="detail"),
     path("schemes/<id:scheme_id>/edit/", views.scheme_edit, name="edit"),
     path("schemes/<id:scheme_id>/cohorts/new/", views.cohort_create, name="cohort_create"),
-    path("cohorts/<id:cohort_id>/", views.cohort_detail, name="cohort"),
     path("cohorts/<id:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
     path("cohorts/<id:cohort_id>/stage/", views.cohort_stage, name="cohort_stage"),
     path("cohorts/<id:cohort_id>/people/", views.cohort_people, name="cohort_people"),

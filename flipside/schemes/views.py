@@ -13,8 +13,6 @@ from flipside.accounts.models import Invitation
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
-from flipside.privacy.audit import entries_for
-from flipside.recruitment.selectors import applications_of
 
 from . import permissions, selectors, services
 from .forms import CohortForm, SchemeForm, StageForm, VersionedForm
@@ -25,18 +23,6 @@ from .permissions import Action
 def _saved_fields(form: VersionedForm, latest: Any) -> Saved:
     """What is saved now in each of the form's fields, by the field's label."""
     return [(form.fields[name].label, getattr(latest, name)) for name in form._meta.fields or ()]
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "schemes/home.html",
-        {
-            "overview": selectors.coordinator_overview(request.user),
-            "cards": selectors.participant_cards(request.user),
-            "applications": applications_of(request.user),
-        },
-    )
 
 
 def scheme_list(request: HttpRequest) -> HttpResponse:
@@ -112,24 +98,8 @@ def cohort_create(request: HttpRequest, scheme_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Cohort created. It starts in planning."))
-            return redirect("schemes:cohort", cohort.pk)
+            return redirect("home:cohort", cohort.pk)
     return render(request, "schemes/cohort_form.html", {"form": form, "scheme": scheme})
-
-
-def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    cohort = permissions.get_cohort(request.user, cohort_id, Action.VIEW)
-    can_manage = permissions.can(request.user, Action.MANAGE, cohort)
-    context = {
-        "cohort": cohort,
-        "counts": selectors.cohort_counts(cohort),
-        "can_manage": can_manage,
-        "stages": list(cohort._meta.get_field("stage").choices or []),
-        "allowed": cohort.allowed_stages() if can_manage else [],
-        "history": entries_for(cohort).filter(action="cohort.stage_changed").order_by("-id")[:10]
-        if can_manage
-        else [],
-    }
-    return render(request, "schemes/cohort_detail.html", context)
 
 
 def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
@@ -152,7 +122,7 @@ def cohort_edit(request: HttpRequest, cohort_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Cohort saved."))
-            return redirect("schemes:cohort", cohort.pk)
+            return redirect("home:cohort", cohort.pk)
     context = {"form": form, "cohort": cohort, "scheme": cohort.scheme, "saved": saved}
     return render(request, "schemes/cohort_form.html", context)
 
@@ -163,7 +133,7 @@ def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
     form = StageForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a stage from the list."))
-        return redirect("schemes:cohort", cohort.pk)
+        return redirect("home:cohort", cohort.pk)
     if form.cleaned_data["stage"] == Stage.CLOSED and request.POST.get("confirm") != "yes":
         # Closing cannot be undone: ask once more.
         return render(
@@ -183,7 +153,7 @@ def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
             request,
             _("The cohort is now at the %(stage)s stage.") % {"stage": cohort.get_stage_display()},
         )
-    return redirect("schemes:cohort", cohort.pk)
+    return redirect("home:cohort", cohort.pk)
 
 
 def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:

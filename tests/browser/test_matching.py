@@ -108,7 +108,7 @@ def test_a_coordinator_runs_adjusts_and_publishes_a_proposal(
     cohort = matching_world(live_world)
     coordinator = new_session()
     sign_in(coordinator.page, live_server, live_world.coordinator.email)
-    page = coordinator.goto(reverse("schemes:cohort", args=[cohort.pk]), "cohort")
+    page = coordinator.goto(reverse("home:cohort", args=[cohort.pk]), "cohort")
     page.get_by_role("link", name="Propose, check and publish pairs").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Matching")
     expect(page.get_by_text("of 6 student mentors ready")).to_be_visible()

@@ -66,7 +66,7 @@ def test_coordinator_scores_notes_and_accepts_an_application(
     call, application = recruitment(live_world)
     sign_in(session.page, live_server, live_world.coordinator.email)
 
-    page = session.goto(reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort")
+    page = session.goto(reverse("home:cohort", args=[live_world.cohort.pk]), "cohort")
     page.get_by_role("link", name="Calls for applications").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Calls for {live_world.cohort}")
     expect(page.get_by_label("Link to share")).to_have_value(re.compile(call.token))

@@ -85,7 +85,7 @@ def coordinator_pages(world: World) -> list[tuple[str, str, str]]:
         ("scheme", reverse("schemes:detail", args=[scheme.pk]), scheme.name),
         ("scheme-edit", reverse("schemes:edit", args=[scheme.pk]), f"Edit {scheme.name}"),
         ("cohort-new", reverse("schemes:cohort_create", args=[scheme.pk]), "Add a cohort"),
-        ("cohort", reverse("schemes:cohort", args=[cohort.pk]), str(cohort)),
+        ("cohort", reverse("home:cohort", args=[cohort.pk]), str(cohort)),
         ("cohort-edit", reverse("schemes:cohort_edit", args=[cohort.pk]), f"Edit {cohort}"),
         ("people", reverse("schemes:cohort_people", args=[cohort.pk]), "People in"),
         ("invite", reverse("accounts:invite", args=[cohort.pk]), "Invite someone"),
@@ -137,7 +137,7 @@ def test_participant_pages(
 
 def test_observer_sees_figures_only(session: Session, live_server: Any, live_world: World) -> None:
     start(session, live_server, live_world.observer)
-    page = session.goto(reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort")
+    page = session.goto(reverse("home:cohort", args=[live_world.cohort.pk]), "cohort")
     expect(page.get_by_role("heading", level=1)).to_have_text(str(live_world.cohort))
     text = page.locator("body").inner_text()
     assert "figures only" in text
@@ -151,9 +151,7 @@ def test_outsider_cannot_see_the_cohort(
     session: Session, live_server: Any, live_world: World
 ) -> None:
     start(session, live_server, live_world.outsider)
-    page = session.goto(
-        reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort", status=404
-    )
+    page = session.goto(reverse("home:cohort", args=[live_world.cohort.pk]), "cohort", status=404)
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert str(live_world.cohort) not in page.locator("main").inner_text()
 
@@ -261,7 +259,7 @@ def test_invitation_from_invite_to_home(
 
 def test_coordinator_closes_cohort(session: Session, live_server: Any, live_world: World) -> None:
     sign_in(session.page, live_server, live_world.coordinator.email)
-    page = session.goto(reverse("schemes:cohort", args=[live_world.cohort.pk]), "cohort")
+    page = session.goto(reverse("home:cohort", args=[live_world.cohort.pk]), "cohort")
     page.get_by_role("button", name="Move to Closed").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Close Pride Reverse Mentoring")
     session.check("cohort-close-confirm")

@@ -96,7 +96,7 @@ def test_mentor_raises_an_anonymous_concern_and_the_coordinator_triages_it(
     coordinator.check("concern-acknowledged")
     coordinator.screenshot("concern-acknowledged", phone=True)
 
-    page.goto(coordinator.url(reverse("schemes:cohort", args=[live_world.cohort.pk])))
+    page.goto(coordinator.url(reverse("home:cohort", args=[live_world.cohort.pk])))
     page.get_by_role("link", name="Readiness", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ready to be paired?")
     expect(page.get_by_text("0 of 1 student mentor ready")).to_be_visible()

@@ -42,14 +42,3 @@ def test_the_server_error_page_shows_the_request_id_and_needs_no_database() -> N
     assert response.status_code == 500
     assert b"abc123def456" in response.content
     assert b"Sorry, something went wrong" in response.content
-
-
-def test_an_unhandled_error_gives_the_friendly_page(world: Any, client: Any) -> None:
-    client.raise_request_exception = False
-    client.force_login(world.coordinator)
-    with mock.patch(
-        "flipside.schemes.views.selectors.coordinator_overview", side_effect=RuntimeError
-    ):
-        response = client.get(reverse("home"))
-    assert response.status_code == 500
-    assert response["X-Request-ID"].encode() in response.content

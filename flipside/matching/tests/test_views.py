@@ -101,7 +101,7 @@ def test_the_cohort_page_and_home_page_link_coordinators_to_matching(
     coordinator: Client, cohort: Any
 ) -> None:
     assert url("overview", cohort.pk) in text(
-        coordinator.get(reverse("schemes:cohort", args=[cohort.pk]))
+        coordinator.get(reverse("home:cohort", args=[cohort.pk]))
     )
     assert url("overview", cohort.pk) in text(coordinator.get(reverse("home")))
 

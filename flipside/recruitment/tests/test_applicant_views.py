@@ -938,7 +938,7 @@ def test_conflicts_are_seen_only_by_the_applicant_and_coordinators(
         reverse("recruitment:my_applications"),
         reverse("home"),
         call_url(call),
-        reverse("schemes:cohort", args=[world.cohort.pk]),
+        reverse("home:cohort", args=[world.cohort.pk]),
         reverse("schemes:cohort_people", args=[world.cohort.pk]),
     ]
     for person in (rival, world.mentor, world.mentee, world.observer, world.outsider):

@@ -1,0 +1,153 @@
+"""Each person's home page and the cohort overview page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import World, join, make_cohort
+from flipside.matching.models import Pair
+from flipside.recruitment.models import Application
+from flipside.recruitment.tests.review_builders import open_call, submitted
+from flipside.schemes.models import Cohort, Role, Stage
+from flipside.training.models import TrainingSession
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Home ---------------------------------------------------------------------------------
+
+
+def test_coordinator_home_shows_cohorts_with_counts_per_stage(world: World, client: Any) -> None:
+    make_cohort(world.scheme, label="2027/28", stage=Stage.PLANNING)
+    client.force_login(world.coordinator)
+    response = client.get(reverse("home"))
+    stage_counts = dict((stage.value, n) for stage, n in response.context["overview"].stage_counts)
+    assert stage_counts == {
+        "planning": 1,
+        "recruiting": 0,
+        "training": 0,
+        "matching": 0,
+        "running": 1,
+        "closed": 0,
+    }
+    assert b"Pride Reverse Mentoring 2026/27" in response.content
+    assert b"Elsewhere Scheme" not in response.content
+
+
+def test_mentor_home_says_what_to_do_next(world: World, client: Any) -> None:
+    client.force_login(world.mentor)
+    response = client.get(reverse("home"))
+    assert b"Meet your partner at least 4 times" in response.content
+    assert b"Cohorts you coordinate" not in response.content
+
+
+def test_mentee_home_tells_the_senior_partner_to_make_first_contact_when_matching(
+    world: World, client: Any
+) -> None:
+    Cohort.objects.filter(pk=world.cohort.pk).update(stage=Stage.MATCHING)
+    client.force_login(world.mentee)
+    assert b"you make first contact" in client.get(reverse("home")).content
+
+
+def test_person_without_roles_is_told_nothing_is_there_yet(world: World, client: Any) -> None:
+    client.force_login(world.nobody)
+    assert b"not part of any scheme yet" in client.get(reverse("home")).content
+
+
+def test_home_page_queries_stay_bounded_as_cohorts_grow(
+    world: World, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    for year in range(10):
+        cohort = make_cohort(world.scheme, label=f"20{30 + year}/{31 + year}")
+        for _ in range(3):
+            join(cohort, Role.MENTOR)
+        join(cohort, Role.MENTOR, world.coordinator) if year == 0 else None
+    client.force_login(world.coordinator)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("home"))
+    assert len(response.context["overview"].cohorts) == 11
+
+
+# --- The cohort overview -------------------------------------------------------------------
+
+
+def test_observer_sees_counts_but_no_names_or_emails(world: World, client: Any) -> None:
+    client.force_login(world.observer)
+    html = client.get(reverse("home:cohort", args=[world.cohort.pk])).content.decode()
+    for person in (world.mentor, world.mentee, world.coordinator):
+        assert person.email not in html
+        assert person.display_name not in html
+    assert "Student mentors" in html
+
+
+def test_cohort_page_counts_every_coordinator_and_shows_newest_stage_change_first(
+    world: World, client: Any
+) -> None:
+    from flipside.schemes import services
+
+    cohort = make_cohort(world.scheme, label="2027/28", stage=Stage.PLANNING)
+    services.change_cohort_stage(cohort, to=Stage.RECRUITING, by=world.coordinator)
+    services.change_cohort_stage(cohort, to=Stage.TRAINING, by=world.coordinator)
+    client.force_login(world.coordinator)
+    response = client.get(reverse("home:cohort", args=[cohort.pk]))
+    assert response.context["counts"]["coordinator"] == 2  # scheme and organisation coordinators
+    assert [e.details["stage"] for e in response.context["history"]] == ["training", "recruiting"]
+
+
+def test_coordinators_see_what_each_app_counts_and_the_next_step_observers_neither(
+    world: World, client: Any
+) -> None:
+    Cohort.objects.filter(pk=world.cohort.pk).update(stage=Stage.RECRUITING)
+    call = open_call(world.cohort)
+    submitted(call)
+    submitted(call, status=Application.Status.ACCEPTED)
+    TrainingSession.objects.create(
+        cohort=world.cohort, title="Training", starts_at=timezone.now() + timedelta(days=3)
+    )
+    Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee)
+    url = reverse("home:cohort", args=[world.cohort.pk])
+    client.force_login(world.coordinator)
+    html = client.get(url).content.decode()
+    assert "(2 received, 1 waiting for review)" in html
+    assert "(1 session, 1 still to come)" in html
+    assert "1 active, 0 ended early" in html
+    waiting = reverse("recruitment:calls", args=[world.cohort.pk])
+    assert f'Next step:</strong> <a href="{waiting}">1 application is waiting for review.' in html
+    client.force_login(world.observer)
+    html = client.get(url).content.decode()
+    assert "Training sessions" in html
+    for figure in ("received", "still to come", "ended early", "Next step:", "Readiness"):
+        assert figure not in html
+
+
+def test_cohort_page_queries_stay_bounded(
+    world: World, client: Any, django_assert_max_num_queries: Any
+) -> None:
+    calls = [open_call(world.cohort, Role.MENTOR), open_call(world.cohort, Role.MENTEE)]
+    for n in range(20):
+        submitted(calls[n % 2])
+        Pair.objects.create(
+            cohort=world.cohort, mentor=join(world.cohort, Role.MENTOR),
+            mentee=join(world.cohort, Role.MENTEE),
+        )  # fmt: skip
+    client.force_login(world.coordinator)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("home:cohort", args=[world.cohort.pk])).status_code == 200
+
+
+# --- When composing a page fails ----------------------------------------------------------
+
+
+def test_an_unhandled_error_gives_the_friendly_page(world: Any, client: Any) -> None:
+    client.raise_request_exception = False
+    client.force_login(world.coordinator)
+    with mock.patch("flipside.home.views.selectors.coordinator_overview", side_effect=RuntimeError):
+        response = client.get(reverse("home"))
+    assert response.status_code == 500
+    assert response["X-Request-ID"].encode() in response.content

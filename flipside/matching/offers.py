@@ -1,0 +1,129 @@
+"""What matching offers the home page and the cohort overview: each participant's partners,
+the pairs' figures, and the coordinator's next step while a cohort is matched and runs.
+
+Only models are imported here: the engine and its solvers take seconds to load, and the home
+page must not wait for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from flipside.accounts.models import User
+from flipside.schemes.models import Cohort, Membership, Role, Stage
+from flipside.schemes.offers import CardOffer, NextStep, Part
+
+from .models import Pair, Run
+
+PAIRED_STEP = gettext_lazy("You have a partner. Read about them and arrange your first meeting.")
+
+
+def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
+    """For cohorts in matching: propose pairs, wait for a proposal, publish one, then move to
+    running; for running cohorts: keep the pairs meeting (one query for all the cohorts)."""
+    ids = [c.pk for c in cohorts if c.stage in (Stage.MATCHING, Stage.RUNNING)]
+    if not ids:
+        return {}
+    runs = Run.objects.filter(cohort=OuterRef("pk"))
+    drafts = runs.filter(status=Run.Status.DONE, published_at__isnull=True).order_by("-number")
+    rows = (
+        Cohort.objects.filter(pk__in=ids)
+        .annotate(
+            draft=Subquery(drafts.values("pk")[:1]),
+            draft_number=Subquery(drafts.values("number")[:1]),
+            working=Exists(runs.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING])),
+            published=Exists(runs.filter(published_at__isnull=False)),
+            active=Exists(Pair.objects.filter(cohort=OuterRef("pk"), status=Pair.Status.ACTIVE)),
+        )
+        .values("pk", "stage", "draft", "draft_number", "working", "published", "active")
+    )
+    return {
+        row["pk"]: _running_step(row) if row["stage"] == Stage.RUNNING else _matching_step(row)
+        for row in rows
+    }
+
+
+def _matching_step(row: Mapping[str, Any]) -> NextStep:
+    if row["published"]:
+        # The stage buttons are on the cohort's own page.
+        return NextStep(_("Move the cohort to running: the pairs are published."))
+    if row["draft"]:
+        return NextStep(
+            _("Publish the pairs: proposal %(number)s is ready for you to check.")
+            % {"number": row["draft_number"]},
+            reverse("matching:run", args=[row["draft"]]),
+        )
+    overview = reverse("matching:overview", args=[row["pk"]])
+    if row["working"]:
+        return NextStep(_("Pairs are being proposed. Check them when they are ready."), overview)
+    return NextStep(_("Propose pairs of mentors and mentees."), overview)
+
+
+def _running_step(row: Mapping[str, Any]) -> NextStep:
+    url = reverse("matching:pairs", args=[row["pk"]])
+    if row["active"]:
+        return NextStep(_("Keep pairs meeting and plan the reflection meetings."), url)
+    return NextStep(_("No pair is meeting: find people new partners."), url)
+
+
+def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[int, CardOffer]:
+    """Each mentor's and mentee's active partners; once published, in the matching stage,
+    the partner replaces getting ready as the next thing to do."""
+    partners = _partners_by_cohort(user)
+    offers = {}
+    for membership in memberships:
+        found = partners.get(membership.cohort_id, [])
+        if membership.role not in (Role.MENTOR, Role.MENTEE) or not found:
+            continue
+        # Pairs are published before the cohort moves on: the next step is the partner.
+        paired = membership.cohort.stage == Stage.MATCHING
+        offers[membership.pk] = CardOffer(
+            next_step=str(PAIRED_STEP) if paired else "",
+            own_cards=[Part("matching/_partner_card.html", partner) for partner in found],
+            supersedes=paired,
+        )
+    return offers
+
+
+def _partners_by_cohort(user: User) -> dict[int, list[User]]:
+    """The person's partners in active pairs, by cohort (one query)."""
+    pairs = (
+        Pair.objects.filter(status=Pair.Status.ACTIVE)
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .select_related("mentor", "mentee")
+        .order_by("started_at", "pk")
+    )
+    found: dict[int, list[User]] = {}
+    for pair in pairs:
+        partner = pair.mentee if pair.mentor_id == user.pk else pair.mentor
+        found.setdefault(pair.cohort_id, []).append(partner)
+    return found
+
+
+def home_sections(user: User) -> list[Part]:
+    return []
+
+
+@dataclass
+class PairFigures:
+    active: int
+    ended: int
+
+
+def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+    """For the cohort's coordinators: the matching links, and how many pairs are active and
+    how many ended early (one query)."""
+    if not can_manage:
+        return []
+    counted = Pair.objects.filter(cohort=cohort).aggregate(
+        active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
+        ended=Count("pk", filter=Q(status=Pair.Status.ENDED)),
+    )
+    return [Part("matching/_cohort_section.html", PairFigures(**counted))]

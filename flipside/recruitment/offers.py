@@ -1,0 +1,75 @@
+"""What recruitment offers the home page and the cohort overview: each person's own
+applications, the calls' figures, and the coordinator's next step while a cohort recruits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from flipside.accounts.models import User
+from flipside.schemes.models import Cohort, Membership, Stage
+from flipside.schemes.offers import CardOffer, NextStep, Part
+
+from .models import Application
+from .selectors import applications_of
+
+Status = Application.Status
+# Submitted and not yet decided: shortlisting is a step of the review, not its outcome.
+WAITING = [Status.SUBMITTED, Status.SHORTLISTED]
+
+
+def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
+    """For recruiting cohorts: review the applications waiting, else open the calls, else
+    invite people to them (one query for all the cohorts)."""
+    ids = [cohort.pk for cohort in cohorts if cohort.stage == Stage.RECRUITING]
+    if not ids:
+        return {}
+    rows = (
+        Cohort.objects.filter(pk__in=ids)
+        .annotate(
+            calls_made=Count("calls", distinct=True),
+            waiting=Count("calls__applications", filter=Q(calls__applications__status__in=WAITING)),
+        )
+        .values_list("pk", "calls_made", "waiting")
+    )
+    steps = {}
+    for pk, calls_made, waiting in rows:
+        url = reverse("recruitment:calls", args=[pk])
+        if waiting:
+            text = ngettext(
+                "%(n)s application is waiting for review.",
+                "%(n)s applications are waiting for review.",
+                waiting,
+            ) % {"n": waiting}
+        elif not calls_made:
+            text = _("Open a call for student mentors and one for staff mentees.")
+        else:
+            text = _("Invite student mentors and staff mentees.")
+        steps[pk] = NextStep(text, url)
+    return steps
+
+
+def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[int, CardOffer]:
+    # Applications are the person's own, not their cohorts': see home_sections.
+    return {}
+
+
+def home_sections(user: User) -> list[Part]:
+    applications = applications_of(user)
+    return [Part("recruitment/_home_applications.html", applications)] if applications else []
+
+
+def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+    """For the cohort's coordinators: the calls, with how many applications each received and
+    how many wait for review (one query)."""
+    if not can_manage:
+        return []
+    calls = cohort.calls.annotate(
+        received=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
+        waiting=Count("applications", filter=Q(applications__status__in=WAITING)),
+    ).order_by("role", "pk")
+    return [Part("recruitment/_cohort_section.html", list(calls))]
