@@ -414,7 +414,7 @@ def reference(problem: engine.Problem) -> dict[str, Any]:
     rows, cols, vals = [], [], []
     dense = n * m <= 12_000 * 12_000
     scores = np.full((n, m), -1, dtype=np.int16) if dense else None
-    for block in engine._row_blocks(n, m):
+    for block in engine.scores.row_blocks(n, m):
         s, ok = engine.score_rows(problem, block)
         if scores is not None:
             scores[block] = np.where(ok, s, -1)

@@ -479,7 +479,7 @@ def test_dense_and_sparse_agree(mode: str, seed: int) -> None:
 def test_automatic_choice_of_solver(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = random_problem(20, 20, seed=5)
     assert engine.solve(problem).solver == "lapjv-dense"  # small: dense
-    monkeypatch.setattr(engine, "SPARSE_MIN_CELLS", 0)
+    monkeypatch.setattr(engine.graph, "SPARSE_MIN_CELLS", 0)
     everyone = Problem(
         people(20, mode=[IN_PERSON] * 20, site=list(range(20))),
         people(20, mode=[IN_PERSON] * 20, site=list(range(20))),
@@ -491,7 +491,7 @@ def test_automatic_choice_of_solver(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_checked_when_costs_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
     """With LAPJV's costs capped low, a result with too few pairs is solved again exactly."""
-    monkeypatch.setattr(engine, "LAPJV_MAX_COST", 101)
+    monkeypatch.setattr(engine.solvers, "LAPJV_MAX_COST", 101)
     problem = topic_problem([[3, 1], [1, 0]])
     problem.forbidden = np.array([[1, 1]])
     problem.forbidden_why = np.array([Forbid.NEVER])
@@ -509,7 +509,7 @@ def test_a_solver_mistake_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     def wrong(free: Any, known: Any) -> tuple[np.ndarray, str]:
         return np.array([[0, 0], [0, 0]]), "broken"
 
-    monkeypatch.setattr(engine, "_solve_free", wrong)
+    monkeypatch.setattr(engine.solvers, "_solve_free", wrong)
     problem = topic_problem([[3, 3], [3, 3]])
     with pytest.raises(engine.SolverError):
         engine.solve(problem)
