@@ -9,7 +9,6 @@ import datetime
 from django.utils import timezone
 
 from flipside.accounts.models import User
-from flipside.matching.loader import person_digest
 from flipside.matching.models import Pair, PastPair
 from flipside.schemes.models import Cohort, Role, Stage
 
@@ -28,8 +27,8 @@ def _pairs(cohort: Cohort, *, by: User) -> None:
     for mentor, mentee in zip(mentors, mentees, strict=False):
         PastPair.objects.create(
             organisation_id=organisation_id,
-            mentor_digest=person_digest(organisation_id, mentor.email),
-            mentee_digest=person_digest(organisation_id, mentee.email),
+            mentor_digest=PastPair.digest(organisation_id, mentor.email),
+            mentee_digest=PastPair.digest(organisation_id, mentee.email),
         )
         if cohort.stage != Stage.CLOSED:
             Pair.objects.create(

@@ -6,20 +6,17 @@ A fixed number of queries whatever the cohort's size; scalar answers are read wi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 
 from flipside.lib.names import normalise_name
 from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Preference, Topic
-from flipside.schemes.models import Cohort, Membership, Role
+from flipside.schemes.models import Cohort, Membership, Role, Site
 
 from . import engine
 from .models import Capacity, MatchingSettings, Pair, PairRule, PastPair
@@ -80,16 +77,39 @@ class Loaded:
         return {int(uid): n for n, uid in enumerate(self.problem.mentees.ids)}
 
 
-def person_digest(organisation_id: int, email: str, key: str | None = None) -> str:
-    """A keyed hash of someone's email address within an organisation, for past pairs."""
-    secret = (key or django_settings.SECRET_KEY).encode()
-    message = f"flipside.past-pair:{organisation_id}:{email.strip().casefold()}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+@dataclass
+class _Who:
+    """Who is loaded (mentors and mentees in user id order) and who is left out."""
+
+    users: dict[int, Any]  # user id -> user, for everyone loaded or named below
+    mentor_ids: list[int]
+    mentee_ids: list[int]
+    membership_site: dict[int, int | None]  # user id -> their membership's site
+    places: dict[int, int]  # user id -> partners they may still have
+    paired: list[tuple[int, int]]  # every pair of the cohort, running or ended
+    running: set[tuple[int, int]]
+    full_ids: set[int]
+    unready_ids: set[int]
+    full: list[Full]
+    unready: list[tuple[Any, str, list[str]]]
+    mentor_at: dict[int, int] = field(init=False)  # user id -> index on their side
+    mentee_at: dict[int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mentor_at = {uid: n for n, uid in enumerate(self.mentor_ids)}
+        self.mentee_at = {uid: n for n, uid in enumerate(self.mentee_ids)}
 
 
-def _all_digests(organisation_id: int, email: str) -> list[str]:
-    keys = [django_settings.SECRET_KEY, *getattr(django_settings, "SECRET_KEY_FALLBACKS", [])]
-    return [person_digest(organisation_id, email, key) for key in keys]
+@dataclass
+class _Codes:
+    """Small whole-number codes for what both sides' answers refer to."""
+
+    topic_index: dict[int, int]  # topic id -> topic index
+    words: int  # 64-bit words per topic bit set
+    studies: dict[tuple[int, int], int]  # (programme id, year) -> study code
+    programmes: dict[int, int]  # programme id -> programme code
+    # normalised department -> code, filled in as the sides are built
+    departments: dict[str, int] = field(default_factory=dict)
 
 
 def load(
@@ -111,6 +131,47 @@ def load(
     person's capacity is the places left, and people with none left are left out and
     listed in ``Loaded.full`` (a lock with one of them raises AlreadyFull, unless the locked
     pair is one of those running)."""
+    who = _who(cohort, include_unready, user_ids, remaining_places)
+    topics = list(Topic.objects.filter(scheme_id=cohort.scheme_id).order_by("id"))
+    answers = _answers(cohort, who.mentor_ids + who.mentee_ids)
+    topic_rows = _topics(cohort, answers)
+    codes = _codes(topics, answers, who.mentor_ids)
+    mentors_side = _side(who.mentor_ids, who, answers, topic_rows, codes, mentors=True)
+    mentees_side = _side(who.mentee_ids, who, answers, topic_rows, codes, mentors=False)
+    forbidden, locks = _forbidden(cohort, who, answers)
+    keys = sorted(forbidden)
+    problem = engine.Problem(
+        mentors=mentors_side,
+        mentees=mentees_side,
+        weights=engine.Weights(**settings.weights()),
+        avoid_same_department=settings.avoid_same_department,
+        require_meetable=settings.require_meetable,
+        forbidden=np.asarray(keys, dtype=np.int64).reshape(-1, 2),
+        forbidden_why=np.asarray([forbidden[k] for k in keys], dtype=np.int8),
+        locks=np.asarray(
+            [(who.mentor_at[r.mentor_id], who.mentee_at[r.mentee_id]) for r in locks],
+            dtype=np.int64,
+        ).reshape(-1, 2),
+        mode=mode,
+    )
+    site_ids = {int(s) for s in np.concatenate([mentors_side.site, mentees_side.site]) if s >= 0}
+    return Loaded(
+        problem=problem,
+        mentors=[who.users[uid] for uid in who.mentor_ids],
+        mentees=[who.users[uid] for uid in who.mentee_ids],
+        topics=topics,
+        sites=dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "name")),
+        unready=who.unready,
+        locks=locks,
+        full=who.full,
+    )
+
+
+def _who(
+    cohort: Cohort, include_unready: bool, user_ids: Iterable[int] | None, remaining_places: bool
+) -> _Who:
+    """The people to load, and those left out: already full through running pairs (with
+    ``remaining_places``), or not ready (unless ``include_unready`` or ``user_ids``)."""
     memberships = Membership.objects.filter(cohort=cohort, role__in=[Role.MENTOR, Role.MENTEE])
     if user_ids is not None:
         memberships = memberships.filter(user_id__in=list(user_ids))
@@ -136,18 +197,25 @@ def load(
     unready_ids = set(missing) - full_ids
     unready = [(users[uid], role, missing[uid]) for uid, role, _s in people if uid in missing]
     people = [p for p in people if p[0] not in unready_ids]
-    mentor_ids = [uid for uid, role, _s in people if role == Role.MENTOR]
-    mentee_ids = [uid for uid, role, _s in people if role == Role.MENTEE]
-    membership_site = {uid: site for uid, _role, site in people}
+    return _Who(
+        users=users,
+        mentor_ids=[uid for uid, role, _s in people if role == Role.MENTOR],
+        mentee_ids=[uid for uid, role, _s in people if role == Role.MENTEE],
+        membership_site={uid: site for uid, _role, site in people},
+        places={uid: capacities.get(uid, 1) - taken[uid] for uid, _r, _s in people},
+        paired=paired,
+        running=running,
+        full_ids=full_ids,
+        unready_ids=unready_ids,
+        full=full,
+        unready=unready,
+    )
 
-    topics = list(Topic.objects.filter(scheme_id=cohort.scheme_id).order_by("id"))
-    topic_index = {t.pk: n for n, t in enumerate(topics)}
-    words = max(1, (len(topics) + 63) // 64)
 
-    answers = _answers(cohort, mentor_ids + mentee_ids)
-    topic_rows = _topics(cohort, answers)
-
-    departments: dict[str, int] = {}
+def _codes(
+    topics: list[Topic], answers: dict[int, dict[str, Any]], mentor_ids: list[int]
+) -> _Codes:
+    """Codes for the topics, and for the programmes and years the mentors study."""
     studies: dict[tuple[int, int], int] = {}
     programmes: dict[int, int] = {}
     for uid in mentor_ids:
@@ -156,131 +224,133 @@ def load(
             programmes.setdefault(a["programme_id"], len(programmes))
             if a["year"]:
                 studies.setdefault((a["programme_id"], a["year"]), len(studies))
+    return _Codes(
+        topic_index={t.pk: n for n, t in enumerate(topics)},
+        words=max(1, (len(topics) + 63) // 64),
+        studies=studies,
+        programmes=programmes,
+    )
 
-    def side(ids: list[int], *, mentors: bool) -> engine.People:
-        n = len(ids)
-        side_topics = np.zeros((n, words), dtype=np.uint64)
-        slots = np.zeros(n, dtype=np.int32)
-        mode_codes = np.zeros(n, dtype=np.int8)
-        site = np.full(n, -1, dtype=np.int32)
-        department = np.full(n, -1, dtype=np.int32)
-        study = np.full(n, -1, dtype=np.int32)
-        programme = np.full(n, -1, dtype=np.int32)
-        teaching = np.zeros((n, max(1, len(studies))), dtype=bool)
-        teaching_programmes = np.zeros((n, max(1, len(programmes))), dtype=bool)
-        prefs = np.zeros(n, dtype=np.int8)
-        capacity = np.ones(n, dtype=np.int16)
-        for row, uid in enumerate(ids):
-            capacity[row] = capacities.get(uid, 1) - taken[uid]
-            a = answers.get(uid)
-            site_id = (a and a["site_id"]) or membership_site.get(uid)
-            if site_id:
-                site[row] = site_id
-            if a is None:
-                continue
-            for topic_id in topic_rows.get(a["id"], ()):
-                k = topic_index.get(topic_id)
-                if k is not None:
-                    side_topics[row, k // 64] |= np.uint64(1 << (k % 64))
-            bits = 0
-            for slot in a["availability"] or ():
-                if slot in SLOT_INDEX:
-                    bits |= 1 << SLOT_INDEX[slot]
-            slots[row] = bits
-            mode_codes[row] = MODES.get(a["mode"], engine.EITHER)
-            name = normalise_name(a["department"] or "")
-            if name:
-                department[row] = departments.setdefault(name, len(departments))
-            p = 0
-            for code in a["preferences"] or ():
-                p |= PREFERENCE_BITS.get(code, 0)
-            prefs[row] = p
-            if mentors:
-                if a["programme_id"] in programmes:
-                    programme[row] = programmes[a["programme_id"]]
-                    study[row] = studies.get((a["programme_id"], a["year"]), -1)
-            else:
-                for taught in a["teaching"] or ():
-                    key = (taught.get("programme"), taught.get("year"))
-                    if key in studies:
-                        teaching[row, studies[key]] = True
-                    if key[0] in programmes:
-                        teaching_programmes[row, programmes[key[0]]] = True
-        return engine.People(
-            ids=np.asarray(ids, dtype=np.int64),
-            topics=side_topics,
-            slots=slots,
-            mode=mode_codes,
-            site=site,
-            department=department,
-            study=study,
-            programme=programme,
-            teaching=teaching,
-            teaching_programmes=teaching_programmes,
-            prefs=prefs,
-            capacity=capacity,
-        )
 
-    mentors_side = side(mentor_ids, mentors=True)
-    mentees_side = side(mentee_ids, mentors=False)
-    mentor_at = {uid: n for n, uid in enumerate(mentor_ids)}
-    mentee_at = {uid: n for n, uid in enumerate(mentee_ids)}
+def _side(
+    ids: list[int],
+    who: _Who,
+    answers: dict[int, dict[str, Any]],
+    topic_rows: dict[int, list[int]],
+    codes: _Codes,
+    *,
+    mentors: bool,
+) -> engine.People:
+    """One side's arrays for the engine, a row per person in ``ids``."""
+    side = _blank_side(ids, codes)
+    for row, uid in enumerate(ids):
+        side.capacity[row] = who.places[uid]
+        a = answers.get(uid)
+        site_id = (a and a["site_id"]) or who.membership_site.get(uid)
+        if site_id:
+            side.site[row] = site_id
+        if a is None:
+            continue
+        _answer_row(side, row, a, topic_rows.get(a["id"], ()), codes)
+        if mentors:
+            if a["programme_id"] in codes.programmes:
+                side.programme[row] = codes.programmes[a["programme_id"]]
+                side.study[row] = codes.studies.get((a["programme_id"], a["year"]), -1)
+        else:
+            for taught in a["teaching"] or ():
+                key = (taught.get("programme"), taught.get("year"))
+                if key in codes.studies:
+                    side.teaching[row, codes.studies[key]] = True
+                if key[0] in codes.programmes:
+                    side.teaching_programmes[row, codes.programmes[key[0]]] = True
+    return side
 
+
+def _blank_side(ids: list[int], codes: _Codes) -> engine.People:
+    """A side with nothing known yet: no topics, times, site or department; either mode."""
+    n = len(ids)
+    return engine.People(
+        ids=np.asarray(ids, dtype=np.int64),
+        topics=np.zeros((n, codes.words), dtype=np.uint64),
+        slots=np.zeros(n, dtype=np.int32),
+        mode=np.zeros(n, dtype=np.int8),
+        site=np.full(n, -1, dtype=np.int32),
+        department=np.full(n, -1, dtype=np.int32),
+        study=np.full(n, -1, dtype=np.int32),
+        programme=np.full(n, -1, dtype=np.int32),
+        teaching=np.zeros((n, max(1, len(codes.studies))), dtype=bool),
+        teaching_programmes=np.zeros((n, max(1, len(codes.programmes))), dtype=bool),
+        prefs=np.zeros(n, dtype=np.int8),
+        capacity=np.ones(n, dtype=np.int16),
+    )
+
+
+def _answer_row(
+    side: engine.People, row: int, a: dict[str, Any], topic_ids: Iterable[int], codes: _Codes
+) -> None:
+    """The answers both roles give, into one row: topics, times, mode, department and
+    preferences."""
+    for topic_id in topic_ids:
+        k = codes.topic_index.get(topic_id)
+        if k is not None:
+            side.topics[row, k // 64] |= np.uint64(1 << (k % 64))
+    bits = 0
+    for slot in a["availability"] or ():
+        if slot in SLOT_INDEX:
+            bits |= 1 << SLOT_INDEX[slot]
+    side.slots[row] = bits
+    side.mode[row] = MODES.get(a["mode"], engine.EITHER)
+    name = normalise_name(a["department"] or "")
+    if name:
+        side.department[row] = codes.departments.setdefault(name, len(codes.departments))
+    p = 0
+    for code in a["preferences"] or ():
+        p |= PREFERENCE_BITS.get(code, 0)
+    side.prefs[row] = p
+
+
+def _forbidden(
+    cohort: Cohort, who: _Who, answers: dict[int, dict[str, Any]]
+) -> tuple[dict[tuple[int, int], int], list[PairRule]]:
+    """Every pair that may never be proposed, (mentor index, mentee index) -> the Forbid
+    code of its first reason (a rule, a named conflict, a past pair, a pair in this cohort),
+    and the locks to keep."""
+    forbidden, locks = _rules(cohort, who)
+    for i, j in _named_conflicts(answers, who):
+        forbidden.setdefault((i, j), engine.Forbid.NAMED)
+    for i, j in _past_pairs(cohort, who):
+        forbidden.setdefault((i, j), engine.Forbid.PAST)
+    for mentor_id, mentee_id in who.paired:
+        if mentor_id in who.mentor_at and mentee_id in who.mentee_at:
+            pair = (who.mentor_at[mentor_id], who.mentee_at[mentee_id])
+            forbidden.setdefault(pair, engine.Forbid.PAST)
+    return forbidden, locks
+
+
+def _rules(cohort: Cohort, who: _Who) -> tuple[dict[tuple[int, int], int], list[PairRule]]:
+    """The coordinators' "never pair" rules as forbidden pairs (mentor index, mentee index)
+    -> Forbid code, and the locks to keep. A lock with someone left out raises AlreadyFull
+    or NotReady, unless the pair is already running (it needs no place)."""
     forbidden: dict[tuple[int, int], int] = {}
     rules = list(
         PairRule.objects.filter(cohort=cohort).select_related("mentor", "mentee").order_by("id")
     )
     locks: list[PairRule] = []
     for rule in rules:
-        i, j = mentor_at.get(rule.mentor_id), mentee_at.get(rule.mentee_id)
+        i, j = who.mentor_at.get(rule.mentor_id), who.mentee_at.get(rule.mentee_id)
         if rule.kind == PairRule.Kind.LOCK:
-            if (rule.mentor_id, rule.mentee_id) in running:
+            if (rule.mentor_id, rule.mentee_id) in who.running:
                 continue  # already together: the lock needs no place
             for uid in (rule.mentor_id, rule.mentee_id):
-                if uid in full_ids:
-                    raise AlreadyFull(users[uid])
-                if uid in unready_ids:
-                    raise NotReady(users[uid])
+                if uid in who.full_ids:
+                    raise AlreadyFull(who.users[uid])
+                if uid in who.unready_ids:
+                    raise NotReady(who.users[uid])
             if i is not None and j is not None:
                 locks.append(rule)
         elif i is not None and j is not None:
             forbidden.setdefault((i, j), engine.Forbid.NEVER)
-    for i, j in _named_conflicts(answers, users, mentor_ids, mentee_ids, mentor_at, mentee_at):
-        forbidden.setdefault((i, j), engine.Forbid.NAMED)
-    for i, j in _past_pairs(cohort, users, mentor_ids, mentee_ids, mentor_at, mentee_at):
-        forbidden.setdefault((i, j), engine.Forbid.PAST)
-    for mentor_id, mentee_id in paired:
-        i, j = mentor_at.get(mentor_id), mentee_at.get(mentee_id)
-        if i is not None and j is not None:
-            forbidden.setdefault((i, j), engine.Forbid.PAST)
-
-    keys = sorted(forbidden)
-    problem = engine.Problem(
-        mentors=mentors_side,
-        mentees=mentees_side,
-        weights=engine.Weights(**settings.weights()),
-        avoid_same_department=settings.avoid_same_department,
-        require_meetable=settings.require_meetable,
-        forbidden=np.asarray(keys, dtype=np.int64).reshape(-1, 2),
-        forbidden_why=np.asarray([forbidden[k] for k in keys], dtype=np.int8),
-        locks=np.asarray(
-            [(mentor_at[r.mentor_id], mentee_at[r.mentee_id]) for r in locks], dtype=np.int64
-        ).reshape(-1, 2),
-        mode=mode,
-    )
-    site_ids = {int(s) for s in np.concatenate([mentors_side.site, mentees_side.site]) if s >= 0}
-    from flipside.schemes.models import Site
-
-    return Loaded(
-        problem=problem,
-        mentors=[users[uid] for uid in mentor_ids],
-        mentees=[users[uid] for uid in mentee_ids],
-        topics=topics,
-        sites=dict(Site.objects.filter(pk__in=site_ids).values_list("pk", "name")),
-        unready=unready,
-        locks=locks,
-        full=full,
-    )
+    return forbidden, locks
 
 
 def _cohort_pairs(cohort: Cohort) -> tuple[list[tuple[int, int]], set[tuple[int, int]]]:
@@ -338,26 +408,20 @@ def declared_names(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _named_conflicts(
-    answers: dict[int, dict[str, Any]],
-    users: dict[int, Any],
-    mentor_ids: list[int],
-    mentee_ids: list[int],
-    mentor_at: dict[int, int],
-    mentee_at: dict[int, int],
-) -> list[tuple[int, int]]:
+def _named_conflicts(answers: dict[int, dict[str, Any]], who: _Who) -> list[tuple[int, int]]:
     """Pairs where either person named the other (by name or email address)."""
 
     def directory(ids: list[int]) -> dict[str, list[int]]:
         found: dict[str, list[int]] = {}
         for uid in ids:
-            user = users[uid]
+            user = who.users[uid]
             for key in {user.email.casefold(), normalise_name(user.display_name)}:
                 if key:
                     found.setdefault(key, []).append(uid)
         return found
 
-    mentees_by_key, mentors_by_key = directory(mentee_ids), directory(mentor_ids)
+    mentees_by_key, mentors_by_key = directory(who.mentee_ids), directory(who.mentor_ids)
+    mentor_at, mentee_at = who.mentor_at, who.mentee_at
     pairs: set[tuple[int, int]] = set()
     for uid, a in answers.items():
         for line in declared_names(a["conflicts"]):
@@ -373,20 +437,19 @@ def _named_conflicts(
     return sorted(pairs)
 
 
-def _past_pairs(
-    cohort: Cohort,
-    users: dict[int, Any],
-    mentor_ids: list[int],
-    mentee_ids: list[int],
-    mentor_at: dict[int, int],
-    mentee_at: dict[int, int],
-) -> list[tuple[int, int]]:
+def _past_pairs(cohort: Cohort, who: _Who) -> list[tuple[int, int]]:
+    """Pairs of people paired before in the organisation, found by their past pairs'
+    digests (under every key in use)."""
     organisation_id = cohort.scheme.organisation_id
     mentor_by_digest = {
-        d: uid for uid in mentor_ids for d in _all_digests(organisation_id, users[uid].email)
+        d: uid
+        for uid in who.mentor_ids
+        for d in PastPair.digests(organisation_id, who.users[uid].email)
     }
     mentee_by_digest = {
-        d: uid for uid in mentee_ids for d in _all_digests(organisation_id, users[uid].email)
+        d: uid
+        for uid in who.mentee_ids
+        for d in PastPair.digests(organisation_id, who.users[uid].email)
     }
     if not mentor_by_digest or not mentee_by_digest:
         return []
@@ -394,7 +457,7 @@ def _past_pairs(
         "mentor_digest", "mentee_digest"
     )
     pairs = {
-        (mentor_at[mentor_by_digest[m]], mentee_at[mentee_by_digest[e]])
+        (who.mentor_at[mentor_by_digest[m]], who.mentee_at[mentee_by_digest[e]])
         for m, e in rows
         if m in mentor_by_digest and e in mentee_by_digest
     }

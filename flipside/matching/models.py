@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -329,3 +332,18 @@ class PastPair(models.Model):
 
     def __str__(self) -> str:
         return f"Past pair {self.mentor_digest[:8]}…"
+
+    @staticmethod
+    def digest(organisation_id: int, email: str, key: str | None = None) -> str:
+        """A keyed hash of someone's email address within an organisation (with the
+        ``SECRET_KEY``, or ``key``)."""
+        secret = (key or settings.SECRET_KEY).encode()
+        message = f"flipside.past-pair:{organisation_id}:{email.strip().casefold()}".encode()
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+    @classmethod
+    def digests(cls, organisation_id: int, email: str) -> list[str]:
+        """The digests of an address under every key in use: pairs remembered before a
+        change of ``SECRET_KEY`` still match through ``SECRET_KEY_FALLBACKS``."""
+        keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        return [cls.digest(organisation_id, email, key) for key in keys]

@@ -669,8 +669,8 @@ def _record_past_pair(cohort: Cohort, mentor: Any, mentee: Any) -> None:
     organisation_id = cohort.scheme.organisation_id
     PastPair.objects.get_or_create(
         organisation_id=organisation_id,
-        mentor_digest=loader.person_digest(organisation_id, mentor.email),
-        mentee_digest=loader.person_digest(organisation_id, mentee.email),
+        mentor_digest=PastPair.digest(organisation_id, mentor.email),
+        mentee_digest=PastPair.digest(organisation_id, mentee.email),
     )
 
 
