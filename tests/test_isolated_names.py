@@ -20,7 +20,8 @@ from django.urls import reverse
 
 from conftest import World, sent_mail
 from flipside.accounts.services import invite_person
-from flipside.matching.services import _introduce, end_pair
+from flipside.matching.services import end_pair
+from flipside.matching.services.publication import _introduce
 from flipside.recruitment.services import add_note
 from flipside.schemes.models import Role
 from flipside.training.models import Booking

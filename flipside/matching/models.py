@@ -272,7 +272,8 @@ class Pair(models.Model):
 
     States: active → ended (a coordinator ends it early). Every active pair uses a place of
     each of its two people (one, or their ``Capacity``): services that create pairs lock the
-    cohort's row and count the active pairs again before saving (``services._lock_pairs``).
+    cohort's row and count the active pairs again before saving
+    (``services.places.lock_pairs``).
     """
 
     class Status(models.TextChoices):

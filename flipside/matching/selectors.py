@@ -6,14 +6,17 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
 from flipside.training.readiness import Readiness, cohort_readiness
 
-from . import engine, loader
-from .models import Proposal, Run
-from .services import LOW_SCORE, settings_for
+from . import engine, explain, loader
+from .models import Pair, Proposal, Run
+from .services import LOW_SCORE, MatchingError, settings_for
+from .services.places import active_load
 
 PREVIEW_PAIRS = 6
 
@@ -96,3 +99,68 @@ def publish_checks(run: Run) -> PublishChecks:
     paired = {p.mentor_id for p in proposals} | {p.mentee_id for p in proposals}
     unready = [r for r in cohort_readiness(run.cohort) if r.user.pk in paired and not r.ready]
     return PublishChecks(warned=warned, unready=unready)
+
+
+@dataclass
+class Comparison:
+    both: list[tuple[Proposal, Proposal]]
+    only_first: list[Proposal]
+    only_second: list[Proposal]
+
+
+def compare(first: Run, second: Run) -> Comparison:
+    """The pairs two runs share and those only one of them has, highest score first."""
+
+    def pairs(run: Run) -> dict[tuple[int, int], Proposal]:
+        rows = run.proposals.select_related("mentor", "mentee").order_by("-score", "id")
+        return {(p.mentor_id, p.mentee_id): p for p in rows}
+
+    a, b = pairs(first), pairs(second)
+    return Comparison(
+        both=[(a[k], b[k]) for k in a if k in b],
+        only_first=[a[k] for k in a if k not in b],
+        only_second=[b[k] for k in b if k not in a],
+    )
+
+
+@dataclass
+class Candidate:
+    user: Any
+    score: int
+    reasons: list[str]
+
+
+def rematch_candidates(cohort: Cohort, *, user: Any, limit: int = 5) -> list[Candidate]:
+    """The best available partners for someone without an active pair: people on the other
+    side with room for another partner, who may be paired with them. Other pairs are not
+    touched."""
+    loaded = loader.load(cohort, settings=settings_for(cohort), include_unready=True)
+    mentor_at, mentee_at = loaded.mentor_index(), loaded.mentee_index()
+    load = active_load(cohort)
+    before = set(
+        Pair.objects.filter(cohort=cohort)
+        .filter(Q(mentor=user) | Q(mentee=user))
+        .values_list("mentor_id", "mentee_id")
+    )
+    problem = loaded.problem
+    if user.pk in mentor_at:
+        others, index = problem.mentees, {"mentor": mentor_at[user.pk]}
+        people = loaded.mentees
+    elif user.pk in mentee_at:
+        others, index = problem.mentors, {"mentee": mentee_at[user.pk]}
+        people = loaded.mentors
+    else:
+        raise MatchingError(
+            _("%(name)s is not a mentor or mentee in this cohort.") % {"name": user}
+        )
+    used = np.array([load.get(int(uid), 0) for uid in others.ids], dtype=np.int16)
+    spare = used < others.capacity
+    earlier = {uid for pair in before for uid in pair} - {user.pk}
+    spare &= ~np.isin(others.ids, list(earlier))
+    found = engine.candidates(problem, spare=spare, limit=limit, **index)
+    result = []
+    for other, _score in found:
+        i, j = (index["mentor"], other) if "mentor" in index else (other, index["mentee"])
+        score, reasons, _warnings = explain.pair_reasons(loaded, i, j)
+        result.append(Candidate(user=people[other], score=score, reasons=reasons))
+    return result

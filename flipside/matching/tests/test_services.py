@@ -12,9 +12,9 @@ import pytest
 from django.db import connection
 
 from conftest import World, make_cohort, make_user, sent_mail
-from flipside.matching import engine, loader, services
+from flipside.matching import engine, loader, selectors, services
 from flipside.matching.models import Capacity, Pair, PairRule, PastPair, Run, Unmatched
-from flipside.matching.services import MatchingError, NeedsConfirmation, StaleRun
+from flipside.matching.services import MatchingError, NeedsConfirmation, StaleRun, publication
 from flipside.notifications.models import OutboxMessage
 from flipside.recruitment.models import Application
 from flipside.schemes.models import Role, Stage
@@ -250,7 +250,7 @@ def test_a_crashing_run_is_retried_then_reported(
     def crash(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(services.engine, "solve", crash)
+    monkeypatch.setattr(engine, "solve", crash)
     run = services.start_run(cohort, by=world.coordinator)
     for _attempt in range(services.MAX_ATTEMPTS - 1):
         assert computed(run).status == Run.Status.QUEUED
@@ -430,7 +430,7 @@ def test_rematching_suggests_free_partners_without_touching_other_pairs(
     assert ended.status == Pair.Status.ENDED and ended.end_reason == "Amal is on leave"
 
     xu = ended.mentee
-    candidates = services.rematch_candidates(cohort, user=xu)
+    candidates = selectors.rematch_candidates(cohort, user=xu)
     assert [c.user.display_name for c in candidates] == ["Spare"]
     assert candidates[0].reasons
     pair = services.create_pair(cohort, mentor=spare, mentee=xu, by=world.coordinator)
@@ -600,15 +600,15 @@ def test_without_the_lock_two_pairings_at_once_do_exceed_a_capacity(
     either pair is saved, the race is real, so the test above cannot pass by accident."""
     world, cohort, first, second, xu = two_mentors_one_mentee()
     both_counted = threading.Barrier(2, timeout=10)
-    count = services._active_load
+    count = publication.active_load
 
     def count_then_wait(cohort: Any) -> Counter[int]:
         found = count(cohort)
         both_counted.wait()
         return found
 
-    monkeypatch.setattr(services, "_lock_pairs", lambda cohort: None)
-    monkeypatch.setattr(services, "_active_load", count_then_wait)
+    monkeypatch.setattr(publication, "lock_pairs", lambda cohort: None)
+    monkeypatch.setattr(publication, "active_load", count_then_wait)
     outcomes = race(
         lambda: services.create_pair(cohort, mentor=first, mentee=xu, by=world.coordinator),
         lambda: services.create_pair(cohort, mentor=second, mentee=xu, by=world.org_coordinator),

@@ -19,7 +19,7 @@ from flipside.recruitment import spreadsheets
 from flipside.schemes.models import Cohort, Membership, Role
 from flipside.schemes.permissions import Action, get_cohort
 
-from .. import forms, profile, services
+from .. import forms, profile, selectors, services
 from ..models import FirstContact, Pair
 from ..permissions import get_pair, own_active_pairs
 
@@ -129,7 +129,7 @@ def rematch(request: AuthedRequest, cohort_id: int, user_id: int) -> HttpRespons
         "current": list(own_active_pairs(person, cohort)),
     }
     try:
-        context["candidates"] = services.rematch_candidates(cohort, user=person)
+        context["candidates"] = selectors.rematch_candidates(cohort, user=person)
     except services.MatchingError as error:
         context["problem"] = str(error)
     return render(request, "matching/rematch.html", context)

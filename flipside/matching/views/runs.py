@@ -333,7 +333,7 @@ def compare(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         context |= {
             "first": first,
             "second": second,
-            "comparison": services.compare(first, second),
+            "comparison": selectors.compare(first, second),
             "figures": _figures(first, second),
         }
     return render(request, "matching/compare.html", context)
