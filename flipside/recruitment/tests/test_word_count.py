@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from flipside.lib.words import SEPARATORS
-from flipside.recruitment.forms import applicant
+from flipside.recruitment.forms import mentor
 from flipside.recruitment.models import Application
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,7 +27,7 @@ CASES: list[dict[str, Any]] = json.loads(CASES_FILE.read_text())["cases"]
 def test_the_form_and_the_saved_application_count_words_the_shared_way(
     case: dict[str, Any],
 ) -> None:
-    assert applicant.word_count(case["text"]) == case["words"]
+    assert mentor.word_count(case["text"]) == case["words"]
     assert Application(statement=case["text"]).word_count() == case["words"]
 
 

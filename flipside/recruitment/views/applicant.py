@@ -18,12 +18,8 @@ from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.privacy.forms import EqualityForm
 
 from .. import permissions, selectors, services
-from ..forms.applicant import (
-    ApplicationForm,
-    StartForm,
-    VerifyForm,
-    application_form,
-)
+from ..forms.applicant import StartForm, VerifyForm, application_form
+from ..forms.application import ApplicationForm
 from ..models import Application, Call, Preference
 
 Status = Application.Status
