@@ -117,7 +117,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "flipside.lib.context_processors.navigation",
+                "flipside.schemes.context_processors.navigation",
             ],
         },
     }

@@ -97,7 +97,7 @@ def invite_person(
             created_at=now,
             expires_at=expires,
         )
-        audit.record(by, "invitation.sent", invitation, email=email, role=role)
+        audit.record(by, "accounts.invitation.sent", invitation, email=email, role=role)
         invitation.message = outbox.enqueue(
             "invitation",
             to=email,
@@ -132,7 +132,7 @@ def _retire(
     for old in Invitation.objects.pending().filter(retired, cohort=cohort):
         old.revoked_at = now
         old.save(update_fields=["revoked_at"])
-        audit.record(by, "invitation.replaced", old)
+        audit.record(by, "accounts.invitation.replaced", old)
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -164,7 +164,7 @@ def _join(invitation: Invitation, user: User) -> None:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit.record(user, "invitation.accepted", invitation)
+    audit.record(user, "accounts.invitation.accepted", invitation)
 
 
 def accept_invitation_new_account(
@@ -215,7 +215,7 @@ def request_new_invitation(token: str) -> Invitation | None:
             return invitation
         invitation.new_link_requested_at = timezone.now()
         invitation.save(update_fields=["new_link_requested_at"])
-        audit.record(None, "invitation.new_link_requested", invitation)
+        audit.record(None, "accounts.invitation.new_link_requested", invitation)
         for coordinator in coordinators_of(invitation.cohort):
             outbox.enqueue(
                 "invitation_requested",
@@ -237,7 +237,7 @@ def update_profile(user: User, *, display_name: str, pronouns: str) -> User:
         user.display_name = display_name
         user.pronouns = pronouns
         user.save(update_fields=["display_name", "pronouns"])
-        audit.record(user, "profile.updated", user)
+        audit.record(user, "accounts.profile.updated", user)
     return user
 
 
@@ -247,7 +247,7 @@ def revoke_invitation(invitation: Invitation, *, by: Any) -> Invitation:
             Invitation.objects.pending().filter(pk=invitation.pk).update(revoked_at=timezone.now())
         )
         if updated:
-            audit.record(by, "invitation.revoked", invitation)
+            audit.record(by, "accounts.invitation.revoked", invitation)
     invitation.refresh_from_db()
     return invitation
 

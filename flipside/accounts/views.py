@@ -10,8 +10,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.converters import parse_id
-from flipside.lib.types import AuthedRequest
 from flipside.schemes import permissions
 from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import Action

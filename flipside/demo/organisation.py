@@ -186,7 +186,7 @@ def _organisation(coordinator: User) -> tuple[Organisation, dict[str, Site]]:
         for name, kind in SITES
     }
     OrganisationCoordinator.objects.create(organisation=organisation, user=coordinator)
-    audit.record(None, "organisation.created", organisation, coordinator=COORDINATOR)
+    audit.record(None, "schemes.organisation.created", organisation, coordinator=COORDINATOR)
     return organisation, sites
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
-from flipside.privacy.audit import entries_for
+from flipside.privacy.audit import codes_for, entries_for
 from flipside.privacy.models import AuditEntry
 from flipside.schemes import offers as base
 from flipside.schemes.models import Cohort, Membership, Role, Stage
@@ -114,4 +114,8 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
 
 def stage_history(cohort: Cohort) -> list[AuditEntry]:
     """The cohort's last ten changes of stage, newest first."""
-    return list(entries_for(cohort).filter(action="cohort.stage_changed").order_by("-id")[:10])
+    return list(
+        entries_for(cohort)
+        .filter(action__in=codes_for("schemes.cohort.stage_changed"))
+        .order_by("-id")[:10]
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from flipside.lib.types import AuthedRequest
+from flipside.accounts.types import AuthedRequest
 from flipside.schemes import permissions
 from flipside.schemes.permissions import Action
 from flipside.schemes.selectors import cohort_counts

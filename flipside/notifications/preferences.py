@@ -41,5 +41,5 @@ def set_optional_email(user: Any, *, enabled: bool, by: Any) -> Preference:
             preference.optional_email = enabled
             preference.updated_at = timezone.now()
             preference.save(update_fields=["optional_email", "updated_at"])
-            audit.record(by, "notifications.optional_email_changed", user, enabled=enabled)
+            audit.record(by, "notifications.preference.changed", user, enabled=enabled)
     return preference

@@ -42,7 +42,7 @@ def save_override(scheme: Any, *, kind: str, subject: str, body: str, by: Any) -
             override.subject, override.body = subject, body
             override.updated_by, override.updated_at = by, timezone.now()
             override.save()
-        audit.record(by, "email_wording.saved", scheme, kind=kind)
+        audit.record(by, "notifications.wording.saved", scheme, kind=kind)
     return override
 
 
@@ -50,7 +50,7 @@ def reset_override(scheme: Any, *, kind: str, by: Any) -> None:
     with transaction.atomic():
         deleted, _ = TemplateOverride.objects.filter(scheme=scheme, kind=kind).delete()
         if deleted:
-            audit.record(by, "email_wording.reset", scheme, kind=kind)
+            audit.record(by, "notifications.wording.reset", scheme, kind=kind)
 
 
 def retry_message(message: OutboxMessage, *, by: Any) -> OutboxMessage:
@@ -63,6 +63,6 @@ def retry_message(message: OutboxMessage, *, by: Any) -> OutboxMessage:
             raise NotificationsError(
                 _("Only a failed email can be retried; this one is not failed.")
             )
-        audit.record(by, "outbox.retried", message, to=message.to)
+        audit.record(by, "notifications.message.retried", message, to=message.to)
     message.refresh_from_db()
     return message

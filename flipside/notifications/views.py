@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from flipside.lib.types import AuthedRequest
+from flipside.accounts.types import AuthedRequest
 from flipside.schemes.permissions import get_scheme, require_coordinator
 
 from . import permissions, preferences, selectors, services

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import re
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -14,6 +17,104 @@ from flipside.lib.background import Verdict
 from .models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
+
+# <app>.<object>.<verb>, e.g. "recruitment.application.submitted" (see decision 0006).
+ACTION_FORM = re.compile(r"^(?P<app>[a-z_]+)\.[a-z_]+\.[a-z_]+$")
+
+# Codes written before actions named their app. Their rows keep them: the code is part of
+# each entry's hash, so rewriting them would break the chain (decision 0006). Reads that
+# filter by action ask ``codes_for`` and so find both.
+LEGACY_ACTIONS: dict[str, str] = {
+    "agreement.accepted": "training.agreement.accepted",
+    "agreement.published": "training.agreement.published",
+    "applicant.email_verified": "recruitment.applicant.email_verified",
+    "application.decided": "recruitment.application.decided",
+    "application.note_added": "recruitment.application.note_added",
+    "application.offered_freed_place": "recruitment.application.offered_freed_place",
+    "application.scored": "recruitment.application.scored",
+    "application.started": "recruitment.application.started",
+    "application.submitted": "recruitment.application.submitted",
+    "application.withdrawn": "recruitment.application.withdrawn",
+    "applications.exported": "recruitment.applications.exported",
+    "call.created": "recruitment.call.created",
+    "call.updated": "recruitment.call.updated",
+    "cohort.created": "schemes.cohort.created",
+    "cohort.staff_list_imported": "recruitment.staff_list.imported",
+    "cohort.stage_changed": "schemes.cohort.stage_changed",
+    "cohort.updated": "schemes.cohort.updated",
+    "concern.raised": "training.concern.raised",
+    "concern.triaged": "training.concern.triaged",
+    "email_wording.reset": "notifications.wording.reset",
+    "email_wording.saved": "notifications.wording.saved",
+    "equality.consent_given": "privacy.equality.consent_given",
+    "equality.consent_withdrawn": "privacy.equality.consent_withdrawn",
+    "handbook.acknowledged": "training.handbook.acknowledged",
+    "handbook.published": "training.handbook.published",
+    "invitation.accepted": "accounts.invitation.accepted",
+    "invitation.new_link_requested": "accounts.invitation.new_link_requested",
+    "invitation.replaced": "accounts.invitation.replaced",
+    "invitation.revoked": "accounts.invitation.revoked",
+    "invitation.sent": "accounts.invitation.sent",
+    "matching.added": "matching.proposal.added",
+    "matching.capacity_set": "matching.capacity.set",
+    "matching.pair_created": "matching.pair.created",
+    "matching.pair_ended": "matching.pair.ended",
+    "matching.published": "matching.run.published",
+    "matching.removed": "matching.proposal.removed",
+    "matching.rule_lock": "matching.rule.lock_added",
+    "matching.rule_never": "matching.rule.never_added",
+    "matching.rule_removed": "matching.rule.removed",
+    "matching.run_started": "matching.run.started",
+    "matching.settings_changed": "matching.settings.changed",
+    "matching.swapped": "matching.proposal.swapped",
+    "membership.added": "schemes.membership.added",
+    "notifications.optional_email_changed": "notifications.preference.changed",
+    "organisation.coordinator_added": "schemes.organisation.coordinator_added",
+    "organisation.created": "schemes.organisation.created",
+    "outbox.retried": "notifications.message.retried",
+    "pairs.exported": "matching.pairs.exported",
+    "profile.updated": "accounts.profile.updated",
+    "programme.added": "recruitment.programme.added",
+    "programme.removed": "recruitment.programme.removed",
+    "programme.updated": "recruitment.programme.updated",
+    "readiness.overridden": "training.readiness.overridden",
+    "readiness.override_removed": "training.readiness.override_removed",
+    "rubric_criterion.added": "recruitment.rubric_criterion.added",
+    "rubric_criterion.removed": "recruitment.rubric_criterion.removed",
+    "rubric_criterion.updated": "recruitment.rubric_criterion.updated",
+    "scheme.coordinator_added": "schemes.scheme.coordinator_added",
+    "scheme.created": "schemes.scheme.created",
+    "scheme.updated": "schemes.scheme.updated",
+    "support_service.added": "training.support_service.added",
+    "support_service.changed": "training.support_service.changed",
+    "support_service.removed": "training.support_service.removed",
+    "topic.added": "recruitment.topic.added",
+    "topic.removed": "recruitment.topic.removed",
+    "topic.updated": "recruitment.topic.updated",
+    "training.attendance_marked": "training.attendance.marked",
+    "training.booked": "training.booking.created",
+    "training.booking_cancelled": "training.booking.cancelled",
+    "training.session_cancelled": "training.session.cancelled",
+    "training.session_created": "training.session.created",
+    "training.session_updated": "training.session.updated",
+    "training.waiting_list_promoted": "training.booking.promoted",
+}
+
+
+def codes_for(action: str) -> list[str]:
+    """``action`` and the older code that meant the same, for filtering old and new rows."""
+    return [action, *(old for old, new in LEGACY_ACTIONS.items() if new == action)]
+
+
+def check_action(action: str) -> str:
+    match = ACTION_FORM.match(action)
+    labels = {config.label for config in apps.get_app_configs()}
+    if match is None or match["app"] not in labels:
+        raise ValueError(
+            f"Audit action {action!r} must read <app>.<object>.<verb>, "
+            "starting with the label of the app that makes the change."
+        )
+    return action
 
 
 def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -25,7 +126,9 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
     # The actor link is left out of the hash: deleting an account empties it (SET NULL), and
     # that must not read as tampering. The label records who it was.
     return {
-        "at": entry.at.isoformat(),
+        # In UTC whatever zone the time was made in, so a reload from the database (always
+        # UTC) hashes the same.
+        "at": entry.at.astimezone(datetime.UTC).isoformat(),
         "actor_label": entry.actor_label,
         "action": entry.action,
         "object_type": entry.object_type,
@@ -38,6 +141,7 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
 def record(actor: Any, action: str, obj: models.Model, **details: Any) -> AuditEntry:
     """Append an entry for ``actor`` doing ``action`` to ``obj``; call inside the change's
     transaction so the entry exists exactly when the change does."""
+    check_action(action)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(

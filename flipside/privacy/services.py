@@ -50,7 +50,7 @@ def save_equality_answers(
             },
         )
         # The audit trail records that consent was given, never the answers.
-        audit.record(user, "equality.consent_given", cohort, notice=PRIVACY_NOTICE_VERSION)
+        audit.record(user, "privacy.equality.consent_given", cohort, notice=PRIVACY_NOTICE_VERSION)
     return record
 
 
@@ -59,7 +59,7 @@ def withdraw_equality_answers(user: Any, cohort: Any) -> bool:
     with transaction.atomic():
         deleted, _ = EqualityRecord.objects.filter(user=user, cohort=cohort).delete()
         if deleted:
-            audit.record(user, "equality.consent_withdrawn", cohort)
+            audit.record(user, "privacy.equality.consent_withdrawn", cohort)
     return bool(deleted)
 
 

@@ -70,7 +70,7 @@ def create_call(cohort: Any, *, by: Any, **values: Any) -> Call:
     try:
         with transaction.atomic():
             call = Call.objects.create(cohort=cohort, **values)
-            audit.record(by, "call.created", call, role=call.role)
+            audit.record(by, "recruitment.call.created", call, role=call.role)
     except IntegrityError as error:
         raise RecruitmentError(_("This cohort already has a call for that role.")) from error
     return call
@@ -87,7 +87,7 @@ def update_call(call: Call, *, by: Any, version: int, **values: Any) -> Call:
                   "reload the page and make your changes again."),
                 latest=Call.objects.get(pk=call.pk),
             )  # fmt: skip
-        audit.record(by, "call.updated", call)
+        audit.record(by, "recruitment.call.updated", call)
     call.refresh_from_db()
     return call
 
@@ -186,7 +186,7 @@ def verify_new_applicant(token: str, *, password: str, pronouns: str = "") -> Ap
             raise RecruitmentError(str(error)) from error
         verification.used_at = timezone.now()
         verification.save(update_fields=["used_at"])
-        audit.record(user, "applicant.email_verified", verification.call)
+        audit.record(user, "recruitment.applicant.email_verified", verification.call)
         return start_application_as(verification.call, user=user)
 
 
@@ -200,7 +200,7 @@ def start_application_as(call: Call, *, user: Any) -> Application:
         if Membership.objects.filter(cohort=call.cohort, user=user).exists():
             raise RecruitmentError(_("You are already part of this cohort."))
         application = Application.objects.create(call=call, applicant=user)
-        audit.record(user, "application.started", application)
+        audit.record(user, "recruitment.application.started", application)
     return application
 
 
@@ -320,7 +320,7 @@ def submit_application(application: Application, *, by: Any) -> Application:
             )
         locked.status, locked.submitted_at = Status.SUBMITTED, timezone.now()
         locked.save(update_fields=["status", "submitted_at"])
-        audit.record(by, "application.submitted", locked)
+        audit.record(by, "recruitment.application.submitted", locked)
         _email_applicant(locked, "application_received")
     return locked
 
@@ -335,7 +335,7 @@ def withdraw_application(application: Application, *, by: Any) -> Application:
         had_place = locked.status == Status.ACCEPTED
         locked.status = Status.WITHDRAWN
         locked.save(update_fields=["status"])
-        audit.record(by, "application.withdrawn", locked, had_place=had_place)
+        audit.record(by, "recruitment.application.withdrawn", locked, had_place=had_place)
         if had_place:
             Membership.objects.filter(
                 cohort=locked.call.cohort, user=by, role=locked.call.role
@@ -367,7 +367,7 @@ def score_application(application: Application, *, reviewer: Any, scores: dict[i
                 "updated_at": timezone.now(),
             },
         )
-        audit.record(reviewer, "application.scored", application, total=review.total)
+        audit.record(reviewer, "recruitment.application.scored", application, total=review.total)
     return review
 
 
@@ -376,7 +376,7 @@ def add_note(application: Application, *, author: Any, text: str) -> ReviewNote:
         raise RecruitmentError(_("Write the note before saving it."))
     with transaction.atomic():
         note = ReviewNote.objects.create(application=application, author=author, text=text.strip())
-        audit.record(author, "application.note_added", application)
+        audit.record(author, "recruitment.application.note_added", application)
     return note
 
 
@@ -393,7 +393,7 @@ def _decide_one(application: Application, outcome: str, by: Any) -> None:
         )
     application.status, application.decided_at = outcome, timezone.now()
     application.save(update_fields=["status", "decided_at"])
-    audit.record(by, "application.decided", application, outcome=outcome)
+    audit.record(by, "recruitment.application.decided", application, outcome=outcome)
     if outcome == Status.ACCEPTED:
         _admit(application, by)
     if outcome in OUTCOME_EMAILS:
@@ -462,7 +462,7 @@ def offer_place_to_waiting_list(call: Call, *, by: Any) -> Application | None:
     )
     top.status, top.decided_at = Status.ACCEPTED, timezone.now()
     top.save(update_fields=["status", "decided_at"])
-    audit.record(by, "application.offered_freed_place", top)
+    audit.record(by, "recruitment.application.offered_freed_place", top)
     _admit(top, by)
     _email_applicant(top, "place_offered")
     return top

@@ -103,7 +103,7 @@ def _save_rows(
                         values["order"], next_order = next_order, next_order + 1
                     obj = new(values)
                     obj.save()
-                    audit.record(by, f"{noun}.added", obj, **_plain(values))
+                    audit.record(by, f"recruitment.{noun}.added", obj, **_plain(values))
     except IntegrityError as error:
         raise RecruitmentError(_("Two rows cannot have the same name.")) from error
     return list(existing.all())
@@ -132,7 +132,7 @@ def _remove(obj: Any, *, by: Any, noun: str, in_use: Callable[[Any], str | None]
     problem = in_use(obj)
     if problem:
         raise RecruitmentError(problem)
-    audit.record(by, f"{noun}.removed", obj, name=str(obj))
+    audit.record(by, f"recruitment.{noun}.removed", obj, name=str(obj))
     obj.delete()
 
 
@@ -147,7 +147,7 @@ def _update(obj: Any, values: dict[str, Any], *, by: Any, noun: str) -> None:
     for field, value in values.items():
         setattr(obj, field, value)
     obj.save()
-    audit.record(by, f"{noun}.updated", obj, changes=changes)
+    audit.record(by, f"recruitment.{noun}.updated", obj, changes=changes)
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
@@ -205,11 +205,11 @@ def invite_staff_list(cohort: Cohort, *, people: list[Person], by: Any) -> list[
                     % {"line": person.line, "problem": error}
                 ) from error
             invitations.append(invitation)
-        audit.record(by, "cohort.staff_list_imported", cohort, invited=len(invitations))
+        audit.record(by, "recruitment.staff_list.imported", cohort, invited=len(invitations))
     return invitations
 
 
 def record_export(call: Call, *, fmt: str, rows: int, by: Any) -> None:
     """Downloads of applicants' personal data are audited like changes are."""
     with transaction.atomic():
-        audit.record(by, "applications.exported", call, format=fmt, rows=rows)
+        audit.record(by, "recruitment.applications.exported", call, format=fmt, rows=rows)

@@ -55,7 +55,7 @@ def create_scheme(organisation: Organisation, *, by: Any, **values: Any) -> Sche
         if _scheme_name_taken(organisation.pk, values["name"]):
             raise SchemeError(_("Your organisation already has a scheme with this name."))
         scheme = Scheme.objects.create(organisation=organisation, **values)
-        audit.record(by, "scheme.created", scheme)
+        audit.record(by, "schemes.scheme.created", scheme)
     return scheme
 
 
@@ -73,7 +73,7 @@ def update_scheme(scheme: Scheme, *, by: Any, version: int, **values: Any) -> Sc
                 ),
                 latest=Scheme.objects.get(pk=scheme.pk),
             )
-        audit.record(by, "scheme.updated", scheme, changes=changes)
+        audit.record(by, "schemes.scheme.updated", scheme, changes=changes)
     scheme.refresh_from_db()
     return scheme
 
@@ -88,7 +88,7 @@ def create_cohort(scheme: Scheme, *, by: Any, **values: Any) -> Cohort:
     try:
         with transaction.atomic():
             cohort = Cohort.objects.create(scheme=scheme, **values)
-            audit.record(by, "cohort.created", cohort)
+            audit.record(by, "schemes.cohort.created", cohort)
     except IntegrityError as error:
         raise SchemeError(_("This scheme already has a cohort for that academic year.")) from error
     return cohort
@@ -109,7 +109,7 @@ def update_cohort(cohort: Cohort, *, by: Any, version: int, **values: Any) -> Co
                 ),
                 latest=Cohort.objects.get(pk=cohort.pk),
             )
-        audit.record(by, "cohort.updated", cohort, changes=changes)
+        audit.record(by, "schemes.cohort.updated", cohort, changes=changes)
     cohort.refresh_from_db()
     return cohort
 
@@ -155,7 +155,7 @@ def change_cohort_stage(
         locked.stage_changed_at = timezone.now()
         locked.version += 1
         locked.save(update_fields=["stage", "stage_changed_at", "version"])
-        audit.record(by, "cohort.stage_changed", locked, previous=previous, stage=to)
+        audit.record(by, "schemes.cohort.stage_changed", locked, previous=previous, stage=to)
         if notify and to in STAGES_PARTICIPANTS_HEAR_ABOUT:
             _tell_participants(locked)
     return locked
@@ -200,7 +200,7 @@ def add_member(
                 )
             return existing
         membership = Membership.objects.create(cohort=cohort, user=user, role=role, site=site)
-        audit.record(by, "membership.added", membership, role=role, user=user.email)
+        audit.record(by, "schemes.membership.added", membership, role=role, user=user.email)
     return membership
 
 
@@ -208,4 +208,4 @@ def assign_scheme_coordinator(scheme: Scheme, *, user: Any, by: Any) -> None:
     with transaction.atomic():
         role, created = scheme.coordinator_roles.get_or_create(user=user)
         if created:
-            audit.record(by, "scheme.coordinator_added", scheme, user=user.email)
+            audit.record(by, "schemes.scheme.coordinator_added", scheme, user=user.email)

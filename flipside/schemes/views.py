@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.models import Invitation
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
-from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 
 from . import permissions, selectors, services

@@ -51,7 +51,7 @@ class TrainingConflict(TrainingError, EditConflict):
 def create_session(cohort: Any, *, by: Any, **values: Any) -> TrainingSession:
     with transaction.atomic():
         session = TrainingSession.objects.create(cohort=cohort, **values)
-        audit.record(by, "training.session_created", session)
+        audit.record(by, "training.session.created", session)
     return session
 
 
@@ -70,7 +70,7 @@ def update_session(
                 latest=TrainingSession.objects.get(pk=session.pk),
             )  # fmt: skip
         session.refresh_from_db()
-        audit.record(by, "training.session_updated", session)
+        audit.record(by, "training.session.updated", session)
         for booking in session.bookings.filter(status=Status.BOOKED).select_related("user"):
             _email_booking(booking, "training_changed", method="REQUEST")
         _fill_free_places(session, by=by)
@@ -86,7 +86,7 @@ def _fill_free_places(session: TrainingSession, *, by: Any) -> None:
     for booking in waiting.select_related("user")[:free]:
         booking.status = Status.BOOKED
         booking.save(update_fields=["status"])
-        audit.record(by, "training.waiting_list_promoted", session, user=booking.user.email)
+        audit.record(by, "training.booking.promoted", session, user=booking.user.email)
         _email_booking(booking, "training_booked", method="REQUEST")
 
 
@@ -98,7 +98,7 @@ def cancel_session(session: TrainingSession, *, by: Any) -> TrainingSession:
         locked.cancelled_at = timezone.now()
         locked.sequence += 1
         locked.save(update_fields=["cancelled_at", "sequence"])
-        audit.record(by, "training.session_cancelled", locked)
+        audit.record(by, "training.session.cancelled", locked)
         for booking in locked.bookings.filter(status=Status.BOOKED).select_related("user"):
             _email_booking(booking, "training_cancelled", method="CANCEL")
     return locked
@@ -140,7 +140,7 @@ def book(session: TrainingSession, *, user: Any, by: Any) -> Booking:
             booking = existing
             booking.status, booking.booked_at = status, timezone.now()
             booking.save(update_fields=["status", "booked_at"])
-        audit.record(by, "training.booked", locked, user=user.email, status=status)
+        audit.record(by, "training.booking.created", locked, user=user.email, status=status)
         if status == Status.BOOKED:
             _email_booking(booking, "training_booked", method="REQUEST")
     return booking
@@ -160,7 +160,7 @@ def cancel_booking(session: TrainingSession, *, user: Any, by: Any) -> None:
         had_place = booking.status == Status.BOOKED
         booking.status = Status.CANCELLED
         booking.save(update_fields=["status"])
-        audit.record(by, "training.booking_cancelled", locked, user=user.email)
+        audit.record(by, "training.booking.cancelled", locked, user=user.email)
         if had_place:
             _email_booking(booking, "training_cancelled", method="CANCEL")
             waiting = (
@@ -169,7 +169,7 @@ def cancel_booking(session: TrainingSession, *, user: Any, by: Any) -> None:
             if waiting is not None:
                 waiting.status = Status.BOOKED
                 waiting.save(update_fields=["status"])
-                audit.record(by, "training.waiting_list_promoted", locked, user=waiting.user.email)
+                audit.record(by, "training.booking.promoted", locked, user=waiting.user.email)
                 _email_booking(waiting, "training_booked", method="REQUEST")
 
 
@@ -191,7 +191,7 @@ def mark_attendance(session: TrainingSession, *, user: Any, attendance: str, by:
         booking.attendance, booking.marked_at = attendance, timezone.now()
         booking.save(update_fields=["attendance", "marked_at"])
         audit.record(
-            by, "training.attendance_marked", session, user=user.email, attendance=attendance
+            by, "training.attendance.marked", session, user=user.email, attendance=attendance
         )
     return booking
 
@@ -253,7 +253,9 @@ def publish_handbook(
             raise TrainingError(
                 _("Someone published a version at the same moment. Try again.")
             ) from error
-        audit.record(by, "handbook.published", scheme, number=number, significant=significant)
+        audit.record(
+            by, "training.handbook.published", scheme, number=number, significant=significant
+        )
     return version
 
 
@@ -272,7 +274,9 @@ def acknowledge_handbook(version: HandbookVersion, *, user: Any) -> HandbookAckn
             user=user, version=version
         )
         if created:
-            audit.record(user, "handbook.acknowledged", version.scheme, number=version.number)
+            audit.record(
+                user, "training.handbook.acknowledged", version.scheme, number=version.number
+            )
     return acknowledgement
 
 
@@ -289,7 +293,7 @@ def publish_agreement(scheme: Any, *, body: str, by: Any) -> AgreementVersion:
             raise TrainingError(
                 _("Someone published a version at the same moment. Try again.")
             ) from error
-        audit.record(by, "agreement.published", scheme, number=number)
+        audit.record(by, "training.agreement.published", scheme, number=number)
     return version
 
 
@@ -306,7 +310,7 @@ def accept_agreement(version: AgreementVersion, *, user: Any) -> AgreementAccept
     with transaction.atomic():
         acceptance, created = AgreementAcceptance.objects.get_or_create(user=user, version=version)
         if created:
-            audit.record(user, "agreement.accepted", version.scheme, number=version.number)
+            audit.record(user, "training.agreement.accepted", version.scheme, number=version.number)
     return acceptance
 
 
@@ -332,7 +336,9 @@ def raise_concern(
             scheme=scheme, cohort=cohort, raised_by=raised_by, anonymous=anonymous,
             subject=subject, body=body,
         )  # fmt: skip
-        audit.record(None if anonymous else by, "concern.raised", concern, anonymous=anonymous)
+        audit.record(
+            None if anonymous else by, "training.concern.raised", concern, anonymous=anonymous
+        )
         # Only the people who may open the concern are told of it: for a scheme-wide concern
         # that is the scheme's coordinators, not every cohort's (see permissions).
         recipients = (
@@ -384,7 +390,7 @@ def triage_concern(concern: Concern, *, status: str, by: Any) -> Concern:
             )
         locked.status, locked.updated_at = status, timezone.now()
         locked.save(update_fields=["status", "updated_at"])
-        audit.record(by, "concern.triaged", locked, status=status)
+        audit.record(by, "training.concern.triaged", locked, status=status)
     return locked
 
 
@@ -400,7 +406,9 @@ def override_readiness(cohort: Any, *, user: Any, reason: str, by: Any) -> Readi
             user=user,
             defaults={"reason": reason.strip(), "by": by, "at": timezone.now()},
         )
-        audit.record(by, "readiness.overridden", cohort, user=user.email, reason=reason.strip())
+        audit.record(
+            by, "training.readiness.overridden", cohort, user=user.email, reason=reason.strip()
+        )
     return override
 
 
@@ -408,7 +416,7 @@ def remove_readiness_override(cohort: Any, *, user: Any, by: Any) -> None:
     with transaction.atomic():
         deleted, _ = ReadinessOverride.objects.filter(cohort=cohort, user=user).delete()
         if deleted:
-            audit.record(by, "readiness.override_removed", cohort, user=user.email)
+            audit.record(by, "training.readiness.override_removed", cohort, user=user.email)
 
 
 # --- Support services ---------------------------------------------------------------------
@@ -438,10 +446,10 @@ def save_support_services(
                 if values["order"] is None:
                     values["order"], next_order = next_order, next_order + 1
                 service = SupportService.objects.create(organisation=organisation, **values)
-                audit.record(by, "support_service.added", service, **values)
+                audit.record(by, "training.support_service.added", service, **values)
             elif row["id"] is not None and row["remove"]:
                 service = current[row["id"]]
-                audit.record(by, "support_service.removed", service, name=service.name)
+                audit.record(by, "training.support_service.removed", service, name=service.name)
                 service.delete()
             elif row["id"] is not None:
                 _change_support_service(current[row["id"]], values, by=by)
@@ -456,4 +464,4 @@ def _change_support_service(service: SupportService, values: dict[str, Any], *, 
         for name, value in changed.items():
             setattr(service, name, value)
         service.save(update_fields=list(changed))
-        audit.record(by, "support_service.changed", service, **changed)
+        audit.record(by, "training.support_service.changed", service, **changed)

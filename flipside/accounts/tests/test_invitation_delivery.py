@@ -136,7 +136,9 @@ def test_fixing_the_address_sends_a_new_invitation_and_cancels_the_failed_one(
     fresh = Invitation.objects.pending().get()
     assert (fresh.email, fresh.role) == (RIGHT, Role.MENTEE)
     assert [m.to for m in sent_mail()] == [[RIGHT]]
-    assert AuditEntry.objects.filter(action="invitation.replaced", object_id=str(failed.pk))
+    assert AuditEntry.objects.filter(
+        action="accounts.invitation.replaced", object_id=str(failed.pk)
+    )
     page = people_page(as_coordinator, world)
     assert WRONG not in page and "Valid until" in row_of(page, RIGHT)
 

@@ -161,7 +161,7 @@ def test_inviting_the_same_email_twice_leaves_one_pending_invitation_and_only_th
     assert Invitation.objects.pending().filter(cohort=world.cohort, email=NEW_EMAIL).count() == 1
     old_token, new_token = token_in(sent_mail()[0]), token_in(sent_mail()[1])
     assert old_token != new_token
-    assert AuditEntry.objects.filter(action="invitation.replaced").count() == 1
+    assert AuditEntry.objects.filter(action="accounts.invitation.replaced").count() == 1
 
     visitor = Client()
     old = visitor.get(invitation_path(old_token))
@@ -578,7 +578,7 @@ def test_a_revoked_invitation_link_no_longer_works(
     assert accept(visitor, token).status_code == 410
     assert not User.objects.filter(email=NEW_EMAIL).exists()
     assert AuditEntry.objects.filter(
-        action="invitation.revoked", object_id=str(invitation.pk)
+        action="accounts.invitation.revoked", object_id=str(invitation.pk)
     ).exists()
 
 
@@ -673,8 +673,8 @@ def test_sending_and_accepting_an_invitation_are_audited(
     entries = AuditEntry.objects.filter(
         object_type="accounts.invitation", object_id=str(invitation.pk)
     )
-    sent = entries.get(action="invitation.sent")
-    accepted = entries.get(action="invitation.accepted")
+    sent = entries.get(action="accounts.invitation.sent")
+    accepted = entries.get(action="accounts.invitation.accepted")
     assert sent.actor == world.coordinator
     assert sent.details == {"email": NEW_EMAIL, "role": "mentor"}
     assert accepted.actor == User.objects.get(email=NEW_EMAIL)

@@ -41,7 +41,7 @@ def test_a_person_can_change_their_name_and_pronouns(as_mentor: Client, world: W
     world.mentor.refresh_from_db()
     assert (world.mentor.display_name, world.mentor.pronouns) == ("Morgan Mentor", "they/them")
     assert "Your details are saved" in as_mentor.get(response.url).content.decode()
-    assert AuditEntry.objects.filter(action="profile.updated", actor=world.mentor).exists()
+    assert AuditEntry.objects.filter(action="accounts.profile.updated", actor=world.mentor).exists()
 
 
 def test_pronouns_can_be_left_blank(as_mentor: Client, world: World) -> None:
@@ -151,4 +151,4 @@ def test_signed_out_visitors_cannot_see_or_edit_a_profile(client: Client, world:
     for response in [page, posted]:
         assert response.status_code == 302
         assert response.url.startswith(reverse("accounts:login"))
-    assert not AuditEntry.objects.filter(action="profile.updated").exists()
+    assert not AuditEntry.objects.filter(action="accounts.profile.updated").exists()

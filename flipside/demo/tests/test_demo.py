@@ -117,7 +117,9 @@ def test_stage_changes_are_audited_one_step_at_a_time(debug: None) -> None:
     seed()
     current = cohort("Pride Reverse Mentoring", "2026/27")
     steps = AuditEntry.objects.filter(
-        action="cohort.stage_changed", object_id=str(current.pk), object_type="schemes.cohort"
+        action="schemes.cohort.stage_changed",
+        object_id=str(current.pk),
+        object_type="schemes.cohort",
     ).values_list("details__stage", flat=True)
     assert list(steps) == ["recruiting", "training", "matching", "running"]
 
@@ -279,7 +281,9 @@ def test_each_cohorts_stage_history_is_dated_in_order_and_the_closed_one_in_its_
     for each in Cohort.objects.all():
         changes = list(
             AuditEntry.objects.filter(
-                action="cohort.stage_changed", object_type="schemes.cohort", object_id=str(each.pk)
+                action="schemes.cohort.stage_changed",
+                object_type="schemes.cohort",
+                object_id=str(each.pk),
             ).order_by("id")
         )
         times = [entry.at for entry in changes]
@@ -288,7 +292,9 @@ def test_each_cohorts_stage_history_is_dated_in_order_and_the_closed_one_in_its_
         assert each.stage_changed_at == times[-1], each
     closed = cohort("Pride Reverse Mentoring", "2025/26")
     history = AuditEntry.objects.filter(
-        action="cohort.stage_changed", object_type="schemes.cohort", object_id=str(closed.pk)
+        action="schemes.cohort.stage_changed",
+        object_type="schemes.cohort",
+        object_id=str(closed.pk),
     ).order_by("id")
     year_start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
     year_end = datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC)

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World, join, make_cohort
-from flipside.home.selectors import coordinator_steps
+from flipside.home.selectors import coordinator_steps, stage_history
 from flipside.matching.models import Pair, Run
+from flipside.privacy import audit
+from flipside.privacy.models import AuditEntry
 from flipside.recruitment.models import Application
 from flipside.recruitment.tests.review_builders import open_call, submitted
 from flipside.schemes.models import Cohort, Role, Stage
@@ -240,3 +242,11 @@ def test_a_participants_card_links_training_then_the_cohort_dates(
     observer = home_of(client, world.observer)
     assert links[0] not in observer and links[-1] not in observer
     assert reverse("home:cohort", args=[world.cohort.pk]) in observer
+
+
+def test_stage_history_keeps_changes_recorded_under_the_old_two_part_code(world: World) -> None:
+    old = audit.record(world.coordinator, "schemes.cohort.stage_changed", world.cohort)
+    AuditEntry.objects.filter(pk=old.pk).update(action="cohort.stage_changed")
+    new = audit.record(world.coordinator, "schemes.cohort.stage_changed", world.cohort)
+    audit.record(world.coordinator, "schemes.cohort.updated", world.cohort)
+    assert [entry.pk for entry in stage_history(world.cohort)] == [new.pk, old.pk]

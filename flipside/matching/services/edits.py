@@ -128,7 +128,7 @@ def swap(run: Run, first: Proposal, second: Proposal, *, by: Any, version: int) 
             proposal.pk = None
             proposal.save()
         _totals(run)
-        audit.record(by, "matching.swapped", run, first=a.mentor_id, second=b.mentor_id)
+        audit.record(by, "matching.proposal.swapped", run, first=a.mentor_id, second=b.mentor_id)
     return run
 
 
@@ -143,7 +143,9 @@ def remove_proposal(run: Run, proposal: Proposal, *, by: Any, version: int) -> R
         _unmatch(run, found.mentor, Role.MENTOR)
         _unmatch(run, found.mentee, Role.MENTEE)
         _totals(run)
-        audit.record(by, "matching.removed", run, mentor=found.mentor_id, mentee=found.mentee_id)
+        audit.record(
+            by, "matching.proposal.removed", run, mentor=found.mentor_id, mentee=found.mentee_id
+        )
     return run
 
 
@@ -225,7 +227,7 @@ def add_proposal(
             ):
                 run.unmatched.filter(user=user).delete()
         _totals(run)
-        audit.record(by, "matching.added", run, mentor=mentor.pk, mentee=mentee.pk)
+        audit.record(by, "matching.proposal.added", run, mentor=mentor.pk, mentee=mentee.pk)
     return proposal
 
 

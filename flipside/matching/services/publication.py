@@ -73,7 +73,7 @@ def _publish(run: Run, *, by: Any, version: int) -> int:
     for pair in pairs:
         _record_past_pair(cohort, pair.mentor, pair.mentee)
         sent += _introduce(pair)
-    audit.record(by, "matching.published", run, pairs=len(pairs), emails=sent)
+    audit.record(by, "matching.run.published", run, pairs=len(pairs), emails=sent)
     run.refresh_from_db()
     return sent
 
@@ -187,7 +187,7 @@ def end_pair(pair: Pair, *, by: Any, reason: str) -> Pair:
             return pair
         support = django_settings.SITE_URL + reverse("training:support")
         _tell_both(pair, "pair_ended", lambda partner, role: {"link": support})
-        audit.record(by, "matching.pair_ended", pair)
+        audit.record(by, "matching.pair.ended", pair)
     return pair
 
 
@@ -226,5 +226,5 @@ def create_pair(cohort: Cohort, *, mentor: Any, mentee: Any, by: Any) -> Pair:
             raise MatchingError(_("They are already paired.")) from error
         _record_past_pair(cohort, mentor, mentee)
         _introduce(pair)
-        audit.record(by, "matching.pair_created", pair)
+        audit.record(by, "matching.pair.created", pair)
     return pair

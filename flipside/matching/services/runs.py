@@ -92,7 +92,7 @@ def start_run(
                     "include_unready": include_unready,
                 },
             )  # fmt: skip
-            audit.record(by, "matching.run_started", run, mode=mode)
+            audit.record(by, "matching.run.started", run, mode=mode)
     except IntegrityError:
         existing = working.first()
         if existing is None:

@@ -63,7 +63,7 @@ def update_settings(
                 latest=MatchingSettings.objects.get(pk=current.pk),
             )  # fmt: skip
         current.refresh_from_db()
-        audit.record(by, "matching.settings_changed", cohort, **values)
+        audit.record(by, "matching.settings.changed", cohort, **values)
     return current
 
 
@@ -90,7 +90,7 @@ def set_capacity(cohort: Cohort, *, user: Any, partners: int, by: Any) -> Capaci
             _("%(name)s is not a mentor or mentee in this cohort.") % {"name": user}
         )
     with transaction.atomic():
-        audit.record(by, "matching.capacity_set", cohort, user=user.pk, partners=partners)
+        audit.record(by, "matching.capacity.set", cohort, user=user.pk, partners=partners)
         if partners == 1:
             Capacity.objects.filter(cohort=cohort, user=user).delete()
             return None
@@ -137,13 +137,13 @@ def add_rule(
             defaults={"kind": kind, "reason": reason, "created_by": by,
                       "created_at": timezone.now()},
         )  # fmt: skip
-        audit.record(by, f"matching.rule_{kind}", cohort, mentor=mentor.pk, mentee=mentee.pk)
+        audit.record(by, f"matching.rule.{kind}_added", cohort, mentor=mentor.pk, mentee=mentee.pk)
     return rule
 
 
 def remove_rule(rule: PairRule, *, by: Any) -> None:
     with transaction.atomic():
         audit.record(
-            by, "matching.rule_removed", rule.cohort, mentor=rule.mentor_id, mentee=rule.mentee_id
+            by, "matching.rule.removed", rule.cohort, mentor=rule.mentor_id, mentee=rule.mentee_id
         )
         PairRule.objects.filter(pk=rule.pk).delete()

@@ -798,7 +798,7 @@ def test_pairs_download_as_csv_and_excel_without_private_answers(
     )
     rows = list(workbook.active.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[0][0] == "Student mentor"
-    assert AuditEntry.objects.filter(action="pairs.exported").count() == 2
+    assert AuditEntry.objects.filter(action="matching.pairs.exported").count() == 2
     assert coordinator.get(url("pairs_export", cohort.pk, "pdf")).status_code == 404
 
 

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
-from flipside.lib.types import AuthedRequest
 from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
 from flipside.schemes.models import Cohort, Membership, Role
@@ -77,7 +77,7 @@ def export(request: AuthedRequest, cohort_id: int, fmt: str) -> HttpResponse:
     if fmt not in spreadsheets.FORMATS:
         raise Http404
     rows = export_rows(cohort)
-    audit.record(request.user, "pairs.exported", cohort, format=fmt, rows=len(rows) - 1)
+    audit.record(request.user, "matching.pairs.exported", cohort, format=fmt, rows=len(rows) - 1)
     return spreadsheets.download(rows, fmt=fmt, name=f"{cohort} pairs", title=str(_("Pairs")))
 
 

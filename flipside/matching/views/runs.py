@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
-from flipside.lib.types import AuthedRequest
 from flipside.schemes.permissions import Action, get_cohort
 from flipside.training.readiness import ready_user_ids
 

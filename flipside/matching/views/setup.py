@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.text import isolate
-from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Cohort, Role
 from flipside.schemes.permissions import Action, get_cohort
 from flipside.training.readiness import cohort_readiness

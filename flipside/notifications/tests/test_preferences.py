@@ -73,7 +73,7 @@ def test_turning_optional_email_off_stops_updates_but_not_invitations(
     assert "Your email choices are saved." in response.content.decode()
     assert not preferences.wants_optional_email(world.mentor)
     assert AuditEntry.objects.filter(
-        action="notifications.optional_email_changed", actor=world.mentor
+        action="notifications.preference.changed", actor=world.mentor
     ).exists()
     assert stage_update(world) is None
     assert invitation(world) is not None
@@ -126,7 +126,7 @@ def test_the_link_from_a_real_email_unsubscribes_with_a_csrf_less_post(world: Wo
     assert "You are unsubscribed" in response.content.decode()
     assert not preferences.wants_optional_email(world.mentor)
     assert stage_update(world) is None
-    entry = AuditEntry.objects.get(action="notifications.optional_email_changed")
+    entry = AuditEntry.objects.get(action="notifications.preference.changed")
     assert entry.actor == world.mentor
 
 
@@ -173,7 +173,7 @@ def test_unsubscribing_twice_is_harmless(world: World, client: Client) -> None:
     assert first.status_code == second.status_code == 200
     assert not preferences.wants_optional_email(world.mentor)
     assert Preference.objects.count() == 1
-    assert AuditEntry.objects.filter(action="notifications.optional_email_changed").count() == 1
+    assert AuditEntry.objects.filter(action="notifications.preference.changed").count() == 1
     again = client.get(url).content.decode()
     assert "You are already unsubscribed" in again
     assert '<form method="post">' not in again

@@ -320,7 +320,7 @@ def test_retrying_a_failed_message_queues_it_again_and_is_audited(
     assert "The email will be sent again shortly." in response.content.decode()
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 0)
-    entry = AuditEntry.objects.get(action="outbox.retried")
+    entry = AuditEntry.objects.get(action="notifications.message.retried")
     assert (entry.actor, entry.object_id) == (world.coordinator, str(message.pk))
 
 
@@ -333,7 +333,7 @@ def test_retrying_a_sent_message_is_refused(world: World, client: Client) -> Non
     assert "Only a failed email can be retried" in response.content.decode()
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.SENT, 1)
-    assert not AuditEntry.objects.filter(action="outbox.retried").exists()
+    assert not AuditEntry.objects.filter(action="notifications.message.retried").exists()
 
 
 def test_retry_needs_a_post(world: World, client: Client) -> None:
@@ -455,7 +455,9 @@ def test_saving_stores_the_wording_and_new_emails_use_it(world: World, client: C
         "Join: {{ link }}",
         world.coordinator,
     )
-    assert AuditEntry.objects.filter(action="email_wording.saved", actor=world.coordinator).exists()
+    assert AuditEntry.objects.filter(
+        action="notifications.wording.saved", actor=world.coordinator
+    ).exists()
     message = enqueue(
         "invitation",
         to="new@example.ac.uk",
@@ -564,7 +566,7 @@ def test_resetting_goes_back_to_the_default_wording(world: World, client: Client
     assert "Go back to Flipside's wording" in edit
     assert "Back to the default wording." in response.content.decode()
     assert not TemplateOverride.objects.exists()
-    assert AuditEntry.objects.filter(action="email_wording.reset").count() == 1
+    assert AuditEntry.objects.filter(action="notifications.wording.reset").count() == 1
 
 
 def test_reset_needs_a_post_from_a_scheme_coordinator(world: World, client: Client) -> None:

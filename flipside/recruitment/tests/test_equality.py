@@ -136,7 +136,7 @@ def test_withdrawing_deletes_the_answers(
     page = text(as_owner.get(response.url))
     assert "We have deleted your equality monitoring answers." in page
     assert "Cornish" not in page
-    assert AuditEntry.objects.filter(action="equality.consent_withdrawn").count() == 1
+    assert AuditEntry.objects.filter(action="privacy.equality.consent_withdrawn").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -1027,7 +1027,7 @@ def test_csv_export_has_one_row_per_submitted_application(
     assert EQUALITY_SENTINEL not in response.content.decode()
     assert "Access" not in " ".join(headings)
     assert AuditEntry.objects.filter(
-        action="applications.exported", object_id=str(call.pk)
+        action="recruitment.applications.exported", object_id=str(call.pk)
     ).exists()
 
 
@@ -1073,7 +1073,7 @@ def test_export_in_another_format_is_not_found(world: World, as_coordinator: Cli
     call = open_call(world.cohort)
     for fmt in ["pdf", "CSV", "xls", "csv.exe"]:
         assert as_coordinator.get(f"/calls/{call.pk}/applications/export.{fmt}").status_code == 404
-    assert not AuditEntry.objects.filter(action="applications.exported").exists()
+    assert not AuditEntry.objects.filter(action="recruitment.applications.exported").exists()
 
 
 @pytest.mark.parametrize("role", OUTSIDERS)

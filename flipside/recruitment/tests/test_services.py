@@ -46,7 +46,7 @@ def test_accepting_adds_the_applicant_to_the_cohort_in_the_calls_role_and_site_a
     assert email.to == [application.applicant.email]
     assert email.subject == f"You have a place in {world.cohort}"
     assert AuditEntry.objects.filter(
-        action="application.decided", object_id=str(application.pk)
+        action="recruitment.application.decided", object_id=str(application.pk)
     ).exists()
 
 
@@ -257,7 +257,11 @@ def test_topics_are_added_renamed_reordered_and_removed_in_one_save(world: World
         ("Coming out", 6),
     ]
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"topic.updated", "topic.removed", "topic.added"} <= actions
+    assert {
+        "recruitment.topic.updated",
+        "recruitment.topic.removed",
+        "recruitment.topic.added",
+    } <= actions
 
 
 def test_a_name_may_pass_from_a_removed_row_to_a_new_one(world: World) -> None:

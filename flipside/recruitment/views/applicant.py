@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.models import User
-from flipside.lib.types import AuthedRequest
+from flipside.accounts.types import AuthedRequest
 from flipside.privacy import services as privacy
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.privacy.forms import EqualityForm

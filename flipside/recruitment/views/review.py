@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
-from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Membership, Role, Scheme
 from flipside.schemes.permissions import Action, can, get_cohort, get_scheme
 

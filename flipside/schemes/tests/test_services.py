@@ -45,7 +45,7 @@ def test_changing_stage_moves_the_cohort_and_records_who_did_it(world: World) ->
     services.change_cohort_stage(cohort, to=Stage.RECRUITING, by=world.coordinator)
     cohort.refresh_from_db()
     assert cohort.stage == Stage.RECRUITING
-    entry = entries_for(cohort).get(action="cohort.stage_changed")
+    entry = entries_for(cohort).get(action="schemes.cohort.stage_changed")
     assert entry.actor == world.coordinator
     assert entry.details == {"previous": "planning", "stage": "recruiting"}
 
@@ -74,7 +74,7 @@ def test_a_stage_change_based_on_a_stale_page_is_refused(world: World) -> None:
         services.change_cohort_stage(
             cohort, to=Stage.RECRUITING, by=world.org_coordinator, expected="planning"
         )
-    assert entries_for(cohort).filter(action="cohort.stage_changed").count() == 1
+    assert entries_for(cohort).filter(action="schemes.cohort.stage_changed").count() == 1
 
 
 def cohort_values(**overrides: Any) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def cohort_values(**overrides: Any) -> dict[str, Any]:
 def test_a_new_cohort_starts_in_planning(world: World) -> None:
     cohort = services.create_cohort(world.scheme, by=world.coordinator, **cohort_values())
     assert cohort.stage == Stage.PLANNING
-    assert entries_for(cohort).filter(action="cohort.created").exists()
+    assert entries_for(cohort).filter(action="schemes.cohort.created").exists()
 
 
 def test_a_cohort_must_end_after_it_starts(world: World) -> None:
@@ -140,7 +140,7 @@ def test_scheme_edits_record_what_changed(world: World) -> None:
         default_min_meetings=5,
         default_meeting_minutes=60,
     )
-    entry = entries_for(scheme).get(action="scheme.updated")
+    entry = entries_for(scheme).get(action="schemes.scheme.updated")
     assert entry.details["changes"] == {
         "centres": ["LGBTQ+ students", "LGBTQ+ students and staff allies"],
         "default_min_meetings": [4, 5],

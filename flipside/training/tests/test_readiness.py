@@ -175,7 +175,7 @@ def test_an_override_makes_ready_and_is_audited(world: World) -> None:
     r = of(world, world.mentor)
     assert r.ready and not r.complete
     assert r.override is not None and r.override.reason == "Trained last year"
-    entry = AuditEntry.objects.get(action="readiness.overridden")
+    entry = AuditEntry.objects.get(action="training.readiness.overridden")
     assert entry.actor == world.coordinator
     assert entry.details == {"user": world.mentor.email, "reason": "Trained last year"}
 
@@ -191,7 +191,7 @@ def test_removing_an_override_is_audited_and_makes_not_ready_again(world: World)
     services.override_readiness(world.cohort, user=world.mentor, reason="x", by=world.coordinator)
     services.remove_readiness_override(world.cohort, user=world.mentor, by=world.coordinator)
     assert not of(world, world.mentor).ready
-    assert AuditEntry.objects.filter(action="readiness.override_removed").count() == 1
+    assert AuditEntry.objects.filter(action="training.readiness.override_removed").count() == 1
 
 
 # --- The readiness page -------------------------------------------------------------------

@@ -132,7 +132,7 @@ def test_a_freed_place_goes_to_the_first_on_the_waiting_list_with_an_invitation(
     [promoted] = mail_to(world.mentee)
     assert calendar_of(promoted)["METHOD"] == "REQUEST"
     assert "You have a place" in promoted.body
-    assert AuditEntry.objects.filter(action="training.waiting_list_promoted").count() == 1
+    assert AuditEntry.objects.filter(action="training.booking.promoted").count() == 1
 
 
 def test_booking_twice_changes_nothing(world: World) -> None:
@@ -416,7 +416,7 @@ def test_a_coordinator_adds_a_session(world: World, client: Client) -> None:
         12,
     )
     assert session.sequence == 0
-    assert AuditEntry.objects.filter(action="training.session_created").count() == 1
+    assert AuditEntry.objects.filter(action="training.session.created").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -631,7 +631,12 @@ def test_a_coordinator_books_people_onto_a_session(world: World, client: Client)
     )
     assert messages_of(response) == ["1 person booked. 1 person added to the waiting list."]
     assert sorted(session.bookings.values_list("status", flat=True)) == ["booked", "waiting"]
-    assert AuditEntry.objects.filter(action="training.booked", actor=world.coordinator).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            action="training.booking.created", actor=world.coordinator
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.parametrize("who", ["observer", "outsider", "coordinator"])
@@ -710,7 +715,7 @@ def test_the_register_marks_attendance(
         register_url(booked_session),
         {f"person_{world.mentor.pk}": "present", f"person_{world.mentee.pk}": "excused"},
     )
-    assert AuditEntry.objects.filter(action="training.attendance_marked").count() == 2
+    assert AuditEntry.objects.filter(action="training.attendance.marked").count() == 2
 
 
 def test_the_register_refuses_people_without_a_place(

@@ -51,7 +51,7 @@ def test_a_named_concern_records_who_raised_it_and_tells_the_scheme_coordinators
     clear_sent_mail()
     c = concern(world)
     assert c.raised_by == world.mentor and c.status == Concern.Status.NEW
-    assert AuditEntry.objects.get(action="concern.raised").actor == world.mentor
+    assert AuditEntry.objects.get(action="training.concern.raised").actor == world.mentor
     recipients = sorted(m.to[0] for m in sent_mail())
     assert recipients == [world.coordinator.email, world.org_coordinator.email]
 
@@ -60,7 +60,7 @@ def test_an_anonymous_concern_keeps_no_trace_of_who_raised_it(world: World) -> N
     clear_sent_mail()
     c = concern(world, anonymous=True)
     assert c.raised_by is None
-    entry = AuditEntry.objects.get(action="concern.raised")
+    entry = AuditEntry.objects.get(action="training.concern.raised")
     assert entry.actor is None and entry.actor_label == "system"
     assert world.mentor.email not in str(entry.details) + entry.actor_label
     mail = sent_mail()
@@ -157,7 +157,7 @@ def test_a_concern_moves_from_new_to_acknowledged_to_resolved(world: World) -> N
     c = services.triage_concern(c, status=Concern.Status.ACKNOWLEDGED, by=world.coordinator)
     c = services.triage_concern(c, status=Concern.Status.RESOLVED, by=world.coordinator)
     assert c.status == Concern.Status.RESOLVED
-    steps = AuditEntry.objects.filter(action="concern.triaged").order_by("id")
+    steps = AuditEntry.objects.filter(action="training.concern.triaged").order_by("id")
     assert [e.details["status"] for e in steps] == ["acknowledged", "resolved"]
     assert {e.actor for e in steps} == {world.coordinator}
 
@@ -428,7 +428,9 @@ def test_coordinator_adds_a_support_service(world: World, client: Any) -> None:
     assert (service.organisation, service.name, service.order) == (
         world.organisation, "Wellbeing", 1
     )  # fmt: skip
-    assert AuditEntry.objects.get(action="support_service.added").actor == world.coordinator
+    assert (
+        AuditEntry.objects.get(action="training.support_service.added").actor == world.coordinator
+    )
 
 
 def test_coordinator_edits_reorders_and_removes_services(world: World, client: Any) -> None:
@@ -443,7 +445,7 @@ def test_coordinator_edits_reorders_and_removes_services(world: World, client: A
     client.post(services_url(world), formset_data(rows, initial=2))
     assert [(s.name, s.order) for s in SupportService.objects.all()] == [("B2", 3)]
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"support_service.removed", "support_service.changed"} <= actions
+    assert {"training.support_service.removed", "training.support_service.changed"} <= actions
 
 
 def test_bad_service_rows_are_refused_and_kept(world: World, client: Any) -> None:

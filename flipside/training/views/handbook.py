@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from flipside.lib.types import AuthedRequest
+from flipside.accounts.types import AuthedRequest
 from flipside.schemes.models import Membership, Role, Scheme, Stage
 from flipside.schemes.permissions import Action, can, get_scheme
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.dates import clock_time
-from flipside.lib.types import AuthedRequest
 from flipside.notifications.calendar import build_calendar
 from flipside.schemes.models import Membership
 from flipside.schemes.permissions import Action, can, get_cohort

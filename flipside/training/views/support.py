@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
-from flipside.lib.types import AuthedRequest
 from flipside.schemes.models import Role
 from flipside.schemes.permissions import (
     Action,

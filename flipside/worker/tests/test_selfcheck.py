@@ -18,14 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_selfcheck_passes_on_healthy_data(world: World) -> None:
-    audit.record(world.coordinator, "a", world.cohort)
+    audit.record(world.coordinator, "schemes.cohort.updated", world.cohort)
     out = StringIO()
     call_command("selfcheck", stdout=out)
     assert "All invariants hold." in out.getvalue()
 
 
 def test_selfcheck_fails_on_a_tampered_audit_log(world: World) -> None:
-    entry = audit.record(world.coordinator, "a", world.cohort)
+    entry = audit.record(world.coordinator, "schemes.cohort.updated", world.cohort)
     AuditEntry.objects.filter(pk=entry.pk).update(action="b")
     with pytest.raises(CommandError, match="audit chain broken"):
         call_command("selfcheck", stdout=StringIO())

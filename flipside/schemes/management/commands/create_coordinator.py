@@ -44,5 +44,7 @@ class Command(BaseCommand):
                 organisation=organisation, user=user
             )
             if created:
-                audit.record(None, "organisation.coordinator_added", organisation, user=email)
+                audit.record(
+                    None, "schemes.organisation.coordinator_added", organisation, user=email
+                )
         self.stdout.write(f"{user.email} coordinates {organisation.name}.")

@@ -4,12 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .permissions import coordinates_anything
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the header navigation needs to know about the signed-in person."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_is_coordinator": False}
-    from flipside.schemes.permissions import coordinates_anything
-
     return {"nav_is_coordinator": coordinates_anything(user)}

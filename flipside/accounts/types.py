@@ -9,7 +9,7 @@ from django.http import HttpRequest
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
 
-    from flipside.accounts.models import User
+    from .models import User
 
     class AuthedRequest(HttpRequest):
         """A request to a page that requires sign-in (LoginRequiredMiddleware ensures it)."""
