@@ -178,8 +178,10 @@ AXES_CLIENT_IP_CALLABLE = "flipside.lib.network.client_ip"
 
 # --- Sessions and cookies -----------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout: renewed on every request
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout, renewed by SessionLimitsMiddleware
+# Renewing the idle timeout writes the session row; once a minute per person is enough.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER_SECONDS = 60
 SESSION_ABSOLUTE_LIMIT_SECONDS = 10 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

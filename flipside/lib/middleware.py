@@ -28,12 +28,17 @@ class RequestIdMiddleware:
 
 
 class SessionLimitsMiddleware:
-    """End a signed-in session after an absolute limit, however active it has been.
+    """End a signed-in session when it has been idle too long or open too long.
 
-    The idle limit is the session cookie age, renewed on every request.
+    The idle limit is the session's age (SESSION_COOKIE_AGE). Renewing it means saving the
+    session, so it is renewed at most once every SESSION_RENEW_AFTER_SECONDS rather than on every
+    request: a person is signed out between SESSION_COOKIE_AGE minus that interval and
+    SESSION_COOKIE_AGE after their last request. Saving a session also sends the cookie again
+    with a fresh max-age, so the browser's cookie and the stored session expire together.
     """
 
     key = "flipside_signed_in_at"
+    renewed_key = "flipside_renewed_at"
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -44,6 +49,11 @@ class SessionLimitsMiddleware:
             started = request.session.setdefault(self.key, now)
             if now - int(started) > settings.SESSION_ABSOLUTE_LIMIT_SECONDS:
                 logout(request)
+            elif now - int(request.session.get(self.renewed_key, 0)) >= (
+                settings.SESSION_RENEW_AFTER_SECONDS
+            ):
+                # Marks the session modified: SessionMiddleware saves it with a new expiry.
+                request.session[self.renewed_key] = now
         return self.get_response(request)
 
 

@@ -10,8 +10,9 @@ import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import World, make_user, sent_mail
@@ -352,10 +353,79 @@ def test_a_long_lowercase_passphrase_is_accepted_when_changing_password(
 # --- Session limits -----------------------------------------------------------------------
 
 
-def test_sessions_idle_out_after_thirty_minutes_renewed_on_every_request() -> None:
+def test_sessions_idle_out_after_thirty_minutes_renewed_at_most_once_a_minute() -> None:
     assert settings.SESSION_COOKIE_AGE == 1800
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Renewal is done by SessionLimitsMiddleware, not by a write on every request.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.SESSION_RENEW_AFTER_SECONDS == 60
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def session_writes(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if "django_session" in q["sql"]
+        and q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
+
+
+def test_a_request_within_a_minute_of_the_last_renewal_does_not_write_the_session(
+    client: Client, world: World
+) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(world.mentor)
+        assert client.get(reverse("home")).status_code == 200
+        key = session_cookie(client)
+        expiry = Session.objects.get(session_key=key).expire_date
+        clock.shift(datetime.timedelta(seconds=59))
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert session_writes(queries) == []
+    assert Session.objects.get(session_key=key).expire_date == expiry
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_request_over_a_minute_after_the_last_renewal_renews_session_and_cookie(
+    client: Client, world: World
+) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(world.mentor)
+        assert client.get(reverse("home")).status_code == 200
+        key = session_cookie(client)
+        clock.shift(datetime.timedelta(seconds=61))
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert len(session_writes(queries)) == 1
+    renewed_at = START + datetime.timedelta(seconds=61)
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert expiry == renewed_at + datetime.timedelta(minutes=30)
+    # The browser's cookie is sent again and lives exactly as long as the stored session.
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie.value == key
+    assert int(cookie["max-age"]) == 1800
+
+
+def test_requests_every_fifty_seconds_keep_a_person_signed_in_past_thirty_minutes(
+    client: Client, world: World
+) -> None:
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(world.mentor)
+        for _ in range(60):  # 50 minutes of steady activity, none of it a minute apart
+            assert client.get(reverse("home")).status_code == 200
+            clock.shift(datetime.timedelta(seconds=50))
+
+        clock.shift(datetime.timedelta(minutes=31))
+        response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_a_session_left_idle_for_over_thirty_minutes_is_signed_out(
