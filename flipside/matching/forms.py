@@ -17,7 +17,7 @@ from flipside.lib.forms import SafeCharField
 from flipside.lib.text import isolate
 from flipside.schemes.models import Cohort, Role
 
-from .models import FirstContact, PairRule, Run
+from .models import FirstContact, Pair, PairRule, Run
 
 CHECKBOX = "notifications/_checkbox_field.html"
 WEIGHTS = ["weight_topics", "weight_availability", "weight_mode_site", "weight_preferences"]
@@ -338,3 +338,24 @@ class NewPairForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = members(cohort, Role.MENTOR)  # type: ignore[attr-defined]
         self.fields["mentee"].queryset = members(cohort, Role.MENTEE)  # type: ignore[attr-defined]
+
+
+class PairFilterForm(forms.Form):
+    """Search and filter for the pairs page; a value not on offer is ignored, not an error."""
+
+    q = SafeCharField(
+        label=gettext_lazy("Name"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any status")), *Pair.Status.choices],
+    )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters, by name; anything invalid counts as not filtering."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
@@ -164,3 +164,37 @@ def rematch_candidates(cohort: Cohort, *, user: Any, limit: int = 5) -> list[Can
         score, reasons, _warnings = explain.pair_reasons(loaded, i, j)
         result.append(Candidate(user=people[other], score=score, reasons=reasons))
     return result
+
+
+def cohort_pairs(cohort: Cohort, *, q: str = "", status: str = "") -> Any:
+    """The cohort's pairs for the pairs page, active first then by mentor; ``q`` matches
+    either partner's name."""
+    pairs = cohort.pairs.select_related("mentor", "mentee")
+    if q:
+        pairs = pairs.filter(
+            Q(mentor__display_name__icontains=q) | Q(mentee__display_name__icontains=q)
+        )
+    if status:
+        pairs = pairs.filter(status=status)
+    return pairs.order_by("status", "mentor__display_name", "pk")
+
+
+def pair_counts(cohort: Cohort) -> dict[str, int]:
+    """How many of the cohort's pairs are in each status, counted in one query."""
+    rows = cohort.pairs.values_list("status").annotate(n=Count("pk")).order_by()
+    counts = {status: 0 for status in Pair.Status.values}
+    counts.update(dict(rows))
+    return counts
+
+
+def unpaired(cohort: Cohort, *, q: str = "") -> Any:
+    """The cohort's active mentors and mentees in no active pair, by role then name."""
+    busy = cohort.pairs.filter(status=Pair.Status.ACTIVE)
+    people = (
+        cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE], user__is_active=True)
+        .exclude(user__in=busy.values("mentor"))
+        .exclude(user__in=busy.values("mentee"))
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    return people.filter(user__display_name__icontains=q) if q else people

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from conftest import join, make_cohort, make_user
+from conftest import bulk_members, join, make_cohort, make_user
+from flipside.matching.models import Pair
 from flipside.recruitment.models import Application, Call, Programme, Topic
 from flipside.schemes.models import Cohort, Role, Scheme, Site, Stage
 
@@ -98,3 +99,17 @@ def mentor(cohort: Cohort, name: str | None = None, **answers: Any) -> Any:
 
 def mentee(cohort: Cohort, name: str | None = None, **answers: Any) -> Any:
     return person(cohort, Role.MENTEE, name, **answers)
+
+
+def many_pairs(cohort: Cohort, n: int, *, ended: int = 0) -> list[Pair]:
+    """``n`` active pairs (mentors "Mentor 0000" …, mentees "Mentee 0000" …) and ``ended``
+    more that ended early, made in a handful of queries."""
+    mentors = bulk_members(cohort, Role.MENTOR, n + ended, name="Mentor")
+    mentees = bulk_members(cohort, Role.MENTEE, n + ended, name="Mentee")
+    now = timezone.now()
+    return Pair.objects.bulk_create(
+        Pair(cohort=cohort, mentor=a, mentee=b, score=70)
+        if i < n
+        else Pair(cohort=cohort, mentor=a, mentee=b, status=Pair.Status.ENDED, ended_at=now)
+        for i, (a, b) in enumerate(zip(mentors, mentees, strict=True))
+    )

@@ -10,16 +10,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, make_cohort
+from conftest import World, bulk_members, make_cohort
 from flipside.matching import services
 from flipside.matching.models import Capacity, MatchingSettings, Pair, PairRule, Proposal, Run
 from flipside.notifications.models import OutboxMessage
-from flipside.schemes.models import Stage
+from flipside.schemes.models import Role, Stage
 from flipside.training import services as training
 from flipside.training.models import AgreementAcceptance
 from flipside.training.readiness import ready_user_ids
 
-from .builders import matching_cohort, mentee, mentor, programme
+from .builders import many_pairs, matching_cohort, mentee, mentor, programme
 
 pytestmark = pytest.mark.django_db
 SENTINEL = "Sentinel Zebedee Quagmire"
@@ -815,3 +815,52 @@ def test_a_run_nobody_picks_up_says_the_worker_may_be_down(
     assert "No background worker" in text(coordinator.get(url("progress", run.pk)))
     computed(run)
     assert "No background worker" not in text(coordinator.get(url("run", run.pk)))
+
+
+def test_the_pairs_page_is_paged_with_counts_for_the_whole_cohort(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    many_pairs(cohort, 60, ended=2)
+    html = text(coordinator.get(url("pairs", cohort.pk)))
+    assert "Active (60 pairs)" in html and "Ended early (2 pairs)" in html
+    assert "Showing 1–50 of 62" in html and "Page 1 of 2" in html
+    assert "Mentor 0049" in html and "Mentor 0050" not in html
+    html = text(coordinator.get(url("pairs", cohort.pk), {"page": 2}))
+    assert "Showing 51–62 of 62" in html and "Mentor 0050" in html and "Mentor 0049" not in html
+    assert html.count(">End early<") == 10  # only active pairs can be ended
+    assert url("pairs_export", cohort.pk, "csv") in html
+
+
+def test_the_pairs_page_finds_pairs_by_name_and_status_and_keeps_them_in_links(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    many_pairs(cohort, 60, ended=2)
+    html = text(coordinator.get(url("pairs", cohort.pk), {"q": "mentee 001"}))
+    assert "Mentee 0010" in html and "Mentee 0019" in html and "Mentee 0001" not in html
+    assert 'value="mentee 001"' in html and "Active (60 pairs)" in html
+    html = text(coordinator.get(url("pairs", cohort.pk), {"status": "ended"}))
+    assert "Mentor 0060" in html and "Mentor 0061" in html and "Mentor 0000" not in html
+    html = text(coordinator.get(url("pairs", cohort.pk), {"q": "Mentor", "status": "active"}))
+    assert "?q=Mentor&amp;status=active&amp;page=2" in html
+    html = text(coordinator.get(url("pairs", cohort.pk), {"q": "Nobody by this name"}))
+    assert "No pairs match these filters." in html
+    for bad in ({"status": "paid"}, {"page": "abc"}, {"q": "a\x00b"}):  # ignored
+        response = coordinator.get(url("pairs", cohort.pk), bad)
+        assert response.status_code == 200 and "Mentor 0000" in text(response)
+    for far in ("-1", "0", "99999999999999999999"):  # the nearest page there is
+        assert "Page 2 of 2" in text(coordinator.get(url("pairs", cohort.pk), {"page": far}))
+
+
+def test_people_without_a_partner_are_listed_up_to_a_limit_and_found_by_name(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    many_pairs(cohort, 1)
+    bulk_members(cohort, Role.MENTEE, 55, name="Waiting")
+    html = text(coordinator.get(url("pairs", cohort.pk)))
+    assert "Waiting 0049" in html and "Waiting 0050" not in html
+    assert "Showing the first 50 of 55 people without a partner" in html
+    html = text(coordinator.get(url("pairs", cohort.pk), {"q": "Waiting 0054"}))
+    assert "Waiting 0054" in html and "Showing the first" not in html

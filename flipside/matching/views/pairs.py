@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,27 +24,30 @@ from .. import forms, profile, selectors, services
 from ..models import FirstContact, Pair
 from ..permissions import get_pair, own_active_pairs
 
+PER_PAGE = 50
+UNPAIRED_SHOWN = 50
+
 
 def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
-    every = list(
-        cohort.pairs.select_related("mentor", "mentee").order_by(
-            "status", "mentor__display_name", "pk"
-        )
+    form = forms.PairFilterForm(request.GET)
+    filters = form.filters()
+    page = Paginator(selectors.cohort_pairs(cohort, **filters), PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    busy = {p.mentor_id for p in every if p.status == Pair.Status.ACTIVE}
-    busy |= {p.mentee_id for p in every if p.status == Pair.Status.ACTIVE}
-    people = (
-        cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE], user__is_active=True)
-        .exclude(user__in=busy)
-        .select_related("user")
-        .order_by("role", "user__display_name")
-    )
+    counts = selectors.pair_counts(cohort)
+    # People without a partner are listed only once pairs exist, and only the first few:
+    # the name search finds the rest.
+    unpaired = selectors.unpaired(cohort, q=filters.get("q", "")) if sum(counts.values()) else None
     context = {
         "cohort": cohort,
-        "active": [p for p in every if p.status == Pair.Status.ACTIVE],
-        "ended": [p for p in every if p.status == Pair.Status.ENDED],
-        "unpaired": list(people) if every else [],
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "active_count": counts[Pair.Status.ACTIVE],
+        "ended_count": counts[Pair.Status.ENDED],
+        "unpaired": list(unpaired[:UNPAIRED_SHOWN]) if unpaired is not None else [],
+        "unpaired_count": unpaired.count() if unpaired is not None else 0,
         "published": cohort.matching_runs.filter(published_at__isnull=False).first(),
     }
     return render(request, "matching/pairs.html", context)

@@ -1,0 +1,99 @@
+"""A budget for every list page: the same number of queries for 1 row as for 100, and a page
+of bounded size however long the list grows (1,000 rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import World, bulk_members
+from flipside.matching.tests.builders import _call, many_pairs
+from flipside.notifications.models import OutboxMessage
+from flipside.recruitment.models import Application
+from flipside.schemes.models import Role
+from flipside.training.models import Concern
+
+MAX_HTML_BYTES = 300_000
+
+
+# Each builder adds ``n`` rows to the same list of the world's scheme and returns its address.
+
+
+def pairs(world: World, n: int) -> str:
+    many_pairs(world.cohort, n)
+    return reverse("matching:pairs", args=[world.cohort.pk])
+
+
+def applications(world: World, n: int) -> str:
+    call = _call(world.cohort, Role.MENTOR)
+    applicants = bulk_members(world.cohort, Role.MENTOR, n, name="Applicant")
+    Application.objects.bulk_create(
+        Application(call=call, applicant=a, status=Application.Status.SUBMITTED,
+                    submitted_at=timezone.now(), statement="I would like to help.")
+        for a in applicants
+    )  # fmt: skip
+    return reverse("recruitment:applications", args=[call.pk])
+
+
+def outbox(world: World, n: int) -> str:
+    start = OutboxMessage.objects.count()
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(scheme=world.scheme, kind="stage_changed", to=f"p{i}@example.ac.uk",
+                      subject=f"Update {i}", body_text="Hello", message_id=f"<b.{i}@f.test>")
+        for i in range(start, start + n)
+    )  # fmt: skip
+    return reverse("notifications:outbox")
+
+
+def concerns(world: World, n: int) -> str:
+    Concern.objects.bulk_create(
+        Concern(scheme=world.scheme, cohort=world.cohort if i % 2 else None,
+                raised_by=world.mentor, subject=f"Concern {i}", body="In our meeting…")
+        for i in range(n)
+    )  # fmt: skip
+    return reverse("training:concerns")
+
+
+LISTS: dict[str, Callable[[World, int], str]] = {
+    "pairs": pairs,
+    "applications": applications,
+    "outbox": outbox,
+    "concerns": concerns,
+}
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("build", LISTS.values(), ids=LISTS.keys())
+def test_a_list_page_costs_the_same_queries_for_1_and_100_rows(
+    world: World, client: Client, build: Callable[[World, int], str]
+) -> None:
+    client.force_login(world.coordinator)
+    url = build(world, 1)
+    queries(client, url)  # the first request of a session fills caches the rest reuse
+    one = queries(client, url)
+    build(world, 99)
+    assert queries(client, url) == one
+
+
+@pytest.mark.parametrize("build", LISTS.values(), ids=LISTS.keys())
+def test_a_list_page_of_1000_rows_stays_small(
+    world: World, client: Client, build: Callable[[World, int], str]
+) -> None:
+    client.force_login(world.coordinator)
+    response: Any = client.get(build(world, 1000))
+    assert response.status_code == 200
+    assert len(response.content) < MAX_HTML_BYTES
+    assert "of 1,000" in response.content.decode()
