@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import DateInput, reject_control_characters
+from flipside.lib.forms import DateInput, SafeCharField, reject_control_characters
 from flipside.lib.text import validate_single_line
 from flipside.privacy.equality import QUESTIONS
 
-from .models import Cohort, Scheme, Stage
+from .models import Cohort, Role, Scheme, Stage
 
 
 class VersionedForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -102,3 +102,22 @@ class CohortForm(VersionedForm):
 class StageForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
     expected = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+
+
+class PeopleFilterForm(forms.Form):
+    """Search and filter for a cohort's people; a value not on offer is ignored, not an error."""
+
+    q = SafeCharField(
+        label=_("Name or email"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Show"), required=False, choices=[("", _("Everyone")), *Role.choices]
+    )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters, by name; anything invalid counts as not filtering."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -88,10 +88,14 @@ ROLE_ORDER = Case(
 )
 
 
-def cohort_people(cohort: Cohort, *, role: str | None = None) -> QuerySet[Membership]:
+def cohort_people(cohort: Cohort, *, role: str | None = None, q: str = "") -> QuerySet[Membership]:
+    """The cohort's people, student mentors first then by name; ``q`` matches a name or an
+    email address."""
     people = cohort.memberships.select_related("user", "site").order_by(
-        ROLE_ORDER, "user__display_name"
+        ROLE_ORDER, "user__display_name", "pk"
     )
+    if q:
+        people = people.filter(Q(user__display_name__icontains=q) | Q(user__email__icontains=q))
     return people.filter(role=role) if role else people
 
 

@@ -4,6 +4,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,9 +16,11 @@ from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.notifications.calendar import build_calendar
 
 from . import permissions, selectors, services
-from .forms import CohortForm, SchemeForm, StageForm, VersionedForm
+from .forms import CohortForm, PeopleFilterForm, SchemeForm, StageForm, VersionedForm
 from .models import Cohort, Role, Scheme, Stage
 from .permissions import Action
+
+PEOPLE_PER_PAGE = 50
 
 
 def _saved_fields(form: VersionedForm, latest: Any) -> Saved:
@@ -158,11 +161,17 @@ def cohort_stage(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
-    role = request.GET.get("role") if request.GET.get("role") in Role.values else None
+    form = PeopleFilterForm(request.GET)
+    filters = form.filters()
+    people = selectors.cohort_people(cohort, **filters)
+    page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,
-        "people": selectors.cohort_people(cohort, role=role),
-        "role": role,
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "people": page,
+        "role": filters.get("role"),
         "roles": Role.choices,
         "invitations": Invitation.objects.filter(cohort=cohort)
         .pending()

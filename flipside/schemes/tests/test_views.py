@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from conftest import World, join, make_cohort, make_user
+from conftest import World, bulk_members, join, make_cohort, make_user
 from flipside.schemes.models import Cohort, Role, Scheme, Stage
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +231,34 @@ def test_people_page_queries_stay_bounded(
     client.force_login(world.coordinator)
     with django_assert_max_num_queries(15):
         client.get(reverse("schemes:cohort_people", args=[world.cohort.pk]))
+
+
+def test_people_page_is_paged_and_finds_people_by_name_or_email(world: World, client: Any) -> None:
+    bulk_members(world.cohort, Role.MENTEE, 60, name="Staff")
+    client.force_login(world.coordinator)
+    url = reverse("schemes:cohort_people", args=[world.cohort.pk])
+    html = client.get(url).content.decode()
+    assert "64 people" in html and "Showing 1–50 of 64" in html and "Page 1 of 2" in html
+    assert "Staff 0047" in html and "Staff 0048" not in html  # after Mo Mentor and Prof Mena
+    html = client.get(url, {"role": "mentee", "page": 2}).content.decode()
+    assert "Showing 51–61 of 61" in html and "Staff 0059" in html
+    html = client.get(url, {"q": "staff 005"}).content.decode()
+    assert "10 people" in html and "Staff 0050" in html and "Staff 0049" not in html
+    assert 'value="staff 005"' in html
+    html = client.get(url, {"q": "mentor@example"}).content.decode()
+    assert "1 person" in html and "Mo Mentor" in html
+    html = client.get(url, {"q": "Staff", "role": "observer"}).content.decode()
+    assert "Nobody matches these filters." in html
+    for bad in ({"q": "a\x00b"}, {"role": "king"}, {"page": "abc"}):
+        assert "Showing 1–50 of 64" in client.get(url, bad).content.decode()  # ignored
+
+
+def test_people_page_answers_htmx_with_just_the_table(world: World, client: Any) -> None:
+    client.force_login(world.coordinator)
+    url = reverse("schemes:cohort_people", args=[world.cohort.pk])
+    response = client.get(url, {"q": "Mo"}, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content and b"Mo Mentor" in response.content
+    assert b"Prof Mena Mentee" not in response.content
 
 
 def test_people_page_lists_student_mentors_first(world: World, client: Any) -> None:
