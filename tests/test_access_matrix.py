@@ -70,6 +70,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "schemes:cohort_edit": row(302, 404, **COORDINATORS),
     "schemes:cohort_stage": row(302, 405),
     "schemes:cohort_people": row(302, 404, **COORDINATORS),
+    "schemes:people_search": row(302, 404, **COORDINATORS),
     "schemes:cohort_calendar": row(302, 404, **COORDINATORS, mentor=200, mentee=200, observer=200),
     # The outsider coordinates their own scheme, so they see an outbox (with none of ours).
     "notifications:outbox": row(302, 403, **COORDINATORS, outsider=200),

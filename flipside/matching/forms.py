@@ -7,15 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.lib.forms import SafeCharField
+from flipside.lib.picker import PersonField
 from flipside.lib.text import isolate
-from flipside.schemes.models import Cohort, Role
+from flipside.schemes.models import Cohort
+from flipside.schemes.selectors import PICKABLE, members, picker_url
 
 from .models import FirstContact, Pair, PairRule, Run
 
@@ -26,23 +26,13 @@ WEIGHT_KEYS = ["topics", "availability", "mode_site", "preferences"]
 OPTIONS = ["avoid_same_department", "require_meetable", "first_contact"]
 
 
-def members(cohort: Cohort, role: str) -> QuerySet[Any]:
-    """The cohort's active mentors or mentees, by name."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, memberships__cohort=cohort, memberships__role=role)
-        .distinct()
-        .order_by("display_name", "pk")
-    )
-
-
-class PersonField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("empty_label", gettext_lazy("Choose a person"))
-        super().__init__(**kwargs)
-
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.display_name)
+def pick(form: forms.Form, cohort: Cohort, **fields: str) -> None:
+    """Point each person picker (field name → ``mentor``, ``mentee`` or ``participant``) at
+    the cohort's people of that kind: whom it searches and whom it accepts."""
+    for name, kind in fields.items():
+        field: Any = form.fields[name]
+        field.queryset = members(cohort, PICKABLE[kind])
+        field.search_url = picker_url(cohort, kind)
 
 
 class ProposalField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -147,8 +137,8 @@ def settings_initial(saved: Any) -> dict[str, Any]:
 
 class RuleForm(forms.Form):
     prefix = "rule"
-    mentor = PersonField(label=gettext_lazy("Student mentor"), queryset=None)
-    mentee = PersonField(label=gettext_lazy("Staff mentee"), queryset=None)
+    mentor = PersonField(label=gettext_lazy("Student mentor"))
+    mentee = PersonField(label=gettext_lazy("Staff mentee"))
     kind = forms.ChoiceField(
         label=gettext_lazy("Rule"),
         widget=forms.RadioSelect,
@@ -166,15 +156,13 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = members(cohort, Role.MENTOR)  # type: ignore[attr-defined]
-        self.fields["mentee"].queryset = members(cohort, Role.MENTEE)  # type: ignore[attr-defined]
+        pick(self, cohort, mentor="mentor", mentee="mentee")
 
 
 class CapacityForm(forms.Form):
     prefix = "capacity"
     person = PersonField(
         label=gettext_lazy("Person"),
-        queryset=None,
         help_text=gettext_lazy("A student mentor or staff mentee in this cohort."),
     )
     partners = forms.IntegerField(
@@ -186,17 +174,7 @@ class CapacityForm(forms.Form):
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        people = (
-            get_user_model()
-            .objects.filter(
-                is_active=True,
-                memberships__cohort=cohort,
-                memberships__role__in=[Role.MENTOR, Role.MENTEE],
-            )
-            .distinct()
-            .order_by("display_name", "pk")
-        )
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        pick(self, cohort, person="participant")
 
 
 class RunForm(forms.Form):
@@ -283,40 +261,21 @@ class SwapForm(VersionForm):
 
 
 class AddPairForm(VersionForm):
-    """A pair added by hand. People not yet in a pair of this proposal come first."""
+    """A pair added by hand, from the cohort's mentors and mentees. Adding someone already in
+    a pair of this proposal asks for confirmation (the service checks)."""
 
     prefix = "add"
 
-    mentor = forms.TypedChoiceField(label=gettext_lazy("Student mentor"), coerce=int)
-    mentee = forms.TypedChoiceField(label=gettext_lazy("Staff mentee"), coerce=int)
+    mentor = PersonField(label=gettext_lazy("Student mentor"))
+    mentee = PersonField(label=gettext_lazy("Staff mentee"))
     confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, run: Run, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        proposals = list(run.proposals.values_list("mentor_id", "mentee_id"))
-        self.people: dict[int, Any] = {}
-        for name, role, paired in (
-            ("mentor", Role.MENTOR, {pair[0] for pair in proposals}),
-            ("mentee", Role.MENTEE, {pair[1] for pair in proposals}),
-        ):
-            people = list(members(run.cohort, role))
-            self.people |= {p.pk: p for p in people}
-            field: Any = self.fields[name]
-            field.choices = _grouped(people, paired)
+        pick(self, run.cohort, mentor="mentor", mentee="mentee")
 
     def person(self, name: str) -> Any:
-        return self.people[self.cleaned_data[name]]
-
-
-def _grouped(people: list[Any], paired: set[int]) -> list[Any]:
-    free = [(p.pk, p.display_name) for p in people if p.pk not in paired]
-    taken = [(p.pk, p.display_name) for p in people if p.pk in paired]
-    choices: list[Any] = [("", _("Choose a person"))]
-    if free:
-        choices.append((_("Not in a pair in this proposal"), free))
-    if taken:
-        choices.append((_("Already in a pair (only if they may have another)"), taken))
-    return choices
+        return self.cleaned_data[name]
 
 
 class EndPairForm(forms.Form):
@@ -331,13 +290,12 @@ class EndPairForm(forms.Form):
 class NewPairForm(forms.Form):
     """Pair two of the cohort's people outside a run (re-matching)."""
 
-    mentor = PersonField(queryset=None)
-    mentee = PersonField(queryset=None)
+    mentor = PersonField(label=gettext_lazy("Student mentor"))
+    mentee = PersonField(label=gettext_lazy("Staff mentee"))
 
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = members(cohort, Role.MENTOR)  # type: ignore[attr-defined]
-        self.fields["mentee"].queryset = members(cohort, Role.MENTEE)  # type: ignore[attr-defined]
+        pick(self, cohort, mentor="mentor", mentee="mentee")
 
 
 class PairFilterForm(forms.Form):

@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -117,3 +118,27 @@ def cohort_key_dates(cohort: Cohort) -> list[Event]:
         day("start", cohort.starts_on, gettext("%(cohort)s starts") % {"cohort": cohort}),
         day("end", cohort.ends_on, gettext("%(cohort)s ends") % {"cohort": cohort}),
     ]
+
+
+#: Who a person picker may offer: the role asked for in the search URL.
+PICKABLE = {
+    "mentor": (Role.MENTOR,),
+    "mentee": (Role.MENTEE,),
+    "participant": (Role.MENTOR, Role.MENTEE),
+}
+
+
+def members(cohort: Cohort, roles: tuple[str, ...]) -> QuerySet[Any]:
+    """The cohort's active people holding one of ``roles``, by name: what a person picker
+    offers and accepts."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__cohort=cohort, memberships__role__in=roles)
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+def picker_url(cohort: Cohort, kind: str) -> str:
+    """The search URL a person picker for ``kind`` (a key of ``PICKABLE``) asks as you type."""
+    return reverse("schemes:people_search", args=[cohort.pk]) + f"?role={kind}"

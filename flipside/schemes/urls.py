@@ -13,5 +13,6 @@ urlpatterns = [
     path("cohorts/<id:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
     path("cohorts/<id:cohort_id>/stage/", views.cohort_stage, name="cohort_stage"),
     path("cohorts/<id:cohort_id>/people/", views.cohort_people, name="cohort_people"),
+    path("cohorts/<id:cohort_id>/people/search/", views.people_search, name="people_search"),
     path("cohorts/<id:cohort_id>/calendar.ics", views.cohort_calendar, name="cohort_calendar"),
 ]

@@ -5,14 +5,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from flipside.accounts.models import Invitation
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
+from flipside.lib.picker import search_people
 from flipside.notifications.calendar import build_calendar
 
 from . import permissions, selectors, services
@@ -189,3 +190,15 @@ def cohort_calendar(request: HttpRequest, cohort_id: int) -> HttpResponse:
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.ics"'
     return response
+
+
+@require_GET
+def people_search(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    """Up to ten of the cohort's people matching ``q``, as a person picker's options (HTMX)."""
+    cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
+    roles = selectors.PICKABLE.get(request.GET.get("role") or "participant")
+    if roles is None:
+        raise Http404
+    text = request.GET.get("q", "")[:100]
+    found = search_people(selectors.members(cohort, roles), text)
+    return render(request, "schemes/_people_options.html", {"found": found, "text": text})

@@ -135,7 +135,8 @@ def test_a_lock_that_breaks_a_conflict_of_interest_is_refused_and_the_choice_kep
     html = text(response)
     assert response.status_code == 200
     assert "There is a problem" in html and "conflict of interest" in html
-    assert f'<option value="{teacher.pk}" selected>' in html
+    assert f'name="rule-mentee" value="{teacher.pk}"' in html  # the chosen person is kept
+    assert 'value="Teacher"' in html
     assert not PairRule.objects.exists()
 
 
@@ -470,7 +471,8 @@ def test_adding_by_hand_refuses_a_teaching_conflict_with_the_reason(
     html = text(response)
     assert response.status_code == 200
     assert "There is a problem" in html and "conflict of interest" in html
-    assert f'<option value="{who["Teacher"].pk}" selected>' in html
+    assert f'name="add-mentee" value="{who["Teacher"].pk}"' in html  # the choice is kept
+    assert 'value="Teacher"' in html
     assert not run.proposals.exists()
 
 

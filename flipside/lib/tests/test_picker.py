@@ -1,0 +1,77 @@
+"""The person picker field: the chosen id must be one of its people; text alone is a search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django import forms
+from django.contrib.auth import get_user_model
+
+from conftest import World, make_user
+from flipside.lib.picker import PersonField
+
+pytestmark = pytest.mark.django_db
+
+
+class PickForm(forms.Form):
+    person = PersonField(label="Person")
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["person"]
+        field.queryset = people
+        field.search_url = "/search/?role=mentor"
+
+
+def mentors(world: World) -> Any:
+    """The people this field offers: here, the world's mentor and anyone named Milo or Quentin."""
+    return get_user_model().objects.filter(pk=world.mentor.pk) | get_user_model().objects.filter(
+        display_name__in=["Milo Mentor", "Quentin Quill"]
+    )
+
+
+def test_a_chosen_person_of_the_field_is_accepted(world: World) -> None:
+    form = PickForm({"person": world.mentor.pk, "person_search": ""}, people=mentors(world))
+    assert form.is_valid() and form.cleaned_data["person"] == world.mentor
+
+
+def test_an_id_outside_the_fields_people_is_refused_with_a_clear_error(world: World) -> None:
+    for pk in (world.mentee.pk, world.outsider.pk, "99999999", "-1", "abc", "9" * 40):
+        form = PickForm({"person": pk, "person_search": "x"}, people=mentors(world))
+        assert not form.is_valid()
+        assert "Select a valid choice" in form.errors["person"][0]
+
+
+def test_text_without_a_choice_lists_the_matches_as_radio_buttons(world: World) -> None:
+    make_user("Milo Mentor")
+    typed = world.mentor.display_name.split()[0][:3].upper()
+    form = PickForm({"person": "", "person_search": typed}, people=mentors(world))
+    assert not form.is_valid()
+    assert "Choose one of the people found below" in form.errors["person"][0]
+    html = str(form["person"])
+    assert f'type="radio" name="person" value="{world.mentor.pk}"' in html
+    assert f'value="{typed}"' in html  # what was typed is kept
+    assert str(world.mentee.pk) not in html
+
+
+def test_text_nobody_matches_says_so(world: World) -> None:
+    form = PickForm({"person": "", "person_search": "zzzz"}, people=mentors(world))
+    assert not form.is_valid() and "Nobody matches" in form.errors["person"][0]
+
+
+def test_a_name_typed_over_an_earlier_choice_is_a_new_search(world: World) -> None:
+    other = make_user("Quentin Quill")
+    data = {"person": world.mentor.pk, "person_search": "quentin"}
+    form = PickForm(data, people=mentors(world))
+    assert not form.is_valid()
+    assert f'value="{other.pk}"' in str(form["person"])
+
+
+def test_the_widget_shows_the_chosen_name_and_a_combobox(world: World) -> None:
+    form = PickForm(initial={"person": world.mentor.pk}, people=mentors(world))
+    html = str(form["person"])
+    assert f'value="{world.mentor.display_name}"' in html
+    assert 'role="combobox"' in html and 'aria-autocomplete="list"' in html
+    assert 'aria-controls="id_person_listbox"' in html and 'role="listbox"' in html
+    assert 'hx-get="/search/?role=mentor"' in html and "<select" not in html
