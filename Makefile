@@ -10,7 +10,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 DEV := DEBUG=1 SITE_URL='$(SITE_URL)'
 
-.PHONY: run worker schedules test bench lint format install assets browser migrate seed clean
+.PHONY: run worker schedules test bench bench-pages lint format install assets browser migrate seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ test: install browser
 
 bench: install
 	$(PY) bench/matching.py $(if $(SIZES),--sizes $(SIZES))
+
+## make bench-pages: signed-in pages under load on PostgreSQL at 127.0.0.1 (database
+## bench_pages) and the SQLite check; BENCH_ARGS="--quick" for a smoke run (docs/performance.md)
+bench-pages: install
+	bash scripts/ensure-wrk
+	$(PY) bench/pages.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -66,7 +66,13 @@ def people(world: World, n: int) -> str:
     return reverse("schemes:cohort_people", args=[world.cohort.pk])
 
 
+def readiness(world: World, n: int) -> str:
+    bulk_members(world.cohort, Role.MENTOR, n)
+    return reverse("training:readiness", args=[world.cohort.pk])
+
+
 LISTS: dict[str, Callable[[World, int], str]] = {
+    "readiness": readiness,
     "people": people,
     "pairs": pairs,
     "applications": applications,

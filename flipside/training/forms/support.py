@@ -137,6 +137,12 @@ def support_service_initial(services: list[SupportService]) -> list[dict[str, An
 
 
 class ReadinessFilterForm(forms.Form):
+    q = SafeCharField(
+        label=_("Name"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,

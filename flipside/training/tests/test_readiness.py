@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import World, join, make_cohort, make_user
+from conftest import World, bulk_members, join, make_cohort, make_user
 from flipside.privacy.models import AuditEntry
 from flipside.schemes.models import Role, Stage
 from flipside.training import readiness, services
@@ -229,6 +229,27 @@ def test_readiness_page_filters_by_role_and_readiness(world: World, client: Any)
     assert [r.user for r in rows] == [world.mentee]
     rows = client.get(page_url(world), {"role": "<script>", "readiness": "x"}).context["rows"]
     assert len(rows) == 2
+
+
+def test_readiness_page_is_paged_and_finds_people_by_name_with_counts_for_everyone(
+    world: World, client: Any
+) -> None:
+    session(world, audience="mentees")
+    bulk_members(world.cohort, Role.MENTOR, 60, name="Student")
+    client.force_login(world.cohort_coordinator)
+    html = client.get(page_url(world)).content.decode()
+    assert "61</span> of 61 student mentors ready" in html  # the whole cohort, not the page
+    assert "Showing 1–50 of 62" in html and "Page 1 of 2" in html
+    html = client.get(page_url(world), {"page": 2}).content.decode()
+    assert "Showing 51–62 of 62" in html and "Student 0059" in html and "Student 0000" not in html
+    response = client.get(page_url(world), {"q": "student 005", "role": "mentor"})
+    assert [r.user.display_name for r in response.context["rows"]] == [
+        f"Student 005{n}" for n in range(10)
+    ]
+    assert "61</span> of 61 student mentors ready" in response.content.decode()
+    assert 'value="student 005"' in response.content.decode()
+    response = client.get(page_url(world), {"q": "a\x00b"})  # ignored, never an error
+    assert len(response.context["rows"]) == 50
 
 
 def test_readiness_page_queries_stay_bounded(

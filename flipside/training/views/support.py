@@ -160,12 +160,16 @@ def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     everyone = readiness_rules.cohort_readiness(cohort)
     form = ReadinessFilterForm(request.GET)
     filters = form.filters()
+    name = filters.get("q", "").casefold()
     rows = [
         r
         for r in everyone
         if filters.get("role") in (None, r.membership.role)
         and filters.get("readiness") in (None, "ready" if r.ready else "not_ready")
+        and name in r.user.display_name.casefold()
     ]
+    # Everyone's readiness is worked out for the counts; only one page of it is shown.
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     counts = [
         (role, sum(r.ready for r in everyone if r.membership.role == role),
          sum(r.membership.role == role for r in everyone))
@@ -174,7 +178,8 @@ def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     context = {
         "cohort": cohort,
         "form": form,
-        "rows": rows,
+        "page": page,
+        "rows": page.object_list,
         "counts": counts,
         "filtered": bool(filters),
     }

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): matching at scale, pages under load."""

@@ -1,0 +1,92 @@
+"""The page benchmark's pure helpers: reading wrk's report and judging figures by the targets."""
+
+from __future__ import annotations
+
+from bench import pages
+
+REPORT = """Running 3s test @ http://127.0.0.1:8123/cohorts/1/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    41.20ms   12.02ms 180.31ms   88.00%
+    Req/Sec    48.60     10.11    70.00     70.00%
+  Latency Distribution
+     50%   38.50ms
+     75%   44.10ms
+     90%   52.00ms
+     99%  120.40ms
+  291 requests in 3.01s, 12.34MB read
+  Socket errors: connect 0, read 1, write 0, timeout 2
+  Non-2xx or 3xx responses: 4
+Requests/sec:     96.68
+Transfer/sec:      4.10MB
+percentile 50 38512
+percentile 95 61250
+percentile 99 120401
+"""
+
+CLEAN = """  10 requests in 1.00s, 1.00MB read
+Requests/sec:     10.00
+percentile 50 1000
+percentile 95 2000
+percentile 99 3000
+"""
+
+
+def page(**changes: object) -> dict:
+    row = {"ratio": 0.8, "p95_ms": 120.0, "html_bytes": 50_000, "errors": 0, "status": 200,
+           "requests": 100}  # fmt: skip
+    return {**row, **changes}
+
+
+def test_wrk_report_gives_throughput_percentiles_in_ms_and_all_errors() -> None:
+    found = pages.parse_wrk(REPORT)
+    assert found == {
+        "rps": 96.68,
+        "requests": 291,
+        "errors": 1 + 2 + 4,
+        "p50_ms": 38.5,
+        "p95_ms": 61.2,
+        "p99_ms": 120.4,
+    }
+
+
+def test_wrk_report_without_error_lines_has_no_errors() -> None:
+    assert pages.parse_wrk(CLEAN)["errors"] == 0
+    assert pages.parse_wrk(CLEAN)["p95_ms"] == 2.0
+
+
+def test_ratio_compares_with_the_bare_page_before_and_after() -> None:
+    assert pages.ratio(50.0, 90.0, 110.0) == 0.5
+    assert pages.ratio(50.0, 0.0, 0.0) == 0.0
+
+
+def test_a_page_within_every_target_passes() -> None:
+    assert all(pages.page_checks(page()).values())
+
+
+def test_each_target_fails_on_its_own() -> None:
+    assert not pages.page_checks(page(ratio=0.49))["ratio"]
+    assert not pages.page_checks(page(p95_ms=300.1))["p95_ms"]
+    assert not pages.page_checks(page(html_bytes=300_001))["html_bytes"]
+    assert not pages.page_checks(page(errors=1))["errors"]
+    assert not pages.page_checks(page(status=302))["errors"]
+    assert not pages.page_checks(page(requests=0))["errors"]
+
+
+def test_the_page_line_puts_targets_beside_figures() -> None:
+    measured = pages.parse_wrk(REPORT)
+    line = pages.page_line(
+        "cohort", "/cohorts/1/", measured, (100.0, 120.0),
+        {"status": 200, "html_bytes": 1234, "queries": 9},
+    )  # fmt: skip
+    assert line["ratio"] == 0.879 and line["ratio_target"] == ">= 0.5"
+    assert line["p95_target"] == "<= 300" and line["html_target"] == "<= 300000"
+    assert line["pass"]["errors"] is False and line["ok"] is False
+
+
+def test_a_run_that_served_nothing_does_not_pass_under_load_or_on_sqlite() -> None:
+    nothing = pages.parse_wrk("")
+    assert pages.loaded_line("home", nothing, 50)["ok"] is False
+    assert pages.sqlite_line(nothing, writes=10, locked=0)["ok"] is False
+    assert pages.sqlite_line(pages.parse_wrk(CLEAN), writes=10, locked=1)["ok"] is False
+    assert pages.sqlite_line(pages.parse_wrk(CLEAN), writes=10, locked=0)["ok"] is True
