@@ -1,6 +1,12 @@
-"""The page benchmark's pure helpers: reading wrk's report and judging figures by the targets."""
+"""The page benchmark: reading wrk's report, judging figures by the targets, the bare page."""
 
 from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
 
 from bench import pages
 
@@ -90,3 +96,15 @@ def test_a_run_that_served_nothing_does_not_pass_under_load_or_on_sqlite() -> No
     assert pages.sqlite_line(nothing, writes=10, locked=0)["ok"] is False
     assert pages.sqlite_line(pages.parse_wrk(CLEAN), writes=10, locked=1)["ok"] is False
     assert pages.sqlite_line(pages.parse_wrk(CLEAN), writes=10, locked=0)["ok"] is True
+
+
+@pytest.mark.django_db
+def test_the_bare_page_is_a_fifty_row_table_served_only_by_the_bench_urlconf(
+    client: Client, settings: Any
+) -> None:
+    with pytest.raises(NoReverseMatch):
+        reverse("bench_bare")
+    settings.ROOT_URLCONF = "bench.urls"
+    response = client.get(reverse("bench_bare"))
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr><td>") == 50
