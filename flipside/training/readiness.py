@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Membership, Role
@@ -12,6 +14,7 @@ from flipside.schemes.models import Membership, Role
 from .models import (
     AUDIENCE_ROLES,
     AgreementAcceptance,
+    AgreementVersion,
     Booking,
     HandbookAcknowledgement,
     HandbookVersion,
@@ -103,6 +106,12 @@ def cohort_readiness(cohort: Any, *, user: Any = None) -> list[Readiness]:
         o.user_id: o for o in ReadinessOverride.objects.filter(cohort=cohort, user_id__in=user_ids)
     }
 
+    # Translated once per call, not once per person.
+    to_do = (
+        _("attend a required training session"),
+        _("read and acknowledge the handbook"),
+        _("accept the ground rules"),
+    )
     result = []
     for membership in memberships:
         audiences = {s.audience for s in required if membership.role in AUDIENCE_ROLES[s.audience]}
@@ -114,14 +123,9 @@ def cohort_readiness(cohort: Any, *, user: Any = None) -> list[Readiness]:
             agreement=(membership.user_id in accepted) if agreement else None,
             override=overrides.get(membership.user_id),
         )
+        checks = (readiness.trained, readiness.handbook, readiness.agreement)
         readiness.missing = [
-            text
-            for check, text in (
-                (readiness.trained, _("attend a required training session")),
-                (readiness.handbook, _("read and acknowledge the handbook")),
-                (readiness.agreement, _("accept the ground rules")),
-            )
-            if check is False
+            text for check, text in zip(checks, to_do, strict=True) if check is False
         ]
         result.append(readiness)
     return result
@@ -132,6 +136,65 @@ def readiness_of(user: Any, cohort: Any) -> Readiness | None:
     return found[0] if found else None
 
 
+def ready_condition(cohort: Any) -> Q:
+    """The rule of ``Readiness.ready`` as a condition on the cohort's memberships, so the
+    database can count and filter ready people in one query without building each one's
+    readiness. It must agree with ``cohort_readiness``; the tests compare the two over
+    random cohorts."""
+    person = OuterRef("user_id")
+    required = TrainingSession.objects.filter(
+        cohort=cohort, required=True, cancelled_at__isnull=True
+    )
+    trained = Q()
+    for role in PARTICIPANT_ROLES:
+        theirs = required.filter(audience__in=[a for a, r in AUDIENCE_ROLES.items() if role in r])
+        attended = Booking.objects.filter(
+            session__in=theirs, user=person, attendance=Booking.Attendance.PRESENT
+        )
+        # Nothing required for this role counts as trained, as in cohort_readiness.
+        trained |= Q(role=role) & (~Q(Exists(theirs)) | Q(Exists(attended)))
+
+    # As handbook_needing_acknowledgement: the latest significant version, else the first.
+    versions = HandbookVersion.objects.filter(scheme_id=cohort.scheme_id)
+    needed = Coalesce(
+        Subquery(versions.filter(significant=True).order_by("-number").values("number")[:1]),
+        Subquery(versions.order_by("number").values("number")[:1]),
+    )
+    acknowledged = HandbookAcknowledgement.objects.filter(
+        version__scheme_id=cohort.scheme_id, version__number__gte=needed, user=person
+    )
+    handbook = ~Q(Exists(versions)) | Q(Exists(acknowledged))
+
+    rules = AgreementVersion.objects.filter(scheme_id=cohort.scheme_id)
+    latest = Subquery(rules.order_by("-number").values("pk")[:1])
+    accepted = AgreementAcceptance.objects.filter(version_id=latest, user=person)
+    agreement = ~Q(Exists(rules)) | Q(Exists(accepted))
+
+    override = ReadinessOverride.objects.filter(cohort=cohort, user=person)
+    return (trained & handbook & agreement) | Q(Exists(override))
+
+
+class ReadyCount(NamedTuple):
+    role: str
+    ready: int
+    total: int
+
+
+def readiness_counts(cohort: Any) -> list[ReadyCount]:
+    """How many student mentors and staff mentees are ready (or let through), out of how
+    many: counted by the database in one query whatever the cohort's size."""
+    ready = ready_condition(cohort)
+    counted = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).aggregate(
+        **{f"{role}_total": Count("pk", filter=Q(role=role)) for role in PARTICIPANT_ROLES},
+        **{f"{role}_ready": Count("pk", filter=Q(role=role) & ready) for role in PARTICIPANT_ROLES},
+    )
+    return [
+        ReadyCount(role, counted[f"{role}_ready"], counted[f"{role}_total"])
+        for role in (Role.MENTOR, Role.MENTEE)
+    ]
+
+
 def ready_user_ids(cohort: Any) -> set[int]:
     """Who matching may consider: ready people, and people a coordinator let through."""
-    return {r.user.pk for r in cohort_readiness(cohort) if r.ready}
+    participants = cohort.memberships.filter(role__in=PARTICIPANT_ROLES)
+    return set(participants.filter(ready_condition(cohort)).values_list("user_id", flat=True))

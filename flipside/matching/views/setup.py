@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.text import isolate
-from flipside.schemes.models import Cohort, Role
+from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import Action, get_cohort
-from flipside.training.readiness import cohort_readiness
+from flipside.training.readiness import readiness_counts
 
 from .. import forms, selectors, services
 from ..models import Capacity, MatchingSettings, PairRule, Run
@@ -30,16 +30,6 @@ RUNS_PER_PAGE = 20
 # --- The matching page ----------------------------------------------------------------------
 
 
-def _counts(cohort: Cohort) -> list[tuple[str, int, int]]:
-    """(role, ready, total) for student mentors and staff mentees."""
-    everyone = cohort_readiness(cohort)
-    return [
-        (role, sum(r.ready for r in everyone if r.membership.role == role),
-         sum(r.membership.role == role for r in everyone))
-        for role in (Role.MENTOR, Role.MENTEE)
-    ]  # fmt: skip
-
-
 def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> dict[str, Any]:
     """Everything the matching page shows; ``bound`` replaces a blank form with a posted one."""
     saved = services.settings_for(cohort)
@@ -47,7 +37,7 @@ def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> di
     rules = list(cohort.pair_rules.select_related("mentor", "mentee"))
     return {
         "cohort": cohort,
-        "counts": _counts(cohort),
+        "counts": readiness_counts(cohort),
         "saved": saved,
         "labels": weight_labels(),
         "rules_never": [r for r in rules if r.kind == PairRule.Kind.NEVER],

@@ -1,0 +1,179 @@
+"""Readiness counted by the database agrees with each person's readiness, in one query."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import bulk_members, join, make_cohort
+from flipside.schemes.models import Cohort, Role, Stage
+from flipside.training import readiness
+from flipside.training.models import (
+    AgreementAcceptance,
+    AgreementVersion,
+    Booking,
+    HandbookAcknowledgement,
+    HandbookVersion,
+    ReadinessOverride,
+    TrainingSession,
+)
+
+pytestmark = pytest.mark.django_db
+
+AUDIENCES = ["mentors", "mentees", "both"]
+ATTENDANCE = [None, *Booking.Attendance.values]
+
+sessions_strategy = st.lists(
+    st.fixed_dictionaries(
+        {"audience": st.sampled_from(AUDIENCES), "required": st.booleans(),
+         "cancelled": st.booleans()}
+    ),
+    max_size=3,
+)  # fmt: skip
+person_strategy = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from([Role.MENTOR, Role.MENTEE]),
+        "attendance": st.lists(st.sampled_from(ATTENDANCE), min_size=3, max_size=3),
+        "acknowledged": st.none() | st.integers(min_value=1, max_value=3),
+        "accepted": st.none() | st.integers(min_value=1, max_value=2),
+        "override": st.booleans(),
+    }
+)
+
+
+def per_person_counts(cohort: Cohort) -> list[tuple[str, int, int]]:
+    everyone = readiness.cohort_readiness(cohort)
+    return [
+        (role, sum(r.ready for r in everyone if r.membership.role == role),
+         sum(r.membership.role == role for r in everyone))
+        for role in (Role.MENTOR, Role.MENTEE)
+    ]  # fmt: skip
+
+
+def build(
+    sessions: list[dict[str, Any]],
+    handbook: list[bool],
+    agreements: int,
+    people: list[dict[str, Any]],
+) -> Cohort:
+    cohort = make_cohort(stage=Stage.TRAINING)
+    scheme = cohort.scheme
+    # A sibling cohort where everyone trained and was let through: none of it may count here.
+    sibling = make_cohort(scheme, stage=Stage.TRAINING)
+    elsewhere = TrainingSession.objects.create(
+        cohort=sibling, title="Elsewhere", audience="both", required=True,
+        starts_at=timezone.now(),
+    )  # fmt: skip
+    made = [
+        TrainingSession.objects.create(
+            cohort=cohort,
+            title=f"Session {n}",
+            audience=s["audience"],
+            required=s["required"],
+            starts_at=timezone.now() - datetime.timedelta(days=1),
+            cancelled_at=timezone.now() if s["cancelled"] else None,
+        )
+        for n, s in enumerate(sessions)
+    ]
+    versions = [
+        HandbookVersion.objects.create(scheme=scheme, number=n, body="Be kind.", significant=sig)
+        for n, sig in enumerate(handbook, 1)
+    ]
+    rules = [
+        AgreementVersion.objects.create(scheme=scheme, number=n, body="Rules")
+        for n in range(1, agreements + 1)
+    ]
+    for person in people:
+        user = join(cohort, person["role"])
+        Booking.objects.create(session=elsewhere, user=user, attendance="present")
+        ReadinessOverride.objects.create(cohort=sibling, user=user, reason="Elsewhere")
+        for session, attendance in zip(made, person["attendance"], strict=False):
+            if attendance is not None:
+                Booking.objects.create(session=session, user=user, attendance=attendance)
+        if person["acknowledged"] is not None and person["acknowledged"] <= len(versions):
+            version = versions[person["acknowledged"] - 1]
+            HandbookAcknowledgement.objects.create(user=user, version=version)
+        if person["accepted"] is not None and person["accepted"] <= len(rules):
+            version = rules[person["accepted"] - 1]
+            AgreementAcceptance.objects.create(user=user, version=version)
+        if person["override"]:
+            ReadinessOverride.objects.create(cohort=cohort, user=user, reason="Trained before")
+    return cohort
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sessions=sessions_strategy,
+    handbook=st.lists(st.booleans(), max_size=3),
+    agreements=st.integers(min_value=0, max_value=2),
+    people=st.lists(person_strategy, max_size=6),
+)
+def test_database_counts_agree_with_each_persons_readiness(
+    db: Any,
+    sessions: list[dict[str, Any]],
+    handbook: list[bool],
+    agreements: int,
+    people: list[dict[str, Any]],
+) -> None:
+    cohort = build(sessions, handbook, agreements, people)
+
+    assert readiness.readiness_counts(cohort) == per_person_counts(cohort)
+    by_person = {r.user.pk for r in readiness.cohort_readiness(cohort) if r.ready}
+    assert readiness.ready_user_ids(cohort) == by_person
+
+
+def test_counts_name_each_role_with_ready_and_total() -> None:
+    cohort = build(
+        [{"audience": "mentors", "required": True, "cancelled": False}],
+        [],
+        0,
+        [
+            {"role": Role.MENTOR, "attendance": ["present"], "acknowledged": None,
+             "accepted": None, "override": False},
+            {"role": Role.MENTOR, "attendance": ["absent"], "acknowledged": None,
+             "accepted": None, "override": False},
+            {"role": Role.MENTOR, "attendance": [None], "acknowledged": None,
+             "accepted": None, "override": True},
+            {"role": Role.MENTEE, "attendance": [None], "acknowledged": None,
+             "accepted": None, "override": False},
+        ],
+    )  # fmt: skip
+
+    mentors, mentees = readiness.readiness_counts(cohort)
+
+    assert (mentors.role, mentors.ready, mentors.total) == (Role.MENTOR, 2, 3)
+    assert (mentees.role, mentees.ready, mentees.total) == (Role.MENTEE, 1, 1)
+
+
+def published_cohort_with(size: int) -> Cohort:
+    cohort = build(
+        [{"audience": "both", "required": True, "cancelled": False}], [True, False], 1, []
+    )
+    session = TrainingSession.objects.get(cohort=cohort)
+    for user in bulk_members(cohort, Role.MENTOR, size // 2) + bulk_members(
+        cohort, Role.MENTEE, size - size // 2
+    ):
+        Booking.objects.create(session=session, user=user, attendance="present")
+    return cohort
+
+
+@pytest.mark.parametrize("counting", ["readiness_counts", "ready_user_ids"])
+def test_counting_costs_one_query_for_3_and_for_60_people(counting: str) -> None:
+    small, large = published_cohort_with(3), published_cohort_with(60)
+    used = []
+    for cohort in (small, large):
+        cohort = Cohort.objects.get(pk=cohort.pk)
+        with CaptureQueriesContext(connection) as queries:
+            getattr(readiness, counting)(cohort)
+        used.append(len(queries))
+
+    assert used == [1, 1]
