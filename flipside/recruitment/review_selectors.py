@@ -264,12 +264,25 @@ def export_rows(call: Call, applications: QuerySet[Application]) -> list[list[An
         headings += [_("Hopes")]
     headings += [_("Reviews"), _("Average score")]
     rows: list[list[Any]] = [headings]
+    # Labels are translated once for the whole export, not once per row (exports run to
+    # thousands of rows). Each gives what the model's get_FOO_display() would.
+    statuses = _labels(Application.Status.choices)
+    seniorities = _labels(Application._meta.get_field("seniority").choices)
+    modes = _labels(Application._meta.get_field("mode").choices)
+    slots = [
+        (f"{day}-{part}", f"{day_label} {part_label}")
+        for day, day_label in WEEKDAYS
+        for part, part_label in PARTS_OF_DAY
+    ]
+    blind_label = _("Applicant %(id)s")
     for a in applications.prefetch_related("topics") if mentors else applications:
         row: list[Any] = [
             a.pk,
-            applicant_label(a),
+            blind_label % {"id": a.pk}
+            if call.blind_review
+            else (a.applicant.display_name or a.applicant.email),
             "" if call.blind_review else a.applicant.email,
-            a.get_status_display(),
+            statuses.get(a.status, a.status),
             a.submitted_at.astimezone(LONDON) if a.submitted_at else "",
             a.site.name if a.site else "",
         ]
@@ -279,10 +292,12 @@ def export_rows(call: Call, applications: QuerySet[Application]) -> list[list[An
             row += [
                 a.job_title,
                 a.department,
-                a.get_seniority_display(),
+                seniorities.get(a.seniority, a.seniority),
                 "; ".join(teaching_text(a, programmes)),
             ]
-        row += [a.get_mode_display(), availability_text(a.availability)]
+        chosen = set(a.availability)
+        available = "; ".join(text for slot, text in slots if slot in chosen)
+        row += [modes.get(a.mode, a.mode), available]
         if mentors:
             row += ["; ".join(t.name for t in a.topics.all()), a.other_topics, a.statement]
         else:
@@ -291,3 +306,7 @@ def export_rows(call: Call, applications: QuerySet[Application]) -> list[list[An
         row += [getattr(a, "review_count", 0), round(average, 1) if average is not None else ""]
         rows.append(row)
     return rows
+
+
+def _labels(choices: Any) -> dict[str, str]:
+    return {value: str(label) for value, label in choices or []}
