@@ -81,13 +81,13 @@ def test_concurrent_writers_never_fork_the_chain(world: World) -> None:
     def write(n: int) -> None:
         try:
             for i in range(5):
-                audit.record(None, "schemes.cohort.updated", world.cohort, writer=n, step=i)
+                audit.record(None, "privacy.chain.concurrent_write", world.cohort, writer=n, step=i)
         finally:
             connections.close_all()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, range(8)))
-    assert AuditEntry.objects.filter(action__startswith="concurrent.").count() == 40
+    assert AuditEntry.objects.filter(action="privacy.chain.concurrent_write").count() == 40
     assert audit.verify_chain() == []
 
 
