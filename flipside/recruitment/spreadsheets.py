@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -242,11 +242,19 @@ def inert(value: Any) -> Any:
 
 def to_csv(rows: Iterable[list[Any]]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel shows accented names correctly."""
+    return b"".join(csv_lines(rows))
+
+
+def csv_lines(rows: Iterable[list[Any]]) -> Iterator[bytes]:
+    """``to_csv`` a row at a time, so a download can stream however long the list is."""
+    yield "\ufeff".encode()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
         writer.writerow(["" if value is None else _csv_text(inert(value)) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def _csv_text(value: Any) -> str:
@@ -269,12 +277,16 @@ def to_xlsx(rows: Iterable[list[Any]], *, title: str) -> bytes:
     return buffer.getvalue()
 
 
-def download(rows: list[list[Any]], *, fmt: str, name: str, title: str) -> HttpResponse:
+def download(
+    rows: Iterable[list[Any]], *, fmt: str, name: str, title: str
+) -> HttpResponse | StreamingHttpResponse:
     """A CSV or .xlsx attachment of ``rows`` (the first is the heading), named after ``name``
-    (made safe for a file name). ``fmt`` must be one of FORMATS."""
+    (made safe for a file name). ``fmt`` must be one of FORMATS. CSV is streamed, a row at a
+    time; .xlsx is a zip file, so openpyxl builds it whole."""
     filename = slugify(name.replace("/", "-")) + f".{fmt}"
+    response: HttpResponse | StreamingHttpResponse
     if fmt == "csv":
-        response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(to_xlsx(rows, title=title), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,7 +77,7 @@ def export_rows(cohort: Cohort) -> list[list[Any]]:
     return rows
 
 
-def export(request: AuthedRequest, cohort_id: int, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, cohort_id: int, fmt: str) -> HttpResponseBase:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
     if fmt not in spreadsheets.FORMATS:
         raise Http404

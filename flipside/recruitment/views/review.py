@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -398,7 +399,7 @@ def _invited_message(count: int) -> str:
     ) % {"count": count}
 
 
-def export(request: AuthedRequest, call_id: int, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, call_id: int, fmt: str) -> HttpResponseBase:
     call = permissions.get_call(request.user, call_id)
     if fmt not in spreadsheets.FORMATS:
         raise Http404
