@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World, bulk_members, join, make_cohort, make_user
+from flipside.accounts.models import User
 from flipside.privacy.models import AuditEntry
 from flipside.schemes.models import Role, Stage
 from flipside.training import readiness, services
@@ -289,6 +290,27 @@ def test_coordinator_lets_someone_through_with_a_reason(world: World, client: An
     page = client.get(page_url(world)).content.decode()
     assert "Let through by a coordinator" in page and "Trained in 2025" in page
     assert ReadinessOverride.objects.get(user=world.mentor).by == world.coordinator
+
+
+def test_letting_someone_through_returns_to_the_same_page_and_filters(
+    world: World, client: Any
+) -> None:
+    session(world)
+    bulk_members(world.cohort, Role.MENTOR, 60, name="Student")
+    client.force_login(world.coordinator)
+    query = {"q": "Student", "readiness": "not_ready", "page": "2"}
+    html = client.get(page_url(world), query).content.decode()
+    late = User.objects.get(display_name="Student 0059")
+    action = override_url(world, late) + "?q=Student&amp;readiness=not_ready&amp;page=2"
+    assert f'action="{action}"' in html
+    response = client.post(action.replace("&amp;", "&"), {"reason": "Trained elsewhere"})
+    assert response["Location"] == (
+        page_url(world) + f"?q=Student&readiness=not_ready&page=2#person-{late.pk}"
+    )
+    assert ReadinessOverride.objects.get(user=late).reason == "Trained elsewhere"
+    bad = override_url(world, late) + "?page=1e9&role=king&q=a%00b"
+    response = client.post(bad, {"remove": "1"})  # nothing odd is carried back
+    assert response["Location"] == page_url(world) + f"#person-{late.pk}"
 
 
 def test_letting_through_without_a_reason_is_refused(world: World, client: Any) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -186,6 +187,16 @@ def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     return render(request, "training/readiness.html", context)
 
 
+def _readiness_url(cohort: Any, query: QueryDict) -> str:
+    """The readiness page with the filters and page the coordinator was looking at."""
+    kept = ReadinessFilterForm(query).filters()
+    page = query.get("page", "")
+    if page.isdecimal() and len(page) < 6:
+        kept["page"] = page
+    url = reverse("training:readiness", args=[cohort.pk])
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
 @require_POST
 def readiness_override(request: AuthedRequest, cohort_id: int, user_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
@@ -197,7 +208,7 @@ def readiness_override(request: AuthedRequest, cohort_id: int, user_id: int) -> 
     if membership is None:
         raise Http404
     person = membership.user
-    back = reverse("training:readiness", args=[cohort.pk]) + f"#person-{person.pk}"
+    back = _readiness_url(cohort, request.GET) + f"#person-{person.pk}"
     if "remove" in request.POST:
         services.remove_readiness_override(cohort, user=person, by=request.user)
         messages.success(request, _("%(name)s must now be ready before they are paired.")
