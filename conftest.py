@@ -31,6 +31,13 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def response_text(response: Any) -> str:
+    """A page's or a download's text, whether Django streamed it or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
 def make_user(name: str | None = None, **fields: Any) -> User:
     n = next(_counter)
     email = fields.pop("email", f"person{n}@example.ac.uk")

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, sent_mail
+from conftest import World, response_text, sent_mail
 from flipside.accounts.services import invite_person
 from flipside.matching.services import end_pair
 from flipside.matching.services.publication import _introduce
@@ -101,10 +100,7 @@ def named_world(world: World) -> World:
     return world
 
 
-def text_of(response: Any) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode(errors="replace")
+text_of = response_text
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World
+from conftest import World, response_text
 from tests.test_access_matrix import EXPECTED, all_url_names, url_for
 
 
@@ -23,6 +23,6 @@ def test_people_who_cannot_open_the_scheme_page_are_never_linked_to_it(
         if EXPECTED[name][role] != 200:
             continue
         response = client.get(url_for(name, world))
-        if scheme_page in response.content.decode(errors="replace"):
+        if scheme_page in response_text(response):
             linking.append(name)
     assert linking == []

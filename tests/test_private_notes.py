@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.test import Client
 
-from conftest import World
+from conftest import World, response_text
 from flipside.recruitment.services import add_note
 from tests.test_access_matrix import ROLES, all_url_names, matrix_application, url_for
 
@@ -15,10 +13,7 @@ NOTE = "Zq7-private-reviewer-note-4Fw"
 COORDINATORS = {"coordinator", "org_coordinator", "cohort_coordinator"}
 
 
-def text_of(response: Any) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode(errors="replace")
+text_of = response_text
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, make_user
+from conftest import World, make_user, response_text
 from flipside.notifications.models import OutboxMessage
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.privacy.models import AuditEntry, EqualityRecord
@@ -203,10 +203,7 @@ def plant_sentinel(world: World) -> Application:
     return application
 
 
-def body(response: Any) -> str:
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode(errors="replace")
+body = response_text
 
 
 def pages_showing_sentinel(

@@ -9,7 +9,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, clear_sent_mail, join, make_cohort, make_scheme, sent_mail
+from conftest import (
+    World,
+    clear_sent_mail,
+    join,
+    make_cohort,
+    make_scheme,
+    response_text,
+    sent_mail,
+)
 from flipside.privacy.models import AuditEntry
 from flipside.schemes.models import Role
 from flipside.training import permissions, services
@@ -498,7 +506,7 @@ def test_an_anonymous_concerns_body_appears_only_on_its_own_page_for_coordinator
     found = []
     for name in all_url_names():
         url = detail_url(c) if name == "training:concern" else url_for(name, world)
-        if SENTINEL in client.get(url).content.decode(errors="replace"):
+        if SENTINEL in response_text(client.get(url)):
             found.append(name)
     assert found == (["training:concern"] if role == "coordinator" else [])
 
