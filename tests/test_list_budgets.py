@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World, bulk_members
-from flipside.matching.tests.builders import _call, many_pairs
+from flipside.matching.tests.builders import _call, many_pairs, many_proposals
 from flipside.notifications.models import OutboxMessage
 from flipside.recruitment.models import Application
 from flipside.schemes.models import Role, Scheme, SchemeCoordinator
@@ -30,6 +30,11 @@ MAX_HTML_BYTES = 300_000
 def pairs(world: World, n: int) -> str:
     many_pairs(world.cohort, n)
     return reverse("matching:pairs", args=[world.cohort.pk])
+
+
+def run(world: World, n: int) -> str:
+    """A draft proposal of pairs: its page lists them with lock and remove buttons."""
+    return reverse("matching:run", args=[many_proposals(world.cohort, n).pk])
 
 
 def applications(world: World, n: int) -> str:
@@ -109,6 +114,7 @@ PAGED: dict[str, Callable[[World, int], str]] = {
     "readiness": readiness,
     "people": people,
     "pairs": pairs,
+    "run": run,
     "applications": applications,
     "outbox": outbox,
     "concerns": concerns,

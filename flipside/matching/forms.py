@@ -247,11 +247,24 @@ class SwapForm(VersionForm):
 
     def __init__(self, *args: Any, run: Run, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        proposals = run.proposals.select_related("mentor", "mentee").order_by(
-            "mentor__display_name", "pk"
-        )
+        proposals = run.proposals.select_related("mentor", "mentee")
         for name in ("first", "second"):
             self.fields[name].queryset = proposals  # type: ignore[attr-defined]
+        self.offer([])
+
+    def offer(self, proposals: list[Any]) -> None:
+        """List only these pairs (a run can have a thousand); any pair of the run is still
+        accepted."""
+        for name in ("first", "second"):
+            field: Any = self.fields[name]
+            field.choices = [("", field.empty_label)] + [
+                (p.pk, field.label_from_instance(p)) for p in proposals
+            ]
+
+    def chosen(self) -> set[int]:
+        """The ids of the pairs chosen on this form (submitted, or carried in initial)."""
+        values = [str(self[name].value() or "") for name in ("first", "second")]
+        return {int(v) for v in values if v.isdecimal() and len(v) <= 18}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -296,6 +309,32 @@ class NewPairForm(forms.Form):
     def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         pick(self, cohort, mentor="mentor", mentee="mentee")
+
+
+class ProposalFilterForm(forms.Form):
+    """Search and filter for a run's pairs; a value not on offer is ignored, not an error."""
+
+    q = SafeCharField(
+        label=gettext_lazy("Name"),
+        required=False,
+        max_length=150,
+        help_text=gettext_lazy("Separate names with commas to find several pairs."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    show = forms.ChoiceField(
+        label=gettext_lazy("Show"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Every pair")),
+            ("locked", gettext_lazy("Locked pairs")),
+            ("not_ready", gettext_lazy("Pairs with someone not ready yet")),
+        ],
+    )
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters, by name; anything invalid counts as not filtering."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class PairFilterForm(forms.Form):

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
-from flipside.training.readiness import Readiness, cohort_readiness
+from flipside.training.readiness import Readiness, cohort_readiness, ready_condition
 
 from . import engine, explain, loader
-from .models import Pair, Proposal, Run
+from .models import Pair, PairRule, Proposal, Run
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
 
@@ -198,3 +199,78 @@ def unpaired(cohort: Cohort, *, q: str = "") -> Any:
         .order_by("role", "user__display_name")
     )
     return people.filter(user__display_name__icontains=q) if q else people
+
+
+# --- A run's page: one page of its pairs, and figures for the whole run from the database ---
+
+#: What the run page's "Show" filter offers (besides every pair).
+LOCKED, NOT_READY = "locked", "not_ready"
+MAX_NAMES = 10
+
+
+def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
+    """The run's pairs, best score first, for the run page. ``q`` holds one name or several
+    separated by commas, and finds the pairs where either partner's name contains any of
+    them; ``show`` keeps only locked pairs, or pairs where someone is not ready yet."""
+    proposals = run.proposals.select_related("mentor", "mentee")
+    names = [name.strip() for name in q.split(",") if name.strip()][:MAX_NAMES]
+    if names:
+        found = Q()
+        for name in names:
+            found |= Q(mentor__display_name__icontains=name)
+            found |= Q(mentee__display_name__icontains=name)
+        proposals = proposals.filter(found)
+    if show == LOCKED:
+        proposals = proposals.filter(Exists(_lock_of(run)))
+    elif show == NOT_READY:
+        ready = ready_members(run.cohort)
+        proposals = proposals.exclude(mentor_id__in=ready, mentee_id__in=ready)
+    return proposals.order_by("-score", "pk")
+
+
+def _lock_of(run: Run) -> Any:
+    return PairRule.objects.filter(
+        cohort_id=run.cohort_id,
+        kind=PairRule.Kind.LOCK,
+        mentor_id=OuterRef("mentor_id"),
+        mentee_id=OuterRef("mentee_id"),
+    )
+
+
+def ready_members(cohort: Cohort) -> Any:
+    """The user ids of the cohort's ready mentors and mentees (and people let through), as a
+    query the database runs inside another."""
+    participants = cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE])
+    return participants.filter(ready_condition(cohort)).values("user_id")
+
+
+def ready_among(cohort: Cohort, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people (one page's worth) are ready, or let through."""
+    return set(
+        ready_members(cohort).filter(user_id__in=list(user_ids)).values_list("user_id", flat=True)
+    )
+
+
+def locked_pairs(run: Run, proposals: list[Proposal]) -> set[tuple[int, int]]:
+    """(mentor id, mentee id) of those of ``proposals`` a coordinator has locked."""
+    if not proposals:
+        return set()
+    locks = PairRule.objects.filter(
+        cohort_id=run.cohort_id,
+        kind=PairRule.Kind.LOCK,
+        mentor_id__in={p.mentor_id for p in proposals},
+        mentee_id__in={p.mentee_id for p in proposals},
+    )
+    return set(locks.values_list("mentor_id", "mentee_id"))
+
+
+def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:
+    """How many of the run's pairs score within each (lowest, highest) band: counted by the
+    database in one query."""
+    counted = run.proposals.aggregate(
+        **{
+            f"band{i}": Count("pk", filter=Q(score__gte=low, score__lte=high))
+            for i, (low, high) in enumerate(bands)
+        }
+    )
+    return [counted[f"band{i}"] for i in range(len(bands))]

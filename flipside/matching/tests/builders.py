@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from conftest import bulk_members, join, make_cohort, make_user
-from flipside.matching.models import Pair
+from flipside.matching.models import Pair, Proposal, Run
 from flipside.recruitment.models import Application, Call, Programme, Topic
 from flipside.schemes.models import Cohort, Role, Scheme, Site, Stage
 
@@ -113,3 +113,22 @@ def many_pairs(cohort: Cohort, n: int, *, ended: int = 0) -> list[Pair]:
         else Pair(cohort=cohort, mentor=a, mentee=b, status=Pair.Status.ENDED, ended_at=now)
         for i, (a, b) in enumerate(zip(mentors, mentees, strict=True))
     )
+
+
+def many_proposals(cohort: Cohort, n: int) -> Run:
+    """The cohort's draft run (made the first time) with ``n`` more proposed pairs (mentors
+    "Mentor 0000" …, mentees "Mentee 0000" …) scoring from 0 to 100, made in a handful of
+    queries."""
+    run, _created = Run.objects.get_or_create(
+        cohort=cohort, number=1, defaults={"status": Run.Status.DONE, "solver": "lapjv"}
+    )
+    mentors = bulk_members(cohort, Role.MENTOR, n, name="Mentor")
+    mentees = bulk_members(cohort, Role.MENTEE, n, name="Mentee")
+    Proposal.objects.bulk_create(
+        Proposal(run=run, mentor=a, mentee=b, score=(run.matched + i) % 101,
+                 reasons=["Both want to talk about racism", "Both are free on Monday morning"])
+        for i, (a, b) in enumerate(zip(mentors, mentees, strict=True))
+    )  # fmt: skip
+    Run.objects.filter(pk=run.pk).update(matched=run.matched + n)
+    run.refresh_from_db()
+    return run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -30,11 +29,9 @@ def shares(weights: dict[str, int]) -> dict[str, int]:
 BANDS = [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]
 
 
-def distribution(scores: Iterable[int]) -> list[Bar]:
-    """How many pairs score in each band of 20 points."""
-    counts = [0] * len(BANDS)
-    for score in scores:
-        counts[min(score // 20, len(BANDS) - 1)] += 1
+def bars(counts: list[int]) -> list[Bar]:
+    """A bar for each band of ``BANDS`` (20 points each), given how many pairs score within
+    it (``selectors.run_figures`` counts them)."""
     longest = max(counts) or 1
     return [
         Bar(f"{low}–{high}", count, round(count * 100 / longest))

@@ -9,7 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
 from flipside.schemes.permissions import Action, get_cohort
-from flipside.training.readiness import ready_user_ids
 
 from .. import forms, selectors, services
-from ..models import PairRule, Proposal, Run, Unmatched
+from ..models import Proposal, Run, Unmatched
 from ..permissions import get_cohort_run, get_proposal, get_run
-from .charts import distribution, side_by_side
+from .charts import BANDS, bars, side_by_side
 from .setup import overview_context
 
 STALE = gettext_lazy(
@@ -62,6 +62,9 @@ def progress(request: AuthedRequest, run_id: int) -> HttpResponse:
     return response
 
 
+PER_PAGE = 50
+
+
 @dataclass
 class Row:
     proposal: Proposal
@@ -70,49 +73,79 @@ class Row:
     mentee_ready: bool = True
 
 
+def _kept(query: QueryDict) -> dict[str, str]:
+    """The valid filters and page number in ``query``: what the run page shows, carried by
+    every form on it so that a change returns to the same page. Anything else is dropped."""
+    kept = forms.ProposalFilterForm(query).filters()
+    page = query.get("page", "")
+    if page.isdecimal() and len(page) < 6:
+        kept["page"] = page
+    return kept
+
+
+def _here(request: AuthedRequest) -> str:
+    """The query string for the run page's forms' addresses: "" or "?q=…&page=2"."""
+    kept = _kept(request.GET)
+    return f"?{urlencode(kept)}" if kept else ""
+
+
 def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any]:
     context: dict[str, Any] = {"run": run, "cohort": run.cohort}
     if run.status != Run.Status.DONE:
         return context
-    proposals = list(run.proposals.select_related("mentor", "mentee"))
-    locks = set(
-        PairRule.objects.filter(cohort=run.cohort, kind=PairRule.Kind.LOCK).values_list(
-            "mentor_id", "mentee_id"
-        )
-    )
+    form = forms.ProposalFilterForm(request.GET)
+    filters = form.filters()
+    proposals = selectors.run_proposals(run, **filters)
+    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    locks = selectors.locked_pairs(run, shown)
+    people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
+    ready = selectors.ready_among(run.cohort, people) if shown else set()
     unmatched = list(run.unmatched.select_related("user"))
     full = [u for u in unmatched if u.reason == Unmatched.Reason.ALREADY_PAIRED]
-    ready = ready_user_ids(run.cohort) if proposals else set()
-    rows = [
-        Row(p, (p.mentor_id, p.mentee_id) in locks, p.mentor_id in ready, p.mentee_id in ready)
-        for p in proposals
-    ]
     context |= {
-        "rows": rows,
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": [
+            Row(p, (p.mentor_id, p.mentee_id) in locks, p.mentor_id in ready, p.mentee_id in ready)
+            for p in shown
+        ],
+        "here": _here(request),
         "unmatched": [u for u in unmatched if u not in full],
         "already_paired": full,
-        "bands": distribution(p.score for p in proposals),
-        "people": len({p.mentor_id for p in proposals} | {p.mentee_id for p in proposals}),
+        "bands": bars(selectors.score_bands(run, BANDS)),
     }
     if run.is_draft:
-        get = request.GET
-        context["swap_form"] = bound.get("swap_form") or forms.SwapForm(
-            run=run,
-            initial={
-                "first": get.get("swap-first"),
-                "second": get.get("swap-second"),
-                "version": run.version,
-            },
-        )
-        context["add_form"] = bound.get("add_form") or forms.AddPairForm(
-            run=run,
-            initial={
-                "mentor": get.get("add-mentor"),
-                "mentee": get.get("add-mentee"),
-                "version": run.version,
-            },
-        )
+        context |= _draft_forms(request, run, shown, **bound)
     return context
+
+
+def _draft_forms(
+    request: AuthedRequest, run: Run, shown: list[Proposal], **bound: Any
+) -> dict[str, Any]:
+    get = request.GET
+    swap_form = bound.get("swap_form") or forms.SwapForm(
+        run=run,
+        initial={
+            "first": get.get("swap-first"),
+            "second": get.get("swap-second"),
+            "version": run.version,
+        },
+    )
+    # The swap lists the pairs on this page, and keeps any pair already chosen elsewhere.
+    missing = swap_form.chosen() - {p.pk for p in shown}
+    extra = list(run.proposals.select_related("mentor", "mentee").filter(pk__in=missing))
+    swap_form.offer(shown + extra)
+    add_form = bound.get("add_form") or forms.AddPairForm(
+        run=run,
+        initial={
+            "mentor": get.get("add-mentor"),
+            "mentee": get.get("add-mentee"),
+            "version": run.version,
+        },
+    )
+    return {"swap_form": swap_form, "add_form": add_form}
 
 
 def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
@@ -123,8 +156,16 @@ def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
 # --- Adjusting a draft ----------------------------------------------------------------------
 
 
-def _back(run: Run, keep: dict[str, Any] | None = None, anchor: str = "proposals") -> str:
-    query = f"?{urlencode(keep)}" if keep else ""
+def _back(
+    request: AuthedRequest,
+    run: Run,
+    keep: dict[str, Any] | None = None,
+    anchor: str = "proposals",
+) -> str:
+    """The run page as the coordinator left it (the page and filters its forms carry in their
+    address), with ``keep`` added, at ``anchor``."""
+    kept = _kept(request.GET) | (keep or {})
+    query = f"?{urlencode(kept)}" if kept else ""
     return reverse("matching:run", args=[run.pk]) + query + f"#{anchor}"
 
 
@@ -141,7 +182,7 @@ def _not_draft(request: AuthedRequest, run: Run) -> HttpResponse | None:
         messages.error(request, _("This proposal has been published, so it cannot be changed."))
     else:
         messages.error(request, _("This proposal is not finished, so it cannot be changed yet."))
-    return redirect("matching:run", run.pk)
+    return redirect(_back(request, run))
 
 
 def _apply(
@@ -156,12 +197,12 @@ def _apply(
         change()
     except services.StaleRun:
         messages.error(request, STALE)
-        return redirect(_back(run, keep))
+        return redirect(_back(request, run, keep))
     except services.MatchingError as error:
         messages.error(request, str(error))
-        return redirect(_back(run, keep))
+        return redirect(_back(request, run, keep))
     messages.success(request, success)
-    return redirect(_back(run))
+    return redirect(_back(request, run))
 
 
 def _names(proposal: Proposal) -> dict[str, str]:
@@ -180,7 +221,7 @@ def remove(request: AuthedRequest, run_id: int, proposal_id: int) -> HttpRespons
         return refused
     if version is None:
         messages.error(request, STALE)
-        return redirect(_back(run))
+        return redirect(_back(request, run))
 
     def change() -> Run:
         return services.remove_proposal(run, proposal, by=request.user, version=version)
@@ -199,13 +240,13 @@ def lock(request: AuthedRequest, run_id: int, proposal_id: int) -> HttpResponse:
         locked = services.toggle_lock(run, proposal, by=request.user)
     except services.MatchingError as error:
         messages.error(request, str(error))
-        return redirect(_back(run))
+        return redirect(_back(request, run))
     if locked:
         message = _("Locked: %(mentor)s and %(mentee)s will be kept as a pair in new proposals.")
     else:
         message = _("Unlocked %(mentor)s and %(mentee)s.")
     messages.success(request, message % _names(proposal))
-    return redirect(_back(run))
+    return redirect(_back(request, run))
 
 
 @require_POST
@@ -220,12 +261,14 @@ def swap(request: AuthedRequest, run_id: int) -> HttpResponse:
             services.swap(run, first, second, by=request.user, version=form.cleaned_data["version"])
         except services.StaleRun:
             messages.error(request, STALE)
-            return redirect(_back(run, {"swap-first": first.pk, "swap-second": second.pk}, "swap"))
+            return redirect(
+                _back(request, run, {"swap-first": first.pk, "swap-second": second.pk}, "swap")
+            )
         except services.MatchingError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _swapped(first, second))
-            return redirect(_back(run))
+            return redirect(_back(request, run))
     return render(request, "matching/run.html", run_context(request, run, swap_form=form))
 
 
@@ -254,17 +297,19 @@ def add(request: AuthedRequest, run_id: int) -> HttpResponse:
         )  # fmt: skip
     except services.NeedsConfirmation as question:
         context = {"run": run, "cohort": run.cohort, "form": form, "check": question.check}
-        context |= {"mentor": mentor, "mentee": mentee}
+        context |= {"mentor": mentor, "mentee": mentee, "here": _here(request)}
         return render(request, "matching/add_confirm.html", context)
     except services.StaleRun:
         messages.error(request, STALE)
-        return redirect(_back(run, {"add-mentor": mentor.pk, "add-mentee": mentee.pk}, "add"))
+        return redirect(
+            _back(request, run, {"add-mentor": mentor.pk, "add-mentee": mentee.pk}, "add")
+        )
     except services.MatchingError as error:
         form.add_error(None, str(error))
         return render(request, "matching/run.html", run_context(request, run, add_form=form))
     message = _("Added %(mentor)s with %(mentee)s by hand (score %(score)s).")
     messages.success(request, message % (_names(proposal) | {"score": proposal.score}))
-    return redirect(_back(run))
+    return redirect(_back(request, run))
 
 
 @require_POST

@@ -1,0 +1,199 @@
+"""A proposal's page with many pairs: in pages of 50 with a search and filters, figures for
+the whole proposal, and every change returning to the page and search it was made on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import World
+from flipside.matching import services
+from flipside.matching.models import PairRule, Proposal, Run
+from flipside.training import services as training
+from flipside.training.models import AgreementAcceptance
+
+from .builders import many_proposals, matching_cohort, mentee, mentor
+from .test_views import messages_of, text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(client: Client, world: World) -> Client:
+    client.force_login(world.coordinator)
+    return client
+
+
+@pytest.fixture
+def run(world: World) -> Run:
+    """A draft proposal of 120 pairs, "Mentor 0000" with "Mentee 0000" and so on, scoring
+    0, 1, 2 … 100, 0, 1 … 18."""
+    return many_proposals(matching_cohort(world.scheme), 120)
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"matching:{name}", args=args)
+
+
+def pair(run: Run, n: int) -> Proposal:
+    return run.proposals.select_related("mentor", "mentee").get(
+        mentor__display_name=f"Mentor {n:04}"
+    )
+
+
+def table(html: str) -> str:
+    return html[html.index('id="proposals"') : html.index('id="unmatched-title"')]
+
+
+def test_the_pairs_come_in_pages_of_50_best_score_first(coordinator: Client, run: Run) -> None:
+    html = text(coordinator.get(url("run", run.pk)))
+    assert "Showing 1–50 of 120" in html and "Page 1 of 3" in html
+    # Mentor 0100 scores 100; Mentor 0000 and Mentor 0101 score 0.
+    assert "Mentor 0100" in table(html) and "Mentor 0000" not in table(html)
+    html = text(coordinator.get(url("run", run.pk), {"page": 3}))
+    assert "Showing 101–120 of 120" in html and "Mentor 0000" in table(html)
+    assert table(html).count("<tr id=") == 20
+
+
+def test_the_spread_of_scores_counts_every_pair_not_only_the_page(
+    coordinator: Client, run: Run
+) -> None:
+    html = text(coordinator.get(url("run", run.pk)))
+    scores = list(run.proposals.values_list("score", flat=True))
+    spread = html[html.index('id="spread-title"') : html.index('id="proposals"')]
+    for low, high in [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]:
+        count = sum(low <= score <= high for score in scores)
+        assert f'{low}–{high}</th><td class="num">{count}</td>' in spread
+    assert '0–19</th><td class="num">39</td>' in spread  # 0 to 18 twice, and 19
+
+
+def test_the_search_finds_pairs_by_either_name_and_several_names_at_once(
+    coordinator: Client, run: Run
+) -> None:
+    html = table(text(coordinator.get(url("run", run.pk), {"q": "mentee 0007"})))
+    assert html.count("<tr id=") == 1 and "Mentor 0007" in html
+    html = table(text(coordinator.get(url("run", run.pk), {"q": "Mentor 0007, Mentee 0110"})))
+    assert html.count("<tr id=") == 2 and "Mentor 0007" in html and "Mentor 0110" in html
+    html = text(coordinator.get(url("run", run.pk), {"q": "Mentor 00"}))
+    assert "Showing 1–50 of 100" in html and "q=Mentor+00&amp;page=2" in html
+    html = text(coordinator.get(url("run", run.pk), {"q": "Nobody"}))
+    assert "No pairs match these filters." in html and "Clear filters" in html
+
+
+def test_the_filters_show_locked_pairs_or_pairs_with_someone_not_ready(
+    coordinator: Client, world: World, run: Run
+) -> None:
+    locked = pair(run, 7)
+    services.toggle_lock(run, locked, by=world.coordinator)
+    html = table(text(coordinator.get(url("run", run.pk), {"show": "locked"})))
+    assert html.count("<tr id=") == 1 and "Mentor 0007" in html and ">Locked</span>" in html
+
+    # Ground rules nobody has accepted yet, except the two people of one pair.
+    rules = training.publish_agreement(run.cohort.scheme, body="Be kind.", by=world.coordinator)
+    ready = pair(run, 100)  # the best score: first on page 1
+    for person in (ready.mentor, ready.mentee):
+        AgreementAcceptance.objects.create(user=person, version=rules)
+    html = text(coordinator.get(url("run", run.pk), {"show": "not_ready"}))
+    assert "Showing 1–50 of 119" in html and "Mentor 0100" not in html
+    html = table(text(coordinator.get(url("run", run.pk))))
+    assert html.count("Not ready yet") == 2 * 50 - 2  # everyone shown but Mentor 0100's pair
+
+    # A filter not on offer is ignored.
+    html = text(coordinator.get(url("run", run.pk), {"show": "everything"}))
+    assert "Showing 1–50 of 120" in html
+
+
+def test_locking_and_removing_return_to_the_same_page_and_search(
+    coordinator: Client, run: Run
+) -> None:
+    here = "?q=Mentor+00&page=2"
+    html = text(coordinator.get(url("run", run.pk) + here))
+    target = pair(run, 20)  # score 20: on page 2 of the search
+    lock = url("lock", run.pk, target.pk) + here.replace("&", "&amp;")
+    assert lock in html
+    back = url("run", run.pk) + here + "#proposals"
+
+    response = coordinator.post(url("lock", run.pk, target.pk) + here, {"version": run.version})
+    assert response["Location"] == back
+    assert PairRule.objects.filter(mentor=target.mentor, kind="lock").exists()
+
+    other = pair(run, 21)
+    response = coordinator.post(url("remove", run.pk, other.pk) + here, {"version": run.version})
+    assert response["Location"] == back
+    assert not run.proposals.filter(pk=other.pk).exists()
+
+    # A stale page changes nothing and also comes back to where the coordinator was.
+    response = coordinator.post(url("remove", run.pk, target.pk) + here, {"version": 1})
+    assert response["Location"] == back
+    follow = coordinator.get(response["Location"])
+    assert "Someone else changed this proposal" in " ".join(messages_of(follow))
+    assert run.proposals.filter(pk=target.pk).exists()
+
+
+def test_only_the_run_pages_own_filters_are_carried_back(coordinator: Client, run: Run) -> None:
+    target = pair(run, 5)
+    junk = "?page=2&next=https://evil.example/&show=bogus&q=" + "x" * 200
+    response = coordinator.post(url("lock", run.pk, target.pk) + junk, {"version": run.version})
+    assert response["Location"] == url("run", run.pk) + "?page=2#proposals"
+
+
+def test_swapping_lists_the_pages_pairs_accepts_any_and_returns_to_the_page(
+    coordinator: Client, run: Run
+) -> None:
+    html = text(coordinator.get(url("run", run.pk), {"page": 2}))
+    swap = html[html.index('id="swap"') : html.index('id="add"')]
+    assert swap.count("<option value=") == 2 * (1 + 50)  # "Choose a pair", then the page's
+    first, second = pair(run, 50), pair(run, 0)  # on page 2, and on page 3
+    assert f'<option value="{first.pk}">' in swap and f'<option value="{second.pk}"' not in swap
+    assert "find both by name, with a comma between the names" in swap
+
+    # A pair chosen elsewhere stays chosen on the form.
+    html = text(coordinator.get(url("run", run.pk), {"page": 2, "swap-first": second.pk}))
+    swap = html[html.index('id="swap"') : html.index('id="add"')]
+    assert f'<option value="{second.pk}" selected>' in swap
+
+    data = {"swap-first": first.pk, "swap-second": second.pk, "swap-version": run.version}
+    response = coordinator.post(url("swap", run.pk) + "?page=2&q=Mentor", data)
+    assert response["Location"] == url("run", run.pk) + "?q=Mentor&page=2#proposals"
+    assert pair(run, 50).mentee == second.mentee and pair(run, 0).mentee == first.mentee
+
+
+def test_a_refused_swap_shows_the_page_it_came_from_with_links_to_the_run_page(
+    coordinator: Client, run: Run
+) -> None:
+    first = pair(run, 50)
+    data = {"swap-first": first.pk, "swap-second": first.pk, "swap-version": run.version}
+    response = coordinator.post(url("swap", run.pk) + "?page=2&q=Mentor", data)
+    html = text(response)
+    assert response.status_code == 200 and "Choose two different pairs" in html
+    assert "Showing 51–100 of 120" in html
+    assert f'href="{url("run", run.pk)}?page=3&amp;q=Mentor"' in html  # not the swap address
+    assert f'action="{url("lock", run.pk, first.pk)}?q=Mentor&amp;page=2"' in html
+
+
+def test_adding_by_hand_returns_to_the_same_page_after_confirming(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    amal = mentor(cohort, "Amal", topics=("Racism",), availability=("mon-am",), mode="online")
+    xu = mentee(cohort, "Prof Xu", topics=("Racism",), availability=("mon-am",), mode="online")
+    bea = mentor(cohort, "Bea", availability=("mon-am",), mode="online")
+    late = mentee(cohort, "Dr Late", availability=("fri-eve",), mode="online")
+    run = many_proposals(cohort, 60)
+    data = {"add-mentor": amal.pk, "add-mentee": xu.pk, "add-version": run.version}
+    response = coordinator.post(url("add", run.pk) + "?page=2", data)
+    assert response["Location"] == url("run", run.pk) + "?page=2#proposals"
+    assert run.proposals.filter(mentor=amal, mentee=xu, source="manual").exists()
+
+    # A weak pair is confirmed first, on a page that keeps where the coordinator was.
+    run.refresh_from_db()
+    data = {"add-mentor": bea.pk, "add-mentee": late.pk, "add-version": run.version}
+    html = text(coordinator.post(url("add", run.pk) + "?page=2", data))
+    assert "Add Bea with Dr Late?" in html
+    assert f'action="{url("add", run.pk)}?page=2"' in html
+    response = coordinator.post(url("add", run.pk) + "?page=2", data | {"add-confirmed": "1"})
+    assert response["Location"] == url("run", run.pk) + "?page=2#proposals"
+    assert run.proposals.filter(mentor=bea, mentee=late).exists()
