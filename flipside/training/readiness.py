@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -74,14 +75,24 @@ class Readiness:
         return self.complete or self.override is not None
 
 
-def cohort_readiness(cohort: Any, *, user: Any = None) -> list[Readiness]:
-    """Readiness of the cohort's mentors and mentees (or of one person), in a fixed number of
-    queries whatever the cohort's size."""
+def cohort_readiness(
+    cohort: Any, *, user: Any = None, users: Iterable[Any] | None = None
+) -> list[Readiness]:
+    """Readiness of the cohort's mentors and mentees (or of one person, or of ``users``, such
+    as one page of a list), in a fixed number of queries whatever the cohort's size."""
     memberships = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).select_related("user")
     if user is not None:
         memberships = memberships.filter(user=user)
+    if users is not None:
+        memberships = memberships.filter(user__in=list(users))
     # Student mentors first ("mentor" sorts after "mentee").
-    memberships = list(memberships.order_by("-role", "user__display_name"))
+    return readiness_of_members(cohort, memberships.order_by("-role", "user__display_name", "pk"))
+
+
+def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list[Readiness]:
+    """Readiness of these memberships of the cohort (one page of a list, say), in their order
+    and in a fixed number of queries however many they are."""
+    memberships = list(memberships)
     user_ids = [m.user_id for m in memberships]
     scheme = cohort.scheme
 
@@ -192,6 +203,23 @@ def readiness_counts(cohort: Any) -> list[ReadyCount]:
         ReadyCount(role, counted[f"{role}_ready"], counted[f"{role}_total"])
         for role in (Role.MENTOR, Role.MENTEE)
     ]
+
+
+def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "") -> Any:
+    """The cohort's mentors and mentees for the readiness list, student mentors first then by
+    name; ``q`` matches a name, ``readiness`` is "ready" or "not_ready". Filtered and ordered
+    by the database, so a page of it costs the same whatever the cohort's size."""
+    people = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).select_related("user")
+    if q:
+        people = people.filter(user__display_name__icontains=q)
+    if role:
+        people = people.filter(role=role)
+    if readiness == "ready":
+        people = people.filter(ready_condition(cohort))
+    elif readiness == "not_ready":
+        people = people.exclude(ready_condition(cohort))
+    # Student mentors first ("mentor" sorts after "mentee"), as in cohort_readiness.
+    return people.order_by("-role", "user__display_name", "pk")
 
 
 def ready_user_ids(cohort: Any) -> set[int]:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
-from flipside.schemes.models import Role
 from flipside.schemes.permissions import (
     Action,
     coordinated_schemes,
@@ -158,30 +157,17 @@ def concern_detail(request: AuthedRequest, concern_id: int) -> HttpResponse:
 
 def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
-    everyone = readiness_rules.cohort_readiness(cohort)
     form = ReadinessFilterForm(request.GET)
     filters = form.filters()
-    name = filters.get("q", "").casefold()
-    rows = [
-        r
-        for r in everyone
-        if filters.get("role") in (None, r.membership.role)
-        and filters.get("readiness") in (None, "ready" if r.ready else "not_ready")
-        and name in r.user.display_name.casefold()
-    ]
-    # Everyone's readiness is worked out for the counts; only one page of it is shown.
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    counts = [
-        (role, sum(r.ready for r in everyone if r.membership.role == role),
-         sum(r.membership.role == role for r in everyone))
-        for role in (Role.MENTOR, Role.MENTEE)
-    ]  # fmt: skip
+    people = readiness_rules.participants(cohort, **filters)
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    # Each check is worked out only for the people on this page; the counts are the database's.
     context = {
         "cohort": cohort,
         "form": form,
         "page": page,
-        "rows": page.object_list,
-        "counts": counts,
+        "rows": readiness_rules.readiness_of_members(cohort, page),
+        "counts": readiness_rules.readiness_counts(cohort),
         "filtered": bool(filters),
     }
     return render(request, "training/readiness.html", context)
