@@ -118,10 +118,12 @@ PAGED: dict[str, Callable[[World, int], str]] = {
     "applications": applications,
     "outbox": outbox,
     "concerns": concerns,
+    "sessions": sessions,
+    "register": register,
 }
-# Lists that stay short in real schemes (a cohort's sessions, one session's register, a
-# coordinator's schemes) are shown whole; their queries are still bounded.
-LISTS = PAGED | {"sessions": sessions, "register": register, "schemes": schemes}
+# A coordinator's schemes stay few in real installations and are shown whole; the page's
+# queries are still bounded.
+LISTS = PAGED | {"schemes": schemes}
 
 
 def queries(client: Client, url: str) -> int:

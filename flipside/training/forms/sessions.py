@@ -197,6 +197,12 @@ ATTENDANCE_CHOICES = [
 PREFIX = "person_"
 
 
+def posted_people(data: Any) -> set[int]:
+    """The user ids a posted register has choices for, whichever page they were on."""
+    found = (key.removeprefix(PREFIX) for key in data if key.startswith(PREFIX))
+    return {int(key) for key in found if key.isdecimal() and len(key) < 12}
+
+
 class AttendanceField(forms.ChoiceField):
     # Rows may be left unmarked, but "(optional)" beside every name would be noise.
     template_name = "training/register_field.html"
@@ -234,3 +240,23 @@ class RegisterForm(forms.Form):
             for name in self.changed_data
             if self.cleaned_data.get(name)
         ]
+
+
+class RegisterFilterForm(forms.Form):
+    q = SafeCharField(
+        label=gettext_lazy("Name"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    attendance = forms.ChoiceField(
+        label=gettext_lazy("Attendance"),
+        required=False,
+        choices=[("", gettext_lazy("Everyone")),
+                 (Booking.Attendance.UNMARKED, gettext_lazy("Not marked yet")),
+                 *ATTENDANCE_CHOICES],
+    )  # fmt: skip
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -4,7 +4,7 @@ cancelling, assigning people and the attendance register."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from conftest import World, clear_sent_mail, join, sent_mail
+from conftest import World, bulk_members, clear_sent_mail, join, sent_mail
 from flipside.privacy.models import AuditEntry
 from flipside.schemes.models import Role
 from flipside.training import services
@@ -311,6 +311,55 @@ def test_past_sessions_are_listed_apart(world: World, client: Client, clock: Any
     page = text(signed_in(client, world.mentor).get(list_url(world)))
     assert page.index("Past sessions") < page.index("Earlier one")
     assert "Book a place" not in page
+
+
+def many_sessions(world: World, days: Iterable[int], **fields: Any) -> None:
+    TrainingSession.objects.bulk_create(
+        TrainingSession(cohort=world.cohort, title=f"Day {day:+03}", audience="both",
+                        starts_at=NOW + datetime.timedelta(days=day), **fields)
+        for day in days
+    )  # fmt: skip
+
+
+def titles(response: Any) -> list[str]:
+    return [row.session.title for row in response.context["upcoming"] + response.context["past"]]
+
+
+def test_the_list_is_paged_upcoming_soonest_first_then_past_latest_first(
+    world: World, client: Client
+) -> None:
+    many_sessions(world, [*range(-5, 0), *range(1, 56)])
+    signed_in(client, world.coordinator)
+    response = client.get(list_url(world))
+    assert titles(response) == [f"Day {day:+03}" for day in range(1, 51)]
+    assert "Showing 1–50 of 60" in text(response) and "Past sessions" not in text(response)
+    response = client.get(list_url(world), {"page": 2})
+    assert titles(response) == [
+        f"Day {day:+03}" for day in [51, 52, 53, 54, 55, -1, -2, -3, -4, -5]
+    ]
+    page = text(response)
+    assert page.index("Upcoming sessions") < page.index("Day +55") < page.index("Past sessions")
+    assert page.index("Past sessions") < page.index("Day -01") < page.index("Day -05")
+    assert "Showing 51–60 of 60" in page
+
+
+def test_a_participant_pages_through_only_their_sessions_and_books_from_page_two(
+    world: World, client: Client
+) -> None:
+    many_sessions(world, range(1, 61))
+    TrainingSession.objects.filter(title="Day +07").update(audience="mentees")
+    signed_in(client, world.mentor)
+    response = client.get(list_url(world), {"page": 2})
+    assert titles(response)[0] == "Day +52" and len(titles(response)) == 9
+    assert 'name="page" value="2"' in text(response)
+    session = TrainingSession.objects.get(title="Day +55")
+    response = client.post(book_url(session), {"from": "list", "page": "2"})
+    assert response["Location"] == list_url(world) + "?page=2"
+    assert session.bookings.get().user == world.mentor
+    page = text(client.get(response["Location"]))
+    assert "You have a place" in page and "Cancel my place" in page
+    response = client.post(book_url(session), {"from": "list", "page": "<script>"})
+    assert response["Location"] == list_url(world)
 
 
 def test_the_session_page_says_when_and_where_in_uk_time(world: World, client: Client) -> None:
@@ -767,6 +816,92 @@ def test_a_refused_row_saves_nothing_and_keeps_the_choices(
     # The choices made are still selected, ready to save again.
     assert f'value="present" id="id_person_{world.mentor.pk}_0" checked' in page
     assert f'value="absent" id="id_person_{world.mentee.pk}_1" checked' in page
+    assert not Booking.objects.exclude(attendance="unmarked").exists()
+
+
+@pytest.fixture
+def long_register(world: World) -> tuple[TrainingSession, list[Any]]:
+    session = make_session(world, capacity=100)
+    people = bulk_members(world.cohort, Role.MENTOR, 60, name="Student")
+    Booking.objects.bulk_create(Booking(session=session, user=u) for u in people)
+    return session, people
+
+
+def radios_for(response: Any) -> list[str]:
+    return [name for name in response.context["form"].fields]
+
+
+def test_a_long_register_is_paged_and_finds_people_by_name_or_mark(
+    world: World, client: Client, clock: Any, long_register: tuple[TrainingSession, list[Any]]
+) -> None:
+    session, people = long_register
+    Booking.objects.filter(session=session, user=people[3]).update(attendance="absent")
+    clock.move_to(STARTS)
+    signed_in(client, world.coordinator)
+    response = client.get(register_url(session))
+    # Mo Mentor and Prof Mena Mentee are not booked here: 60 students.
+    assert radios_for(response) == [f"person_{p.pk}" for p in people[:50]]
+    page = text(response)
+    assert "60 people booked" in page and "Showing 1–50 of 60" in page
+    assert "Save the register before you go to another page" in page
+    response = client.get(register_url(session), {"page": 2})
+    assert radios_for(response) == [f"person_{p.pk}" for p in people[50:]]
+    response = client.get(register_url(session), {"q": "student 001"})
+    assert radios_for(response) == [f"person_{p.pk}" for p in people[10:20]]
+    assert "60 people booked" in text(response)
+    response = client.get(register_url(session), {"attendance": "absent"})
+    assert radios_for(response) == [f"person_{people[3].pk}"]
+    response = client.get(register_url(session), {"q": "nobody like this"})
+    assert "Nobody matches these filters." in text(response)
+
+
+def test_saving_a_page_of_the_register_returns_to_that_page_and_search(
+    world: World, client: Client, clock: Any, long_register: tuple[TrainingSession, list[Any]]
+) -> None:
+    session, people = long_register
+    clock.move_to(STARTS)
+    signed_in(client, world.coordinator)
+    url = register_url(session) + "?q=Student&attendance=unmarked&page=2"
+    assert 'action="?q=Student&amp;attendance=unmarked&amp;page=2"' in text(client.get(url))
+    response = client.post(
+        url, {f"person_{people[55].pk}": "present", f"person_{people[56].pk}": "excused"}
+    )
+    assert response["Location"] == url
+    marks = dict(session.bookings.exclude(attendance="unmarked").values_list("user", "attendance"))
+    assert marks == {people[55].pk: "present", people[56].pk: "excused"}
+
+
+def test_choices_for_people_who_moved_to_another_page_are_still_saved(
+    world: World, client: Client, clock: Any, long_register: tuple[TrainingSession, list[Any]]
+) -> None:
+    session, people = long_register
+    clock.move_to(STARTS)
+    signed_in(client, world.coordinator)
+    # Page 2 of the unmarked, loaded before someone else marked the first ten.
+    Booking.objects.filter(session=session, user__in=people[:10]).update(attendance="present")
+    response = client.post(
+        register_url(session) + "?attendance=unmarked&page=2",
+        {f"person_{people[50].pk}": "absent"},  # now on page 1 of the unmarked
+    )
+    assert response.status_code == 302
+    assert session.bookings.get(user=people[50]).attendance == "absent"
+
+
+def test_bad_input_on_a_later_page_keeps_the_choices_and_says_what_is_wrong(
+    world: World, client: Client, clock: Any, long_register: tuple[TrainingSession, list[Any]]
+) -> None:
+    session, people = long_register
+    clock.move_to(STARTS)
+    signed_in(client, world.coordinator)
+    response = client.post(
+        register_url(session) + "?page=2",
+        {f"person_{people[51].pk}": "present", f"person_{people[52].pk}": "asleep"},
+    )
+    page = text(response)
+    assert response.status_code == 200 and "Select a valid choice" in page
+    assert f'value="present" id="id_person_{people[51].pk}_0" checked' in page
+    assert radios_for(response) == [f"person_{p.pk}" for p in people[50:]]
+    assert 'action="?page=2"' in page
     assert not Booking.objects.exclude(attendance="unmarked").exists()
 
 

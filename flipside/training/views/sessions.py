@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,11 +30,13 @@ from flipside.schemes.permissions import Action, can, get_cohort
 
 from .. import services
 from ..forms import sessions as forms
+from ..forms.sessions import posted_people
 from ..models import AUDIENCE_ROLES, Booking, TrainingSession
 from ..permissions import get_session
 
 Status = Booking.Status
 REGISTER_OPENS = datetime.timedelta(hours=1)
+PER_PAGE = 50
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -84,27 +88,39 @@ def when(session: TrainingSession) -> str:
     }  # fmt: skip
 
 
+def _upcoming_first(sessions: QuerySet[TrainingSession]) -> QuerySet[TrainingSession]:
+    """Upcoming sessions soonest first, then past ones latest first, ordered by the database."""
+    past = Q(starts_at__lte=timezone.now())
+    return sessions.annotate(
+        past=Case(When(past, then=Value(1)), default=Value(0)),
+        upcoming_at=Case(When(~past, then=F("starts_at"))),
+    ).order_by("past", F("upcoming_at").asc(nulls_last=True), "-starts_at", "pk")
+
+
 def session_list(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.TAKE_PART)
     manage = can(request.user, Action.MANAGE, cohort)
-    roles = _roles(request.user, cohort)
-    mine = _for_roles(roles)
-    sessions = _with_counts(cohort.training_sessions.all())
+    mine = _for_roles(_roles(request.user, cohort))
+    sessions = cohort.training_sessions.all()
     if not manage and mine:
         sessions = sessions.filter(audience__in=mine)
+    page = Paginator(_with_counts(_upcoming_first(sessions)), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     bookings = {
         b.session_id: b
-        for b in Booking.objects.filter(session__cohort=cohort, user=request.user).exclude(
+        for b in Booking.objects.filter(session__in=list(page), user=request.user).exclude(
             status=Status.CANCELLED
         )
     }
-    rows = [Row(s, bookings.get(s.pk), s.audience in mine, when(s)) for s in sessions]
+    rows = [Row(s, bookings.get(s.pk), s.audience in mine, when(s)) for s in page]
     context = {
         "cohort": cohort,
         "manage": manage,
         "participant": bool(mine),
+        "page": page,
         "upcoming": [row for row in rows if not row.session.is_past],
-        "past": [row for row in reversed(rows) if row.session.is_past],
+        "past": [row for row in rows if row.session.is_past],
         "can_view_cohort": can(request.user, Action.VIEW, cohort),
     }
     return render(request, "training/session_list.html", context)
@@ -214,7 +230,10 @@ def session_cancel(request: AuthedRequest, session_id: int) -> HttpResponse:
 
 def _back(request: AuthedRequest, session: TrainingSession) -> HttpResponse:
     if request.POST.get("from") == "list":
-        return redirect("training:sessions", session.cohort_id)
+        url = reverse("training:sessions", args=[session.cohort_id])
+        page = request.POST.get("page", "")
+        # Back to the page of the list the button was on.
+        return redirect(f"{url}?page={page}" if page.isdecimal() and len(page) < 6 else url)
     return redirect("training:session", session.pk)
 
 
@@ -311,18 +330,49 @@ def _assigned_message(booked: int, statuses: list[str]) -> str:
 # --- The register -------------------------------------------------------------------------
 
 
+def _register_rows(session: TrainingSession, *, q: str = "", attendance: str = "") -> Any:
+    """The session's booked places for the register, by name; ``q`` matches a name."""
+    booked = session.bookings.filter(status=Status.BOOKED).select_related("user")
+    if q:
+        booked = booked.filter(user__display_name__icontains=q)
+    if attendance:
+        booked = booked.filter(attendance=attendance)
+    return booked.order_by("user__display_name", "pk")
+
+
+def _register_query(query: Any) -> str:
+    """The register's search, filter and page, to return to after saving."""
+    kept = forms.RegisterFilterForm(query).filters()
+    page = query.get("page", "")
+    if page.isdecimal() and len(page) < 6:
+        kept["page"] = page
+    return f"?{urlencode(kept)}" if kept else ""
+
+
+def _marked_on(page: Any, session: TrainingSession, data: Any) -> list[Booking]:
+    """The page's places plus any posted from a page that has since moved (someone else
+    marked or cancelled meanwhile), so choices made are never dropped."""
+    shown = list(page)
+    others = posted_people(data) - {b.user_id for b in shown}
+    if others:
+        booked = session.bookings.filter(status=Status.BOOKED, user_id__in=others)
+        shown += booked.select_related("user").order_by("user__display_name", "pk")
+    return shown
+
+
 def register(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session(request.user, session_id, Action.MANAGE)
-    bookings = list(
-        session.bookings.filter(status=Status.BOOKED)
-        .select_related("user")
-        .order_by("user__display_name", "pk")
-    )
+    filter_form = forms.RegisterFilterForm(request.GET)
+    filters = filter_form.filters()
+    page = Paginator(_register_rows(session, **filters), PER_PAGE).get_page(request.GET.get("page"))
+    query = _register_query(request.GET)
+    back = reverse("training:register", args=[session.pk]) + query
     opens_at = session.starts_at - REGISTER_OPENS
     is_open = timezone.now() >= opens_at and session.cancelled_at is None
     if request.method == "POST" and not is_open:
         messages.error(request, _("The register is not open, so nothing was saved."))
-        return redirect("training:register", session.pk)
+        return redirect(back)
+    bookings = _marked_on(page, session, request.POST) if request.method == "POST" else page
     form = forms.RegisterForm(request.POST or None, bookings=bookings)
     if request.method == "POST" and form.is_valid():
         try:
@@ -331,13 +381,17 @@ def register(request: AuthedRequest, session_id: int) -> HttpResponse:
             form.add_error(None, _("Nothing was saved. %(problem)s") % {"problem": error})
         else:
             messages.success(request, _("Register saved."))
-            return redirect("training:register", session.pk)
+            return redirect(back)
     context = {
         "session": session,
         "cohort": session.cohort,
         "when": when(session),
         "form": form,
-        "bookings": bookings,
+        "filter_form": filter_form,
+        "filtered": bool(filters),
+        "page": page,
+        "query": query,
+        "booked": page.paginator.count if not filters else _register_rows(session).count(),
         "is_open": is_open,
         "opens_at": opens_at,
     }
