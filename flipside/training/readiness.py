@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -152,7 +152,8 @@ def ready_condition(cohort: Any) -> Q:
     database can count and filter ready people in one query without building each one's
     readiness. It must agree with ``cohort_readiness``; the tests compare the two over
     random cohorts."""
-    person = OuterRef("user_id")
+    # Each test is "the person is among these users", a subquery that does not depend on the
+    # row, so the database computes it once and looks every membership up in it.
     required = TrainingSession.objects.filter(
         cohort=cohort, required=True, cancelled_at__isnull=True
     )
@@ -160,10 +161,10 @@ def ready_condition(cohort: Any) -> Q:
     for role in PARTICIPANT_ROLES:
         theirs = required.filter(audience__in=[a for a, r in AUDIENCE_ROLES.items() if role in r])
         attended = Booking.objects.filter(
-            session__in=theirs, user=person, attendance=Booking.Attendance.PRESENT
-        )
+            session__in=theirs, attendance=Booking.Attendance.PRESENT
+        ).values("user_id")
         # Nothing required for this role counts as trained, as in cohort_readiness.
-        trained |= Q(role=role) & (~Q(Exists(theirs)) | Q(Exists(attended)))
+        trained |= Q(role=role) & (~Q(Exists(theirs)) | Q(user_id__in=attended))
 
     # As handbook_needing_acknowledgement: the latest significant version, else the first.
     versions = HandbookVersion.objects.filter(scheme_id=cohort.scheme_id)
@@ -172,17 +173,17 @@ def ready_condition(cohort: Any) -> Q:
         Subquery(versions.order_by("number").values("number")[:1]),
     )
     acknowledged = HandbookAcknowledgement.objects.filter(
-        version__scheme_id=cohort.scheme_id, version__number__gte=needed, user=person
-    )
-    handbook = ~Q(Exists(versions)) | Q(Exists(acknowledged))
+        version__scheme_id=cohort.scheme_id, version__number__gte=needed
+    ).values("user_id")
+    handbook = ~Q(Exists(versions)) | Q(user_id__in=acknowledged)
 
     rules = AgreementVersion.objects.filter(scheme_id=cohort.scheme_id)
     latest = Subquery(rules.order_by("-number").values("pk")[:1])
-    accepted = AgreementAcceptance.objects.filter(version_id=latest, user=person)
-    agreement = ~Q(Exists(rules)) | Q(Exists(accepted))
+    accepted = AgreementAcceptance.objects.filter(version_id=latest).values("user_id")
+    agreement = ~Q(Exists(rules)) | Q(user_id__in=accepted)
 
-    override = ReadinessOverride.objects.filter(cohort=cohort, user=person)
-    return (trained & handbook & agreement) | Q(Exists(override))
+    override = ReadinessOverride.objects.filter(cohort=cohort).values("user_id")
+    return (trained & handbook & agreement) | Q(user_id__in=override)
 
 
 class ReadyCount(NamedTuple):
