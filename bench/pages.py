@@ -6,12 +6,13 @@
     python bench/pages.py --reseed             # rebuild the installation first
 
 Seeds a PostgreSQL database ``bench_pages`` on 127.0.0.1 (kept between runs: it is reused when
-it already holds an installation of the same size), serves it with gunicorn (2 sync workers) on
-127.0.0.1, signs in a coordinator and a participant, and drives each page with ``wrk`` from a
-second process, each page between two runs of a bare Django page (a 50-row table from a
-template, served by the same gunicorn through ``bench/urls.py``, which only this benchmark
-uses). Then checks the default SQLite set-up: 10 processes writing through the app's services
-while pages are read, on an SQLite copy of the same installation.
+it already holds an installation of the same size), serves it with gunicorn (3 sync workers,
+as docs/deployment.md runs the site) on 127.0.0.1, signs in a coordinator and a participant,
+and drives each page with ``wrk`` from a second process, each page between two runs of a bare
+Django page (a 50-row table from a template, served by the same gunicorn through
+``bench/urls.py``, which only this benchmark uses). Then checks the default SQLite set-up:
+10 processes writing through the app's services while pages are read, on an SQLite copy of
+the same installation.
 
 Prints one JSON line per measurement, each figure beside its target and a pass/fail:
 ``check`` is "page" (``rps``, ``ratio`` to the bare page measured just before and after,
@@ -55,7 +56,11 @@ PAGES = [
 LOADED_PAGES = ["cohort", "pairs", "home"]  # also measured at 50 connections
 SQLITE_PAGES = ["home", "cohort", "pairs"]
 WRITERS = 10
-PAUSE = 0.05  # seconds between one writer's writes: 20 a second each, 200 in all
+# Seconds between one writer's writes: 2 a second each, 20 a second in all, far more than a
+# coordinators' office saves. At 20 a second each the ten writers alone took most of both
+# cores, which measured CPU starvation rather than locking.
+PAUSE = 0.5
+WORKERS = 3  # gunicorn sync workers, as docs/deployment.md and the README run the site
 
 # The targets of issue 12, printed beside each figure.
 MIN_RATIO = 0.5  # of the bare page's throughput
@@ -529,11 +534,11 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(database_url: str) -> Iterator[str]:
-    """gunicorn with 2 sync workers on 127.0.0.1; yields its base URL, stops it after."""
+    """gunicorn with WORKERS sync workers on 127.0.0.1; yields its base URL, stops it after."""
     port = free_port()
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "flipside.wsgi:application",
-        "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=environment(database_url))  # noqa: S603
     base = f"http://127.0.0.1:{port}"
@@ -719,7 +724,7 @@ def setup_line(pairs: int, duration: int) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "pairs": pairs,
         "seconds_per_measurement": duration,
-        "gunicorn_workers": 2,
+        "gunicorn_workers": WORKERS,
     }
 
 
