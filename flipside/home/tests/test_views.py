@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World, join, make_cohort
+from flipside.accounts.models import User
 from flipside.matching.models import Pair
 from flipside.recruitment.models import Application
 from flipside.recruitment.tests.review_builders import open_call, submitted
-from flipside.schemes.models import Cohort, Role, Stage
+from flipside.schemes.models import Cohort, Role, SchemeCoordinator, Stage
 from flipside.training.models import TrainingSession
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +70,40 @@ def test_home_page_queries_stay_bounded_as_cohorts_grow(
             join(cohort, Role.MENTOR)
         join(cohort, Role.MENTOR, world.coordinator) if year == 0 else None
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 11
+
+
+def test_a_cohorts_own_coordinator_sees_all_its_members_counted(world: World, client: Any) -> None:
+    client.force_login(world.cohort_coordinator)
+    response = client.get(reverse("home"))
+    [row] = response.context["overview"].cohorts
+    assert (row.cohort.mentor_count, row.cohort.mentee_count) == (1, 1)
+
+
+def test_coordinator_roles_are_remembered_per_user_object_and_never_lent(world: World) -> None:
+    from flipside.schemes.permissions import coordinator_roles
+
+    assert coordinator_roles(world.coordinator).schemes == {world.scheme.pk}
+    # Another person's object asks for their own roles: none.
+    assert not coordinator_roles(world.mentor)
+    SchemeCoordinator.objects.create(scheme=world.scheme, user=world.mentor)
+    # The same object keeps its answer for the rest of the request...
+    assert not coordinator_roles(world.mentor)
+    # ...and the next request loads the person afresh.
+    fresh = User.objects.get(pk=world.mentor.pk)
+    assert coordinator_roles(fresh).schemes == {world.scheme.pk}
+
+
+def test_a_role_granted_shows_in_the_navigation_from_the_next_request(
+    world: World, client: Any
+) -> None:
+    client.force_login(world.mentor)
+    schemes = f'<a href="{reverse("schemes:list")}"'.encode()
+    assert schemes not in client.get(reverse("home")).content
+    SchemeCoordinator.objects.create(scheme=world.scheme, user=world.mentor)
+    assert schemes in client.get(reverse("home")).content
 
 
 # --- The cohort overview -------------------------------------------------------------------
@@ -137,7 +169,7 @@ def test_cohort_page_queries_stay_bounded(
             mentee=join(world.cohort, Role.MENTEE),
         )  # fmt: skip
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("home:cohort", args=[world.cohort.pk])).status_code == 200
 
 
