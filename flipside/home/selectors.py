@@ -16,7 +16,7 @@ from flipside.privacy.models import AuditEntry
 from flipside.schemes import offers as base
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
-from flipside.schemes.permissions import coordinator_roles, managed_cohorts, memberships_of
+from flipside.schemes.permissions import managed_cohorts, memberships_of, roles_of
 from flipside.schemes.selectors import cohorts_with_counts, next_step_for
 
 from .providers import PROVIDERS
@@ -69,8 +69,8 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
 
 
 def coordinator_overview(user: User) -> CoordinatorOverview | None:
-    roles = coordinator_roles(user)
-    if not roles:
+    roles = roles_of(user)
+    if not roles.coordinates_anything():
         return None
     cohorts = cohorts_with_counts(managed_cohorts(user))
     can_create = bool(roles.organisations)

@@ -82,18 +82,20 @@ def test_a_cohorts_own_coordinator_sees_all_its_members_counted(world: World, cl
     assert (row.cohort.mentor_count, row.cohort.mentee_count) == (1, 1)
 
 
-def test_coordinator_roles_are_remembered_per_user_object_and_never_lent(world: World) -> None:
-    from flipside.schemes.permissions import coordinator_roles
+def test_roles_are_remembered_per_user_object_and_never_lent(world: World) -> None:
+    from flipside.schemes.permissions import roles_of
 
-    assert coordinator_roles(world.coordinator).schemes == {world.scheme.pk}
-    # Another person's object asks for their own roles: none.
-    assert not coordinator_roles(world.mentor)
+    assert roles_of(world.coordinator).schemes == {world.scheme.pk}
+    # Another person's object asks for their own roles.
+    mentor = roles_of(world.mentor)
+    assert not mentor.coordinates_anything()
+    assert mentor.member_of(Role.MENTOR) == {world.cohort.pk}
     SchemeCoordinator.objects.create(scheme=world.scheme, user=world.mentor)
     # The same object keeps its answer for the rest of the request...
-    assert not coordinator_roles(world.mentor)
+    assert not roles_of(world.mentor).coordinates_anything()
     # ...and the next request loads the person afresh.
     fresh = User.objects.get(pk=world.mentor.pk)
-    assert coordinator_roles(fresh).schemes == {world.scheme.pk}
+    assert roles_of(fresh).schemes == {world.scheme.pk}
 
 
 def test_a_role_granted_shows_in_the_navigation_from_the_next_request(

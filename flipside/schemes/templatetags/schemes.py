@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from flipside.schemes.permissions import coordinator_roles
+from flipside.schemes.permissions import roles_of
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ def scheme_crumb(context: Any, scheme: Any) -> str:
     """The scheme's name, linked to its page only for people who may open that page."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is not None and coordinator_roles(user).scheme(scheme):
+    if user is not None and roles_of(user).coordinates_scheme(scheme):
         return format_html(
             '<a href="{}">{}</a>', reverse("schemes:detail", args=[scheme.pk]), scheme.name
         )
