@@ -88,6 +88,10 @@ def coordinator_overview(user: User) -> CoordinatorOverview | None:
 def participant_cards(user: User) -> list[ParticipantCard]:
     """A card for each cohort the person takes part in: the stage's next step for their role,
     then what each app of the cycle adds, in the cycle's order."""
+    # The person's roles are already known (the navigation asked): most coordinators take
+    # part in nothing, and need not ask for memberships or what the apps offer them.
+    if not any(roles_of(user).member_of(role) for role in Role if role != Role.COORDINATOR):
+        return []
     memberships = list(memberships_of(user).exclude(role=Role.COORDINATOR))
     offers = [provider.participant_offers(user, memberships) for provider in PROVIDERS]
     cards = []

@@ -76,6 +76,8 @@ def _running_step(row: Mapping[str, Any]) -> NextStep:
 def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[int, CardOffer]:
     """Each mentor's and mentee's active partners; once published, in the matching stage,
     the partner replaces getting ready as the next thing to do."""
+    if not any(m.role in (Role.MENTOR, Role.MENTEE) for m in memberships):
+        return {}
     partners = _partners_by_cohort(user)
     offers = {}
     for membership in memberships:
