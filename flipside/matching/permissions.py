@@ -60,7 +60,7 @@ def get_pair(user: Any, pair_id: int) -> Pair:
     )
 
 
-def own_active_pairs(user: Any, cohort: Cohort) -> QuerySet[Pair]:
+def own_active_pairs(user: Any, cohort: Cohort | int) -> QuerySet[Pair]:
     """The person's own active pairs in the cohort (empty for anyone else)."""
     if not (user is not None and user.is_authenticated and user.is_active):
         return Pair.objects.none()

@@ -14,7 +14,7 @@ from conftest import World, bulk_members, make_cohort
 from flipside.matching import services
 from flipside.matching.models import Capacity, MatchingSettings, Pair, PairRule, Proposal, Run
 from flipside.notifications.models import OutboxMessage
-from flipside.schemes.models import Role, Stage
+from flipside.schemes.models import Membership, Role, Stage
 from flipside.training import services as training
 from flipside.training.models import AgreementAcceptance
 from flipside.training.readiness import ready_user_ids
@@ -714,6 +714,28 @@ def test_people_without_a_pair_have_no_partner_page(
         assert client.get(url("partner", cohort.pk)).status_code == 404
     pair = Pair.objects.get(mentor__display_name="Amal")
     services.end_pair(pair, by=world.coordinator, reason="Ended")
+    client.force_login(pair.mentor)
+    assert client.get(url("partner", cohort.pk)).status_code == 404
+
+
+def test_the_partner_page_asks_a_bounded_number_of_queries_and_creates_missing_settings(
+    client: Client, world: World, cohort: Any, published: Run, django_assert_max_num_queries: Any
+) -> None:
+    MatchingSettings.objects.filter(cohort=cohort).delete()
+    client.force_login(Pair.objects.get(mentor__display_name="Amal").mentor)
+    assert "Xu gets in touch first." in text(client.get(url("partner", cohort.pk)))
+    assert MatchingSettings.objects.filter(cohort=cohort).exists()
+    # Session, person, their roles, the pairs with cohort and settings, then the partner's
+    # membership and application.
+    with django_assert_max_num_queries(6):
+        assert "Xu gets in touch first." in text(client.get(url("partner", cohort.pk)))
+
+
+def test_a_pair_outlives_no_membership_on_the_partner_page(
+    client: Client, world: World, cohort: Any, published: Run
+) -> None:
+    pair = Pair.objects.get(mentor__display_name="Amal")
+    Membership.objects.filter(cohort=cohort, user=pair.mentor).delete()
     client.force_login(pair.mentor)
     assert client.get(url("partner", cohort.pk)).status_code == 404
 

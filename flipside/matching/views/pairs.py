@@ -19,7 +19,7 @@ from flipside.lib.text import isolate
 from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
 from flipside.schemes.models import Cohort, Membership, Role
-from flipside.schemes.permissions import Action, get_cohort
+from flipside.schemes.permissions import Action, can, get_cohort
 
 from .. import forms, profile, selectors, services
 from ..models import FirstContact, Pair
@@ -172,11 +172,18 @@ class Partner:
 
 def partner(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     """A participant's own partner(s): what each shares, and who gets in touch first."""
-    cohort = get_cohort(request.user, cohort_id, Action.TAKE_PART)
-    mine = list(own_active_pairs(request.user, cohort))
-    if not mine:
+    # The pairs bring their cohort and its settings along; may the person take part in it
+    # is then answered from their roles, without asking again.
+    mine = list(
+        own_active_pairs(request.user, cohort_id).select_related(
+            "cohort__scheme__organisation", "cohort__matching_settings"
+        )
+    )
+    if not mine or not can(request.user, Action.TAKE_PART, mine[0].cohort):
         raise Http404
-    first = services.settings_for(cohort).first_contact
+    cohort = mine[0].cohort
+    found = getattr(cohort, "matching_settings", None)  # none yet: created with the defaults
+    first = (found or services.settings_for(cohort)).first_contact
     partners = []
     for pair in mine:
         i_mentor = pair.mentor_id == request.user.pk
