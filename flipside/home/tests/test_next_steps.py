@@ -206,7 +206,7 @@ def test_the_coordinators_home_page_asks_once_per_app_whatever_the_number_of_coh
     for _ in range(4):
         cohorts_at_every_stage(world)
     assert home_queries(client) == few
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 31
 
