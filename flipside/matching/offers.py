@@ -31,19 +31,22 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     ids = [c.pk for c in cohorts if c.stage in (Stage.MATCHING, Stage.RUNNING)]
     if not ids:
         return {}
-    runs = Run.objects.filter(cohort=OuterRef("pk"))
-    drafts = runs.filter(status=Run.Status.DONE, published_at__isnull=True).order_by("-number")
-    rows = (
-        Cohort.objects.filter(pk__in=ids)
-        .annotate(
-            draft=Subquery(drafts.values("pk")[:1]),
-            draft_number=Subquery(drafts.values("number")[:1]),
-            working=Exists(runs.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING])),
-            published=Exists(runs.filter(published_at__isnull=False)),
-            active=Exists(Pair.objects.filter(cohort=OuterRef("pk"), status=Pair.Status.ACTIVE)),
-        )
-        .values("pk", "stage", "draft", "draft_number", "working", "published", "active")
-    )
+    # Only what the stages present need: compiling the runs' four subqueries costs more
+    # than running them, and most cohorts on a page are running.
+    facts: dict[str, Any] = {
+        "active": Exists(Pair.objects.filter(cohort=OuterRef("pk"), status=Pair.Status.ACTIVE))
+    }
+    if any(c.stage == Stage.MATCHING for c in cohorts):
+        runs = Run.objects.filter(cohort=OuterRef("pk"))
+        drafts = runs.filter(status=Run.Status.DONE, published_at__isnull=True)
+        drafts = drafts.order_by("-number")
+        facts |= {
+            "draft": Subquery(drafts.values("pk")[:1]),
+            "draft_number": Subquery(drafts.values("number")[:1]),
+            "working": Exists(runs.filter(status__in=[Run.Status.QUEUED, Run.Status.RUNNING])),
+            "published": Exists(runs.filter(published_at__isnull=False)),
+        }
+    rows = Cohort.objects.filter(pk__in=ids).order_by().values("pk", "stage", **facts)
     return {
         row["pk"]: _running_step(row) if row["stage"] == Stage.RUNNING else _matching_step(row)
         for row in rows
