@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.db.models import Count, Exists, Q, Subquery
+from django.db import connections, router
+from django.db.models import Count, Exists, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -152,10 +154,14 @@ def ready_condition(cohort: Any) -> Q:
     database can count and filter ready people in one query without building each one's
     readiness. It must agree with ``cohort_readiness``; the tests compare the two over
     random cohorts."""
+    return _ready_condition(cohort.pk, cohort.scheme_id)
+
+
+def _ready_condition(cohort_id: int, scheme_id: int) -> Q:
     # Each test is "the person is among these users", a subquery that does not depend on the
     # row, so the database computes it once and looks every membership up in it.
     required = TrainingSession.objects.filter(
-        cohort=cohort, required=True, cancelled_at__isnull=True
+        cohort_id=cohort_id, required=True, cancelled_at__isnull=True
     )
     trained = Q()
     for role in PARTICIPANT_ROLES:
@@ -167,22 +173,22 @@ def ready_condition(cohort: Any) -> Q:
         trained |= Q(role=role) & (~Q(Exists(theirs)) | Q(user_id__in=attended))
 
     # As handbook_needing_acknowledgement: the latest significant version, else the first.
-    versions = HandbookVersion.objects.filter(scheme_id=cohort.scheme_id)
+    versions = HandbookVersion.objects.filter(scheme_id=scheme_id)
     needed = Coalesce(
         Subquery(versions.filter(significant=True).order_by("-number").values("number")[:1]),
         Subquery(versions.order_by("number").values("number")[:1]),
     )
     acknowledged = HandbookAcknowledgement.objects.filter(
-        version__scheme_id=cohort.scheme_id, version__number__gte=needed
+        version__scheme_id=scheme_id, version__number__gte=needed
     ).values("user_id")
     handbook = ~Q(Exists(versions)) | Q(user_id__in=acknowledged)
 
-    rules = AgreementVersion.objects.filter(scheme_id=cohort.scheme_id)
+    rules = AgreementVersion.objects.filter(scheme_id=scheme_id)
     latest = Subquery(rules.order_by("-number").values("pk")[:1])
     accepted = AgreementAcceptance.objects.filter(version_id=latest).values("user_id")
     agreement = ~Q(Exists(rules)) | Q(user_id__in=accepted)
 
-    override = ReadinessOverride.objects.filter(cohort=cohort).values("user_id")
+    override = ReadinessOverride.objects.filter(cohort_id=cohort_id).values("user_id")
     return (trained & handbook & agreement) | Q(user_id__in=override)
 
 
@@ -195,15 +201,10 @@ class ReadyCount(NamedTuple):
 def readiness_counts(cohort: Any) -> list[ReadyCount]:
     """How many student mentors and staff mentees are ready (or let through), out of how
     many: counted by the database in one query whatever the cohort's size."""
-    ready = ready_condition(cohort)
-    counted = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).aggregate(
-        **{f"{role}_total": Count("pk", filter=Q(role=role)) for role in PARTICIPANT_ROLES},
-        **{f"{role}_ready": Count("pk", filter=Q(role=role) & ready) for role in PARTICIPANT_ROLES},
-    )
-    return [
-        ReadyCount(role, counted[f"{role}_ready"], counted[f"{role}_total"])
-        for role in (Role.MENTOR, Role.MENTEE)
-    ]
+    alias = router.db_for_read(Membership)
+    rows = _fetch(alias, _counting_sql(alias, cohort.pk, cohort.scheme_id))
+    found = {role: (ready, total) for role, total, ready in rows}
+    return [ReadyCount(role, *found.get(role, (0, 0))) for role in (Role.MENTOR, Role.MENTEE)]
 
 
 def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "") -> Any:
@@ -225,5 +226,44 @@ def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "
 
 def ready_user_ids(cohort: Any) -> set[int]:
     """Who matching may consider: ready people, and people a coordinator let through."""
-    participants = cohort.memberships.filter(role__in=PARTICIPANT_ROLES)
-    return set(participants.filter(ready_condition(cohort)).values_list("user_id", flat=True))
+    alias = router.db_for_read(Membership)
+    rows = _fetch(alias, _ready_sql(alias, cohort.pk, cohort.scheme_id))
+    return {user_id for (user_id,) in rows}
+
+
+# The rule of ready_condition is a dozen subqueries, which the ORM takes some 10 ms of Python
+# to compile, more than the database takes to answer them. Its SQL depends only on the ids of
+# the cohort and its scheme, never on the data, so each process compiles it once per cohort
+# and database; the answer is read afresh from the database on every call.
+Compiled = tuple[str, tuple[Any, ...]]
+
+
+def _fetch(alias: str, compiled: Compiled) -> list[tuple[Any, ...]]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(*compiled)
+        return cursor.fetchall()
+
+
+def _participants(cohort_id: int) -> QuerySet[Membership]:
+    return Membership.objects.filter(cohort_id=cohort_id, role__in=PARTICIPANT_ROLES)
+
+
+@lru_cache(maxsize=256)
+def _counting_sql(alias: str, cohort_id: int, scheme_id: int) -> Compiled:
+    """Rows of (role, total, ready), one for each role the cohort has anyone in."""
+    counted = (
+        _participants(cohort_id)
+        .values("role")
+        .annotate(
+            total=Count("pk"), ready=Count("pk", filter=_ready_condition(cohort_id, scheme_id))
+        )
+        .order_by()
+    )
+    return counted.values_list("role", "total", "ready").query.get_compiler(alias).as_sql()
+
+
+@lru_cache(maxsize=256)
+def _ready_sql(alias: str, cohort_id: int, scheme_id: int) -> Compiled:
+    """Rows of (user_id,), one for each ready participant."""
+    ready = _participants(cohort_id).filter(_ready_condition(cohort_id, scheme_id))
+    return ready.values_list("user_id").query.get_compiler(alias).as_sql()

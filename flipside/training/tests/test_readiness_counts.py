@@ -177,3 +177,67 @@ def test_counting_costs_one_query_for_3_and_for_60_people(counting: str) -> None
         used.append(len(queries))
 
     assert used == [1, 1]
+
+
+# --- The compiled rule is kept per cohort; the answer never is --------------------------------
+
+
+def trained_cohort_with(size: int) -> Cohort:
+    """A cohort whose only requirement is one training session, which ``size`` people
+    attended: half student mentors, half staff mentees."""
+    cohort = build([{"audience": "both", "required": True, "cancelled": False}], [], 0, [])
+    session = TrainingSession.objects.get(cohort=cohort)
+    for user in bulk_members(cohort, Role.MENTOR, size // 2) + bulk_members(
+        cohort, Role.MENTEE, size - size // 2
+    ):
+        Booking.objects.create(session=session, user=user, attendance="present")
+    return cohort
+
+
+def test_counts_follow_the_data_after_the_rule_was_compiled_for_the_cohort() -> None:
+    cohort = trained_cohort_with(0)
+    session = TrainingSession.objects.get(cohort=cohort)
+    student, staff = join(cohort, Role.MENTOR), join(cohort, Role.MENTEE)
+    assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 0, 1), (Role.MENTEE, 0, 1)]
+    assert readiness.ready_user_ids(cohort) == set()
+
+    Booking.objects.create(session=session, user=student, attendance="present")
+    ReadinessOverride.objects.create(cohort=cohort, user=staff, reason="Trained before")
+
+    assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 1, 1), (Role.MENTEE, 1, 1)]
+    assert readiness.ready_user_ids(cohort) == {student.pk, staff.pk}
+
+
+def test_each_cohort_is_counted_by_its_own_rule_whichever_was_counted_first() -> None:
+    trained = trained_cohort_with(4)
+    waiting = trained_cohort_with(0)
+    someone = join(waiting, Role.MENTEE)
+    # Nothing is required in this cohort, so its one mentor is ready without the training
+    # the other cohort of the same scheme requires.
+    untrained = make_cohort(trained.scheme, stage=Stage.TRAINING)
+    mentor = join(untrained, Role.MENTOR)
+
+    for _ in range(2):
+        assert readiness.readiness_counts(trained) == [(Role.MENTOR, 2, 2), (Role.MENTEE, 2, 2)]
+        assert readiness.readiness_counts(waiting) == [(Role.MENTOR, 0, 0), (Role.MENTEE, 0, 1)]
+        assert readiness.readiness_counts(untrained) == [(Role.MENTOR, 1, 1), (Role.MENTEE, 0, 0)]
+        assert readiness.ready_user_ids(waiting) == set()
+        assert readiness.ready_user_ids(untrained) == {mentor.pk}
+        assert len(readiness.ready_user_ids(trained)) == 4
+    assert someone.pk not in readiness.ready_user_ids(trained)
+
+
+def test_the_rule_is_compiled_once_per_cohort_and_scheme() -> None:
+    cohort = trained_cohort_with(2)
+    assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 1, 1), (Role.MENTEE, 1, 1)]
+    compiled = readiness._counting_sql.cache_info()
+
+    readiness.readiness_counts(Cohort.objects.get(pk=cohort.pk))
+    assert readiness._counting_sql.cache_info().hits == compiled.hits + 1
+
+    # Moved to a scheme with a handbook nobody has read, the cohort counts by that scheme's.
+    cohort.scheme = make_cohort().scheme
+    cohort.save()
+    HandbookVersion.objects.create(scheme=cohort.scheme, number=1, body="Be kind.")
+    assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 0, 1), (Role.MENTEE, 0, 1)]
+    assert readiness._counting_sql.cache_info().misses == compiled.misses + 1
