@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +34,6 @@ RUNS_PER_PAGE = 20
 def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> dict[str, Any]:
     """Everything the matching page shows; ``bound`` replaces a blank form with a posted one."""
     saved = services.settings_for(cohort)
-    runs = cohort.matching_runs.select_related("created_by")
     rules = list(cohort.pair_rules.select_related("mentor", "mentee"))
     return {
         "cohort": cohort,
@@ -45,14 +45,47 @@ def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> di
         "capacities": Capacity.objects.filter(cohort=cohort)
         .select_related("user")
         .order_by("user__display_name"),
-        "published": runs.filter(published_at__isnull=False).first(),
-        "page": _with_bars(Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))),
-        "finished": runs.filter(status=Run.Status.DONE).count(),
+        **_runs(cohort, request.GET.get("page")),
         "rule_form": bound.get("rule_form") or forms.RuleForm(cohort=cohort),
         "capacity_form": bound.get("capacity_form") or forms.CapacityForm(cohort=cohort),
         "run_form": bound.get("run_form") or forms.RunForm(),
-        "compare_form": forms.CompareForm(cohort=cohort),
     }
+
+
+def _runs(cohort: Cohort, page_number: str | None) -> dict[str, Any]:
+    """The page of runs, how many have finished and the published run (at most one): both
+    counts and the published run's id in one query, and the published run itself taken from
+    the page when it is on it, as it is unless many runs followed it."""
+    tally = cohort.matching_runs.aggregate(
+        total=Count("pk"),
+        finished=Count("pk", filter=Q(status=Run.Status.DONE)),
+        published=Max("pk", filter=Q(published_at__isnull=False)),
+    )
+    runs = cohort.matching_runs.select_related("created_by", "published_by")
+    paginator = Paginator(runs, RUNS_PER_PAGE)
+    paginator.count = tally["total"]  # counted above, with the rest
+    page = _with_bars(paginator.get_page(page_number))
+    published = next((run for run in page if run.pk == tally["published"]), None)
+    if published is None and tally["published"] is not None:
+        published = runs.get(pk=tally["published"])
+    return {
+        "page": page,
+        "finished": tally["finished"],
+        "published": published,
+        "compare_form": _compare_form(cohort, tally["finished"]),
+    }
+
+
+def _compare_form(cohort: Cohort, finished: int) -> forms.CompareForm:
+    """The form to compare two finished runs; the page shows it only when there are two."""
+    form = forms.CompareForm(cohort=cohort)
+    if finished > 1:
+        # Both lists offer the same runs: fetched once for the two, not once for each. (iter,
+        # because list() would first ask the choices' length: a COUNT query.)
+        choices = list(iter(form.fields["first"].choices))  # type: ignore[attr-defined]
+        for name in ("first", "second"):
+            form.fields[name].choices = choices  # type: ignore[attr-defined]
+    return form
 
 
 def _with_bars(page: Any) -> Any:
