@@ -3,6 +3,8 @@ named whichever page it is on, in a number of queries that does not grow with th
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -102,3 +104,32 @@ def test_a_published_run_off_the_page_costs_one_more_query(
     off_the_page, html = visit(coordinator, cohort, 2)
     assert "Proposal 25 was published on" in html
     assert off_the_page == on_the_page + 1
+
+
+def test_each_run_row_shows_who_when_the_aim_the_status_and_the_scores(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    world.coordinator.display_name = "<i>Ann</i> & co"
+    world.coordinator.save()
+    winter = datetime.datetime(2027, 1, 5, 23, 30, tzinfo=datetime.UTC)
+    summer = datetime.datetime(2027, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    done, failed = Run.objects.bulk_create([
+        Run(cohort=cohort, number=1, status=Run.Status.DONE, mode=Run.Mode.FAIREST, matched=40,
+            total_score=2800, min_score=51, created_by=world.coordinator, created_at=winter),
+        Run(cohort=cohort, number=2, status=Run.Status.FAILED, created_at=summer),
+    ])  # fmt: skip
+    _queries, html = visit(coordinator, cohort)
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert [row.count('data-label="') for row in rows] == [9, 9]
+    newest, oldest = rows
+    assert f'<a href="{reverse("matching:run", args=[failed.pk])}">Proposal 2</a>' in newest
+    assert '<time datetime="2027-07-01T00:30:00+01:00">1 Jul 2027, 00:30</time>' in newest
+    assert '<span class="tag tag--run-failed">Could not finish</span>' in newest
+    assert "<bdi>–</bdi>" in newest and "Best overall" in newest and "<svg" not in newest
+    assert "<bdi>&lt;i&gt;Ann&lt;/i&gt; &amp; co</bdi>" in oldest
+    assert '<time datetime="2027-01-05T23:30:00+00:00">5 Jan 2027, 23:30</time>' in oldest
+    assert ">Fairest</td>" in oldest and 'class="num">40</td>' in oldest
+    assert '<span class="score__number">2800</span><svg class="bar"' in oldest
+    assert 'class="bar__fill" width="100"' in oldest and 'class="bar__fill" width="51"' in oldest
+    assert f'<a href="{reverse("matching:run", args=[done.pk])}">Proposal 1</a>' in oldest

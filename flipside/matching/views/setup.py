@@ -64,7 +64,7 @@ def _runs(cohort: Cohort, page_number: str | None) -> dict[str, Any]:
     runs = cohort.matching_runs.select_related("created_by", "published_by")
     paginator = Paginator(runs, RUNS_PER_PAGE)
     paginator.count = tally["total"]  # counted above, with the rest
-    page = _with_bars(paginator.get_page(page_number))
+    page = paginator.get_page(page_number)
     published = next((run for run in page if run.pk == tally["published"]), None)
     if published is None and tally["published"] is not None:
         published = runs.get(pk=tally["published"])
@@ -86,14 +86,6 @@ def _compare_form(cohort: Cohort, finished: int) -> forms.CompareForm:
         for name in ("first", "second"):
             form.fields[name].choices = choices  # type: ignore[attr-defined]
     return form
-
-
-def _with_bars(page: Any) -> Any:
-    """Each run's total score as a bar against the highest total on the page."""
-    longest = max((run.total_score for run in page), default=0) or 1
-    for run in page:
-        run.total_bar = round(run.total_score * 100 / longest)
-    return page
 
 
 def overview(request: AuthedRequest, cohort_id: int) -> HttpResponse:
