@@ -90,10 +90,10 @@ def test_the_matching_page_costs_the_same_for_one_run_as_for_many(
     large_queries, html = visit(coordinator, large)
     assert "Mentor 0029" in html.split('id="capacity"')[1]
     assert html.count(">Proposal 45</option>") == html.count(">Proposal 1</option>") == 2
-    # session, user, cohort, navigation, breadcrumb; settings, readiness counts, rules, runs
-    # counted, the page of runs (with the published run on it), the runs to compare,
-    # capacities.
-    assert small_queries == large_queries == 12
+    # At most: session, user, cohort, navigation, breadcrumb; settings, readiness counts,
+    # rules, runs counted, the page of runs (with the published run on it), the runs to
+    # compare, capacities.
+    assert small_queries == large_queries <= 12
 
 
 def test_a_published_run_off_the_page_costs_one_more_query(
