@@ -164,6 +164,9 @@ def test_two_workers_deliver_a_thousand_messages_exactly_once(
     world: World, smtp_sink: tuple[Sink, int]
 ) -> None:
     sink, port = smtp_sink
+    # Each delivery takes 10 ms, so one worker alone would need ten seconds: time for the
+    # second to start even on a busy machine, and so for both to take part.
+    sink.delay = 0.01
     expected = queue(world, 1000)
 
     workers = [start_worker(port, "--batch", "20", "--until-empty") for _ in range(2)]
