@@ -3,6 +3,7 @@ pairs and re-matching) and each participant's page about their partner."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -855,6 +856,29 @@ def test_the_pairs_page_is_paged_with_counts_for_the_whole_cohort(
     assert "Showing 51–62 of 62" in html and "Mentor 0050" in html and "Mentor 0049" not in html
     assert html.count(">End early<") == 10  # only active pairs can be ended
     assert url("pairs_export", cohort.pk, "csv") in html
+
+
+def test_the_pairs_page_rows_show_score_dates_in_london_and_escape_what_people_typed(
+    coordinator: Client, world: World
+) -> None:
+    cohort = matching_cohort(world.scheme)
+    active, ended = many_pairs(cohort, 1, ended=1)
+    summer = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)  # 1 July in London
+    Pair.objects.filter(pk=active.pk).update(score=None, started_at=summer)
+    Pair.objects.filter(pk=ended.pk).update(ended_at=summer, end_reason="<b>Moved</b> & left")
+    active.mentor.display_name = "<i>Ann</i>"
+    active.mentor.save()
+    html = coordinator.get(url("pairs", cohort.pk)).content.decode()
+    assert '<span class="muted">Not scored</span>' in html
+    assert '<time datetime="2026-07-01T00:30:00+01:00">1 Jul 2026</time>' in html
+    assert (
+        '<span class="tag tag--pair-ended">Ended early</span> <span class="cell-note">on 1 Jul 2026'
+        in html
+    )
+    assert "&lt;b&gt;Moved&lt;/b&gt; &amp; left" in html and "<b>Moved" not in html
+    assert "<bdi>&lt;i&gt;Ann&lt;/i&gt;</bdi>" in html and "<i>Ann" not in html
+    end = f'<a href="{url("end_pair", active.pk)}">End early<span class="visually-hidden"> the pair'
+    assert end in html and url("end_pair", ended.pk) not in html
 
 
 def test_the_pairs_page_finds_pairs_by_name_and_status_and_keeps_them_in_links(

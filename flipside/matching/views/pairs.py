@@ -33,13 +33,13 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
     form = forms.PairFilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(selectors.cohort_pairs(cohort, **filters), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
     counts = selectors.pair_counts(cohort)
-    # People without a partner are listed only once pairs exist, and only the first few:
-    # the name search finds the rest.
-    unpaired = selectors.unpaired(cohort, q=filters.get("q", "")) if sum(counts.values()) else None
+    paginator = Paginator(selectors.cohort_pairs(cohort, **filters), PER_PAGE)
+    if not filters.get("q"):
+        # Without a name search the counts by status already say how long the list is.
+        status = filters.get("status")
+        paginator.count = counts.get(status, 0) if status else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,
         "form": form,
@@ -47,11 +47,23 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "page": page,
         "active_count": counts[Pair.Status.ACTIVE],
         "ended_count": counts[Pair.Status.ENDED],
-        "unpaired": list(unpaired[:UNPAIRED_SHOWN]) if unpaired is not None else [],
-        "unpaired_count": unpaired.count() if unpaired is not None else 0,
-        "published": cohort.matching_runs.filter(published_at__isnull=False).first(),
+        **_unpaired(cohort, counts, q=filters.get("q", "")),
+        "published": cohort.matching_runs.filter(published_at__isnull=False)
+        .only("cohort", "number", "published_at")
+        .first(),
     }
     return render(request, "matching/pairs.html", context)
+
+
+def _unpaired(cohort: Cohort, counts: dict[str, int], *, q: str) -> dict[str, Any]:
+    """People without a partner, listed only once pairs exist, and only the first few: the
+    name search finds the rest. Counted only when the first few are not all of them."""
+    if not sum(counts.values()):
+        return {"unpaired": [], "unpaired_count": 0}
+    people = selectors.unpaired(cohort, q=q)
+    shown = list(people[:UNPAIRED_SHOWN])
+    count = people.count() if len(shown) == UNPAIRED_SHOWN else len(shown)
+    return {"unpaired": shown, "unpaired_count": count}
 
 
 def export_rows(cohort: Cohort) -> list[list[Any]]:

@@ -1,0 +1,59 @@
+"""Helpers for building a long table's rows in Python rather than in a template loop.
+
+A 50-row list drawn by the template language spends most of its time on per-row lookups,
+``{% translate %}``, ``{% include %}`` and ``|date`` (about 1 ms a row). Row tags translate
+their words once per table and build each row with ``format_html``; these helpers cover the
+two things ``format_html`` alone does not.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from collections.abc import Iterable
+
+from django.utils import dateformat, timezone
+from django.utils.safestring import SafeString
+
+
+def escaped(value: object) -> str:
+    """``conditional_escape`` without the lazy-translation wrapper around ``escape``, which
+    costs more than the escaping itself when called a few thousand times a page."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
+def format_row(format_string: str, *args: object) -> SafeString:
+    """``format_html`` for a table's rows: each argument escaped unless already safe."""
+    return SafeString(format_string.format(*map(escaped, args)))
+
+
+def translated_html(message: str, **values: object) -> SafeString:
+    """A translated message holding HTML and ``%(name)s`` placeholders (the msgid of a
+    ``{% blocktranslate %}``), with each value escaped, as ``{% blocktranslate %}`` does."""
+    return SafeString(message % {name: escaped(value) for name, value in values.items()})
+
+
+def join_html(parts: Iterable[object]) -> SafeString:
+    """Fragments joined, each escaped unless already safe (as those from ``format_row``)."""
+    return SafeString("".join(map(escaped, parts)))
+
+
+class LocalDates:
+    """``|date`` for one table: the value in local time, formatted once per distinct moment
+    and format (a page's rows often share dates)."""
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[datetime.datetime, str], str] = {}
+
+    def __call__(self, value: datetime.datetime, format_string: str) -> str:
+        key = (value, format_string)
+        if key not in self._done:
+            local = timezone.localtime(value)
+            self._done[key] = (
+                local.isoformat()
+                if format_string == "c"
+                else dateformat.format(local, format_string)
+            )
+        return self._done[key]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import datetime
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from flipside.lib.rows import LocalDates, format_row, join_html, translated_html
+
+TRICKY = ["<script>", "a & b", '"quoted"', "it's", 7, None, mark_safe("<b>safe</b>")]
+
+
+def test_format_row_escapes_exactly_as_format_html() -> None:
+    for value in TRICKY:
+        assert format_row("<td>{}</td>", value) == format_html("<td>{}</td>", value)
+    assert isinstance(format_row("{}", "x"), SafeString)
+
+
+def test_translated_html_keeps_the_messages_markup_and_escapes_the_values() -> None:
+    message = 'End<span class="visually-hidden"> <bdi>%(a)s</bdi></span>'
+    html = translated_html(message, a="<i>Ann</i> & co")
+    assert (
+        html
+        == 'End<span class="visually-hidden"> <bdi>&lt;i&gt;Ann&lt;/i&gt; &amp; co</bdi></span>'
+    )
+
+
+def test_join_html_escapes_plain_text_but_not_safe_fragments() -> None:
+    assert join_html([format_row("<p>{}</p>", "<x>"), "<y>"]) == "<p>&lt;x&gt;</p>&lt;y&gt;"
+
+
+def test_local_dates_format_in_london_time_as_the_date_filter_does() -> None:
+    dates = LocalDates()
+    winter = datetime.datetime(2026, 1, 5, 23, 30, tzinfo=datetime.UTC)
+    summer = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)
+    assert dates(winter, "j M Y") == "5 Jan 2026"
+    assert dates(summer, "j M Y") == "1 Jul 2026"
+    assert dates(summer, "c") == "2026-07-01T00:30:00+01:00"
+    assert dates(summer, "H:i") == "00:30"

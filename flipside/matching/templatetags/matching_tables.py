@@ -1,0 +1,114 @@
+"""The rows of the pairs table, built in Python: the template loop cost about 1 ms a row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from flipside.lib.rows import LocalDates, format_row, join_html, translated_html
+
+from ..models import Pair
+
+register = template.Library()
+
+# One end-pair URL reversed, the others made from it by swapping the id.
+_ID = 2147483647
+
+
+@register.simple_tag
+def pair_rows(pairs: Iterable[Pair], *, can_end: bool) -> SafeString:
+    """``<tr>`` for each pair: both names, score and bar, start date, status, and (with
+    ``can_end``) the link to end an active pair early."""
+    words = {
+        "mentor": _("Student mentor"),
+        "mentee": _("Staff mentee"),
+        "score": _("Score"),
+        "started": _("Started"),
+        "status": _("Status"),
+        "not_scored": _("Not scored"),
+        "on": _("on %(when)s"),
+        "end": _(
+            'End early<span class="visually-hidden"> the pair of <bdi>%(a)s</bdi> and '
+            "<bdi>%(b)s</bdi></span>"
+        ),
+    }
+    statuses = {value: str(label) for value, label in Pair.Status.choices}
+    end_url = reverse("matching:end_pair", args=[_ID])
+    dates = LocalDates()
+    return join_html(_row(pair, words, statuses, end_url, dates, can_end) for pair in pairs)
+
+
+def _row(
+    pair: Pair,
+    words: dict[str, str],
+    statuses: dict[str, str],
+    end_url: str,
+    dates: LocalDates,
+    can_end: bool,
+) -> SafeString:
+    mentor, mentee = pair.mentor.display_name, pair.mentee.display_name
+    active = pair.status == Pair.Status.ACTIVE
+    action = SafeString("")
+    if can_end:
+        link = SafeString("")
+        if active:
+            link = format_row(
+                '<a href="{}">{}</a>',
+                end_url.replace(str(_ID), str(pair.pk)),
+                translated_html(words["end"], a=mentor, b=mentee),
+            )
+        action = format_row("<td>{}</td>", link)
+    return format_row(
+        '<tr id="pair-{}">\n'
+        '    <th scope="row" data-label="{}"><bdi>{}</bdi></th>\n'
+        '    <td data-label="{}"><bdi>{}</bdi></td>\n'
+        '    <td data-label="{}" class="score">{}</td>\n'
+        '    <td data-label="{}" class="nowrap"><time datetime="{}">{}</time></td>\n'
+        '    <td data-label="{}">{}</td>\n'
+        "    {}\n"
+        "  </tr>\n",
+        pair.pk,
+        words["mentor"], mentor,
+        words["mentee"], mentee,
+        words["score"], _score(pair.score, words),
+        words["started"], dates(pair.started_at, "c"), dates(pair.started_at, "j M Y"),
+        words["status"], _status(pair, active, statuses, words, dates),
+        action,
+    )  # fmt: skip
+
+
+def _score(score: int | None, words: dict[str, str]) -> SafeString:
+    if score is None:
+        return format_row('<span class="muted">{}</span>', words["not_scored"])
+    # The same bar as matching/_bar.html draws.
+    return format_row(
+        '<span class="score__number">{}</span><svg class="bar" viewBox="0 0 100 4" '
+        'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        '<rect class="bar__track" width="100" height="4"></rect>'
+        '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n',
+        score,
+        score,
+    )
+
+
+def _status(
+    pair: Pair, active: bool, statuses: dict[str, str], words: dict[str, str], dates: LocalDates
+) -> SafeString:
+    label = statuses.get(pair.status, pair.status)
+    if active:
+        return format_row('<span class="tag tag--pair-active">{}</span>', label)
+    parts = [format_row('<span class="tag tag--pair-ended">{}</span>', label)]
+    if pair.ended_at:
+        when = dates(pair.ended_at, "j M Y")
+        parts.append(
+            format_row(
+                ' <span class="cell-note">{}</span>', translated_html(words["on"], when=when)
+            )
+        )
+    if pair.end_reason:
+        parts.append(format_row('<span class="cell-note break">{}</span>', pair.end_reason))
+    return join_html(parts)
