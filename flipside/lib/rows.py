@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils import dateformat, timezone
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
 
 
@@ -41,19 +42,30 @@ def join_html(parts: Iterable[object]) -> SafeString:
 
 
 class LocalDates:
-    """``|date`` for one table: the value in local time, formatted once per distinct moment
-    and format (a page's rows often share dates)."""
+    """``|date`` for one table: the value in local time, the formats rows use most made
+    without ``dateformat`` (which costs ~70 µs a call), the month names translated once."""
 
     def __init__(self) -> None:
-        self._done: dict[tuple[datetime.datetime, str], str] = {}
+        self._months: list[str] = []
+        self._fast: dict[str, Callable[[datetime.datetime], str]] = {
+            "c": datetime.datetime.isoformat,
+            "j M Y": lambda d: f"{d.day} {self.month(d)} {d.year}",
+            "j M Y,": lambda d: f"{d.day} {self.month(d)} {d.year},",
+            "H:i": lambda d: f"{d.hour:02d}:{d.minute:02d}",
+        }
+
+    def month(self, value: datetime.datetime) -> str:
+        if not self._months:
+            self._months = [""] + [str(MONTHS_3[n]).title() for n in range(1, 13)]
+        return self._months[value.month]
 
     def __call__(self, value: datetime.datetime, format_string: str) -> str:
-        key = (value, format_string)
-        if key not in self._done:
-            local = timezone.localtime(value)
-            self._done[key] = (
-                local.isoformat()
-                if format_string == "c"
-                else dateformat.format(local, format_string)
-            )
-        return self._done[key]
+        return self.many(value, format_string)[0]
+
+    def many(self, value: datetime.datetime, *format_strings: str) -> list[str]:
+        """The value in each format, converted to local time once."""
+        local = timezone.localtime(value)
+        return [
+            self._fast[f](local) if f in self._fast else dateformat.format(local, f)
+            for f in format_strings
+        ]

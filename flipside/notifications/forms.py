@@ -49,22 +49,26 @@ class OutboxFilterForm(forms.Form):
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    scheme = forms.ModelChoiceField(
-        label=_("Scheme"),
-        required=False,
-        queryset=Scheme.objects.none(),
-        empty_label=_("All your schemes"),
-    )
+    scheme = forms.TypedChoiceField(label=_("Scheme"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, schemes: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, schemes: list[Scheme], **kwargs: Any) -> None:
+        """``schemes``: those whose emails the person may see, in order, fetched once by the
+        page (a model choice field would fetch them again to draw its options)."""
         super().__init__(*args, **kwargs)
-        scheme_field = cast(forms.ModelChoiceField, self.fields["scheme"])  # type: ignore[type-arg]
-        scheme_field.queryset = schemes.order_by("name")
+        self.schemes = {scheme.pk: scheme for scheme in schemes}
+        scheme_field = cast(forms.TypedChoiceField, self.fields["scheme"])
+        scheme_field.choices = [
+            ("", _("All your schemes")),
+            *((pk, str(scheme)) for pk, scheme in self.schemes.items()),
+        ]
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, by name; anything invalid counts as not filtering."""
         self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
+        found = {name: value for name, value in self.cleaned_data.items() if value}
+        if "scheme" in found:
+            found["scheme"] = self.schemes[found["scheme"]]
+        return found
 
 
 class WordingForm(forms.Form):

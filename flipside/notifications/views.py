@@ -22,19 +22,24 @@ PER_PAGE = 50
 
 def outbox(request: AuthedRequest) -> HttpResponse:
     require_coordinator(request.user)
-    schemes = permissions.schemes_with_mail_access(request.user)
+    schemes = list(permissions.schemes_with_mail_access(request.user).order_by("name"))
     form = OutboxFilterForm(request.GET, schemes=schemes)
     filters = form.filters()
-    page = Paginator(selectors.outbox_messages(request.user, **filters), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    # The counts compare statuses, so they follow every filter but the status one.
+    # The counts compare statuses, so they follow every filter but the status one; the
+    # list's length is then one of them, or their sum.
     others = {name: value for name, value in filters.items() if name != "status"}
+    counts = selectors.status_counts(selectors.outbox_messages(schemes, **others))
+    paginator = Paginator(selectors.outbox_messages(schemes, **filters), PER_PAGE)
+    by_status = {value: n for value, _label, n in counts}
+    paginator.count = (
+        by_status[filters["status"]] if "status" in filters else sum(by_status.values())
+    )
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,
         "rows": selectors.with_kind_labels(page),
-        "counts": selectors.status_counts(selectors.outbox_messages(request.user, **others)),
+        "counts": counts,
         "filtered": bool(filters),
     }
     template = "notifications/_outbox_table.html" if request.htmx else "notifications/outbox.html"

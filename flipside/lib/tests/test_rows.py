@@ -37,3 +37,15 @@ def test_local_dates_format_in_london_time_as_the_date_filter_does() -> None:
     assert dates(summer, "j M Y") == "1 Jul 2026"
     assert dates(summer, "c") == "2026-07-01T00:30:00+01:00"
     assert dates(summer, "H:i") == "00:30"
+
+
+def test_local_dates_quick_formats_match_django_across_a_year_and_the_clock_changes() -> None:
+    from django.utils import dateformat, timezone
+
+    dates = LocalDates()
+    start = datetime.datetime(2026, 1, 1, 0, 7, 3, 120, tzinfo=datetime.UTC)
+    for hours in range(0, 366 * 24, 7):
+        moment = start + datetime.timedelta(hours=hours)
+        local = timezone.localtime(moment)
+        for fmt in ("c", "j M Y", "j M Y,", "H:i", "j F Y"):
+            assert dates(moment, fmt) == dateformat.format(local, fmt)

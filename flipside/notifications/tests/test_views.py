@@ -185,7 +185,7 @@ def test_outbox_queries_stay_bounded(
     for n in range(60):
         make_message(world.scheme, status=[Status.SENT, Status.FAILED, Status.PENDING][n % 3])
     signed_in(client, world.coordinator)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("notifications:outbox"))
     assert len(response.context["rows"]) == 50
 
@@ -195,6 +195,27 @@ def test_outbox_shows_times_in_london_time(world: World, client: Client) -> None
     make_message(world.scheme, created_at=summer, status=Status.SENT, sent_at=summer)
     html = signed_in(client, world.coordinator).get(reverse("notifications:outbox"))
     assert "1 Jul 2026, 12:05" in strip_tags(html.content.decode())
+
+
+def test_outbox_rows_show_each_status_last_column_and_escape_the_subject(
+    world: World, client: Client
+) -> None:
+    winter = datetime.datetime(2026, 1, 9, 8, 4, tzinfo=datetime.UTC)
+    sent = make_message(world.scheme, status=Status.SENT, sent_at=winter, subject="<b>Hi</b> & bye")
+    make_message(world.scheme, status=Status.SENDING, subject="Going", lease_expires_at=winter)
+    make_message(world.scheme, status=Status.FAILED, subject="Broken", attempts=5)
+    html = signed_in(client, world.coordinator).get(reverse("notifications:outbox"))
+    content = html.content.decode()
+    link = reverse("notifications:message", args=[sent.pk])
+    assert f'<a href="{link}">&lt;b&gt;Hi&lt;/b&gt; &amp; bye</a>' in content
+    assert (
+        '<time datetime="2026-01-09T08:04:00+00:00"><span class="nowrap">9 Jan 2026,</span>'
+        in content
+    )
+    assert '<span class="tag tag--mail-sending">' in content and "<td>Now</td>" in content
+    assert '<span class="tag tag--mail-failed">' in content and "<td>–</td>" in content
+    assert '<td class="num">5</td>' in content
+    assert "<span>person" in content  # the address wraps only between its parts
 
 
 def test_a_new_coordinator_is_told_there_are_no_emails_yet(world: World, client: Client) -> None:
