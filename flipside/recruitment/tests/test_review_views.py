@@ -424,6 +424,31 @@ def test_list_sorts_by_name_status_date_and_average_score(
     assert names("status")[-1] == "Ben"
 
 
+def test_list_rows_show_each_column_and_escape_what_applicants_typed(
+    world: World, as_coordinator: Client
+) -> None:
+    call = open_call(world.cohort)
+    summer = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)  # 1 July in London
+    application = submitted(call, make_user("<i>Ann</i>"), submitted_at=summer)
+    Review.objects.create(application=application, reviewer=world.coordinator, total=4)
+    Review.objects.create(application=application, reviewer=world.cohort_coordinator, total=5)
+    content = page(as_coordinator.get(list_url(call), {"sort": "oldest"}))
+    pk = application.pk
+    assert (
+        f'value="{pk}" id="select-{pk}"><label for="select-{pk}" class="visually-hidden">'
+        in content
+    )
+    assert (
+        f'<a href="{review_url(application)}?sort=oldest"><bdi>&lt;i&gt;Ann&lt;/i&gt;</bdi></a>'
+        in content
+    )
+    assert "<i>Ann" not in content and 'class="email-address"' in content
+    assert '<time datetime="2026-07-01T00:30:00+01:00">1 Jul 2026</time>' in content
+    assert "<td>MBBS, year 2</td>" in content
+    assert '<span class="tag tag--application-submitted">' in content
+    assert '<td class="num">2</td>\n    <td class="num">4.5</td>' in content
+
+
 def test_htmx_filter_returns_only_the_table(world: World, as_coordinator: Client) -> None:
     call = open_call(world.cohort)
     submitted(call, make_user("Sam Submitted"))
@@ -455,7 +480,7 @@ def test_list_queries_stay_bounded_with_many_reviewed_applications(
         application = submitted(call)
         Review.objects.create(application=application, reviewer=world.coordinator, total=4)
         Review.objects.create(application=application, reviewer=world.cohort_coordinator, total=6)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = as_coordinator.get(list_url(call), {"sort": "score"})
     assert len(response.context["rows"]) == 40
     with django_assert_max_num_queries(15):

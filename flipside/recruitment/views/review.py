@@ -165,14 +165,21 @@ def application_list(request: AuthedRequest, call_id: int) -> HttpResponse:
     form = forms.ApplicationFilterForm(request.GET, blind=call.blind_review)
     filters = form.filters()
     applications = selectors.call_applications(request.user, call, **filters)
-    page = Paginator(applications, PER_PAGE).get_page(request.GET.get("page"))
+    summary = selectors.call_summary(call)
+    paginator = Paginator(applications.only(*selectors.LIST_ROW_FIELDS), PER_PAGE)
+    if not filters.get("q"):
+        # The person coordinates the call (get_call), so reviews every one of its submitted
+        # applications: the counts by status already say how long the list is.
+        status = filters.get("status")
+        paginator.count = summary.counts.get(status, 0) if status else summary.received
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "call": call,
         "cohort": call.cohort,
         "form": form,
         "page": page,
         "rows": selectors.list_rows(page),
-        "summary": selectors.call_summary(call),
+        "summary": summary,
         "out_of": selectors.rubric_total(call),
         "filters": filters,
         "query": urlencode(filters),
