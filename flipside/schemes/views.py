@@ -164,7 +164,10 @@ def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = permissions.get_cohort(request.user, cohort_id, Action.MANAGE)
     form = PeopleFilterForm(request.GET)
     filters = form.filters()
-    people = selectors.cohort_people(cohort, **filters)
+    # Only what a row shows: a user's other columns include the password hash.
+    people = selectors.cohort_people(cohort, **filters).only(
+        "cohort", "role", "site__name", "user__display_name", "user__pronouns", "user__email"
+    )
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,

@@ -229,8 +229,24 @@ def test_people_page_queries_stay_bounded(
     for _ in range(30):
         join(world.cohort, Role.MENTEE, make_user())
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         client.get(reverse("schemes:cohort_people", args=[world.cohort.pk]))
+
+
+def test_people_page_rows_show_pronouns_role_and_site_and_escape_names(
+    world: World, client: Any
+) -> None:
+    cohort = make_cohort(world.scheme)
+    join(
+        cohort, Role.MENTOR, make_user("<i>Ann</i>", pronouns="she/her", email="ann@example.ac.uk")
+    )
+    client.force_login(world.coordinator)
+    html = client.get(reverse("schemes:cohort_people", args=[cohort.pk])).content.decode()
+    row = (
+        '<th scope="row"><bdi>&lt;i&gt;Ann&lt;/i&gt;</bdi> <span class="muted">(<bdi>she/her</bdi>)'
+        "</span></th>\n    <td>Student mentor</td>\n    <td>–</td>\n    <td>ann@example.ac.uk</td>"
+    )
+    assert row in html and "<i>Ann" not in html
 
 
 def test_people_page_is_paged_and_finds_people_by_name_or_email(world: World, client: Any) -> None:
