@@ -12,6 +12,7 @@ import datetime
 import html
 from collections.abc import Callable, Iterable
 
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString
@@ -28,6 +29,15 @@ def escaped(value: object) -> str:
 def format_row(format_string: str, *args: object) -> SafeString:
     """``format_html`` for a table's rows: each argument escaped unless already safe."""
     return SafeString(format_string.format(*map(escaped, args)))
+
+
+def url_with_id(viewname: str) -> Callable[[object], str]:
+    """``reverse(viewname, args=[id])`` for every row: the URL reversed once, each row's id
+    put in place of a stand-in (``reverse`` costs ~25 µs a call)."""
+    stand_in = 2147483647
+    url = reverse(viewname, args=[stand_in])
+    before, after = url.split(str(stand_in))
+    return lambda pk: f"{before}{pk}{after}"
 
 
 def translated_html(message: str, **values: object) -> SafeString:

@@ -49,3 +49,13 @@ def test_local_dates_quick_formats_match_django_across_a_year_and_the_clock_chan
         local = timezone.localtime(moment)
         for fmt in ("c", "j M Y", "j M Y,", "H:i", "j F Y"):
             assert dates(moment, fmt) == dateformat.format(local, fmt)
+
+
+def test_url_with_id_gives_what_reverse_gives() -> None:
+    from django.urls import reverse
+
+    from flipside.lib.rows import url_with_id
+
+    review = url_with_id("recruitment:review")
+    for pk in (1, 42, 2147483647, 10**12):
+        assert review(pk) == reverse("recruitment:review", args=[pk])

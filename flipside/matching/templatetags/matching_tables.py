@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from flipside.lib.rows import LocalDates, format_row, join_html, translated_html
+from flipside.lib.rows import LocalDates, format_row, join_html, translated_html, url_with_id
 
 from ..models import Pair
 
 register = template.Library()
-
-# One end-pair URL reversed, the others made from it by swapping the id.
-_ID = 2147483647
 
 
 @register.simple_tag
@@ -37,7 +33,7 @@ def pair_rows(pairs: Iterable[Pair], *, can_end: bool) -> SafeString:
         ),
     }
     statuses = {value: str(label) for value, label in Pair.Status.choices}
-    end_url = reverse("matching:end_pair", args=[_ID])
+    end_url = url_with_id("matching:end_pair")
     dates = LocalDates()
     return join_html(_row(pair, words, statuses, end_url, dates, can_end) for pair in pairs)
 
@@ -46,7 +42,7 @@ def _row(
     pair: Pair,
     words: dict[str, str],
     statuses: dict[str, str],
-    end_url: str,
+    end_url: Callable[[object], str],
     dates: LocalDates,
     can_end: bool,
 ) -> SafeString:
@@ -58,7 +54,7 @@ def _row(
         if active:
             link = format_row(
                 '<a href="{}">{}</a>',
-                end_url.replace(str(_ID), str(pair.pk)),
+                end_url(pair.pk),
                 translated_html(words["end"], a=mentor, b=mentee),
             )
         action = format_row("<td>{}</td>", link)
@@ -75,7 +71,7 @@ def _row(
         words["mentor"], mentor,
         words["mentee"], mentee,
         words["score"], _score(pair.score, words),
-        words["started"], dates(pair.started_at, "c"), dates(pair.started_at, "j M Y"),
+        words["started"], *dates.many(pair.started_at, "c", "j M Y"),
         words["status"], _status(pair, active, statuses, words, dates),
         action,
     )  # fmt: skip

@@ -7,19 +7,15 @@ import datetime
 from collections.abc import Iterable
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.accounts.templatetags.email_addresses import email_address
-from flipside.lib.rows import LocalDates, format_row, join_html
+from flipside.lib.rows import LocalDates, format_row, join_html, url_with_id
 
 from ..models import OutboxMessage
 
 register = template.Library()
-
-# One message URL reversed, the others made from it by swapping the id.
-_ID = 2147483647
 
 
 @register.simple_tag
@@ -27,7 +23,7 @@ def outbox_rows(rows: Iterable[tuple[OutboxMessage, str]]) -> SafeString:
     """``<tr>`` for each (message, kind label): when queued, kind, recipient, subject linked
     to the message, status, tries, and the next try or when it was sent."""
     statuses = {value: str(label) for value, label in OutboxMessage.Status.choices}
-    message_url = reverse("notifications:message", args=[_ID])
+    message_url = url_with_id("notifications:message")
     now = _("Now")
     dates = LocalDates()
 
@@ -61,7 +57,7 @@ def outbox_rows(rows: Iterable[tuple[OutboxMessage, str]]) -> SafeString:
             when(message.created_at),
             kind_label,
             email_address(message.to),
-            message_url.replace(str(_ID), str(message.pk)),
+            message_url(message.pk),
             message.subject,
             message.status,
             statuses.get(message.status, message.status),

@@ -7,20 +7,16 @@ from collections.abc import Iterable
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.accounts.templatetags.email_addresses import email_address
-from flipside.lib.rows import LocalDates, format_row, join_html, translated_html
+from flipside.lib.rows import LocalDates, format_row, join_html, translated_html, url_with_id
 
 from ..models import Application, Call
 from ..review_selectors import ListRow
 
 register = template.Library()
-
-# One review URL reversed, the others made from it by swapping the id.
-_ID = 2147483647
 
 
 @register.simple_tag
@@ -33,7 +29,7 @@ def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeStr
         "year": _("%(p)s, year %(y)s"),
     }
     statuses = {value: str(label) for value, label in Application.Status.choices}
-    review_url = reverse("recruitment:review", args=[_ID])
+    review_url = url_with_id("recruitment:review")
     suffix = f"?{query}" if query else ""
     dates = LocalDates()
     mentors = call.role == "mentor"
@@ -71,7 +67,7 @@ def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeStr
             '    <td class="num">{}</td>\n'
             "  </tr>\n",
             a.pk, a.pk, a.pk, translated_html(words["select"], who=item.label),
-            review_url.replace(str(_ID), str(a.pk)) + suffix, item.label, email,
+            review_url(a.pk) + suffix, item.label, email,
             submitted,
             (a.site.name if a.site else "") or "–",
             work,
