@@ -59,3 +59,5 @@ def test_url_with_id_gives_what_reverse_gives() -> None:
     review = url_with_id("recruitment:review")
     for pk in (1, 42, 2147483647, 10**12):
         assert review(pk) == reverse("recruitment:review", args=[pk])
+    rematch = url_with_id("matching:rematch", 7)
+    assert rematch(2147483647) == reverse("matching:rematch", args=[7, 2147483647])

@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.lib.rows import LocalDates, format_row, join_html, translated_html, url_with_id
+from flipside.schemes.models import Cohort, Membership, Role
 
 from ..models import Pair
 
@@ -108,3 +109,21 @@ def _status(
     if pair.end_reason:
         parts.append(format_row('<span class="cell-note break">{}</span>', pair.end_reason))
     return join_html(parts)
+
+
+@register.simple_tag
+def unpaired_items(memberships: Iterable[Membership], cohort: Cohort) -> SafeString:
+    """``<li>`` for each person without a partner: name, role, and a link to find one."""
+    roles = {Role.MENTOR: _("student mentor"), Role.MENTEE: _("staff mentee")}
+    find = _('Find a new partner<span class="visually-hidden"> for <bdi>%(name)s</bdi></span>')
+    rematch_url = url_with_id("matching:rematch", cohort.pk)
+    return join_html(
+        format_row(
+            '<li><bdi>{}</bdi> <span class="muted">({})</span> – <a href="{}">{}</a></li>\n',
+            membership.user.display_name,
+            roles[Role.MENTOR] if membership.role == Role.MENTOR else roles[Role.MENTEE],
+            rematch_url(membership.user_id),
+            translated_html(find, name=membership.user.display_name),
+        )
+        for membership in memberships
+    )

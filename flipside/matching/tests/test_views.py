@@ -902,6 +902,25 @@ def test_the_pairs_page_finds_pairs_by_name_and_status_and_keeps_them_in_links(
         assert "Page 2 of 2" in text(coordinator.get(url("pairs", cohort.pk), {"page": far}))
 
 
+def test_people_without_a_partner_cost_the_same_queries_for_2_and_60(
+    coordinator: Client, world: World
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cohort = matching_cohort(world.scheme)
+    many_pairs(cohort, 1)
+    coordinator.get(url("pairs", cohort.pk))  # the session's first request fills caches
+    counted = []
+    for n in (2, 58):
+        bulk_members(cohort, Role.MENTEE, n, name=f"Waiting {n}")
+        with CaptureQueriesContext(connection) as queries:
+            coordinator.get(url("pairs", cohort.pk))
+        counted.append(len(queries))
+    # Past the first 50 the people without a partner are counted, once.
+    assert counted[1] == counted[0] + 1
+
+
 def test_people_without_a_partner_are_listed_up_to_a_limit_and_found_by_name(
     coordinator: Client, world: World
 ) -> None:

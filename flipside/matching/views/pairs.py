@@ -60,7 +60,7 @@ def _unpaired(cohort: Cohort, counts: dict[str, int], *, q: str) -> dict[str, An
     name search finds the rest. Counted only when the first few are not all of them."""
     if not sum(counts.values()):
         return {"unpaired": [], "unpaired_count": 0}
-    people = selectors.unpaired(cohort, q=q)
+    people = selectors.unpaired(cohort, q=q).only("cohort", "role", "user__display_name")
     shown = list(people[:UNPAIRED_SHOWN])
     count = people.count() if len(shown) == UNPAIRED_SHOWN else len(shown)
     return {"unpaired": shown, "unpaired_count": count}
