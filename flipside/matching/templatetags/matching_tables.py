@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from flipside.lib.rows import LocalDates, format_row, join_html, translated_html, url_with_id
+from flipside.lib.rows import (
+    LocalDates,
+    escaped_words,
+    format_row,
+    join_html,
+    translated_html,
+    url_with_id,
+)
 from flipside.schemes.models import Cohort, Membership, Role
 
 from ..models import Pair
@@ -20,20 +27,25 @@ register = template.Library()
 def pair_rows(pairs: Iterable[Pair], *, can_end: bool) -> SafeString:
     """``<tr>`` for each pair: both names, score and bar, start date, status, and (with
     ``can_end``) the link to end an active pair early."""
-    words = {
-        "mentor": _("Student mentor"),
-        "mentee": _("Staff mentee"),
-        "score": _("Score"),
-        "started": _("Started"),
-        "status": _("Status"),
-        "not_scored": _("Not scored"),
+    words: dict[str, str] = {
+        **escaped_words(
+            {
+                "mentor": _("Student mentor"),
+                "mentee": _("Staff mentee"),
+                "score": _("Score"),
+                "started": _("Started"),
+                "status": _("Status"),
+                "not_scored": _("Not scored"),
+            }
+        ),
+        # Messages that hold markup, as {% blocktranslate %} had them, filled when used.
         "on": _("on %(when)s"),
         "end": _(
             'End early<span class="visually-hidden"> the pair of <bdi>%(a)s</bdi> and '
             "<bdi>%(b)s</bdi></span>"
         ),
     }
-    statuses = {value: str(label) for value, label in Pair.Status.choices}
+    statuses = escaped_words({value: str(label) for value, label in Pair.Status.choices})
     end_url = url_with_id("matching:end_pair")
     dates = LocalDates()
     return join_html(_row(pair, words, statuses, end_url, dates, can_end) for pair in pairs)
@@ -42,7 +54,7 @@ def pair_rows(pairs: Iterable[Pair], *, can_end: bool) -> SafeString:
 def _row(
     pair: Pair,
     words: dict[str, str],
-    statuses: dict[str, str],
+    statuses: Mapping[str, str],
     end_url: Callable[[object], str],
     dates: LocalDates,
     can_end: bool,
@@ -93,7 +105,7 @@ def _score(score: int | None, words: dict[str, str]) -> SafeString:
 
 
 def _status(
-    pair: Pair, active: bool, statuses: dict[str, str], words: dict[str, str], dates: LocalDates
+    pair: Pair, active: bool, statuses: Mapping[str, str], words: dict[str, str], dates: LocalDates
 ) -> SafeString:
     label = statuses.get(pair.status, pair.status)
     if active:
@@ -114,7 +126,7 @@ def _status(
 @register.simple_tag
 def unpaired_items(memberships: Iterable[Membership], cohort: Cohort) -> SafeString:
     """``<li>`` for each person without a partner: name, role, and a link to find one."""
-    roles = {Role.MENTOR: _("student mentor"), Role.MENTEE: _("staff mentee")}
+    roles = escaped_words({Role.MENTOR: _("student mentor"), Role.MENTEE: _("staff mentee")})
     find = _('Find a new partner<span class="visually-hidden"> for <bdi>%(name)s</bdi></span>')
     rematch_url = url_with_id("matching:rematch", cohort.pk)
     return join_html(

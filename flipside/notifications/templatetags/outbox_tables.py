@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.accounts.templatetags.email_addresses import email_address
-from flipside.lib.rows import LocalDates, format_row, join_html, url_with_id
+from flipside.lib.rows import LocalDates, escaped_words, format_row, join_html, url_with_id
 
 from ..models import OutboxMessage
 
@@ -22,7 +22,7 @@ register = template.Library()
 def outbox_rows(rows: Iterable[tuple[OutboxMessage, str]]) -> SafeString:
     """``<tr>`` for each (message, kind label): when queued, kind, recipient, subject linked
     to the message, status, tries, and the next try or when it was sent."""
-    statuses = {value: str(label) for value, label in OutboxMessage.Status.choices}
+    statuses = escaped_words({value: str(label) for value, label in OutboxMessage.Status.choices})
     message_url = url_with_id("notifications:message")
     now = _("Now")
     dates = LocalDates()

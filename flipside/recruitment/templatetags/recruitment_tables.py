@@ -11,7 +11,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.accounts.templatetags.email_addresses import email_address
-from flipside.lib.rows import LocalDates, format_row, join_html, translated_html, url_with_id
+from flipside.lib.rows import (
+    LocalDates,
+    escaped_words,
+    format_row,
+    join_html,
+    translated_html,
+    url_with_id,
+)
 
 from ..models import Application, Call
 from ..review_selectors import ListRow
@@ -28,7 +35,7 @@ def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeStr
         "select": _("Select <bdi>%(who)s</bdi>"),
         "year": _("%(p)s, year %(y)s"),
     }
-    statuses = {value: str(label) for value, label in Application.Status.choices}
+    statuses = escaped_words({value: str(label) for value, label in Application.Status.choices})
     review_url = url_with_id("recruitment:review")
     suffix = f"?{query}" if query else ""
     dates = LocalDates()

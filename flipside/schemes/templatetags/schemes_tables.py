@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django import template
 from django.utils.safestring import SafeString
 
-from flipside.lib.rows import format_row, join_html
+from flipside.lib.rows import escaped_words, format_row, join_html
 
 from ..models import Membership, Role
 
@@ -18,7 +18,7 @@ register = template.Library()
 @register.simple_tag
 def people_rows(memberships: Iterable[Membership]) -> SafeString:
     """``<tr>`` for each membership: name (and pronouns), role, site and email address."""
-    roles = {value: str(label) for value, label in Role.choices}
+    roles = escaped_words({value: str(label) for value, label in Role.choices})
 
     def row(membership: Membership) -> SafeString:
         user = membership.user
