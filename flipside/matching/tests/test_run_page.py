@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import World
 from flipside.matching import services
@@ -197,3 +198,46 @@ def test_adding_by_hand_returns_to_the_same_page_after_confirming(
     response = coordinator.post(url("add", run.pk) + "?page=2", data | {"add-confirmed": "1"})
     assert response["Location"] == url("run", run.pk) + "?page=2#proposals"
     assert run.proposals.filter(mentor=bea, mentee=late).exists()
+
+
+def test_a_row_escapes_names_reasons_and_warnings_and_its_forms_keep_the_page(
+    coordinator: Client, world: World, run: Run
+) -> None:
+    """The rows are built in Python (matching_run.proposal_rows): every value is escaped as the
+    template escaped it, and the forms carry the page's address."""
+    best = pair(run, 100)
+    bad_mentor, bad_mentee = best.mentor, best.mentee
+    bad_mentor.display_name, bad_mentee.display_name = "<b>Amal</b> & co", 'Xu "the" <i>'
+    bad_mentor.save(update_fields=["display_name"])
+    bad_mentee.save(update_fields=["display_name"])
+    Proposal.objects.filter(pk=best.pk).update(
+        source="manual", reasons=["<script>r</script>"], warnings=["<img src=x> & w"]
+    )
+    html = table(coordinator.get(url("run", run.pk), {"q": "Amal, Mentor 0099"}).content.decode())
+    row = html[html.index(f'<tr id="proposal-{best.pk}">') :]
+    row = row[: row.index("</tr>")]
+    assert "<b>" not in row and "<script>" not in row and "<img" not in row and "<i>" not in row
+    assert "<bdi>&lt;b&gt;Amal&lt;/b&gt; &amp; co</bdi>" in row
+    assert "<bdi>Xu &quot;the&quot; &lt;i&gt;</bdi>" in row
+    assert "<li>&lt;script&gt;r&lt;/script&gt;</li>" in row
+    assert "<strong>Warning:</strong> &lt;img src=x&gt; &amp; w</li>" in row
+    assert '<span class="tag tag--manual">Added by hand</span>' in row
+    here = "?q=Amal%2C+Mentor+0099"
+    assert f'action="{url("lock", run.pk, best.pk)}{here}"' in row
+    assert f'action="{url("remove", run.pk, best.pk)}{here}"' in row
+    assert row.count('name="csrfmiddlewaretoken"') == 2
+    assert (
+        'Lock<span class="visually-hidden"> <bdi>&lt;b&gt;Amal&lt;/b&gt; &amp; co</bdi> and '
+        "<bdi>Xu &quot;the&quot; &lt;i&gt;</bdi></span>"
+    ) in row
+
+    # Locked: no remove form; published: no forms at all.
+    services.toggle_lock(run, best, by=world.coordinator)
+    html = table(coordinator.get(url("run", run.pk), {"q": "Amal"}).content.decode())
+    assert "Unlock<span" in html and url("remove", run.pk, best.pk) not in html
+    assert '<span class="tag tag--locked">Locked</span>' in html
+    Run.objects.filter(pk=run.pk).update(published_at=timezone.now())
+    html = table(coordinator.get(url("run", run.pk), {"q": "Amal"}).content.decode())
+    assert (
+        "<bdi>&lt;b&gt;Amal&lt;/b&gt; &amp; co</bdi>" in html and '<form method="post"' not in html
+    )
