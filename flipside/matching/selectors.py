@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -224,11 +226,20 @@ LOCKED, NOT_READY = "locked", "not_ready"
 MAX_NAMES = 10
 
 
+PROPOSAL_COLUMNS = ("run", "mentor", "mentee", "score", "reasons", "warnings", "source")
+
+
 def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
-    """The run's pairs, best score first, for the run page. ``q`` holds one name or several
-    separated by commas, and finds the pairs where either partner's name contains any of
-    them; ``show`` keeps only locked pairs, or pairs where someone is not ready yet."""
-    proposals = run.proposals.select_related("mentor", "mentee")
+    """The run's pairs, best score first, for the run page, each with ``locked`` (a
+    coordinator has locked the pair). ``q`` holds one name or several separated by commas,
+    and finds the pairs where either partner's name contains any of them; ``show`` keeps only
+    locked pairs, or pairs where someone is not ready yet."""
+    # Of the partners, only what a row shows; and whether the pair is locked, in the same query.
+    proposals = (
+        run.proposals.select_related("mentor", "mentee")
+        .only(*PROPOSAL_COLUMNS, "mentor__display_name", "mentee__display_name")
+        .annotate(locked=Exists(_lock_of(run)))
+    )
     names = [name.strip() for name in q.split(",") if name.strip()][:MAX_NAMES]
     if names:
         found = Q()
@@ -237,7 +248,7 @@ def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
             found |= Q(mentee__display_name__icontains=name)
         proposals = proposals.filter(found)
     if show == LOCKED:
-        proposals = proposals.filter(Exists(_lock_of(run)))
+        proposals = proposals.filter(locked=True)
     elif show == NOT_READY:
         ready = ready_members(run.cohort)
         proposals = proposals.exclude(mentor_id__in=ready, mentee_id__in=ready)
@@ -261,23 +272,30 @@ def ready_members(cohort: Cohort) -> Any:
 
 
 def ready_among(cohort: Cohort, user_ids: Iterable[int]) -> set[int]:
-    """Which of these people (one page's worth) are ready, or let through."""
-    return set(
-        ready_members(cohort).filter(user_id__in=list(user_ids)).values_list("user_id", flat=True)
-    )
-
-
-def locked_pairs(run: Run, proposals: list[Proposal]) -> set[tuple[int, int]]:
-    """(mentor id, mentee id) of those of ``proposals`` a coordinator has locked."""
-    if not proposals:
+    """Which of these people (one page's worth) are ready, or let through: the query of
+    ``ready_members``, compiled once per cohort (see ``_ready_sql``), among these ids."""
+    ids = [int(pk) for pk in user_ids]
+    if not ids:
         return set()
-    locks = PairRule.objects.filter(
-        cohort_id=run.cohort_id,
-        kind=PairRule.Kind.LOCK,
-        mentor_id__in={p.mentor_id for p in proposals},
-        mentee_id__in={p.mentee_id for p in proposals},
-    )
-    return set(locks.values_list("mentor_id", "mentee_id"))
+    sql, params = _ready_sql(cohort.pk, cohort.scheme_id)
+    among = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ready.user_id FROM ({sql}) ready WHERE ready.user_id IN ({among})",  # noqa: S608 (placeholders only)
+            [*params, *ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@lru_cache(maxsize=128)
+def _ready_sql(cohort_id: int, scheme_id: int) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of ``ready_members`` for a cohort. Building and compiling that
+    condition costs the ORM a few milliseconds, more than the database takes to run it; the
+    text depends on nothing but these two ids (every fact it tests is read by the database
+    when the query runs, none in Python), so each process compiles it once per cohort."""
+    cohort = Cohort(pk=cohort_id, scheme_id=scheme_id)
+    sql, params = ready_members(cohort).order_by().query.sql_with_params()
+    return sql, tuple(params)
 
 
 def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:

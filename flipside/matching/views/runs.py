@@ -96,9 +96,14 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     form = forms.ProposalFilterForm(request.GET)
     filters = form.filters()
     proposals = selectors.run_proposals(run, **filters)
-    page = Paginator(proposals, PER_PAGE).get_page(request.GET.get("page"))
+    counts = selectors.score_bands(run, BANDS)
+    paginator = Paginator(proposals, PER_PAGE)
+    if not filters:
+        # The bands cover every score a pair can have (0 to 100, as the database enforces),
+        # so together they count every pair: no second count for the paginator.
+        paginator.count = sum(counts)
+    page = paginator.get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    locks = selectors.locked_pairs(run, shown)
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
     ready = selectors.ready_among(run.cohort, people) if shown else set()
     unmatched = list(run.unmatched.select_related("user"))
@@ -107,14 +112,11 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": [
-            Row(p, (p.mentor_id, p.mentee_id) in locks, p.mentor_id in ready, p.mentee_id in ready)
-            for p in shown
-        ],
+        "rows": [Row(p, p.locked, p.mentor_id in ready, p.mentee_id in ready) for p in shown],
         "here": _here(request),
         "unmatched": [u for u in unmatched if u not in full],
         "already_paired": full,
-        "bands": bars(selectors.score_bands(run, BANDS)),
+        "bands": bars(counts),
     }
     if run.is_draft:
         context |= _draft_forms(request, run, shown, **bound)
