@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
@@ -250,7 +251,8 @@ def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
     if show == LOCKED:
         proposals = proposals.filter(locked=True)
     elif show == NOT_READY:
-        ready = ready_members(run.cohort)
+        # The SQL the ORM compiled for ready_members, kept (see _ready_sql).
+        ready = RawSQL(*_ready_sql(run.cohort_id, run.cohort.scheme_id))  # noqa: S611
         proposals = proposals.exclude(mentor_id__in=ready, mentee_id__in=ready)
     return proposals.order_by("-score", "pk")
 
