@@ -166,3 +166,9 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
             )
         )
     return SafeString("".join(out))
+
+
+@register.simple_tag
+def score_bar(width: int) -> SafeString:
+    """templates/matching/_bar.html for a whole-number width, without an ``{% include %}``."""
+    return SafeString(BAR.format(escaped(int(width or 0))))
