@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from conftest import World
 from flipside.matching import selectors, services
+from flipside.matching.forms import ProposalSelect, SwapForm
 from flipside.matching.models import PairRule, Proposal, Run
 from flipside.training import services as training
 from flipside.training.models import AgreementAcceptance
@@ -294,3 +296,26 @@ def test_the_page_count_without_filters_is_the_spread_of_scores_and_the_queries_
     with CaptureQueriesContext(connection) as queries:
         html = text(coordinator.get(url("run", run.pk), {"page": 3}))
     assert "Showing 101–120 of 120" in html and len(queries) == 9
+
+
+def test_the_swap_lists_markup_is_djangos_select_byte_for_byte(run: Run) -> None:
+    """forms.ProposalSelect builds the options in Python; Django's template draws the same."""
+    proposals = list(run.proposals.select_related("mentor", "mentee")[:3])
+    Proposal.objects.filter(pk=proposals[0].pk).update(reasons=[])
+    proposals[0].mentor.display_name = '<b>"Amal" & co</b>'
+    form = SwapForm(
+        {"swap-first": proposals[1].pk, "swap-second": proposals[1].pk, "swap-version": 1},
+        run=run,
+    )
+    form.offer(proposals)
+    assert not form.is_valid()  # two different pairs: "second" has an error
+    attrs = {"aria-invalid": "true", "required": True, "disabled": False, "data-x": '<"&>'}
+    for name in ("first", "second"):
+        bound = form[name]
+        fast = bound.field.widget
+        assert isinstance(fast, ProposalSelect)
+        template = forms.Select(choices=fast.choices)
+        assert str(bound) == str(bound.as_widget(widget=template))
+        value = bound.value()
+        assert fast.render(name, value, attrs) == template.render(name, value, attrs)
+    assert "&lt;b&gt;&quot;Amal&quot; &amp; co&lt;/b&gt;" in str(form["first"])
