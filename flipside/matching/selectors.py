@@ -227,20 +227,12 @@ LOCKED, NOT_READY = "locked", "not_ready"
 MAX_NAMES = 10
 
 
-PROPOSAL_COLUMNS = ("run", "mentor", "mentee", "score", "reasons", "warnings", "source")
-
-
 def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
-    """The run's pairs, best score first, for the run page, each with ``locked`` (a
-    coordinator has locked the pair). ``q`` holds one name or several separated by commas,
-    and finds the pairs where either partner's name contains any of them; ``show`` keeps only
-    locked pairs, or pairs where someone is not ready yet."""
-    # Of the partners, only what a row shows; and whether the pair is locked, in the same query.
-    proposals = (
-        run.proposals.select_related("mentor", "mentee")
-        .only(*PROPOSAL_COLUMNS, "mentor__display_name", "mentee__display_name")
-        .annotate(locked=Exists(_lock_of(run)))
-    )
+    """The run's pairs, best score first, for the run page (``shown`` fetches a page of them
+    to show). ``q`` holds one name or several separated by commas, and finds the pairs where
+    either partner's name contains any of them; ``show`` keeps only locked pairs, or pairs
+    where someone is not ready yet."""
+    proposals = run.proposals.all()
     names = [name.strip() for name in q.split(",") if name.strip()][:MAX_NAMES]
     if names:
         found = Q()
@@ -249,12 +241,29 @@ def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
             found |= Q(mentee__display_name__icontains=name)
         proposals = proposals.filter(found)
     if show == LOCKED:
-        proposals = proposals.filter(locked=True)
+        proposals = proposals.filter(Exists(_lock_of(run)))
     elif show == NOT_READY:
         # The SQL the ORM compiled for ready_members, kept (see _ready_sql).
         ready = RawSQL(*_ready_sql(run.cohort_id, run.cohort.scheme_id))  # noqa: S611
         proposals = proposals.exclude(mentor_id__in=ready, mentee_id__in=ready)
     return proposals.order_by("-score", "pk")
+
+
+PROPOSAL_COLUMNS = ("run", "mentor", "mentee", "score", "reasons", "warnings", "source")
+
+
+def shown(run: Run, page: Any) -> list[Any]:
+    """The pairs of one page of ``run_proposals`` (a slice of it), each with ``locked`` (a
+    coordinator has locked the pair) and only the partners' names of their columns. The
+    database picks the page's ids first, so it joins the partners and looks for locks for
+    those rows only, not for every pair of the run."""
+    return list(
+        Proposal.objects.filter(pk__in=page.values("pk"))
+        .select_related("mentor", "mentee")
+        .only(*PROPOSAL_COLUMNS, "mentor__display_name", "mentee__display_name")
+        .annotate(locked=Exists(_lock_of(run)))
+        .order_by("-score", "pk")
+    )
 
 
 def _lock_of(run: Run) -> Any:

@@ -103,7 +103,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         # so together they count every pair: no second count for the paginator.
         paginator.count = sum(counts)
     page = paginator.get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    shown = selectors.shown(run, page.object_list)
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
     ready = selectors.ready_among(run.cohort, people) if shown else set()
     unmatched = list(run.unmatched.select_related("user"))
