@@ -457,3 +457,33 @@ def test_participant_home_page_queries_stay_bounded(
         response = client.get(reverse("home"))
     assert len(response.context["cards"]) == 11
     assert response.content.decode().count("Before you are paired:") == 2
+
+
+def test_each_row_escapes_names_and_reasons_and_keeps_the_filters_in_its_forms(
+    world: World, client: Any
+) -> None:
+    training = session(world, audience="both")
+    world.mentor.display_name = "<b>Ann</b> & co"
+    world.mentor.save()
+    world.mentee.display_name = "Bo 'x\""
+    world.mentee.save()
+    services.override_readiness(world.cohort, user=world.mentee, reason="<i>ok</i> & fine", by=None)
+    ready = join(world.cohort, Role.MENTOR, make_user("Cy Ready"))
+    make_ready(world, ready, training)
+    client.force_login(world.coordinator)
+    page = client.get(page_url(world), {"q": "", "role": ""}).content.decode()
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr id=")[1:]
+    ann, bo, cy = sorted(rows, key=lambda row: ("Cy" in row, "Bo" in row))
+    query = "?q=&amp;role="
+    assert '<th scope="row"><bdi>&lt;b&gt;Ann&lt;/b&gt; &amp; co</bdi></th>' in ann
+    assert "<td>Student mentor</td>" in ann and ann.count("check--todo") == 1
+    assert '<span class="tag tag--not-ready">Not ready</span>' in ann
+    assert f'action="{override_url(world, world.mentor)}{query}">' in ann
+    assert "<bdi>&lt;b&gt;Ann&lt;/b&gt; &amp; co</bdi></span></summary>" in ann
+    assert f'<label for="reason-{world.mentor.pk}">' in ann and "csrfmiddlewaretoken" in ann
+    assert "<td>Staff mentee</td>" in bo and bo.count("check--none") == 2
+    assert '<span class="cell-note break">&lt;i&gt;ok&lt;/i&gt; &amp; fine</span>' in bo
+    assert f'action="{override_url(world, world.mentee)}{query}" class="inline-form">' in bo
+    assert "letting <bdi>Bo &#x27;x&quot;</bdi> through</span></button>" in bo
+    assert '<span class="tag tag--ready">Ready</span></td>\n    <td>–</td>' in cy
+    assert cy.count("check--done") == 1 and "<form" not in cy
