@@ -8,7 +8,17 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import connections, router
-from django.db.models import Count, Exists, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -96,28 +106,24 @@ def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list
     and in a fixed number of queries however many they are."""
     memberships = list(memberships)
     user_ids = [m.user_id for m in memberships]
-    scheme = cohort.scheme
-
-    required = list(
-        TrainingSession.objects.filter(cohort=cohort, required=True, cancelled_at__isnull=True)
+    facts = _facts_of(cohort.pk, cohort.scheme_id, user_ids)
+    # Which roles have a required session to attend, and which of these people attended one.
+    required_for = {r for _nobody, audience in facts["session"] for r in AUDIENCE_ROLES[audience]}
+    attended = {(user_id, audience) for user_id, audience in facts["attended"]}
+    handbook = bool(facts["handbook"])
+    read = {user_id for user_id, _audience in facts["read"]}
+    agreement = bool(facts["rules"])
+    accepted = {user_id for user_id, _audience in facts["accepted"]}
+    # Few people are let through, so their overrides are read only when there are any.
+    let_through = [user_id for user_id, _audience in facts["override"]]
+    overrides = (
+        {
+            o.user_id: o
+            for o in ReadinessOverride.objects.filter(cohort=cohort, user_id__in=let_through)
+        }
+        if let_through
+        else {}
     )
-    attended = set(
-        Booking.objects.filter(
-            session__in=required, user_id__in=user_ids, attendance=Booking.Attendance.PRESENT
-        ).values_list("user_id", "session__audience")
-    )
-    handbook = handbook_needing_acknowledgement(scheme)
-    read = set(
-        HandbookAcknowledgement.objects.filter(
-            version__scheme=scheme, version__number__gte=handbook.number, user_id__in=user_ids
-        ).values_list("user_id", flat=True)
-    ) if handbook else set()  # fmt: skip
-    agreement = scheme.agreement_versions.order_by("-number").first()
-    acceptances = AgreementAcceptance.objects.filter(version=agreement, user_id__in=user_ids)
-    accepted = set(acceptances.values_list("user_id", flat=True)) if agreement else set()
-    overrides = {
-        o.user_id: o for o in ReadinessOverride.objects.filter(cohort=cohort, user_id__in=user_ids)
-    }
 
     # Translated once per call, not once per person.
     to_do = (
@@ -127,8 +133,16 @@ def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list
     )
     result = []
     for membership in memberships:
-        audiences = {s.audience for s in required if membership.role in AUDIENCE_ROLES[s.audience]}
-        trained = any((membership.user_id, a) in attended for a in audiences) if audiences else None
+        role = membership.role
+        trained = (
+            any(
+                (membership.user_id, a) in attended
+                for a, roles in AUDIENCE_ROLES.items()
+                if role in roles
+            )
+            if role in required_for
+            else None
+        )
         readiness = Readiness(
             membership=membership,
             trained=trained,
@@ -267,3 +281,71 @@ def _ready_sql(alias: str, cohort_id: int, scheme_id: int) -> Compiled:
     """Rows of (user_id,), one for each ready participant."""
     ready = _participants(cohort_id).filter(_ready_condition(cohort_id, scheme_id))
     return ready.values_list("user_id").query.get_compiler(alias).as_sql()
+
+
+FACTS = ("session", "attended", "handbook", "read", "rules", "accepted", "override")
+
+
+def _facts_of(cohort_id: int, scheme_id: int, user_ids: list[int]) -> dict[str, list[Any]]:
+    """What these people's checks need, in one query (each part was a query of its own, and
+    the round trips were most of the readiness page's time): the audiences of the cohort's
+    required sessions, who attended one and its audience, whether the scheme has a handbook
+    and who read the version that counts, whether it has ground rules and who accepted the
+    latest, and who was let through. Rows of (user id, audience) for each kind of fact."""
+    alias = router.db_for_read(Membership)
+    sql, params = _facts_sql(alias, cohort_id, scheme_id, len(user_ids))
+    # The SQL was compiled with -1, -2, … in place of the people's ids (ids are positive).
+    slots = {-n: user_id for n, user_id in enumerate(user_ids, 1)}
+    params = tuple(slots.get(p, p) if type(p) is int else p for p in params)
+    facts: dict[str, list[Any]] = {kind: [] for kind in FACTS}
+    for kind, user_id, audience in _fetch(alias, (sql, params)):
+        facts[kind].append((user_id, audience))
+    return facts
+
+
+@lru_cache(maxsize=256)
+def _facts_sql(alias: str, cohort_id: int, scheme_id: int, people: int) -> Compiled:
+    """The query of _facts_of for ``people`` people, whose ids are the parameters -1, -2, …"""
+    user_ids = [-n for n in range(1, people + 1)]
+    required = TrainingSession.objects.filter(
+        cohort_id=cohort_id, required=True, cancelled_at__isnull=True
+    )
+    # As handbook_needing_acknowledgement: the latest significant version, else the first.
+    versions = HandbookVersion.objects.filter(scheme_id=scheme_id)
+    needed = Coalesce(
+        Subquery(versions.filter(significant=True).order_by("-number").values("number")[:1]),
+        Subquery(versions.order_by("number").values("number")[:1]),
+    )
+    rules = AgreementVersion.objects.filter(scheme_id=scheme_id)
+    latest = Subquery(rules.order_by("-number").values("pk")[:1])
+
+    def rows(queryset: QuerySet[Any], kind: str, user: Any, audience: Any) -> QuerySet[Any]:
+        return queryset.annotate(
+            fact_kind=Value(kind, output_field=CharField()),
+            fact_user=user,
+            fact_audience=audience,
+        ).values_list("fact_kind", "fact_user", "fact_audience")
+
+    nobody, no_audience = Value(0, output_field=IntegerField()), Value("", output_field=CharField())
+    attended = Booking.objects.filter(
+        session__in=required, attendance=Booking.Attendance.PRESENT, user_id__in=user_ids
+    ).order_by()
+    read = HandbookAcknowledgement.objects.filter(
+        version__scheme_id=scheme_id, version__number__gte=needed, user_id__in=user_ids
+    ).order_by()
+    accepted = AgreementAcceptance.objects.filter(
+        version_id=latest, user_id__in=user_ids
+    ).order_by()
+    overridden = ReadinessOverride.objects.filter(
+        cohort_id=cohort_id, user_id__in=user_ids
+    ).order_by()
+    union = rows(required.order_by(), "session", nobody, F("audience")).union(
+        rows(attended, "attended", F("user_id"), F("session__audience")),
+        rows(versions.order_by(), "handbook", nobody, no_audience),
+        rows(read, "read", F("user_id"), no_audience),
+        rows(rules.order_by(), "rules", nobody, no_audience),
+        rows(accepted, "accepted", F("user_id"), no_audience),
+        rows(overridden, "override", F("user_id"), no_audience),
+        all=True,
+    )
+    return union.query.get_compiler(alias).as_sql()

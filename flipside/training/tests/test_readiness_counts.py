@@ -241,3 +241,45 @@ def test_the_rule_is_compiled_once_per_cohort_and_scheme() -> None:
     HandbookVersion.objects.create(scheme=cohort.scheme, number=1, body="Be kind.")
     assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 0, 1), (Role.MENTEE, 0, 1)]
     assert readiness._counting_sql.cache_info().misses == compiled.misses + 1
+
+
+# --- Each person's checks: the query is kept per cohort and number of people, the answer never
+
+
+def test_each_persons_checks_follow_the_data_and_the_people_asked_about() -> None:
+    cohort = trained_cohort_with(0)
+    session = TrainingSession.objects.get(cohort=cohort)
+    first, second = join(cohort, Role.MENTOR), join(cohort, Role.MENTEE)
+    other = trained_cohort_with(2)  # another scheme, where both attended
+    members = list(cohort.memberships.filter(role__in=readiness.PARTICIPANT_ROLES).order_by("pk"))
+
+    def trained(cohort: Cohort, memberships: list[Any]) -> dict[int, bool | None]:
+        return {r.user.pk: r.trained for r in readiness.readiness_of_members(cohort, memberships)}
+
+    assert trained(cohort, members) == {first.pk: False, second.pk: False}
+    Booking.objects.create(session=session, user=second, attendance="present")
+    ReadinessOverride.objects.create(cohort=cohort, user=first, reason="Trained before")
+    # The same number of people, asked about in the other order, then in another cohort.
+    found = readiness.readiness_of_members(cohort, members[::-1])
+    assert [(r.user.pk, r.trained, r.ready) for r in found] == [
+        (second.pk, True, True),
+        (first.pk, False, True),
+    ]
+    assert found[1].override == ReadinessOverride.objects.get(user=first)
+    others = list(other.memberships.order_by("pk"))
+    assert set(trained(other, others).values()) == {True}
+    assert trained(cohort, members[:1]) == {first.pk: False}
+    assert readiness.readiness_of_members(cohort, []) == []
+
+
+def test_each_persons_checks_cost_one_query_and_one_more_for_whoever_was_let_through() -> None:
+    cohort = trained_cohort_with(4)
+    members = list(cohort.memberships.all())
+    used = []
+    for let_through in (False, True):
+        if let_through:
+            ReadinessOverride.objects.create(cohort=cohort, user=members[0].user, reason="ok")
+        with CaptureQueriesContext(connection) as queries:
+            readiness.readiness_of_members(cohort, members)
+        used.append(len(queries))
+    assert used == [1, 2]
