@@ -160,14 +160,19 @@ def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     form = ReadinessFilterForm(request.GET)
     filters = form.filters()
     people = readiness_rules.participants(cohort, **filters)
-    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
+    counts = readiness_rules.readiness_counts(cohort)
+    paginator = Paginator(people, PER_PAGE)
+    if set(filters) <= {"role"}:
+        # Everyone (of the role) is listed: the list's length is counted already.
+        paginator.count = sum(c.total for c in counts if filters.get("role", c.role) == c.role)
+    page = paginator.get_page(request.GET.get("page"))
     # Each check is worked out only for the people on this page; the counts are the database's.
     context = {
         "cohort": cohort,
         "form": form,
         "page": page,
         "rows": readiness_rules.readiness_of_members(cohort, page),
-        "counts": readiness_rules.readiness_counts(cohort),
+        "counts": counts,
         "filtered": bool(filters),
     }
     return render(request, "training/readiness.html", context)
