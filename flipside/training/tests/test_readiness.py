@@ -243,6 +243,10 @@ def test_readiness_page_is_paged_and_finds_people_by_name_with_counts_for_everyo
     assert "Showing 1–50 of 62" in html and "Page 1 of 2" in html
     html = client.get(page_url(world), {"page": 2}).content.decode()
     assert "Showing 51–62 of 62" in html and "Student 0059" in html and "Student 0000" not in html
+    # Listing one role, or everyone, takes the list's length from the counts.
+    html = client.get(page_url(world), {"role": "mentor", "page": 2}).content.decode()
+    assert "Showing 51–61 of 61" in html and "Student 0059" in html
+    assert client.get(page_url(world), {"role": "mentee"}).context["page"].paginator.count == 1
     response = client.get(page_url(world), {"q": "student 005", "role": "mentor"})
     assert [r.user.display_name for r in response.context["rows"]] == [
         f"Student 005{n}" for n in range(10)
