@@ -273,7 +273,7 @@ def test_coordinators_see_every_session_with_counts(
     signed_in(client, world.coordinator)
     for n in range(5):
         make_session(world, title=f"Extra {n}")
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(12):
         response = client.get(list_url(world))
     page = text(response)
     assert "For mentors" in page and "For mentees" in page

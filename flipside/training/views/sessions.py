@@ -121,7 +121,8 @@ def session_list(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "page": page,
         "upcoming": [row for row in rows if not row.session.is_past],
         "past": [row for row in rows if row.session.is_past],
-        "can_view_cohort": can(request.user, Action.VIEW, cohort),
+        # Whoever manages a cohort may view it (viewable_cohorts includes managed_cohorts).
+        "can_view_cohort": manage or can(request.user, Action.VIEW, cohort),
     }
     return render(request, "training/session_list.html", context)
 
