@@ -915,3 +915,23 @@ def test_only_coordinators_reach_the_register(
     response = client.post(register_url(booked_session), {f"person_{world.mentor.pk}": "present"})
     assert response.status_code == 404
     assert not Booking.objects.exclude(attendance="unmarked").exists()
+
+
+def test_each_session_in_the_list_escapes_its_title_and_shows_its_tags_counts_and_form(
+    world: World, client: Client
+) -> None:
+    full = make_session(world, title="<b>Full</b> & co", audience="mentors", capacity=1)
+    for _ in range(2):  # one place and one waiting
+        person = join(world.cohort, Role.MENTOR)
+        services.book(full, user=person, by=person)
+    html = text(signed_in(client, world.coordinator).get(list_url(world)))
+    assert '">&lt;b&gt;Full&lt;/b&gt; &amp; co</a></h3>' in html
+    assert '<span class="tag">Required</span>' in html
+    assert '<span class="tag">Student mentors</span>' in html
+    assert '<p class="session-item__counts">1 of 1 places booked; 1 waiting</p>' in html
+    html = text(signed_in(client, world.mentor).get(list_url(world)))
+    assert f'action="{reverse("training:book", args=[full.pk])}"' in html
+    assert (
+        "Join the waiting list<span" in html and ": &lt;b&gt;Full&lt;/b&gt; &amp; co</span>" in html
+    )
+    assert "session-item__counts" not in html and "csrfmiddlewaretoken" in html
