@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
-from flipside.training.readiness import Readiness, cohort_readiness, ready_condition
+from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
 from . import engine, explain, loader
 from .models import Pair, PairRule, Proposal, Run
@@ -243,8 +239,7 @@ def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
     if show == LOCKED:
         proposals = proposals.filter(Exists(_lock_of(run)))
     elif show == NOT_READY:
-        # The SQL the ORM compiled for ready_members, kept (see _ready_sql).
-        ready = RawSQL(*_ready_sql(run.cohort_id, run.cohort.scheme_id))  # noqa: S611
+        ready = ready_ids(run.cohort)
         proposals = proposals.exclude(mentor_id__in=ready, mentee_id__in=ready)
     return proposals.order_by("-score", "pk")
 
@@ -273,40 +268,6 @@ def _lock_of(run: Run) -> Any:
         mentor_id=OuterRef("mentor_id"),
         mentee_id=OuterRef("mentee_id"),
     )
-
-
-def ready_members(cohort: Cohort) -> Any:
-    """The user ids of the cohort's ready mentors and mentees (and people let through), as a
-    query the database runs inside another."""
-    participants = cohort.memberships.filter(role__in=[Role.MENTOR, Role.MENTEE])
-    return participants.filter(ready_condition(cohort)).values("user_id")
-
-
-def ready_among(cohort: Cohort, user_ids: Iterable[int]) -> set[int]:
-    """Which of these people (one page's worth) are ready, or let through: the query of
-    ``ready_members``, compiled once per cohort (see ``_ready_sql``), among these ids."""
-    ids = [int(pk) for pk in user_ids]
-    if not ids:
-        return set()
-    sql, params = _ready_sql(cohort.pk, cohort.scheme_id)
-    among = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT ready.user_id FROM ({sql}) ready WHERE ready.user_id IN ({among})",  # noqa: S608 (placeholders only)
-            [*params, *ids],
-        )
-        return {row[0] for row in cursor.fetchall()}
-
-
-@lru_cache(maxsize=128)
-def _ready_sql(cohort_id: int, scheme_id: int) -> tuple[str, tuple[Any, ...]]:
-    """The SQL and parameters of ``ready_members`` for a cohort. Building and compiling that
-    condition costs the ORM a few milliseconds, more than the database takes to run it; the
-    text depends on nothing but these two ids (every fact it tests is read by the database
-    when the query runs, none in Python), so each process compiles it once per cohort."""
-    cohort = Cohort(pk=cohort_id, scheme_id=scheme_id)
-    sql, params = ready_members(cohort).order_by().query.sql_with_params()
-    return sql, tuple(params)
 
 
 def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:

@@ -19,6 +19,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -231,9 +232,9 @@ def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "
     if role:
         people = people.filter(role=role)
     if readiness == "ready":
-        people = people.filter(ready_condition(cohort))
+        people = people.filter(user_id__in=ready_ids(cohort))
     elif readiness == "not_ready":
-        people = people.exclude(ready_condition(cohort))
+        people = people.exclude(user_id__in=ready_ids(cohort))
     # Student mentors first ("mentor" sorts after "mentee"), as in cohort_readiness.
     return people.order_by("-role", "user__display_name", "pk")
 
@@ -283,6 +284,25 @@ def _ready_sql(alias: str, cohort_id: int, scheme_id: int) -> Compiled:
     return ready.values_list("user_id").query.get_compiler(alias).as_sql()
 
 
+def ready_ids(cohort: Any) -> RawSQL:
+    """The user ids of the cohort's ready participants (and people let through), as a
+    subquery for ``user_id__in=``: the rule of ``ready_condition``, compiled once per cohort."""
+    return RawSQL(*_ready_sql(router.db_for_read(Membership), cohort.pk, cohort.scheme_id))  # noqa: S611 - SQL compiled by the ORM
+
+
+def ready_among(cohort: Any, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people (a page's worth) are ready or let through, in one query."""
+    ids = [int(pk) for pk in user_ids]
+    if not ids:
+        return set()
+    alias = router.db_for_read(Membership)
+    sql, params = _ready_sql(alias, cohort.pk, cohort.scheme_id)
+    among = ", ".join(["%s"] * len(ids))
+    query = f"SELECT ready.user_id FROM ({sql}) ready WHERE ready.user_id IN ({among})"  # noqa: S608 - placeholders only
+    return {user_id for (user_id,) in _fetch(alias, (query, (*params, *ids)))}
+
+
+CACHED_PEOPLE = 100  # the longest list whose facts query is kept compiled
 FACTS = ("session", "attended", "handbook", "read", "rules", "accepted", "override")
 
 
@@ -293,7 +313,10 @@ def _facts_of(cohort_id: int, scheme_id: int, user_ids: list[int]) -> dict[str, 
     and who read the version that counts, whether it has ground rules and who accepted the
     latest, and who was let through. Rows of (user id, audience) for each kind of fact."""
     alias = router.db_for_read(Membership)
-    sql, params = _facts_sql(alias, cohort_id, scheme_id, len(user_ids))
+    # A page's worth is compiled once per size; a whole cohort (matching reads every
+    # member) is compiled afresh, so the cache never holds thousands of placeholders.
+    compile_facts = _facts_sql if len(user_ids) <= CACHED_PEOPLE else _facts_sql.__wrapped__
+    sql, params = compile_facts(alias, cohort_id, scheme_id, len(user_ids))
     # The SQL was compiled with -1, -2, … in place of the people's ids (ids are positive).
     slots = {-n: user_id for n, user_id in enumerate(user_ids, 1)}
     params = tuple(slots.get(p, p) if type(p) is int else p for p in params)

@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World
-from flipside.matching import selectors, services
+from flipside.matching import services
 from flipside.matching.forms import ProposalSelect, SwapForm
 from flipside.matching.models import PairRule, Proposal, Run
 from flipside.training import services as training
 from flipside.training.models import AgreementAcceptance
-from flipside.training.readiness import ready_user_ids
+from flipside.training.readiness import ready_among, ready_user_ids
 
 from .builders import many_proposals, matching_cohort, mentee, mentor
 from .test_views import messages_of, text
@@ -251,22 +251,22 @@ def test_a_row_escapes_names_reasons_and_warnings_and_its_forms_keep_the_page(
 def test_readiness_on_the_page_follows_every_change_though_its_query_is_compiled_once(
     coordinator: Client, world: World, run: Run
 ) -> None:
-    """``selectors.ready_among`` keeps the SQL of the readiness condition per cohort and
+    """``ready_among`` keeps the SQL of the readiness condition per cohort and
     process: the text holds only the cohort's and scheme's ids, every fact is read when the
     query runs, so a change shows on the next page and one cohort's answer is never another's."""
     best = pair(run, 100)
     people = {best.mentor_id, best.mentee_id}
     cohort = run.cohort
-    assert selectors.ready_among(cohort, people) == people  # nothing required yet
+    assert ready_among(cohort, people) == people  # nothing required yet
     rules = training.publish_agreement(cohort.scheme, body="Be kind.", by=world.coordinator)
-    assert selectors.ready_among(cohort, people) == set()
+    assert ready_among(cohort, people) == set()
     AgreementAcceptance.objects.create(user=best.mentor, version=rules)
-    assert selectors.ready_among(cohort, people) == {best.mentor_id}
+    assert ready_among(cohort, people) == {best.mentor_id}
     html = table(text(coordinator.get(url("run", run.pk), {"q": "Mentor 0100"})))
     assert html.count("Not ready yet") == 1
     # As the readiness page counts them, for everyone on the page.
     shown = {p.mentor_id for p in run.proposals.all()} | {p.mentee_id for p in run.proposals.all()}
-    assert selectors.ready_among(cohort, shown) == ready_user_ids(cohort) & shown
+    assert ready_among(cohort, shown) == ready_user_ids(cohort) & shown
 
     # Another cohort of the same scheme, with its own people: its own answer.
     other = many_proposals(matching_cohort(world.scheme), 3)
@@ -274,9 +274,9 @@ def test_readiness_on_the_page_follows_every_change_though_its_query_is_compiled
     AgreementAcceptance.objects.bulk_create(
         AgreementAcceptance(user_id=pk, version=rules) for pk in theirs
     )
-    assert selectors.ready_among(other.cohort, theirs) == theirs
-    assert selectors.ready_among(cohort, theirs) == set()  # not members of this cohort
-    assert selectors.ready_among(cohort, []) == set()
+    assert ready_among(other.cohort, theirs) == theirs
+    assert ready_among(cohort, theirs) == set()  # not members of this cohort
+    assert ready_among(cohort, []) == set()
 
 
 def test_the_page_count_without_filters_is_the_spread_of_scores_and_the_queries_are_few(
@@ -289,13 +289,14 @@ def test_the_page_count_without_filters_is_the_spread_of_scores_and_the_queries_
     with CaptureQueriesContext(connection) as queries:
         html = text(coordinator.get(url("run", run.pk), {"page": 3}))
     assert "Showing 101–120 of 120" in html
-    # Session, user, run, the spread (which counts the pairs), the page's pairs with their
-    # locks, readiness, the not paired, the navigation and the breadcrumb.
-    assert len(queries) == 9, "\n".join(q["sql"][:90] for q in queries)
+    # Session, user, the person's roles (for the permission check, the navigation and the
+    # breadcrumb), run, the spread (which counts the pairs), the page's pairs with their
+    # locks, readiness and the not paired.
+    assert len(queries) == 8, "\n".join(q["sql"][:90] for q in queries)
     Run.objects.filter(pk=run.pk).update(published_at=timezone.now())
     with CaptureQueriesContext(connection) as queries:
         html = text(coordinator.get(url("run", run.pk), {"page": 3}))
-    assert "Showing 101–120 of 120" in html and len(queries) == 9
+    assert "Showing 101–120 of 120" in html and len(queries) == 8
 
 
 def test_the_swap_lists_markup_is_djangos_select_byte_for_byte(run: Run) -> None:

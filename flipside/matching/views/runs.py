@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
 from flipside.schemes.permissions import Action, get_cohort
+from flipside.training.readiness import ready_among
 
 from .. import forms, selectors, services
 from ..models import Proposal, Run, Unmatched
@@ -105,7 +106,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     page = paginator.get_page(request.GET.get("page"))
     shown = selectors.shown(run, page.object_list)
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
-    ready = selectors.ready_among(run.cohort, people) if shown else set()
+    ready = ready_among(run.cohort, people) if shown else set()
     unmatched = list(run.unmatched.select_related("user"))
     full = [u for u in unmatched if u.reason == Unmatched.Reason.ALREADY_PAIRED]
     context |= {
