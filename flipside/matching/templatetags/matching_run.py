@@ -10,15 +10,14 @@ template's, byte for byte.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from flipside.lib.rows import escaped, url_with_id
 from flipside.matching.models import Proposal, Run
 
 register = template.Library()
@@ -59,21 +58,6 @@ REMOVE = """
       """
 
 
-def escaped(value: object) -> str:
-    """``conditional_escape``: the value escaped unless already safe (as the template's
-    ``{{ }}`` and ``format_html`` do), without the lazy wrapper around ``escape``."""
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return html.escape(str(value))
-
-
-def _url_with_ids(viewname: str, run_id: int) -> Callable[[int], str]:
-    """``reverse(viewname, args=[run_id, pk])`` for every row, reversed once."""
-    stand_in = 2147483647
-    before, after = reverse(viewname, args=[run_id, stand_in]).rsplit(str(stand_in), 1)
-    return lambda pk: f"{before}{pk}{after}"
-
-
 @register.simple_tag(takes_context=True)
 def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> SafeString:
     """One ``<tr>`` per row (a proposal, whether it is locked and whether each partner is
@@ -100,8 +84,8 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
         remove = _(
             'Remove<span class="visually-hidden"> <bdi>%(a)s</bdi> and <bdi>%(b)s</bdi></span>'
         )
-        lock_url = _url_with_ids("matching:lock", run.pk)
-        remove_url = _url_with_ids("matching:remove", run.pk)
+        lock_url = url_with_id("matching:lock", run.pk)
+        remove_url = url_with_id("matching:remove", run.pk)
         token = context.get("csrf_token")
         csrf = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">'
