@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
 from . import engine, explain, loader
-from .models import Pair, PairRule, Proposal, Run
+from .models import Pair, PairRule, Proposal, Run, Unmatched
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
 
@@ -268,6 +270,63 @@ def _lock_of(run: Run) -> Any:
         mentor_id=OuterRef("mentor_id"),
         mentee_id=OuterRef("mentee_id"),
     )
+
+
+LEFT_OUT_SHOWN = 50  # people shown in each list of those a run did not pair
+
+
+@dataclass
+class LeftOut:
+    """The people a run did not pair, in its two lists (each the first ``LEFT_OUT_SHOWN``
+    by name), and how many each list holds in all."""
+
+    not_paired: list[Unmatched]
+    not_paired_count: int
+    already_paired: list[Unmatched]
+    already_paired_count: int
+
+
+def left_out(run: Run) -> LeftOut:
+    """The two lists of the run page, in one query however many people a run left out."""
+    group = Case(
+        When(reason=Unmatched.Reason.ALREADY_PAIRED, then=Value(1)),
+        default=Value(0),
+    )
+    rows = (
+        run.unmatched.select_related("user")
+        .only("run", "role", "reason", "detail", "user__display_name")
+        .annotate(
+            group=group,
+            position=Window(
+                RowNumber(), partition_by=[group], order_by=[F("user__display_name"), F("pk")]
+            ),
+            size=Window(Count("pk"), partition_by=[group]),
+        )
+        .filter(position__lte=LEFT_OUT_SHOWN)
+        .order_by("group", "position")
+    )
+    lists: dict[int, list[Any]] = {0: [], 1: []}
+    sizes = {0: 0, 1: 0}
+    for row in rows:
+        lists[row.group].append(row)
+        sizes[row.group] = row.size
+    return LeftOut(lists[0], sizes[0], lists[1], sizes[1])
+
+
+def left_out_rows(run: Run) -> Iterator[list[Any]]:
+    """Everyone the run did not pair, as spreadsheet rows (the first is the heading), a
+    row at a time: name, role, why, and the detail the page shows."""
+    yield [_("Name"), _("Role"), _("Why"), _("Detail")]
+    roles = {Role.MENTOR: _("Student mentor"), Role.MENTEE: _("Staff mentee")}
+    reasons = dict(Unmatched.Reason.choices)
+    everyone = (
+        run.unmatched.select_related("user")
+        .only("run", "role", "reason", "detail", "user__display_name")
+        .order_by("reason", "user__display_name", "pk")
+    )
+    for person in everyone.iterator(chunk_size=500):
+        role = roles.get(person.role, person.role)
+        yield [person.user.display_name, role, str(reasons.get(person.reason)), person.detail]
 
 
 def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cohorts/<id:cohort_id>/matching/compare/", runs.compare, name="compare"),
     path(RUN, runs.run_detail, name="run"),
     path(RUN + "progress/", runs.progress, name="progress"),
+    path(RUN + "not-paired.<str:fmt>", runs.left_out_export, name="left_out_export"),
     path(RUN + "swap/", runs.swap, name="swap"),
     path(RUN + "proposals/<id:proposal_id>/remove/", runs.remove, name="remove"),
     path(RUN + "proposals/<id:proposal_id>/lock/", runs.lock, name="lock"),

@@ -320,3 +320,72 @@ def test_the_swap_lists_markup_is_djangos_select_byte_for_byte(run: Run) -> None
         value = bound.value()
         assert fast.render(name, value, attrs) == template.render(name, value, attrs)
     assert "&lt;b&gt;&quot;Amal&quot; &amp; co&lt;/b&gt;" in str(form["first"])
+
+
+def left_out(run: Run, not_paired: int, already_paired: int) -> None:
+    """People the run did not pair: "Waiting 0000" … not ready yet, "Full 0000" … already
+    in as many pairs as they may be."""
+    from conftest import bulk_members
+    from flipside.matching.models import Unmatched
+    from flipside.schemes.models import Role
+
+    waiting = bulk_members(run.cohort, Role.MENTOR, not_paired, name="Waiting")
+    full = bulk_members(run.cohort, Role.MENTEE, already_paired, name="Full")
+    Unmatched.objects.bulk_create(
+        [Unmatched(run=run, user=u, role=Role.MENTOR, reason=Unmatched.Reason.NOT_READY,
+                   detail="Has not accepted the ground rules") for u in reversed(waiting)]
+        + [Unmatched(run=run, user=u, role=Role.MENTEE, reason=Unmatched.Reason.ALREADY_PAIRED,
+                     detail="1 of 1") for u in full]
+    )  # fmt: skip
+
+
+def test_a_long_list_of_people_not_paired_shows_the_first_50_by_name_and_downloads_whole(
+    coordinator: Client, run: Run
+) -> None:
+    left_out(run, 130, 3)
+    html = text(coordinator.get(url("run", run.pk)))
+    not_paired = html[html.index('id="unmatched-title"') : html.index('id="already-paired"')]
+    assert "The first 50 of 130 people, by name." in not_paired
+    assert not_paired.count("Waiting ") == 50
+    assert "Waiting 0000" in not_paired and "Waiting 0049" in not_paired
+    assert "Waiting 0050" not in not_paired
+    download = url("left_out_export", run.pk, "csv")
+    assert f'href="{download}"' in not_paired
+    # A short list is shown whole, with no note.
+    full = html[html.index('id="already-paired"') :]
+    assert full.count("Full 000") == 3 and "The first" not in full.split("<table")[0]
+
+    from conftest import response_text
+
+    response = coordinator.get(download)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response_text(response).splitlines()
+    assert lines[0].lstrip("\ufeff") == "Name,Role,Why,Detail"  # with a byte-order mark for Excel
+    assert len(lines) == 1 + 133
+    assert "Waiting 0129,Student mentor,Not ready yet,Has not accepted the ground rules" in lines
+    assert "Full 0002,Staff mentee,Already has as many partners as allowed,1 of 1" in lines
+
+
+def test_the_people_not_paired_cost_one_query_however_many_there_are(
+    coordinator: Client, run: Run
+) -> None:
+    coordinator.get(url("run", run.pk))  # the session's first save
+    counts = []
+    for extra in (1, 200):
+        left_out(run, extra, extra)
+        with CaptureQueriesContext(connection) as queries:
+            coordinator.get(url("run", run.pk))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_only_the_runs_coordinators_may_download_who_was_not_paired(
+    client: Client, world: World, run: Run
+) -> None:
+    left_out(run, 2, 0)
+    download = url("left_out_export", run.pk, "csv")
+    client.force_login(world.mentor)
+    assert client.get(download).status_code == 404
+    client.force_login(world.coordinator)
+    assert client.get(url("left_out_export", run.pk, "pdf")).status_code == 404
+    assert client.get(url("left_out_export", run.pk, "xlsx")).status_code == 200

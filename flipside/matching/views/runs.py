@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,11 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
+from flipside.recruitment import spreadsheets
 from flipside.schemes.permissions import Action, get_cohort
 from flipside.training.readiness import ready_among
 
 from .. import forms, selectors, services
-from ..models import Proposal, Run, Unmatched
+from ..models import Proposal, Run
 from ..permissions import get_cohort_run, get_proposal, get_run
 from .charts import BANDS, bars, side_by_side
 from .setup import overview_context
@@ -107,16 +108,14 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     shown = selectors.shown(run, page.object_list)
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
     ready = ready_among(run.cohort, people) if shown else set()
-    unmatched = list(run.unmatched.select_related("user"))
-    full = [u for u in unmatched if u.reason == Unmatched.Reason.ALREADY_PAIRED]
+    left = selectors.left_out(run)
     context |= {
         "form": form,
         "filters": filters,
         "page": page,
         "rows": [Row(p, p.locked, p.mentor_id in ready, p.mentee_id in ready) for p in shown],
         "here": _here(request),
-        "unmatched": [u for u in unmatched if u not in full],
-        "already_paired": full,
+        "left": left,
         "bands": bars(counts),
     }
     if run.is_draft:
@@ -154,6 +153,21 @@ def _draft_forms(
 def run_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = get_run(request.user, run_id)
     return render(request, "matching/run.html", run_context(request, run))
+
+
+@require_GET
+def left_out_export(request: AuthedRequest, run_id: int, fmt: str) -> HttpResponseBase:
+    """Everyone the run did not pair, as a spreadsheet (CSV streamed a row at a time): the
+    page shows the first of each list."""
+    run = get_run(request.user, run_id)
+    if fmt not in spreadsheets.FORMATS or run.status != Run.Status.DONE:
+        raise Http404
+    name = _("%(cohort)s proposal %(number)s not paired") % {
+        "cohort": run.cohort,
+        "number": run.number,
+    }
+    rows = selectors.left_out_rows(run)
+    return spreadsheets.download(rows, fmt=fmt, name=name, title=str(_("Not paired")))
 
 
 # --- Adjusting a draft ----------------------------------------------------------------------
