@@ -317,7 +317,7 @@ def left_out_rows(run: Run) -> Iterator[list[Any]]:
     """Everyone the run did not pair, as spreadsheet rows (the first is the heading), a
     row at a time: name, role, why, and the detail the page shows."""
     yield [_("Name"), _("Role"), _("Why"), _("Detail")]
-    roles = {Role.MENTOR: _("Student mentor"), Role.MENTEE: _("Staff mentee")}
+    roles: dict[str, str] = {Role.MENTOR: _("Student mentor"), Role.MENTEE: _("Staff mentee")}
     reasons = dict(Unmatched.Reason.choices)
     everyone = (
         run.unmatched.select_related("user")
