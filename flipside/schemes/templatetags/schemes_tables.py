@@ -4,27 +4,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from django import template
 from django.utils.safestring import SafeString
 
 from flipside.lib.rows import escaped_words, format_row, join_html
 
-from ..models import Membership, Role
+from ..models import Role
 
 register = template.Library()
 
 
+class PersonRow(Protocol):
+    """A membership as the people page fetches it (``values_list(named=True)``)."""
+
+    role: str
+    site__name: str | None
+    user__display_name: str
+    user__pronouns: str
+    user__email: str
+
+
 @register.simple_tag
-def people_rows(memberships: Iterable[Membership]) -> SafeString:
+def people_rows(people: Iterable[PersonRow]) -> SafeString:
     """``<tr>`` for each membership: name (and pronouns), role, site and email address."""
     roles = escaped_words({value: str(label) for value, label in Role.choices})
 
-    def row(membership: Membership) -> SafeString:
-        user = membership.user
+    def row(person: PersonRow) -> SafeString:
         pronouns = (
-            format_row(' <span class="muted">(<bdi>{}</bdi>)</span>', user.pronouns)
-            if user.pronouns
+            format_row(' <span class="muted">(<bdi>{}</bdi>)</span>', person.user__pronouns)
+            if person.user__pronouns
             else ""
         )
         return format_row(
@@ -34,11 +44,11 @@ def people_rows(memberships: Iterable[Membership]) -> SafeString:
             "    <td>{}</td>\n"
             "    <td>{}</td>\n"
             "  </tr>\n",
-            user.display_name,
+            person.user__display_name,
             pronouns,
-            roles.get(membership.role, membership.role),
-            (membership.site.name if membership.site else "") or "–",
-            user.email,
+            roles.get(person.role, person.role),
+            person.site__name or "–",
+            person.user__email,
         )
 
-    return join_html(row(membership) for membership in memberships)
+    return join_html(row(person) for person in people)
