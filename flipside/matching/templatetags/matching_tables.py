@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from django import template
 from django.utils.safestring import SafeString
@@ -23,8 +25,21 @@ from ..models import Pair
 register = template.Library()
 
 
+class PairRow(Protocol):
+    """A pair as the pairs page fetches it (``selectors.PAIR_ROW_FIELDS``)."""
+
+    pk: int
+    score: int | None
+    status: str
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    end_reason: str
+    mentor__display_name: str
+    mentee__display_name: str
+
+
 @register.simple_tag
-def pair_rows(pairs: Iterable[Pair], *, can_end: bool) -> SafeString:
+def pair_rows(pairs: Iterable[PairRow], *, can_end: bool) -> SafeString:
     """``<tr>`` for each pair: both names, score and bar, start date, status, and (with
     ``can_end``) the link to end an active pair early."""
     words: dict[str, str] = {
@@ -52,14 +67,14 @@ def pair_rows(pairs: Iterable[Pair], *, can_end: bool) -> SafeString:
 
 
 def _row(
-    pair: Pair,
+    pair: PairRow,
     words: dict[str, str],
     statuses: Mapping[str, str],
     end_url: Callable[[object], str],
     dates: LocalDates,
     can_end: bool,
 ) -> SafeString:
-    mentor, mentee = pair.mentor.display_name, pair.mentee.display_name
+    mentor, mentee = pair.mentor__display_name, pair.mentee__display_name
     active = pair.status == Pair.Status.ACTIVE
     action = SafeString("")
     if can_end:
@@ -105,7 +120,11 @@ def _score(score: int | None, words: dict[str, str]) -> SafeString:
 
 
 def _status(
-    pair: Pair, active: bool, statuses: Mapping[str, str], words: dict[str, str], dates: LocalDates
+    pair: PairRow,
+    active: bool,
+    statuses: Mapping[str, str],
+    words: dict[str, str],
+    dates: LocalDates,
 ) -> SafeString:
     label = statuses.get(pair.status, pair.status)
     if active:
