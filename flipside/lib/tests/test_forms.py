@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from flipside.lib.forms import FormRenderer
+
+CHOICES: list[Any] = [
+    ("", "Any"),
+    ("a", "Plain"),
+    ("<b>", 'Needs "escaping" & <more>'),
+    (3, gettext_lazy("Student mentor")),
+    ("safe", mark_safe("<em>kept</em>")),
+    ("Group <1>", [("g1", "In a group"), ("g2", "Also")]),
+]
+
+
+class Filters(forms.Form):
+    one = forms.ChoiceField(choices=CHOICES, required=False)
+    many = forms.MultipleChoiceField(choices=CHOICES, required=False)
+    needed = forms.ChoiceField(choices=CHOICES[:3])
+    typed = forms.TypedChoiceField(choices=[(1, "One"), (2, "Two")], coerce=int)
+    odd = forms.ChoiceField(
+        choices=[("x", "X")],
+        widget=forms.Select(attrs={"data-a": 'q"<', "hidden": True, "disabled": False}),
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"one": "<b>", "many": ["a", "g2"], "needed": "a", "typed": "2"},
+        {"one": "3", "many": ["3", "safe"], "needed": "nope"},
+    ],
+)
+def test_selects_are_drawn_exactly_as_djangos_templates_draw_them(data: dict[str, Any]) -> None:
+    form = Filters(data)
+    form.is_valid()
+    for field in form:
+        widget = field.field.widget
+        attrs = {"id": field.auto_id, **field.build_widget_attrs({})}
+        context = widget.get_context(field.html_name, field.value(), attrs)
+        drawn = FormRenderer().render(widget.template_name, context)
+        assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+
+
+def test_a_form_draws_its_selects_through_the_quick_path() -> None:
+    html = str(Filters({"one": "<b>"})["one"])
+    assert (
+        '<option value="&lt;b&gt;" selected>Needs &quot;escaping&quot; &amp; &lt;more&gt;' in html
+    )
+    assert '<optgroup label="Group &lt;1&gt;">' in html and "<em>kept</em>" in html
