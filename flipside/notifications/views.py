@@ -29,7 +29,8 @@ def outbox(request: AuthedRequest) -> HttpResponse:
     # list's length is then one of them, or their sum.
     others = {name: value for name, value in filters.items() if name != "status"}
     counts = selectors.status_counts(selectors.outbox_messages(schemes, **others))
-    paginator = Paginator(selectors.outbox_messages(schemes, **filters), PER_PAGE)
+    found = selectors.outbox_messages(schemes, **filters)
+    paginator = Paginator(found.values_list(*selectors.OUTBOX_ROW_FIELDS, named=True), PER_PAGE)
     by_status = {value: n for value, _label, n in counts}
     paginator.count = (
         by_status[filters["status"]] if "status" in filters else sum(by_status.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Protocol
 
 from django import template
 from django.utils.safestring import SafeString
@@ -18,8 +19,21 @@ from ..models import OutboxMessage
 register = template.Library()
 
 
+class MessageRow(Protocol):
+    """An email as the outbox fetches it (``selectors.OUTBOX_ROW_FIELDS``)."""
+
+    pk: int
+    created_at: datetime.datetime
+    to: str
+    subject: str
+    status: str
+    attempts: int
+    sent_at: datetime.datetime | None
+    next_attempt_at: datetime.datetime
+
+
 @register.simple_tag
-def outbox_rows(rows: Iterable[tuple[OutboxMessage, str]]) -> SafeString:
+def outbox_rows(rows: Iterable[tuple[MessageRow, str]]) -> SafeString:
     """``<tr>`` for each (message, kind label): when queued, kind, recipient, subject linked
     to the message, status, tries, and the next try or when it was sent."""
     statuses = escaped_words({value: str(label) for value, label in OutboxMessage.Status.choices})
@@ -35,7 +49,7 @@ def outbox_rows(rows: Iterable[tuple[OutboxMessage, str]]) -> SafeString:
             *dates.many(moment, "c", "j M Y,", "H:i"),
         )
 
-    def row(message: OutboxMessage, kind_label: str) -> SafeString:
+    def row(message: MessageRow, kind_label: str) -> SafeString:
         if message.status == OutboxMessage.Status.SENT and message.sent_at:
             last: object = when(message.sent_at)
         elif message.status == OutboxMessage.Status.PENDING:
