@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from flipside.lib.rows import escaped
 
 register = template.Library()
 
@@ -22,5 +23,6 @@ def email_address(value: object) -> SafeString:
     parts = [part for part in _BETWEEN_PARTS.split(str(value or "")) if part]
     if not parts:
         return SafeString("")
-    inner = format_html_join(SafeString("<wbr>"), "<span>{}</span>", ((part,) for part in parts))
-    return format_html('<span class="email-address">{}</span>', inner)
+    # Built as format_html would, each part escaped, without its cost in a 50-row table.
+    inner = "<wbr>".join(f"<span>{escaped(part)}</span>" for part in parts)
+    return SafeString(f'<span class="email-address">{inner}</span>')
