@@ -137,6 +137,29 @@ def test_cohort_page_counts_every_coordinator_and_shows_newest_stage_change_firs
     assert [e.details["stage"] for e in response.context["history"]] == ["training", "recruiting"]
 
 
+def test_cohort_counts_each_coordinator_once_by_any_route_and_no_inactive_person(
+    world: World,
+) -> None:
+    from flipside.schemes.permissions import coordinators_of
+    from flipside.schemes.selectors import cohort_counts
+
+    # The scheme's coordinator also joins as the cohort's coordinator: still one person.
+    join(world.cohort, Role.COORDINATOR, world.coordinator)
+    inactive = join(world.cohort, Role.COORDINATOR)
+    inactive.is_active = False
+    inactive.save()
+    join(world.cohort, Role.MENTOR)
+    counts = cohort_counts(world.cohort)
+    # Scheme, organisation and cohort coordinators; not the other scheme's.
+    assert counts["coordinator"] == 3 == coordinators_of(world.cohort).count()
+    assert inactive not in coordinators_of(world.cohort)
+    assert (counts["mentor"], counts["mentee"], counts["observer"]) == (2, 1, 1)
+    # Another cohort's people are not counted.
+    other = make_cohort(world.scheme, label="Other")
+    join(other, Role.MENTOR)
+    assert cohort_counts(world.cohort) == counts
+
+
 def test_coordinators_see_what_each_app_counts_and_the_next_step_observers_neither(
     world: World, client: Any
 ) -> None:
@@ -175,9 +198,9 @@ def test_cohort_page_queries_stay_bounded(
         )  # fmt: skip
     client.force_login(world.coordinator)
     client.get(reverse("home"))  # the first page after sign-in also renews the session
-    # Session, person, their roles, the cohort, its counts (two), history, the next step and
+    # Session, person, their roles, the cohort, its counts (one), history, the next step and
     # each app's section.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(10):
         assert client.get(reverse("home:cohort", args=[world.cohort.pk])).status_code == 200
 
 
