@@ -89,7 +89,7 @@ _COHORT_COUNTS_SQL = """
 def cohort_counts(cohort: Cohort) -> dict[str, int]:
     """How many people hold each role in the cohort (coordinators by any route, as
     ``coordinators_of`` counts them), in one query."""
-    params = {
+    params: dict[str, int | str] = {
         "cohort": cohort.pk,
         "scheme": cohort.scheme_id,
         "coordinator": Role.COORDINATOR.value,
