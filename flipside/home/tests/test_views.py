@@ -135,6 +135,14 @@ def test_cohort_page_counts_every_coordinator_and_shows_newest_stage_change_firs
     response = client.get(reverse("home:cohort", args=[cohort.pk]))
     assert response.context["counts"]["coordinator"] == 2  # scheme and organisation coordinators
     assert [e.details["stage"] for e in response.context["history"]] == ["training", "recruiting"]
+    html = response.content.decode()
+    assert "Recruiting → Training (<bdi>Cora Coordinator</bdi>)" in html
+    # A person since removed is shown by the label kept in the entry.
+    label = response.context["history"][0].actor_label
+    world.coordinator.delete()
+    client.force_login(world.org_coordinator)
+    html = client.get(reverse("home:cohort", args=[cohort.pk])).content.decode()
+    assert label and html.count(f"(<bdi>{label}</bdi>)") == 2
 
 
 def test_cohort_counts_each_coordinator_once_by_any_route_and_no_inactive_person(
