@@ -14,7 +14,7 @@ from flipside.accounts.models import User
 from flipside.schemes.models import Cohort, Membership, Stage
 from flipside.schemes.offers import CardOffer, NextStep, Part
 
-from .models import Application
+from .models import Application, Call
 from .selectors import applications_of
 
 Status = Application.Status
@@ -63,13 +63,23 @@ def home_sections(user: User) -> list[Part]:
     return [Part("recruitment/_home_applications.html", applications)] if applications else []
 
 
+# Every coordinator's cohort page asks, so this is plain SQL: the ORM took ~3 ms to compile
+# the two filtered counts. A subquery per figure needs no GROUP BY over the call's columns.
+_CALLS_SQL = """
+    SELECT c.*,
+        (SELECT COUNT(*) FROM recruitment_application a
+         WHERE a.call_id = c.id AND a.status <> %s) AS received,
+        (SELECT COUNT(*) FROM recruitment_application a
+         WHERE a.call_id = c.id AND a.status IN ({waiting})) AS waiting
+    FROM recruitment_call c WHERE c.cohort_id = %s ORDER BY c.role, c.id
+"""
+
+
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     """For the cohort's coordinators: the calls, with how many applications each received and
     how many wait for review (one query)."""
     if not can_manage:
         return []
-    calls = cohort.calls.annotate(
-        received=Count("applications", filter=~Q(applications__status=Status.DRAFT)),
-        waiting=Count("applications", filter=Q(applications__status__in=WAITING)),
-    ).order_by("role", "pk")
+    sql = _CALLS_SQL.format(waiting=", ".join(["%s"] * len(WAITING)))
+    calls = Call.objects.raw(sql, [Status.DRAFT.value, *(s.value for s in WAITING), cohort.pk])
     return [Part("recruitment/_cohort_section.html", list(calls))]

@@ -194,6 +194,28 @@ def test_coordinators_see_what_each_app_counts_and_the_next_step_observers_neith
         assert figure not in html
 
 
+def test_each_call_counts_its_own_applications_received_and_waiting_drafts_neither(
+    world: World, client: Any
+) -> None:
+    Status = Application.Status
+    mentees = open_call(world.cohort, Role.MENTEE)
+    mentors = open_call(world.cohort, Role.MENTOR)
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.SHORTLISTED, Status.DECLINED):
+        submitted(mentors, status=status)
+    submitted(mentees, status=Status.DRAFT)
+    submitted(open_call(world.other_cohort))  # another cohort's call is not listed
+    client.force_login(world.coordinator)
+    response = client.get(reverse("home:cohort", args=[world.cohort.pk]))
+    [calls] = [part.data for part in response.context["sections"] if "recruitment" in part.template]
+    assert [(c.pk, c.received, c.waiting) for c in calls] == [
+        (mentees.pk, 0, 0),
+        (mentors.pk, 3, 2),
+    ]
+    html = response.content.decode()
+    assert "(3 received, 2 waiting for review)" in html
+    assert "(0 received, 0 waiting for review)" in html
+
+
 def test_cohort_page_queries_stay_bounded(
     world: World, client: Any, django_assert_max_num_queries: Any
 ) -> None:
