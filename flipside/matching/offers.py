@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -122,13 +123,20 @@ class PairFigures:
     ended: int
 
 
+# Every coordinator's cohort page asks, so this is plain SQL: the ORM took ~1.5 ms to
+# compile the two filtered counts.
+_PAIR_FIGURES_SQL = """
+    SELECT COUNT(CASE WHEN status = %s THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END)
+    FROM matching_pair WHERE cohort_id = %s
+"""
+
+
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     """For the cohort's coordinators: the matching links, and how many pairs are active and
     how many ended early (one query)."""
     if not can_manage:
         return []
-    counted = Pair.objects.filter(cohort=cohort).aggregate(
-        active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
-        ended=Count("pk", filter=Q(status=Pair.Status.ENDED)),
-    )
-    return [Part("matching/_cohort_section.html", PairFigures(**counted))]
+    with connection.cursor() as cursor:
+        cursor.execute(_PAIR_FIGURES_SQL, [Pair.Status.ACTIVE, Pair.Status.ENDED, cohort.pk])
+        active, ended = cursor.fetchone()
+    return [Part("matching/_cohort_section.html", PairFigures(active=active, ended=ended))]

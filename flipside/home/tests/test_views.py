@@ -216,6 +216,36 @@ def test_each_call_counts_its_own_applications_received_and_waiting_drafts_neith
     assert "(0 received, 0 waiting for review)" in html
 
 
+def test_cohort_page_counts_its_own_pairs_and_sessions_not_cancelled_ones(
+    world: World, client: Any
+) -> None:
+    now = timezone.now()
+    for cohort in (world.cohort, world.cohort, world.other_cohort):
+        Pair.objects.create(
+            cohort=cohort, mentor=join(cohort, Role.MENTOR), mentee=join(cohort, Role.MENTEE)
+        )
+    Pair.objects.create(
+        cohort=world.cohort,
+        mentor=world.mentor,
+        mentee=world.mentee,
+        status=Pair.Status.ENDED,
+        ended_at=now,
+    )
+    for cohort, days, cancelled in [
+        (world.cohort, -3, None),
+        (world.cohort, 3, None),
+        (world.cohort, 5, now),
+        (world.other_cohort, 3, None),
+    ]:
+        TrainingSession.objects.create(
+            cohort=cohort, title="T", starts_at=now + timedelta(days=days), cancelled_at=cancelled
+        )
+    client.force_login(world.coordinator)
+    html = client.get(reverse("home:cohort", args=[world.cohort.pk])).content.decode()
+    assert "2 active, 1 ended early" in html
+    assert "(2 sessions, 1 still to come)" in html
+
+
 def test_cohort_page_queries_stay_bounded(
     world: World, client: Any, django_assert_max_num_queries: Any
 ) -> None:
