@@ -35,6 +35,27 @@ class SafeCharField(forms.CharField):
         self.validators.append(validate_single_line if single_line else reject_control_characters)
 
 
+def search_field(label: Any, *, max_length: int = 150, help_text: Any = "") -> SafeCharField:
+    """The search box of a list's filters: optional, a single line, no autocomplete."""
+    return SafeCharField(
+        label=label,
+        required=False,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class FilterForm(forms.Form):
+    """The search and filters of a list, read from the address: a value that is not on
+    offer is ignored, not an error."""
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, by name; anything invalid counts as not filtering."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
 class EmailAddressField(forms.EmailField):
     """An email address in its canonical form (see ``lib.email_address``): what every form
     that takes an address uses, so one mailbox is always one spelling."""

@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.forms import FilterForm, SafeCharField, search_field
 from flipside.lib.picker import PersonField
 from flipside.lib.text import isolate
 from flipside.schemes.models import Cohort
@@ -348,15 +348,12 @@ class NewPairForm(forms.Form):
         pick(self, cohort, mentor="mentor", mentee="mentee")
 
 
-class ProposalFilterForm(forms.Form):
+class ProposalFilterForm(FilterForm):
     """Search and filter for a run's pairs; a value not on offer is ignored, not an error."""
 
-    q = SafeCharField(
-        label=gettext_lazy("Name"),
-        required=False,
-        max_length=150,
+    q = search_field(
+        gettext_lazy("Name"),
         help_text=gettext_lazy("Separate names with commas to find several pairs."),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     show = forms.ChoiceField(
         label=gettext_lazy("Show"),
@@ -368,28 +365,13 @@ class ProposalFilterForm(forms.Form):
         ],
     )
 
-    def filters(self) -> dict[str, str]:
-        """The valid filters, by name; anything invalid counts as not filtering."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
-
-class PairFilterForm(forms.Form):
+class PairFilterForm(FilterForm):
     """Search and filter for the pairs page; a value not on offer is ignored, not an error."""
 
-    q = SafeCharField(
-        label=gettext_lazy("Name"),
-        required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+    q = search_field(gettext_lazy("Name"))
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
         choices=[("", gettext_lazy("Any status")), *Pair.Status.choices],
     )
-
-    def filters(self) -> dict[str, str]:
-        """The valid filters, by name; anything invalid counts as not filtering."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}

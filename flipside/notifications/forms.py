@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.forms import FilterForm, SafeCharField
 from flipside.schemes.models import Scheme
 
 from . import services
@@ -27,7 +27,7 @@ class PreferenceForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ("optional_email",)
 
 
-class OutboxFilterForm(forms.Form):
+class OutboxFilterForm(FilterForm):
     """Filters for the outbox page; a value that is not on offer is ignored, not an error.
 
     The kinds are listed when the form is used, not when this module is imported: apps
@@ -63,9 +63,8 @@ class OutboxFilterForm(forms.Form):
         ]
 
     def filters(self) -> dict[str, Any]:
-        """The valid filters, by name; anything invalid counts as not filtering."""
-        self.is_valid()
-        found = {name: value for name, value in self.cleaned_data.items() if value}
+        """The valid filters, by name, with the scheme as the scheme itself."""
+        found = super().filters()
         if "scheme" in found:
             found["scheme"] = self.schemes[found["scheme"]]
         return found

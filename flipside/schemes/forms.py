@@ -5,7 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import DateInput, SafeCharField, reject_control_characters
+from flipside.lib.forms import (
+    DateInput,
+    FilterForm,
+    reject_control_characters,
+    search_field,
+)
 from flipside.lib.text import validate_single_line
 from flipside.privacy.equality import QUESTIONS
 
@@ -104,20 +109,10 @@ class StageForm(forms.Form):
     expected = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(FilterForm):
     """Search and filter for a cohort's people; a value not on offer is ignored, not an error."""
 
-    q = SafeCharField(
-        label=_("Name or email"),
-        required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+    q = search_field(_("Name or email"))
     role = forms.ChoiceField(
         label=_("Show"), required=False, choices=[("", _("Everyone")), *Role.choices]
     )
-
-    def filters(self) -> dict[str, str]:
-        """The valid filters, by name; anything invalid counts as not filtering."""
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}

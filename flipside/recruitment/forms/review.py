@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.lib.dates import LONDON
-from flipside.lib.forms import DateInput, SafeCharField, TimeInput, london_time
+from flipside.lib.forms import (
+    DateInput,
+    FilterForm,
+    SafeCharField,
+    TimeInput,
+    london_time,
+    search_field,
+)
 from flipside.schemes.models import Role
 
 from .. import spreadsheets
@@ -297,15 +304,10 @@ def new_call_initial(today: datetime.date) -> dict[str, Any]:
 # --- Applications -------------------------------------------------------------------------
 
 
-class ApplicationFilterForm(forms.Form):
+class ApplicationFilterForm(FilterForm):
     """Filters for the list; a value that is not on offer is ignored, not an error."""
 
-    q = SafeCharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+    q = search_field(gettext_lazy("Search"), max_length=100)
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
@@ -321,10 +323,6 @@ class ApplicationFilterForm(forms.Form):
             if blind
             else _("A name, an email address or words in their answers.")
         )
-
-    def filters(self) -> dict[str, str]:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 OUTCOME_LABELS: dict[str, Any] = {

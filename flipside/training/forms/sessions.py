@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from flipside.lib.dates import LONDON
-from flipside.lib.forms import DateInput, SafeCharField, TimeInput, london_time
+from flipside.lib.forms import (
+    DateInput,
+    FilterForm,
+    SafeCharField,
+    TimeInput,
+    london_time,
+    search_field,
+)
 from flipside.lib.text import isolate
 
 from ..models import Audience, Booking, TrainingSession
@@ -242,13 +249,8 @@ class RegisterForm(forms.Form):
         ]
 
 
-class RegisterFilterForm(forms.Form):
-    q = SafeCharField(
-        label=gettext_lazy("Name"),
-        required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+class RegisterFilterForm(FilterForm):
+    q = search_field(gettext_lazy("Name"))
     attendance = forms.ChoiceField(
         label=gettext_lazy("Attendance"),
         required=False,
@@ -256,7 +258,3 @@ class RegisterFilterForm(forms.Form):
                  (Booking.Attendance.UNMARKED, gettext_lazy("Not marked yet")),
                  *ATTENDANCE_CHOICES],
     )  # fmt: skip
-
-    def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.forms import FilterForm, SafeCharField, search_field
 from flipside.schemes.models import Role, Scheme
 
 from ..models import Concern, SupportService
@@ -55,16 +55,12 @@ class ConcernForm(forms.Form):
             field.initial = only[0].pk
 
 
-class ConcernFilterForm(forms.Form):
+class ConcernFilterForm(FilterForm):
     """Filters for the concerns list; a value that is not on offer is ignored, not an error."""
 
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Concern.Status.choices]
     )
-
-    def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class TriageForm(forms.Form):
@@ -136,13 +132,8 @@ def support_service_initial(services: list[SupportService]) -> list[dict[str, An
     ]
 
 
-class ReadinessFilterForm(forms.Form):
-    q = SafeCharField(
-        label=_("Name"),
-        required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
-    )
+class ReadinessFilterForm(FilterForm):
+    q = search_field(_("Name"))
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
@@ -154,10 +145,6 @@ class ReadinessFilterForm(forms.Form):
         required=False,
         choices=[("", _("Everyone")), ("ready", _("Ready")), ("not_ready", _("Not ready"))],
     )
-
-    def filters(self) -> dict[str, Any]:
-        self.is_valid()
-        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class OverrideForm(forms.Form):
