@@ -17,7 +17,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from flipside.lib.rows import escaped, url_with_id
+from flipside.lib.rows import csrf_input, escaped, url_with_id
 from flipside.matching.models import Proposal, Run
 
 register = template.Library()
@@ -86,12 +86,7 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
         )
         lock_url = url_with_id("matching:lock", run.pk)
         remove_url = url_with_id("matching:remove", run.pk)
-        token = context.get("csrf_token")
-        csrf = (
-            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(token)}">'
-            if token and token != "NOTPROVIDED"  # noqa: S105 (as {% csrf_token %})
-            else ""
-        )
+        csrf = csrf_input(context)
         query = escaped(here)
         version = escaped(run.version)
     out = []

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
-from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from flipside.lib.rows import csrf_input
 from flipside.schemes.models import Role
 from flipside.training.readiness import Readiness
 
@@ -87,7 +87,7 @@ def readiness_rows(context: Any, rows: Sequence[Readiness], cohort: Any) -> Safe
 
     def form_parts(readiness: Readiness) -> dict[str, Any]:
         if not csrf:
-            csrf.append(SafeString(CsrfTokenNode().render(context)))
+            csrf.append(csrf_input(context))
         url = reverse("training:readiness_override", args=[cohort.pk, readiness.user.pk])
         name = conditional_escape(readiness.user.display_name)
         return {"action": url + query, "csrf": csrf[0], "name": name}

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import template
-from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
@@ -21,6 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from flipside.lib.rows import csrf_input
 from flipside.training.models import Audience, Booking
 
 register = template.Library()
@@ -98,7 +98,7 @@ def session_rows(context: Any, rows: Sequence[Any], manage: bool, page: Any) -> 
         form = ""
         if row.for_me and not s.is_past and not s.cancelled_at:
             if not csrf:
-                csrf.append(SafeString(CsrfTokenNode().render(context)))
+                csrf.append(csrf_input(context))
             if booking:
                 action = reverse("training:cancel_booking", args=[s.pk])
                 button_class = "button button--secondary"
