@@ -16,7 +16,7 @@ from flipside.privacy.models import AuditEntry
 from flipside.schemes import offers as base
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
-from flipside.schemes.permissions import managed_cohorts, memberships_of, roles_of
+from flipside.schemes.permissions import roles_of, taking_part
 from flipside.schemes.selectors import cohorts_with_counts, next_step_for
 
 from .providers import PROVIDERS
@@ -72,7 +72,11 @@ def coordinator_overview(user: User) -> CoordinatorOverview | None:
     roles = roles_of(user)
     if not roles.coordinates_anything():
         return None
-    cohorts = cohorts_with_counts(managed_cohorts(user))
+    cohorts = cohorts_with_counts(
+        ids=roles.member_of(Role.COORDINATOR),
+        schemes=roles.schemes,
+        organisations=roles.organisations,
+    )
     can_create = bool(roles.organisations)
     if not cohorts and not can_create:
         return None
@@ -92,7 +96,7 @@ def participant_cards(user: User) -> list[ParticipantCard]:
     # part in nothing, and need not ask for memberships or what the apps offer them.
     if not any(roles_of(user).member_of(role) for role in Role if role != Role.COORDINATOR):
         return []
-    memberships = list(memberships_of(user).exclude(role=Role.COORDINATOR))
+    memberships = taking_part(user)
     offers = [provider.participant_offers(user, memberships) for provider in PROVIDERS]
     cards = []
     for membership in memberships:

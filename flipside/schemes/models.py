@@ -157,19 +157,6 @@ class SchemeCoordinator(models.Model):
         return f"{self.user} coordinates {self.scheme}"
 
 
-class CohortQuerySet(models.QuerySet["Cohort"]):
-    def with_member_counts(self) -> CohortQuerySet:
-        def count(role: str) -> models.Count:
-            return models.Count("memberships", filter=Q(memberships__role=role))
-
-        return self.annotate(
-            mentor_count=count(Role.MENTOR),
-            mentee_count=count(Role.MENTEE),
-            coordinator_count=count(Role.COORDINATOR),
-            observer_count=count(Role.OBSERVER),
-        )
-
-
 class Cohort(models.Model):
     """One academic year of a scheme.
 
@@ -191,8 +178,6 @@ class Cohort(models.Model):
     stage_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
-
-    objects = CohortQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "scheme__name"]
@@ -241,6 +226,10 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["role", "user__display_name"]
+        indexes = [
+            # Counting a cohort's mentors and mentees reads the index alone.
+            models.Index(fields=["cohort", "role"], name="membership_cohort_role"),
+        ]
         constraints = [
             models.UniqueConstraint("cohort", "user", name="one_role_per_person_per_cohort"),
             models.CheckConstraint(

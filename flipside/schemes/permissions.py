@@ -16,9 +16,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from flipside.lib.loaded import partial
+
 from .models import (
     Cohort,
-    CohortQuerySet,
     Membership,
     Organisation,
     OrganisationCoordinator,
@@ -53,7 +54,7 @@ def coordinated_organisations(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(coordinator_roles__user=user)
 
 
-def managed_cohorts(user: Any) -> CohortQuerySet:
+def managed_cohorts(user: Any) -> QuerySet[Cohort]:
     """Cohorts the person coordinates through the scheme, organisation or the cohort itself."""
     roles = roles_of(user)
     if not roles.coordinates_anything():
@@ -197,10 +198,51 @@ def require_coordinator(user: Any) -> None:
         raise PermissionDenied
 
 
-def memberships_of(user: Any) -> QuerySet[Membership]:
+# Every participant's home page asks: plain SQL, as for roles (decision 0007), where the ORM
+# took ~1 ms to compile the join. Each membership comes with its cohort and the scheme's name.
+_TAKING_PART_SQL = """
+    SELECT c.*, m.id AS membership_id, m.role AS membership_role,
+        m.site_id AS membership_site_id, s.name AS scheme_name,
+        s.organisation_id AS scheme_organisation_id
+    FROM schemes_membership m JOIN schemes_cohort c ON c.id = m.cohort_id
+    JOIN schemes_scheme s ON s.id = c.scheme_id
+    WHERE m.user_id = %s AND m.role <> %s
+    ORDER BY m.role, m.id
+"""
+
+
+def taking_part(user: Any) -> list[Membership]:
+    """The person's memberships as a participant (mentor, mentee or observer, not
+    coordinator), by role, each with its cohort and scheme loaded (the scheme's name; its
+    other fields load when asked for)."""
     if not _user_ok(user):
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user).select_related("cohort__scheme__organisation")
+        return []
+    memberships = []
+    for cohort in Cohort.objects.raw(_TAKING_PART_SQL, [user.pk, Role.COORDINATOR.value]):
+        using = cohort._state.db or "default"
+        cohort.scheme = partial(
+            Scheme,
+            {
+                "id": cohort.scheme_id,
+                "organisation_id": cohort.scheme_organisation_id,
+                "name": cohort.scheme_name,
+            },
+            using=using,
+        )
+        membership = partial(
+            Membership,
+            {
+                "id": cohort.membership_id,
+                "cohort_id": cohort.pk,
+                "user_id": user.pk,
+                "role": cohort.membership_role,
+                "site_id": cohort.membership_site_id,
+            },
+            using=using,
+        )
+        membership.cohort, membership.user = cohort, user
+        memberships.append(membership)
+    return memberships
 
 
 def coordinators_of(cohort: Cohort) -> QuerySet[Any]:

@@ -60,7 +60,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 
 def scheme_detail(request: HttpRequest, scheme_id: int) -> HttpResponse:
     scheme = permissions.get_scheme(request.user, scheme_id)
-    cohorts = selectors.cohorts_with_counts(scheme.cohorts.all())
+    cohorts = selectors.cohorts_with_counts(schemes=[scheme.pk])
     return render(request, "schemes/scheme_detail.html", {"scheme": scheme, "cohorts": cohorts})
 
 

@@ -330,6 +330,10 @@ def test_my_applications_lists_only_my_own(
     assert application_url(second) in page
     assert application_url(other) not in page
     assert "Finish your answers and submit them by 5pm on Friday 29 January 2027." in page
+    # Newest first, each under its call's title and cohort.
+    assert page.index(application_url(second)) < page.index(application_url(draft))
+    cohort = '<span class="muted cell-note">Pride Reverse Mentoring 2026/27</span>'
+    assert f"{second.call.title}</a>{cohort}" in page
 
 
 def test_home_shows_your_applications_with_the_next_step(
