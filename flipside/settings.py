@@ -142,6 +142,19 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Caches -------------------------------------------------------------------------------
+# Nothing the database holds is cached. The layout's fixed fragments (static URLs, the
+# navigation's links and words, base.html's {% cache %} blocks) are kept in each process's
+# memory: they change only with the code, and a restart empties them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": None,
+    },
+}
+
 # --- Accounts and sign-in -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
