@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from flipside.schemes.permissions import managed_cohorts
+from flipside.schemes.permissions import Action, can, managed_cohorts
 
 from .models import Application, Call
 
@@ -22,13 +22,10 @@ def managed_calls(user: Any) -> QuerySet[Call]:
 
 
 def get_call(user: Any, call_id: int) -> Call:
-    call = (
-        managed_calls(user)
-        .select_related("cohort__scheme__organisation")
-        .filter(pk=call_id)
-        .first()
-    )
-    if call is None:
+    """The call, if the person coordinates its cohort: decided from their roles, read once
+    a request, rather than by a subquery of managed cohorts."""
+    call = Call.objects.select_related("cohort__scheme__organisation").filter(pk=call_id).first()
+    if call is None or not can(user, Action.MANAGE, call.cohort):
         raise Http404
     return call
 

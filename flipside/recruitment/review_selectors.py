@@ -7,9 +7,11 @@ and their name and email are neither shown nor searched.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db import connections, router
 from django.db.models import (
     Avg,
     Case,
@@ -24,6 +26,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -174,6 +177,188 @@ class ListRow:
 
 def list_rows(applications: Any) -> list[ListRow]:
     return [ListRow(application, applicant_label(application)) for application in applications]
+
+
+# --- The list page, in plain SQL ----------------------------------------------------------
+#
+# The list page asks for the same few things on every request. The ORM took longer to compile
+# them than the database took to answer, built five model instances a row, and worked out
+# every application's review figures before sorting the call. Here one statement picks the
+# page's applications (sorted and filtered as ``call_applications`` does) and only then adds
+# their names and review figures (docs/decisions/0012-applications-list-in-plain-sql.md).
+
+
+class ApplicationRow(NamedTuple):
+    """What a row of the list shows. Under blind review ``email`` is empty and ``label`` is
+    "Applicant 12"."""
+
+    pk: int
+    status: str
+    submitted_at: datetime.datetime | None
+    year: int | None
+    job_title: str
+    site: str | None
+    programme: str | None
+    email: str
+    review_count: int
+    average: float | None
+    label: str
+
+
+# For each sort: what the inner query selects to sort by, the ORDER BY inside (on the
+# application's columns) and outside (on the columns the inner query gave the page).
+_POSITION = (
+    "CASE a.status "
+    + " ".join("WHEN %s THEN %s" for _state in REVIEW_STATES)
+    + " ELSE 99 END AS position"
+)
+_POSITION_PARAMS = tuple(p for i, s in enumerate(REVIEW_STATES) for p in (s.value, i))
+_SCORES = (
+    "LEFT JOIN (SELECT r.application_id, AVG(r.total) AS average FROM recruitment_review r "
+    "JOIN recruitment_application ra ON ra.id = r.application_id WHERE ra.call_id = %s "
+    "GROUP BY r.application_id) scored ON scored.application_id = a.id"
+)
+_SORT_SQL: dict[str, tuple[str, str, str, str]] = {
+    # sort: (extra columns, extra joins, inner ORDER BY, outer ORDER BY)
+    "newest": ("", "", "a.submitted_at DESC, a.id DESC", "page.submitted_at DESC, page.id DESC"),
+    "oldest": ("", "", "a.submitted_at, a.id", "page.submitted_at, page.id"),
+    "name": (
+        ", sorter.display_name AS sort_name",
+        "JOIN accounts_user sorter ON sorter.id = a.applicant_id",
+        "sorter.display_name, a.id",
+        "page.sort_name, page.id",
+    ),
+    "status": (
+        ", " + _POSITION,
+        "",
+        "position, a.submitted_at DESC, a.id",
+        "page.position, page.submitted_at DESC, page.id",
+    ),
+    "score": (
+        ", CASE WHEN scored.average IS NULL THEN 1 ELSE 0 END AS unscored,"
+        " scored.average AS score",
+        _SCORES,
+        "unscored, score DESC, a.submitted_at, a.id",
+        "page.unscored, page.score DESC, page.submitted_at, page.id",
+    ),
+}
+
+_PAGE_SQL = """
+SELECT page.id, page.status, page.submitted_at, page.year, page.job_title, site.name,
+    programme.name, applicant.display_name, applicant.email,
+    (SELECT COUNT(*) FROM recruitment_review r WHERE r.application_id = page.id),
+    (SELECT AVG(r.total) FROM recruitment_review r WHERE r.application_id = page.id)
+FROM (
+    SELECT a.id, a.status, a.submitted_at, a.year, a.job_title, a.site_id, a.programme_id,
+        a.applicant_id{columns}
+    FROM recruitment_application a {joins}
+    WHERE {where}
+    ORDER BY {inner}
+    LIMIT %s OFFSET %s
+) page
+JOIN accounts_user applicant ON applicant.id = page.applicant_id
+LEFT JOIN schemes_site site ON site.id = page.site_id
+LEFT JOIN recruitment_programme programme ON programme.id = page.programme_id
+ORDER BY {outer}
+"""
+
+
+class ApplicationList:
+    """A call's submitted applications, filtered and sorted, for ``Paginator``: slicing it
+    reads one page of ``ApplicationRow`` in one query, and ``count()`` counts them. The person
+    must coordinate the call (``permissions.get_call``), so reviews all of them."""
+
+    def __init__(self, call: Call, *, status: str = "", q: str = "", sort: str = "newest"):
+        self.call = call
+        self.sort = sort if sort in _SORT_SQL and (sort != "name" or not call.blind_review) else "newest"
+        where = ["a.call_id = %s", "a.status <> %s"]
+        params: list[Any] = [call.pk, Status.DRAFT.value]
+        if status:
+            where.append("a.status = %s")
+            params.append(status)
+        if q:
+            # The search is the ORM's (case-insensitive matching differs between databases),
+            # compiled only when someone searches.
+            found = Application.objects.filter(call=call).filter(
+                _search(q, blind=call.blind_review)
+            )
+            sql, found_params = found.values("pk").query.get_compiler(self._alias).as_sql()
+            where.append(f"a.id IN ({sql})")
+            params.extend(found_params)
+        self._where = " AND ".join(where)
+        self._params = params
+
+    @property
+    def _alias(self) -> str:
+        return router.db_for_read(Application)
+
+    def count(self) -> int:
+        sql = f"SELECT COUNT(*) FROM recruitment_application a WHERE {self._where}"  # noqa: S608 - fixed fragments and placeholders
+        with connections[self._alias].cursor() as cursor:
+            cursor.execute(sql, self._params)
+            return int(cursor.fetchone()[0])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[ApplicationRow]:
+        start, stop = index.start or 0, index.stop
+        columns, joins, inner, outer = _SORT_SQL[self.sort]
+        sql = _PAGE_SQL.format(columns=columns, joins=joins, where=self._where, inner=inner, outer=outer)
+        params: list[Any] = []
+        if self.sort == "status":
+            params.extend(_POSITION_PARAMS)
+        if self.sort == "score":
+            params.append(self.call.pk)
+        params += [*self._params, stop - start, start]
+        with connections[self._alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
+        blind = self.call.blind_review
+        blind_label = _("Applicant %(id)s")
+        return [
+            ApplicationRow(
+                pk, status, _aware(submitted_at), year, job_title, site, programme,
+                "" if blind else email, count,
+                None if average is None else float(average),
+                blind_label % {"id": pk} if blind else (name or email),
+            )  # fmt: skip
+            for (
+                pk, status, submitted_at, year, job_title, site, programme, name, email, count,
+                average,
+            ) in found  # fmt: skip
+        ]
+
+
+def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
+    """A moment read by a plain cursor: SQLite keeps them in UTC without a time zone."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+_FIGURES_SQL = """
+SELECT status, COUNT(*) FROM recruitment_application
+WHERE call_id = %s AND status <> %s GROUP BY status
+UNION ALL SELECT NULL, SUM(max_score) FROM recruitment_rubriccriterion WHERE scheme_id = %s
+"""
+
+
+def list_figures(call: Call) -> tuple[CallSummary, int]:
+    """The call's summary (``call_summary``) and the rubric's total (``rubric_total``), read
+    together in one query."""
+    summary = CallSummary(call, public_url(call))
+    out_of = 0
+    with connections[router.db_for_read(Application)].cursor() as cursor:
+        cursor.execute(_FIGURES_SQL, [call.pk, Status.DRAFT.value, call.cohort.scheme_id])
+        for status, n in cursor.fetchall():
+            if status is None:
+                out_of = int(n or 0)
+            else:
+                summary.counts[status] = n
+    return summary, out_of
 
 
 def neighbours(

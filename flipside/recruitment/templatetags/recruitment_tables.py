@@ -21,13 +21,13 @@ from flipside.lib.rows import (
 )
 
 from ..models import Application, Call
-from ..review_selectors import ListRow
+from ..review_selectors import ApplicationRow
 
 register = template.Library()
 
 
 @register.simple_tag
-def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeString:
+def application_rows(rows: Iterable[ApplicationRow], call: Call, query: str) -> SafeString:
     """``<tr>`` for each application: a box to tick, the applicant (linked to the review
     page, keeping the list's filters in ``query``), submitted, site, programme or job,
     status, number of reviews and average score."""
@@ -41,14 +41,11 @@ def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeStr
     dates = LocalDates()
     mentors = call.role == "mentor"
 
-    def row(item: ListRow) -> SafeString:
-        a = item.application
+    def row(a: ApplicationRow) -> SafeString:
         if call.blind_review:
             email = SafeString("")
         else:
-            email = format_row(
-                '<br><span class="muted">{}</span>', email_address(a.applicant.email)
-            )
+            email = format_row('<br><span class="muted">{}</span>', email_address(a.email))
         if a.submitted_at:
             submitted: object = format_row(
                 '<time datetime="{}">{}</time>', *dates.many(a.submitted_at, "c", "j M Y")
@@ -57,8 +54,8 @@ def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeStr
             submitted = "–"
         if not mentors:
             work: object = a.job_title or "–"
-        elif a.programme:
-            work = translated_html(words["year"], p=a.programme.name, y=a.year)
+        elif a.programme is not None:
+            work = translated_html(words["year"], p=a.programme, y=a.year)
         else:
             work = "–"
         return format_row(
@@ -73,14 +70,14 @@ def application_rows(rows: Iterable[ListRow], call: Call, query: str) -> SafeStr
             '    <td class="num">{}</td>\n'
             '    <td class="num">{}</td>\n'
             "  </tr>\n",
-            a.pk, a.pk, a.pk, translated_html(words["select"], who=item.label),
-            review_url(a.pk) + suffix, item.label, email,
+            a.pk, a.pk, a.pk, translated_html(words["select"], who=a.label),
+            review_url(a.pk) + suffix, a.label, email,
             submitted,
-            (a.site.name if a.site else "") or "–",
+            a.site or "–",
             work,
             a.status, statuses.get(a.status, a.status),
-            a.review_count,  # type: ignore[attr-defined]
-            "–" if a.average is None else floatformat(a.average, 1),  # type: ignore[attr-defined]
+            a.review_count,
+            "–" if a.average is None else floatformat(a.average, 1),
         )  # fmt: skip
 
-    return join_html(row(item) for item in rows)
+    return join_html(row(a) for a in rows)

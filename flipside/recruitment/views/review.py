@@ -164,9 +164,8 @@ def application_list(request: AuthedRequest, call_id: int) -> HttpResponse:
     call = permissions.get_call(request.user, call_id)
     form = forms.ApplicationFilterForm(request.GET, blind=call.blind_review)
     filters = form.filters()
-    applications = selectors.call_applications(request.user, call, **filters)
-    summary = selectors.call_summary(call)
-    paginator = Paginator(applications.only(*selectors.LIST_ROW_FIELDS), PER_PAGE)
+    summary, out_of = selectors.list_figures(call)
+    paginator = Paginator(selectors.ApplicationList(call, **filters), PER_PAGE)
     if not filters.get("q"):
         # The person coordinates the call (get_call), so reviews every one of its submitted
         # applications: the counts by status already say how long the list is.
@@ -178,9 +177,9 @@ def application_list(request: AuthedRequest, call_id: int) -> HttpResponse:
         "cohort": call.cohort,
         "form": form,
         "page": page,
-        "rows": selectors.list_rows(page),
+        "rows": page.object_list,
         "summary": summary,
-        "out_of": selectors.rubric_total(call),
+        "out_of": out_of,
         "filters": filters,
         "query": urlencode(filters),
         "filtered": bool(set(filters) - {"sort"}),
