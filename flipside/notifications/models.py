@@ -53,6 +53,8 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
             models.Index(fields=["scheme", "status"], name="outbox_scheme_status_idx"),
+            # The outbox page: a scheme's newest 50 without sorting all of its emails.
+            models.Index(fields=["scheme", "-created_at", "-id"], name="outbox_scheme_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(

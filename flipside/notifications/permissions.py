@@ -7,18 +7,25 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from flipside.schemes.models import Scheme
-from flipside.schemes.permissions import coordinated_schemes, managed_cohorts
+from flipside.schemes.models import Cohort, Role, Scheme
+from flipside.schemes.permissions import roles_of
 
 from .kinds import KINDS, MessageKind, body_is_secret
 from .models import OutboxMessage
 
 
 def schemes_with_mail_access(user: Any) -> QuerySet[Scheme]:
+    """Schemes the person coordinates (directly or through their organisation) and the
+    schemes of cohorts they coordinate: decided from their roles, read once a request."""
+    roles = roles_of(user)
+    if not roles.coordinates_anything():
+        return Scheme.objects.none()
+    cohorts = Cohort.objects.filter(pk__in=roles.member_of(Role.COORDINATOR))
     return Scheme.objects.filter(
-        Q(pk__in=coordinated_schemes(user).values("pk"))
-        | Q(cohorts__in=managed_cohorts(user).values("pk"))
-    ).distinct()
+        Q(pk__in=roles.schemes)
+        | Q(organisation__in=roles.organisations)
+        | Q(pk__in=cohorts.values("scheme_id"))
+    )
 
 
 def visible_messages(user: Any) -> QuerySet[OutboxMessage]:

@@ -235,8 +235,7 @@ _SORT_SQL: dict[str, tuple[str, str, str, str]] = {
         "page.position, page.submitted_at DESC, page.id",
     ),
     "score": (
-        ", CASE WHEN scored.average IS NULL THEN 1 ELSE 0 END AS unscored,"
-        " scored.average AS score",
+        ", CASE WHEN scored.average IS NULL THEN 1 ELSE 0 END AS unscored, scored.average AS score",
         _SCORES,
         "unscored, score DESC, a.submitted_at, a.id",
         "page.unscored, page.score DESC, page.submitted_at, page.id",
@@ -270,7 +269,9 @@ class ApplicationList:
 
     def __init__(self, call: Call, *, status: str = "", q: str = "", sort: str = "newest"):
         self.call = call
-        self.sort = sort if sort in _SORT_SQL and (sort != "name" or not call.blind_review) else "newest"
+        self.sort = (
+            sort if sort in _SORT_SQL and (sort != "name" or not call.blind_review) else "newest"
+        )
         where = ["a.call_id = %s", "a.status <> %s"]
         params: list[Any] = [call.pk, Status.DRAFT.value]
         if status:
@@ -304,7 +305,9 @@ class ApplicationList:
     def __getitem__(self, index: slice) -> list[ApplicationRow]:
         start, stop = index.start or 0, index.stop
         columns, joins, inner, outer = _SORT_SQL[self.sort]
-        sql = _PAGE_SQL.format(columns=columns, joins=joins, where=self._where, inner=inner, outer=outer)
+        sql = _PAGE_SQL.format(
+            columns=columns, joins=joins, where=self._where, inner=inner, outer=outer
+        )
         params: list[Any] = []
         if self.sort == "status":
             params.extend(_POSITION_PARAMS)
@@ -318,13 +321,29 @@ class ApplicationList:
         blind_label = _("Applicant %(id)s")
         return [
             ApplicationRow(
-                pk, status, _aware(submitted_at), year, job_title, site, programme,
-                "" if blind else email, count,
+                pk,
+                status,
+                _aware(submitted_at),
+                year,
+                job_title,
+                site,
+                programme,
+                "" if blind else email,
+                count,
                 None if average is None else float(average),
                 blind_label % {"id": pk} if blind else (name or email),
             )  # fmt: skip
             for (
-                pk, status, submitted_at, year, job_title, site, programme, name, email, count,
+                pk,
+                status,
+                submitted_at,
+                year,
+                job_title,
+                site,
+                programme,
+                name,
+                email,
+                count,
                 average,
             ) in found  # fmt: skip
         ]

@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from conftest import World, make_scheme
+from conftest import World, join, make_cohort, make_scheme, make_user
 from flipside.notifications import rendering
 from flipside.notifications.models import DeliveryAttempt, OutboxMessage, TemplateOverride
 from flipside.notifications.outbox import enqueue
+from flipside.notifications.permissions import schemes_with_mail_access
 from flipside.privacy.models import AuditEntry
-from flipside.schemes.models import Scheme
+from flipside.schemes.models import Role, Scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -614,3 +615,23 @@ def test_coordinators_find_the_outbox_and_wording_from_their_pages(
 def test_participants_have_no_outbox_link(world: World, client: Client) -> None:
     home = signed_in(client, world.mentor).get(reverse("home")).content.decode()
     assert reverse("notifications:outbox") not in home
+
+
+def test_mail_access_follows_every_coordinating_role_and_no_other(world: World) -> None:
+    make_scheme(world.organisation, name="Second Scheme")
+    # A cohort coordinator of two cohorts of one scheme sees that scheme once.
+    join(make_cohort(world.scheme, label="2027/28"), Role.COORDINATOR, world.cohort_coordinator)
+    both = make_user("Bea Both")
+    join(make_cohort(world.other_scheme), Role.COORDINATOR, both)
+    join(world.cohort, Role.COORDINATOR, both)
+
+    def schemes(user: Any) -> list[str]:
+        return sorted(s.name for s in schemes_with_mail_access(user))
+
+    assert schemes(world.coordinator) == ["Pride Reverse Mentoring"]
+    assert schemes(world.org_coordinator) == ["Pride Reverse Mentoring", "Second Scheme"]
+    assert schemes(world.cohort_coordinator) == ["Pride Reverse Mentoring"]
+    assert schemes(both) == ["Elsewhere Scheme", "Pride Reverse Mentoring"]
+    assert schemes(world.outsider) == ["Elsewhere Scheme"]
+    for person in (world.mentor, world.mentee, world.observer, world.nobody):
+        assert schemes(person) == []
