@@ -235,8 +235,11 @@ def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "
         people = people.filter(user_id__in=ready_ids(cohort))
     elif readiness == "not_ready":
         people = people.exclude(user_id__in=ready_ids(cohort))
-    # Student mentors first ("mentor" sorts after "mentee"), as in cohort_readiness.
-    return people.order_by("-role", "user__display_name", "pk")
+    # Student mentors first ("mentor" sorts after "mentee"), as in cohort_readiness. A row
+    # shows the person's name and role: the rest of their account is left in the database.
+    return people.order_by("-role", "user__display_name", "pk").only(
+        "cohort_id", "role", "user__display_name"
+    )
 
 
 def ready_user_ids(cohort: Any) -> set[int]:
