@@ -8,8 +8,9 @@ and their name and email are neither shown nor searched.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from django.db import connections, router
 from django.db.models import (
@@ -302,7 +303,18 @@ class ApplicationList:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[ApplicationRow]:
+    def __iter__(self) -> Iterator[ApplicationRow]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> ApplicationRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ApplicationRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ApplicationRow | list[ApplicationRow]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop
         columns, joins, inner, outer = _SORT_SQL[self.sort]
         sql = _PAGE_SQL.format(
