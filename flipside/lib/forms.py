@@ -134,6 +134,8 @@ class FormRenderer(TemplatesSetting):
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         if template_name == SELECT and _plain_options(context["widget"]):
             return select_html(context["widget"])
+        if template_name in INPUTS:
+            return input_html(context["widget"])
         return super().render(template_name, context, request)
 
 
@@ -141,6 +143,25 @@ class FormRenderer(TemplatesSetting):
 # (about 1 ms a select); ``select_html`` writes the same markup as Django's templates.
 SELECT = "django/forms/widgets/select.html"
 OPTION = "django/forms/widgets/select_option.html"
+
+
+# Widgets whose template is only django/forms/widgets/input.html (each search box and field
+# of a list's filters took two templates, about 0.1 ms).
+INPUTS = frozenset(
+    f"django/forms/widgets/{kind}.html"
+    for kind in (
+        "color", "date", "datetime", "email", "hidden", "input", "number", "password",
+        "search", "tel", "text", "time", "url",
+    )
+)  # fmt: skip
+
+
+def input_html(widget: dict[str, Any]) -> str:
+    """An input widget's markup, exactly as django/forms/widgets/input.html draws it."""
+    value = widget["value"]
+    shown = "" if value is None else f' value="{escaped(value)}"'
+    kind, name = escaped(widget["type"]), escaped(widget["name"])
+    return f'<input type="{kind}" name="{name}"{shown}{_attrs_html(widget["attrs"])}>'
 
 
 def _plain_options(widget: dict[str, Any]) -> bool:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -56,3 +57,39 @@ def test_a_form_draws_its_selects_through_the_quick_path() -> None:
         '<option value="&lt;b&gt;" selected>Needs &quot;escaping&quot; &amp; &lt;more&gt;' in html
     )
     assert '<optgroup label="Group &lt;1&gt;">' in html and "<em>kept</em>" in html
+
+
+class Inputs(forms.Form):
+    q = forms.CharField(
+        required=False, max_length=150, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    email = forms.EmailField(help_text="Work address")
+    count = forms.IntegerField(required=False, min_value=0)
+    price = forms.DecimalField(required=False)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    kept = forms.CharField(required=False, widget=forms.HiddenInput)
+    odd = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"data-a": 'q"<', "hidden": True, "disabled": False}),
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"q": 'say "hi" & <b>', "email": "a@b.ac.uk", "count": "3", "price": "1.50",
+         "day": "2027-01-29", "secret": "x<y", "kept": "7"},
+        {"q": mark_safe("<em>kept</em>"), "email": "nope", "count": "-1", "day": "29/01/2027"},
+    ],
+)  # fmt: skip
+def test_inputs_are_drawn_exactly_as_djangos_templates_draw_them(data: dict[str, Any]) -> None:
+    form = Inputs(data) if data else Inputs(initial={"count": 4, "day": datetime.date(2027, 1, 29)})
+    form.is_valid()
+    for field in form:
+        widget = field.field.widget
+        attrs = {"id": field.auto_id, **field.build_widget_attrs({})}
+        context = widget.get_context(field.html_name, field.value(), attrs)
+        drawn = FormRenderer().render(widget.template_name, context)
+        assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
