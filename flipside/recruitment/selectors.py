@@ -89,13 +89,14 @@ def applications_of(user: Any) -> list[ApplicationSummary]:
     ids = sorted({a.call_id for a in applications})
     calls = {}
     for call in Call.objects.raw(_CALLS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids):
+        read: Any = call  # with the query's extra columns
         using = call._state.db or "default"
         scheme = partial(
-            Scheme, {"id": call.cohort_scheme_id, "name": call.scheme_name}, using=using
+            Scheme, {"id": read.cohort_scheme_id, "name": read.scheme_name}, using=using
         )
         call.cohort = partial(
             Cohort,
-            {"id": call.cohort_id, "scheme_id": scheme.pk, "label": call.cohort_label},
+            {"id": call.cohort_id, "scheme_id": scheme.pk, "label": read.cohort_label},
             using=using,
         )
         call.cohort.scheme = scheme

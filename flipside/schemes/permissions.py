@@ -6,6 +6,7 @@ Every view and form asks here. Helpers named ``get_*`` return the object or rais
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from flipside.lib.loaded import partial
+from flipside.lib.sql import columns, fetch, fields_of, instances
 
 from .models import (
     Cohort,
@@ -178,9 +180,27 @@ def member_cohorts(user: Any) -> QuerySet[Cohort]:
     ).distinct()
 
 
+@functools.cache
+def _cohort_sql() -> str:
+    return f"""
+        SELECT {columns(Cohort, "c")}, {columns(Scheme, "s")}, {columns(Organisation, "o")}
+        FROM schemes_cohort c JOIN schemes_scheme s ON s.id = c.scheme_id
+        JOIN schemes_organisation o ON o.id = s.organisation_id
+        WHERE c.id = %s
+    """  # noqa: S608 - column names from the models
+
+
 def get_cohort(user: Any, cohort_id: int, action: Action) -> Cohort:
-    cohort = Cohort.objects.select_related("scheme__organisation").filter(pk=cohort_id).first()
-    if cohort is None or not can(user, action, cohort):
+    """The cohort with its scheme and organisation, if the person may do ``action`` to it
+    (else 404, so nobody learns which cohorts exist). Every cohort page asks, so this is plain
+    SQL (decision 0007): the ORM took ~0.6 ms to compile the two joins."""
+    models = (Cohort, Scheme, Organisation)
+    rows = fetch(_cohort_sql(), [cohort_id], fields_of(*models))
+    if not rows:
+        raise Http404
+    cohort, scheme, organisation = instances(rows[0], *models)
+    scheme.organisation, cohort.scheme = organisation, scheme
+    if not can(user, action, cohort):
         raise Http404
     return cohort
 
@@ -219,24 +239,25 @@ def taking_part(user: Any) -> list[Membership]:
         return []
     memberships = []
     for cohort in Cohort.objects.raw(_TAKING_PART_SQL, [user.pk, Role.COORDINATOR.value]):
+        read: Any = cohort  # with the query's extra columns
         using = cohort._state.db or "default"
         cohort.scheme = partial(
             Scheme,
             {
                 "id": cohort.scheme_id,
-                "organisation_id": cohort.scheme_organisation_id,
-                "name": cohort.scheme_name,
+                "organisation_id": read.scheme_organisation_id,
+                "name": read.scheme_name,
             },
             using=using,
         )
         membership = partial(
             Membership,
             {
-                "id": cohort.membership_id,
+                "id": read.membership_id,
                 "cohort_id": cohort.pk,
                 "user_id": user.pk,
-                "role": cohort.membership_role,
-                "site_id": cohort.membership_site_id,
+                "role": read.membership_role,
+                "site_id": read.membership_site_id,
             },
             using=using,
         )

@@ -22,8 +22,6 @@ from .models import Cohort, Role, Scheme, Stage
 from .permissions import Action
 
 PEOPLE_PER_PAGE = 50
-# A row of the people table (schemes_tables.people_rows reads these names).
-PEOPLE_COLUMNS = ("role", "site__name", "user__display_name", "user__pronouns", "user__email")
 
 
 def _saved_fields(form: VersionedForm, latest: Any) -> Saved:
@@ -168,12 +166,6 @@ def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     filters = form.filters()
     people = selectors.cohort_people(cohort, **filters)
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    # Only what a row shows, as plain rows: a user's other columns include the password hash,
-    # and building three model instances a row cost more than drawing the row. (Chosen after
-    # paging, so that counting joins no more tables than the filters need.)
-    first = (page.number - 1) * PEOPLE_PER_PAGE
-    rows = people.values_list(*PEOPLE_COLUMNS, named=True)
-    page.object_list = rows[first : first + PEOPLE_PER_PAGE]
     context = {
         "cohort": cohort,
         "form": form,

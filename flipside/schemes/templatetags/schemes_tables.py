@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 from django import template
 from django.utils.safestring import SafeString
@@ -12,18 +11,9 @@ from django.utils.safestring import SafeString
 from flipside.lib.rows import escaped_words, format_row, join_html
 
 from ..models import Role
+from ..selectors import PersonRow
 
 register = template.Library()
-
-
-class PersonRow(Protocol):
-    """A membership as the people page fetches it (``values_list(named=True)``)."""
-
-    role: str
-    site__name: str | None
-    user__display_name: str
-    user__pronouns: str
-    user__email: str
 
 
 @register.simple_tag

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from flipside.lib.sql import columns, fetch, fields_of, instances
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fetch_converts_values_as_the_orm_does() -> None:
+    expires = timezone.now().replace(microsecond=0) + datetime.timedelta(days=1)
+    Session.objects.create(session_key="k1", session_data="x", expire_date=expires)
+    Session.objects.create(session_key="k2", session_data="y", expire_date=expires)
+    rows = fetch(
+        "SELECT session_key, expire_date, (SELECT COUNT(*) FROM django_session) "
+        "FROM django_session WHERE session_key = %s",
+        ["k1"],
+        (None, Session._meta.get_field("expire_date"), None),
+    )
+    assert rows == [["k1", expires, 2]]
+    assert rows[0][1].tzinfo is not None  # aware on SQLite as on PostgreSQL
+
+
+def test_instances_builds_each_model_of_a_joined_row() -> None:
+    wanted = Permission.objects.select_related("content_type").get(codename="add_session")
+    rows = fetch(
+        f"SELECT {columns(Permission, 'p')}, {columns(ContentType, 't')} "  # noqa: S608
+        "FROM auth_permission p JOIN django_content_type t ON t.id = p.content_type_id "
+        "WHERE p.codename = %s",
+        ["add_session"],
+        fields_of(Permission, ContentType),
+    )
+    permission, kind = instances(rows[0], Permission, ContentType)
+    assert (permission.pk, permission.name, permission.content_type_id) == (
+        wanted.pk, wanted.name, wanted.content_type_id,
+    )  # fmt: skip
+    assert (kind.pk, kind.app_label, kind.model) == (wanted.content_type_id, "sessions", "session")
+    assert not permission.get_deferred_fields() and not permission._state.adding
+
+
+def test_a_listing_pages_rows_in_order_and_counts_them_once() -> None:
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from flipside.lib.sql import Listing
+
+    expires = timezone.now().replace(microsecond=0) + datetime.timedelta(days=1)
+    Session.objects.bulk_create(
+        Session(session_key=f"key{n:02}", session_data=str(n), expire_date=expires)
+        for n in range(12)
+    )
+    listing: Listing[tuple[str, datetime.datetime]] = Listing(
+        select="session_key, expire_date",
+        source="django_session WHERE session_data <> %s",
+        params=["3"],
+        order="session_key DESC",
+        row=lambda key, expiry: (key, expiry),
+        fields=(None, Session._meta.get_field("expire_date")),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = Paginator(listing, 5).get_page(2)
+        rows = list(page)
+        assert page.paginator.count == 11 and page.paginator.num_pages == 3
+    assert len(queries) == 2  # one count, one page
+    assert rows == [(f"key{n:02}", expires) for n in (6, 5, 4, 2, 1)]  # not key03
+    assert listing[0] == ("key11", expires)
+    with pytest.raises(ValueError, match="forward slices"):
+        listing[3:]
