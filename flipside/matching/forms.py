@@ -78,11 +78,15 @@ class ProposalField(forms.ModelChoiceField):  # type: ignore[type-arg]
         super().__init__(**kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
-        return _("%(mentor)s with %(mentee)s (score %(score)s)") % {
-            "mentor": isolate(obj.mentor.display_name),
-            "mentee": isolate(obj.mentee.display_name),
-            "score": obj.score,
-        }
+        return pair_label(obj.mentor.display_name, obj.mentee.display_name, obj.score)
+
+
+def pair_label(mentor: str, mentee: str, score: int) -> str:
+    return _("%(mentor)s with %(mentee)s (score %(score)s)") % {
+        "mentor": isolate(mentor),
+        "mentee": isolate(mentee),
+        "score": score,
+    }
 
 
 class RangeInput(forms.NumberInput):
@@ -290,12 +294,12 @@ class SwapForm(VersionForm):
         self.offer([])
 
     def offer(self, proposals: list[Any]) -> None:
-        """List only these pairs (a run can have a thousand); any pair of the run is still
-        accepted."""
+        """List only these pairs (rows of ``selectors.proposal_rows``: a run can have a
+        thousand); any pair of the run is still accepted."""
         for name in ("first", "second"):
             field: Any = self.fields[name]
             field.choices = [("", field.empty_label)] + [
-                (p.pk, field.label_from_instance(p)) for p in proposals
+                (p.pk, pair_label(p.mentor_name, p.mentee_name, p.score)) for p in proposals
             ]
 
     def chosen(self) -> set[int]:

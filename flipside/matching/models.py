@@ -231,6 +231,8 @@ class Proposal(models.Model):
 
     class Meta:
         ordering = ["-score", "id"]
+        # The run page takes a page of pairs in this order without sorting the whole run.
+        indexes = [models.Index(fields=["run", "-score", "id"], name="proposal_run_order")]
         constraints = [
             models.UniqueConstraint("run", "mentor", "mentee", name="one_proposal_per_pair"),
             models.CheckConstraint(condition=Q(score__lte=100), name="proposal_score_range"),

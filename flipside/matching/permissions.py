@@ -14,7 +14,7 @@ from django.http import Http404
 
 from flipside.lib.converters import parse_id
 from flipside.schemes.models import Cohort
-from flipside.schemes.permissions import managed_cohorts
+from flipside.schemes.permissions import managed_cohorts, roles_of
 
 from .models import Pair, PairRule, Proposal, Run
 
@@ -30,8 +30,13 @@ def _managed(objects: QuerySet[M], user: Any, pk: int) -> M:
 
 
 def get_run(user: Any, run_id: int) -> Run:
-    related = ("cohort__scheme__organisation", "created_by", "published_by")
-    return _managed(Run.objects.select_related(*related), user, run_id)
+    """The run, if the person manages its cohort: decided from their roles, so the query
+    that fetches the run needs no subquery of the cohorts they manage."""
+    related = ("cohort__scheme", "created_by", "published_by")
+    run = Run.objects.select_related(*related).filter(pk=run_id).first()
+    if run is None or not roles_of(user).coordinates_cohort(run.cohort):
+        raise Http404
+    return run
 
 
 def get_cohort_run(cohort: Cohort, run_id: Any) -> Run:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from flipside.lib.rows import csrf_input, escaped, url_with_id
 from flipside.matching.models import Proposal, Run
+from flipside.matching.selectors import ProposalRow
 
 register = template.Library()
 
@@ -60,8 +61,8 @@ REMOVE = """
 
 @register.simple_tag(takes_context=True)
 def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> SafeString:
-    """One ``<tr>`` per row (a proposal, whether it is locked and whether each partner is
-    ready), with the lock and remove forms on a draft, as the template's loop drew them."""
+    """One ``<tr>`` per row (a ``ProposalRow`` and whether each partner is ready), with the
+    lock and remove forms on a draft, as the template's loop drew them."""
     labels = {
         "mentor_label": escaped(_("Student mentor")),
         "mentee_label": escaped(_("Staff mentee")),
@@ -91,13 +92,13 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
         version = escaped(run.version)
     out = []
     for row in rows:
-        p: Proposal = row.proposal
-        mentor, mentee = escaped(p.mentor.display_name), escaped(p.mentee.display_name)
+        p: ProposalRow = row.proposal
+        mentor, mentee = escaped(p.mentor_name), escaped(p.mentee_name)
         manual = p.source == Proposal.Source.MANUAL
-        if row.locked or manual:
+        if p.locked or manual:
             badges = (
                 '<span class="badges">'
-                f"{locked_tag if row.locked else ''}{manual_tag if manual else ''}</span>"
+                f"{locked_tag if p.locked else ''}{manual_tag if manual else ''}</span>"
             )
         else:
             badges = ""
@@ -118,9 +119,9 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
                 lock_url=escaped(lock_url(p.pk)) + query,
                 csrf=csrf,
                 version=version,
-                lock=(unlock if row.locked else lock) % names,
+                lock=(unlock if p.locked else lock) % names,
                 remove=""
-                if row.locked
+                if p.locked
                 else REMOVE.format(
                     remove_url=escaped(remove_url(p.pk)) + query,
                     csrf=csrf,

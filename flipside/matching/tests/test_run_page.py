@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World
-from flipside.matching import services
+from flipside.matching import selectors, services
 from flipside.matching.forms import ProposalSelect, SwapForm
 from flipside.matching.models import PairRule, Proposal, Run
 from flipside.training import services as training
@@ -301,9 +301,9 @@ def test_the_page_count_without_filters_is_the_spread_of_scores_and_the_queries_
 
 def test_the_swap_lists_markup_is_djangos_select_byte_for_byte(run: Run) -> None:
     """forms.ProposalSelect builds the options in Python; Django's template draws the same."""
-    proposals = list(run.proposals.select_related("mentor", "mentee")[:3])
+    proposals = selectors.proposal_rows(run, limit=3)
     Proposal.objects.filter(pk=proposals[0].pk).update(reasons=[])
-    proposals[0].mentor.display_name = '<b>"Amal" & co</b>'
+    proposals[0] = proposals[0]._replace(mentor_name='<b>"Amal" & co</b>')
     form = SwapForm(
         {"swap-first": proposals[1].pk, "swap-second": proposals[1].pk, "swap-version": 1},
         run=run,

@@ -69,8 +69,7 @@ PER_PAGE = 50
 
 @dataclass
 class Row:
-    proposal: Proposal
-    locked: bool
+    proposal: selectors.ProposalRow
     mentor_ready: bool = True
     mentee_ready: bool = True
 
@@ -97,15 +96,20 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         return context
     form = forms.ProposalFilterForm(request.GET)
     filters = form.filters()
-    proposals = selectors.run_proposals(run, **filters)
     counts = selectors.score_bands(run, BANDS)
+    proposals = selectors.run_proposals(run, **filters)
     paginator = Paginator(proposals, PER_PAGE)
     if not filters:
         # The bands cover every score a pair can have (0 to 100, as the database enforces),
         # so together they count every pair: no second count for the paginator.
         paginator.count = sum(counts)
     page = paginator.get_page(request.GET.get("page"))
-    shown = selectors.shown(run, page.object_list)
+    shown = selectors.proposal_rows(
+        run,
+        among=proposals if filters else None,
+        offset=(page.number - 1) * PER_PAGE,
+        limit=PER_PAGE,
+    )
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
     ready = ready_among(run.cohort, people) if shown else set()
     left = selectors.left_out(run)
@@ -113,7 +117,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         "form": form,
         "filters": filters,
         "page": page,
-        "rows": [Row(p, p.locked, p.mentor_id in ready, p.mentee_id in ready) for p in shown],
+        "rows": [Row(p, p.mentor_id in ready, p.mentee_id in ready) for p in shown],
         "here": _here(request),
         "left": left,
         "bands": bars(counts),
@@ -124,7 +128,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
 
 
 def _draft_forms(
-    request: AuthedRequest, run: Run, shown: list[Proposal], **bound: Any
+    request: AuthedRequest, run: Run, shown: list[selectors.ProposalRow], **bound: Any
 ) -> dict[str, Any]:
     get = request.GET
     swap_form = bound.get("swap_form") or forms.SwapForm(
@@ -137,7 +141,9 @@ def _draft_forms(
     )
     # The swap lists the pairs on this page, and keeps any pair already chosen elsewhere.
     missing = swap_form.chosen() - {p.pk for p in shown}
-    extra = list(run.proposals.select_related("mentor", "mentee").filter(pk__in=missing))
+    extra = []
+    if missing:
+        extra = selectors.proposal_rows(run, among=run.proposals.filter(pk__in=missing))
     swap_form.offer(shown + extra)
     add_form = bound.get("add_form") or forms.AddPairForm(
         run=run,
