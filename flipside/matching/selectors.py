@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 from django.db import connections, router
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from flipside.schemes.models import Cohort, Membership, Role
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
-from . import engine, explain, loader
+from . import engine, explain, loader, sql
 from .models import Pair, PairRule, Proposal, Run, Unmatched
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
@@ -169,24 +168,9 @@ def rematch_candidates(cohort: Cohort, *, user: Any, limit: int = 5) -> list[Can
     return result
 
 
-# What a row of the pairs page shows, fetched as plain named rows: leaving out the reasons
-# (JSON) and the people's other columns keeps a page of 50 light, and rows cost far less to
-# build than a pair and two people as model instances.
-PAIR_ROW_FIELDS = (
-    "pk",
-    "score",
-    "status",
-    "started_at",
-    "ended_at",
-    "end_reason",
-    "mentor__display_name",
-    "mentee__display_name",
-)
-
-
 def cohort_pairs(cohort: Cohort, *, q: str = "", status: str = "") -> Any:
-    """The cohort's pairs for the pairs page (rows of ``PAIR_ROW_FIELDS``), active first then
-    by mentor; ``q`` matches either partner's name."""
+    """The cohort's pairs, active first then by mentor; ``q`` matches either partner's name.
+    The pairs page counts a name search with it, and shows a page of it with ``pair_rows``."""
     pairs = cohort.pairs.all()
     if q:
         pairs = pairs.filter(
@@ -194,17 +178,86 @@ def cohort_pairs(cohort: Cohort, *, q: str = "", status: str = "") -> Any:
         )
     if status:
         pairs = pairs.filter(status=status)
-    return pairs.order_by("status", "mentor__display_name", "pk").values_list(
-        *PAIR_ROW_FIELDS, named=True
-    )
+    return pairs.order_by("status", "mentor__display_name", "pk")
 
 
-def pair_counts(cohort: Cohort) -> dict[str, int]:
-    """How many of the cohort's pairs are in each status, counted in one query."""
-    rows = cohort.pairs.values_list("status").annotate(n=Count("pk")).order_by()
+class PairRow(NamedTuple):
+    """What a row of the pairs page shows: the pair's columns and both partners' names (not
+    the reasons, JSON, nor the people's other columns)."""
+
+    pk: int
+    score: int | None
+    status: str
+    started_at: Any
+    ended_at: Any
+    end_reason: str
+    mentor__display_name: str
+    mentee__display_name: str
+
+
+# Asked on every request of the pairs page: plain SQL, where the ORM spent about 1 ms
+# compiling it (docs/decisions/0010-overview-figures-in-plain-sql.md).
+_PAIR_ROWS_SQL = """
+    SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason,
+        mentor.display_name, mentee.display_name
+    FROM matching_pair p
+    JOIN accounts_user mentor ON mentor.id = p.mentor_id
+    JOIN accounts_user mentee ON mentee.id = p.mentee_id
+    WHERE p.cohort_id = %s{status}{among}
+    ORDER BY p.status, mentor.display_name, p.id
+    LIMIT %s OFFSET %s
+"""
+_PAIR_FIELDS = (
+    None, None, None, sql.field(Pair, "started_at"), sql.field(Pair, "ended_at"),
+    None, None, None,
+)  # fmt: skip
+
+
+def pair_rows(
+    cohort: Cohort, *, status: str = "", among: Any = None, offset: int = 0, limit: int = 50
+) -> list[PairRow]:
+    """A page of ``cohort_pairs``, in its order: ``status`` keeps the pairs in that status,
+    ``among`` (``cohort_pairs`` with a name search) only its pairs."""
+    alias = router.db_for_read(Pair)
+    params: list[Any] = [cohort.pk]
+    status_sql = ""
+    if status:
+        status_sql = " AND p.status = %s"
+        params.append(status)
+    among_sql, among_params = _among(alias, among, "p.id")
+    query = _PAIR_ROWS_SQL.format(status=status_sql, among=among_sql)
+    rows = sql.fetch(alias, query, [*params, *among_params, limit, offset], _PAIR_FIELDS)
+    return [PairRow(*row) for row in rows]
+
+
+class Published(NamedTuple):
+    number: int
+    published_at: Any
+
+
+_PAIR_FIGURES_SQL = """
+    SELECT status, COUNT(*), NULL FROM matching_pair WHERE cohort_id = %s GROUP BY status
+    UNION ALL
+    SELECT NULL, number, published_at FROM matching_run
+    WHERE cohort_id = %s AND published_at IS NOT NULL
+"""
+
+
+def pair_figures(cohort: Cohort) -> tuple[dict[str, int], Published | None]:
+    """How many of the cohort's pairs are in each status, and the run they were published
+    from (number and when), if any: one query."""
+    alias = router.db_for_read(Pair)
+    fields = (None, None, sql.field(Run, "published_at"))
     counts = {status: 0 for status in Pair.Status.values}
-    counts.update(dict(rows))
-    return counts
+    published = None
+    for status, number, published_at in sql.fetch(
+        alias, _PAIR_FIGURES_SQL, [cohort.pk, cohort.pk], fields
+    ):
+        if status is None:
+            published = Published(number, published_at)
+        else:
+            counts[status] = number
+    return counts, published
 
 
 def unpaired(cohort: Cohort, *, q: str = "") -> Any:
@@ -215,9 +268,44 @@ def unpaired(cohort: Cohort, *, q: str = "") -> Any:
         .exclude(user__in=busy.values("mentor"))
         .exclude(user__in=busy.values("mentee"))
         .select_related("user")
-        .order_by("role", "user__display_name")
+        .order_by("role", "user__display_name", "pk")
     )
     return people.filter(user__display_name__icontains=q) if q else people
+
+
+class UnpairedRow(NamedTuple):
+    user_id: int
+    role: str
+    display_name: str
+
+
+# ``unpaired`` in plain SQL, with how many there are in all (a window count, so no second
+# query), for the pairs page.
+_UNPAIRED_SQL = """
+    SELECT m.user_id, m.role, person.display_name, COUNT(*) OVER ()
+    FROM schemes_membership m JOIN accounts_user person ON person.id = m.user_id
+    WHERE m.cohort_id = %s AND m.role IN (%s, %s) AND person.is_active
+        AND m.user_id NOT IN (
+            SELECT mentor_id FROM matching_pair WHERE cohort_id = %s AND status = %s)
+        AND m.user_id NOT IN (
+            SELECT mentee_id FROM matching_pair WHERE cohort_id = %s AND status = %s){among}
+    ORDER BY m.role, person.display_name, m.id
+    LIMIT %s
+"""
+
+
+def unpaired_rows(
+    cohort: Cohort, *, among: Any = None, limit: int
+) -> tuple[list[UnpairedRow], int]:
+    """The first ``limit`` of ``unpaired`` (``among``: of ``unpaired`` with a name search),
+    and how many there are in all."""
+    alias = router.db_for_read(Pair)
+    active = Pair.Status.ACTIVE.value
+    params = [cohort.pk, Role.MENTOR.value, Role.MENTEE.value, cohort.pk, active, cohort.pk, active]
+    among_sql, among_params = _among(alias, among, "m.id")
+    query = _UNPAIRED_SQL.format(among=among_sql)
+    rows = sql.fetch(alias, query, [*params, *among_params, limit], (None,) * 4)
+    return [UnpairedRow(*row[:3]) for row in rows], (rows[0][3] if rows else 0)
 
 
 # --- A run's page: one page of its pairs, and figures for the whole run from the database ---
@@ -284,6 +372,13 @@ _PROPOSAL_ROWS_SQL = """
 """
 
 
+_PROPOSAL_FIELDS = (
+    None, None, None, None,
+    sql.field(Proposal, "reasons"), sql.field(Proposal, "warnings"),
+    None, None, None, None,
+)  # fmt: skip
+
+
 def proposal_rows(
     run: Run, *, among: Any = None, offset: int = 0, limit: int | None = None
 ) -> list[ProposalRow]:
@@ -292,28 +387,24 @@ def proposal_rows(
     ``run_proposals`` with filters) keeps only its pairs."""
     alias = router.db_for_read(Proposal)
     params: list[Any] = [run.cohort_id, PairRule.Kind.LOCK.value, run.pk]
-    among_sql = limit_sql = ""
-    if among is not None:
-        sql, among_params = among.order_by().values("pk").query.get_compiler(alias).as_sql()
-        among_sql = f" AND id IN ({sql})"
-        params += among_params
+    among_sql, among_params = _among(alias, among)
+    params += among_params
+    limit_sql = ""
     if limit is not None:
         limit_sql = " LIMIT %s OFFSET %s"
         params += [limit, offset]
     query = _PROPOSAL_ROWS_SQL.format(among=among_sql, limit=limit_sql)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(query, params)
-        return [
-            ProposalRow(pk, mentor, mentee, score, _json(reasons), _json(warnings), source,
-                        mentor_name, mentee_name, bool(locked))
-            for pk, mentor, mentee, score, reasons, warnings, source, mentor_name, mentee_name,
-            locked in cursor.fetchall()
-        ]  # fmt: skip
+    rows = sql.fetch(alias, query, params, _PROPOSAL_FIELDS)
+    return [ProposalRow(*row[:-1], locked=bool(row[-1])) for row in rows]
 
 
-def _json(value: Any) -> Any:
-    """A JSON column as the ORM reads it (the drivers hand it over as text)."""
-    return json.loads(value) if isinstance(value, str | bytes) else value
+def _among(alias: str, among: Any, column: str = "id") -> tuple[str, tuple[Any, ...]]:
+    """`` AND column IN (…)`` for the ids of a queryset (a filtered list), compiled by the
+    ORM with its parameters bound, or nothing."""
+    if among is None:
+        return "", ()
+    subquery, params = among.order_by().values("pk").query.get_compiler(alias).as_sql()
+    return f" AND {column} IN ({subquery})", tuple(params)
 
 
 def _lock_of(run: Run) -> Any:

@@ -18,15 +18,16 @@ from flipside.lib.rows import (
     translated_html,
     url_with_id,
 )
-from flipside.schemes.models import Cohort, Membership, Role
+from flipside.schemes.models import Cohort, Role
 
 from ..models import Pair
+from ..selectors import UnpairedRow
 
 register = template.Library()
 
 
 class PairRow(Protocol):
-    """A pair as the pairs page fetches it (``selectors.PAIR_ROW_FIELDS``)."""
+    """A pair as the pairs page fetches it (``selectors.PairRow``)."""
 
     pk: int
     score: int | None
@@ -143,7 +144,7 @@ def _status(
 
 
 @register.simple_tag
-def unpaired_items(memberships: Iterable[Membership], cohort: Cohort) -> SafeString:
+def unpaired_items(people: Iterable[UnpairedRow], cohort: Cohort) -> SafeString:
     """``<li>`` for each person without a partner: name, role, and a link to find one."""
     roles = escaped_words({Role.MENTOR: _("student mentor"), Role.MENTEE: _("staff mentee")})
     find = _('Find a new partner<span class="visually-hidden"> for <bdi>%(name)s</bdi></span>')
@@ -151,10 +152,10 @@ def unpaired_items(memberships: Iterable[Membership], cohort: Cohort) -> SafeStr
     return join_html(
         format_row(
             '<li><bdi>{}</bdi> <span class="muted">({})</span> – <a href="{}">{}</a></li>\n',
-            membership.user.display_name,
-            roles[Role.MENTOR] if membership.role == Role.MENTOR else roles[Role.MENTEE],
-            rematch_url(membership.user_id),
-            translated_html(find, name=membership.user.display_name),
+            person.display_name,
+            roles[Role.MENTOR] if person.role == Role.MENTOR else roles[Role.MENTEE],
+            rematch_url(person.user_id),
+            translated_html(find, name=person.display_name),
         )
-        for membership in memberships
+        for person in people
     )

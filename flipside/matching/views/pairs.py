@@ -33,36 +33,42 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
     form = forms.PairFilterForm(request.GET)
     filters = form.filters()
-    counts = selectors.pair_counts(cohort)
-    paginator = Paginator(selectors.cohort_pairs(cohort, **filters), PER_PAGE)
-    if not filters.get("q"):
+    q, status = filters.get("q", ""), filters.get("status", "")
+    counts, published = selectors.pair_figures(cohort)
+    found = selectors.cohort_pairs(cohort, **filters)
+    paginator = Paginator(found, PER_PAGE)
+    if not q:
         # Without a name search the counts by status already say how long the list is.
-        status = filters.get("status")
         paginator.count = counts.get(status, 0) if status else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.pair_rows(
+        cohort,
+        status=status,
+        among=found if q else None,
+        offset=(page.number - 1) * PER_PAGE,
+        limit=PER_PAGE,
+    )
     context = {
         "cohort": cohort,
         "form": form,
         "filters": filters,
         "page": page,
+        "rows": rows,
         "active_count": counts[Pair.Status.ACTIVE],
         "ended_count": counts[Pair.Status.ENDED],
-        **_unpaired(cohort, counts, q=filters.get("q", "")),
-        "published": cohort.matching_runs.filter(published_at__isnull=False)
-        .only("cohort", "number", "published_at")
-        .first(),
+        **_unpaired(cohort, counts, q=q),
+        "published": published,
     }
     return render(request, "matching/pairs.html", context)
 
 
 def _unpaired(cohort: Cohort, counts: dict[str, int], *, q: str) -> dict[str, Any]:
     """People without a partner, listed only once pairs exist, and only the first few: the
-    name search finds the rest. Counted only when the first few are not all of them."""
+    name search finds the rest."""
     if not sum(counts.values()):
         return {"unpaired": [], "unpaired_count": 0}
-    people = selectors.unpaired(cohort, q=q).only("cohort", "role", "user__display_name")
-    shown = list(people[:UNPAIRED_SHOWN])
-    count = people.count() if len(shown) == UNPAIRED_SHOWN else len(shown)
+    among = selectors.unpaired(cohort, q=q) if q else None
+    shown, count = selectors.unpaired_rows(cohort, among=among, limit=UNPAIRED_SHOWN)
     return {"unpaired": shown, "unpaired_count": count}
 
 
