@@ -395,7 +395,9 @@ def proposal_rows(
         params += [limit, offset]
     query = _PROPOSAL_ROWS_SQL.format(among=among_sql, limit=limit_sql)
     rows = sql.fetch(alias, query, params, _PROPOSAL_FIELDS)
-    return [ProposalRow(*row[:-1], locked=bool(row[-1])) for row in rows]
+    for row in rows:
+        row[-1] = bool(row[-1])  # EXISTS is 0 or 1 on SQLite
+    return [ProposalRow(*row) for row in rows]
 
 
 def _among(alias: str, among: Any, column: str = "id") -> tuple[str, tuple[Any, ...]]:
