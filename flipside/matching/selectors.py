@@ -16,7 +16,7 @@ from flipside.schemes.models import Cohort, Membership, Role
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
 from . import engine, explain, loader, sql
-from .models import Pair, PairRule, Proposal, Run, Unmatched
+from .models import Capacity, Pair, PairRule, Proposal, Run, Unmatched
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
 
@@ -493,3 +493,97 @@ def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:
     with connections[router.db_for_read(Proposal)].cursor() as cursor:
         cursor.execute(sql, [*(limit for band in bands for limit in band), run.pk])
         return list(cursor.fetchone())
+
+
+# --- The matching page: its rules, capacities and runs, each in one plain SQL query ----------
+
+
+class RuleRow(NamedTuple):
+    pk: int
+    kind: str
+    mentor_name: str
+    mentee_name: str
+    reason: str
+
+
+_RULES_SQL = """
+    SELECT r.id, r.kind, mentor.display_name, mentee.display_name, r.reason
+    FROM matching_pairrule r
+    JOIN accounts_user mentor ON mentor.id = r.mentor_id
+    JOIN accounts_user mentee ON mentee.id = r.mentee_id
+    WHERE r.cohort_id = %s
+    ORDER BY r.created_at, r.id
+"""
+
+
+def rule_rows(cohort: Cohort) -> list[RuleRow]:
+    """The cohort's rules about pairs, oldest first, with both people's names."""
+    alias = router.db_for_read(PairRule)
+    return [RuleRow(*row) for row in sql.fetch(alias, _RULES_SQL, [cohort.pk], (None,) * 5)]
+
+
+class CapacityRow(NamedTuple):
+    display_name: str
+    partners: int
+
+
+_CAPACITIES_SQL = """
+    SELECT person.display_name, c.partners
+    FROM matching_capacity c JOIN accounts_user person ON person.id = c.user_id
+    WHERE c.cohort_id = %s
+    ORDER BY person.display_name
+"""
+
+
+def capacity_rows(cohort: Cohort) -> list[CapacityRow]:
+    """People allowed more than one partner, by name."""
+    alias = router.db_for_read(Capacity)
+    rows = sql.fetch(alias, _CAPACITIES_SQL, [cohort.pk], (None, None))
+    return [CapacityRow(*row) for row in rows]
+
+
+class RunFigures(NamedTuple):
+    total: int
+    finished: list[tuple[int, int]]  # (id, number) of each finished run, newest first
+    published: int | None  # the published run's id
+
+
+_RUN_FIGURES_SQL = """
+    SELECT id, number, status, published_at IS NOT NULL FROM matching_run
+    WHERE cohort_id = %s
+    ORDER BY number DESC
+"""
+
+
+def run_figures(cohort: Cohort) -> RunFigures:
+    """How many runs the cohort has, its finished ones and its published one (at most one),
+    from one short row a run: cohorts run tens of proposals, not thousands."""
+    alias = router.db_for_read(Run)
+    rows = sql.fetch(alias, _RUN_FIGURES_SQL, [cohort.pk], (None,) * 4)
+    finished = [(pk, number) for pk, number, status, _p in rows if status == Run.Status.DONE]
+    published = next((pk for pk, _n, _s, is_published in rows if is_published), None)
+    return RunFigures(len(rows), finished, published)
+
+
+_RUNS_SQL = """
+    SELECT run.*, creator.display_name AS creator_name, publisher.display_name AS publisher_name
+    FROM matching_run run
+    LEFT JOIN accounts_user creator ON creator.id = run.created_by_id
+    LEFT JOIN accounts_user publisher ON publisher.id = run.published_by_id
+    WHERE run.cohort_id = %s{which}
+    ORDER BY run.number DESC
+    LIMIT %s OFFSET %s
+"""
+
+
+def cohort_runs(cohort: Cohort, *, offset: int = 0, limit: int = 20) -> list[Run]:
+    """A page of the cohort's runs, newest first, each with ``creator_name`` and
+    ``publisher_name`` (the people's names, or None)."""
+    query = _RUNS_SQL.format(which="")
+    return list(Run.objects.raw(query, [cohort.pk, limit, offset]))
+
+
+def published_run(cohort: Cohort, pk: int) -> Run | None:
+    """The cohort's run with this id, as ``cohort_runs`` reads it."""
+    query = _RUNS_SQL.format(which=" AND run.id = %s")
+    return next(iter(Run.objects.raw(query, [cohort.pk, pk, 1, 0])), None)

@@ -9,6 +9,7 @@ as the template did. The markup is the template's, byte for byte.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -46,9 +47,10 @@ NONE = "–"
 
 
 @register.simple_tag
-def run_rows(runs: Sequence[Run]) -> SafeString:
-    """One ``<tr>`` per run, as the template's loop drew them; each run's total score is a
-    bar against the highest total among them."""
+def run_rows(runs: Sequence[Any]) -> SafeString:
+    """One ``<tr>`` per run (``selectors.cohort_runs``: runs with ``creator_name``), as the
+    template's loop drew them; each run's total score is a bar against the highest total
+    among them."""
     words = {
         "proposal": _("Proposal"), "run_by": _("Run by"), "when": _("When"), "aim": _("Aim"),
         "status": _("Status"), "pairs": _("Pairs"), "total": _("Total score"),
@@ -68,7 +70,7 @@ def run_rows(runs: Sequence[Run]) -> SafeString:
             # The message is ours (markup allowed, as in {% blocktranslate %}); the number
             # is escaped.
             title=SafeString(title % {"n": conditional_escape(localize(run.number))}),
-            who=(run.created_by.display_name if run.created_by else "") or NONE,
+            who=run.creator_name or NONE,
             iso=created.isoformat(),
             at=dateformat.format(created, "j M Y, H:i"),
             mode=fairest if run.mode == Run.Mode.FAIREST else best,

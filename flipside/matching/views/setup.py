@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from flipside.schemes.permissions import Action, get_cohort
 from flipside.training.readiness import readiness_counts
 
 from .. import forms, selectors, services
-from ..models import Capacity, MatchingSettings, PairRule, Run
+from ..models import MatchingSettings, PairRule, Run
 from ..permissions import get_rule
 from .charts import shares
 
@@ -34,7 +33,7 @@ RUNS_PER_PAGE = 20
 def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> dict[str, Any]:
     """Everything the matching page shows; ``bound`` replaces a blank form with a posted one."""
     saved = services.settings_for(cohort)
-    rules = list(cohort.pair_rules.select_related("mentor", "mentee"))
+    rules = selectors.rule_rows(cohort)
     return {
         "cohort": cohort,
         "counts": readiness_counts(cohort),
@@ -42,9 +41,7 @@ def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> di
         "labels": weight_labels(),
         "rules_never": [r for r in rules if r.kind == PairRule.Kind.NEVER],
         "rules_lock": [r for r in rules if r.kind == PairRule.Kind.LOCK],
-        "capacities": Capacity.objects.filter(cohort=cohort)
-        .select_related("user")
-        .order_by("user__display_name"),
+        "capacities": selectors.capacity_rows(cohort),
         **_runs(cohort, request.GET.get("page")),
         "rule_form": bound.get("rule_form") or forms.RuleForm(cohort=cohort),
         "capacity_form": bound.get("capacity_form") or forms.CapacityForm(cohort=cohort),
@@ -53,38 +50,35 @@ def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> di
 
 
 def _runs(cohort: Cohort, page_number: str | None) -> dict[str, Any]:
-    """The page of runs, how many have finished and the published run (at most one): both
-    counts and the published run's id in one query, and the published run itself taken from
+    """The page of runs, how many have finished and the published run (at most one): the
+    figures from one query, the page's runs from another, and the published run taken from
     the page when it is on it, as it is unless many runs followed it."""
-    tally = cohort.matching_runs.aggregate(
-        total=Count("pk"),
-        finished=Count("pk", filter=Q(status=Run.Status.DONE)),
-        published=Max("pk", filter=Q(published_at__isnull=False)),
-    )
-    runs = cohort.matching_runs.select_related("created_by", "published_by")
-    paginator = Paginator(runs, RUNS_PER_PAGE)
-    paginator.count = tally["total"]  # counted above, with the rest
-    page = paginator.get_page(page_number)
-    published = next((run for run in page if run.pk == tally["published"]), None)
-    if published is None and tally["published"] is not None:
-        published = runs.get(pk=tally["published"])
+    figures = selectors.run_figures(cohort)
+    paginator = Paginator(cohort.matching_runs.all(), RUNS_PER_PAGE)
+    paginator.count = figures.total  # counted above, with the rest
+    number = paginator.get_page(page_number).number
+    runs = selectors.cohort_runs(cohort, offset=(number - 1) * RUNS_PER_PAGE, limit=RUNS_PER_PAGE)
+    page = Page(runs, number, paginator)
+    published = next((run for run in runs if run.pk == figures.published), None)
+    if published is None and figures.published is not None:
+        published = selectors.published_run(cohort, figures.published)
     return {
         "page": page,
-        "finished": tally["finished"],
+        "finished": len(figures.finished),
         "published": published,
-        "compare_form": _compare_form(cohort, tally["finished"]),
+        "compare_form": _compare_form(cohort, figures.finished),
     }
 
 
-def _compare_form(cohort: Cohort, finished: int) -> forms.CompareForm:
-    """The form to compare two finished runs; the page shows it only when there are two."""
+def _compare_form(cohort: Cohort, finished: list[tuple[int, int]]) -> forms.CompareForm:
+    """The form to compare two finished runs; the page shows it only when there are two.
+    Both lists offer the finished runs, labelled as the form labels them (``str(run)``)."""
     form = forms.CompareForm(cohort=cohort)
-    if finished > 1:
-        # Both lists offer the same runs: fetched once for the two, not once for each. (iter,
-        # because list() would first ask the choices' length: a COUNT query.)
-        choices = list(iter(form.fields["first"].choices))  # type: ignore[attr-defined]
+    if len(finished) > 1:
+        runs = [(pk, str(Run(number=number))) for pk, number in finished]
         for name in ("first", "second"):
-            form.fields[name].choices = choices  # type: ignore[attr-defined]
+            field: Any = form.fields[name]
+            field.choices = [("", field.empty_label), *runs]
     return form
 
 
