@@ -1,0 +1,156 @@
+"""The plain SQL queries of the run, pairs and matching pages count and list what the ORM
+queries they replaced did: only their own run's or cohort's rows, in the same order."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from conftest import World, bulk_members, join, make_user
+from flipside.matching import selectors
+from flipside.matching.models import Capacity, Pair, PairRule, Proposal, Run, Unmatched
+from flipside.matching.views.charts import BANDS
+from flipside.schemes.models import Role
+
+from .builders import many_pairs, many_proposals, matching_cohort
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_runs_rows_are_its_own_best_first_with_only_this_cohorts_locks(world: World) -> None:
+    cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
+    run = many_proposals(cohort, 4)  # scores 0, 1, 2, 3
+    many_proposals(other, 3)
+    earlier = Run.objects.create(cohort=cohort, number=2, status=Run.Status.DONE)
+    first = run.proposals.get(score=3)
+    Proposal.objects.create(run=earlier, mentor=first.mentor, mentee=first.mentee, score=99)
+    Proposal.objects.filter(run=run, score=1).update(score=3)  # a tie: by id
+    tied = list(run.proposals.filter(score=3).order_by("pk").values_list("pk", flat=True))
+    never = run.proposals.get(score=2)
+    PairRule.objects.create(cohort=cohort, mentor=first.mentor, mentee=first.mentee, kind="lock")
+    PairRule.objects.create(cohort=cohort, mentor=never.mentor, mentee=never.mentee, kind="never")
+    last = run.proposals.get(score=0)
+    PairRule.objects.create(cohort=other, mentor=last.mentor, mentee=last.mentee, kind="lock")
+
+    rows = selectors.proposal_rows(run)
+    assert [r.pk for r in rows] == [*tied, never.pk, last.pk]
+    assert [r.locked for r in rows] == [r.pk == first.pk for r in rows]
+    assert {r.pk: r.mentor_name for r in rows}[first.pk] == first.mentor.display_name
+    assert rows[-1].reasons == ["Both want to talk about racism", "Both are free on Monday morning"]
+    assert rows[-1].warnings == []
+    assert [r.pk for r in selectors.proposal_rows(run, offset=1, limit=2)] == [tied[1], never.pk]
+    found = run.proposals.filter(score__lt=3)
+    assert [r.pk for r in selectors.proposal_rows(run, among=found)] == [never.pk, last.pk]
+    assert selectors.score_bands(run, BANDS) == [4, 0, 0, 0, 0]
+    assert selectors.score_bands(Run.objects.create(cohort=other, number=9), BANDS) == [0] * 5
+
+
+def test_a_runs_not_paired_lists_hold_only_its_own_people(world: World) -> None:
+    cohort = matching_cohort(world.scheme)
+    run = many_proposals(cohort, 1)
+    other = Run.objects.create(cohort=cohort, number=2, status=Run.Status.DONE)
+    zoe, amal, ben = make_user("Zoe"), make_user("Amal"), make_user("Ben")
+    Unmatched.objects.create(run=run, user=zoe, role=Role.MENTOR, reason="taken", detail="x")
+    Unmatched.objects.create(run=run, user=amal, role=Role.MENTEE, reason="not_ready")
+    Unmatched.objects.create(run=run, user=ben, role=Role.MENTOR, reason="already_paired")
+    Unmatched.objects.create(run=other, user=ben, role=Role.MENTOR, reason="taken")
+    left = selectors.left_out(run)
+    assert [(p.name, p.role, p.reason, p.detail) for p in left.not_paired] == [
+        ("Amal", Role.MENTEE, "Not ready yet", ""),
+        ("Zoe", Role.MENTOR, "Every possible partner went to a better overall pair", "x"),
+    ]
+    assert left.not_paired_count == 2
+    assert [p.name for p in left.already_paired] == ["Ben"] and left.already_paired_count == 1
+    empty = selectors.left_out(Run.objects.create(cohort=cohort, number=3))
+    assert empty == selectors.LeftOut([], 0, [], 0)
+
+
+def test_the_pairs_pages_figures_and_rows_are_the_cohorts_own(world: World) -> None:
+    cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
+    assert selectors.pair_figures(cohort) == ({"active": 0, "ended": 0}, None)
+    many_pairs(cohort, 3, ended=2)
+    many_pairs(other, 4)
+    when = timezone.now() - datetime.timedelta(days=3)
+    Run.objects.create(cohort=other, number=1, status=Run.Status.DONE, published_at=when)
+    Run.objects.create(cohort=cohort, number=1, status=Run.Status.DONE)
+    Run.objects.create(cohort=cohort, number=2, status=Run.Status.DONE, published_at=when)
+    counts, published = selectors.pair_figures(cohort)
+    assert counts == {"active": 3, "ended": 2}
+    assert published == selectors.Published(2, when)
+
+    rows = selectors.pair_rows(cohort)
+    expected = list(selectors.cohort_pairs(cohort).values_list("pk", flat=True))
+    assert [r.pk for r in rows] == expected and len(rows) == 5
+    assert all(timezone.is_aware(r.started_at) for r in rows)
+    ended = selectors.pair_rows(cohort, status=Pair.Status.ENDED)
+    assert [r.status for r in ended] == ["ended", "ended"]
+    assert all(r.ended_at is not None and timezone.is_aware(r.ended_at) for r in ended)
+    assert [r.pk for r in selectors.pair_rows(cohort, offset=4, limit=50)] == expected[4:]
+    named = selectors.cohort_pairs(cohort, q="Mentor 0001")
+    assert [r.mentor__display_name for r in selectors.pair_rows(cohort, among=named)] == [
+        "Mentor 0001"
+    ]
+
+
+def test_people_without_a_partner_leave_out_the_active_pairs_and_other_cohorts(
+    world: World,
+) -> None:
+    cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
+    many_pairs(cohort, 2, ended=1)  # Mentor 0002 and Mentee 0002 only in an ended pair
+    waiting = bulk_members(cohort, Role.MENTEE, 3, name="Waiting")
+    waiting[0].is_active = False
+    waiting[0].save()
+    join(cohort, Role.OBSERVER, make_user("Observer"))
+    bulk_members(other, Role.MENTOR, 2, name="Elsewhere")
+    rows, count = selectors.unpaired_rows(cohort, limit=50)
+    names = [(r.role, r.display_name) for r in rows]
+    # Mentees first ("mentee" sorts before "mentor"), then by name.
+    assert names == [
+        (Role.MENTEE, "Mentee 0002"),
+        (Role.MENTEE, "Waiting 0001"),
+        (Role.MENTEE, "Waiting 0002"),
+        (Role.MENTOR, "Mentor 0002"),
+    ]
+    assert count == 4
+    assert selectors.unpaired_rows(cohort, limit=2) == (rows[:2], 4)
+    among = selectors.unpaired(cohort, q="waiting")
+    assert selectors.unpaired_rows(cohort, among=among, limit=50) == (rows[1:3], 2)
+    assert selectors.unpaired_rows(other, among=among, limit=50) == ([], 0)
+
+
+def test_the_matching_pages_rules_capacities_and_runs_are_the_cohorts_own(
+    world: World,
+) -> None:
+    cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
+    assert selectors.run_figures(cohort) == selectors.RunFigures(0, [], None)
+    a, b, c = make_user("Ann"), make_user("Bo"), make_user("Cy")
+    PairRule.objects.create(cohort=cohort, mentor=a, mentee=b, kind="lock", reason="<b>")
+    PairRule.objects.create(cohort=cohort, mentor=c, mentee=b, kind="never")
+    PairRule.objects.create(cohort=other, mentor=a, mentee=c, kind="never")
+    assert [
+        (r.kind, r.mentor_name, r.mentee_name, r.reason) for r in selectors.rule_rows(cohort)
+    ] == [
+        ("lock", "Ann", "Bo", "<b>"),
+        ("never", "Cy", "Bo", ""),
+    ]
+    Capacity.objects.create(cohort=cohort, user=c, partners=3)
+    Capacity.objects.create(cohort=cohort, user=a, partners=2)
+    Capacity.objects.create(cohort=other, user=b, partners=4)
+    assert selectors.capacity_rows(cohort) == [("Ann", 2), ("Cy", 3)]
+
+    done = Run.Status.DONE
+    first = Run.objects.create(cohort=cohort, number=1, status=done, published_at=timezone.now())
+    Run.objects.create(cohort=cohort, number=2, status=Run.Status.FAILED)
+    third = Run.objects.create(cohort=cohort, number=3, status=done, created_by=a)
+    Run.objects.create(cohort=other, number=1, status=done, published_at=timezone.now())
+    assert selectors.run_figures(cohort) == selectors.RunFigures(
+        3, [(third.pk, 3), (first.pk, 1)], first.pk
+    )
+    runs = selectors.cohort_runs(cohort, limit=2)
+    assert [(r.number, r.creator_name) for r in runs] == [(3, "Ann"), (2, None)]
+    assert [r.number for r in selectors.cohort_runs(cohort, offset=2, limit=2)] == [1]
+    published = selectors.published_run(cohort, first.pk)
+    assert published is not None and published.published_at == first.published_at
+    assert selectors.published_run(other, first.pk) is None
