@@ -196,7 +196,7 @@ class PairRow(NamedTuple):
 
 
 # Asked on every request of the pairs page: plain SQL, where the ORM spent about 1 ms
-# compiling it (docs/decisions/0010-overview-figures-in-plain-sql.md).
+# compiling it (docs/decisions/0011-matching-pages-in-plain-sql.md).
 _PAIR_ROWS_SQL = """
     SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason,
         mentor.display_name, mentee.display_name
@@ -316,10 +316,10 @@ MAX_NAMES = 10
 
 
 def run_proposals(run: Run, *, q: str = "", show: str = "") -> Any:
-    """The run's pairs, best score first, for the run page (``shown`` fetches a page of them
-    to show). ``q`` holds one name or several separated by commas, and finds the pairs where
-    either partner's name contains any of them; ``show`` keeps only locked pairs, or pairs
-    where someone is not ready yet."""
+    """The run's pairs, best score first, for the run page (``proposal_rows`` fetches a page
+    of them to show). ``q`` holds one name or several separated by commas, and finds the
+    pairs where either partner's name contains any of them; ``show`` keeps only locked pairs,
+    or pairs where someone is not ready yet."""
     proposals = run.proposals.all()
     names = [name.strip() for name in q.split(",") if name.strip()][:MAX_NAMES]
     if names:

@@ -1,7 +1,7 @@
 """Reading rows with plain SQL as the ORM would read them.
 
 Pages that ask the same query on every request have it written once as plain SQL with bound
-parameters (docs/decisions/0010-overview-figures-in-plain-sql.md): the ORM spent about 1 ms
+parameters (docs/decisions/0011-matching-pages-in-plain-sql.md): the ORM spent about 1 ms
 compiling each. The values still go through the converters the ORM applies, so a datetime is
 aware on SQLite as on PostgreSQL and a JSON column is decoded.
 """
