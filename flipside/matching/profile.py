@@ -30,7 +30,10 @@ def shared_profile(cohort: Cohort, user: Any, *, name: bool = True) -> list[Shar
     if user.pronouns and name:
         rows.append(Shared(_("Pronouns"), user.pronouns))
     rows.append(Shared(_("Email"), user.email, f"mailto:{quote(user.email, safe='@')}"))
-    membership = Membership.objects.filter(cohort=cohort, user=user).select_related("site").first()
+    # One membership per person and cohort: no ordering (the model's would join the user).
+    membership = (
+        Membership.objects.filter(cohort=cohort, user=user).select_related("site").order_by()
+    ).first()
     application = (
         Application.objects.filter(
             call__cohort=cohort, applicant=user, status=Application.Status.ACCEPTED

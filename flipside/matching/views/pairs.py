@@ -194,7 +194,7 @@ def partner(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     # is then answered from their roles, without asking again.
     mine = list(
         own_active_pairs(request.user, cohort_id).select_related(
-            "cohort__scheme__organisation", "cohort__matching_settings"
+            "cohort__scheme", "cohort__matching_settings"
         )
     )
     if not mine or not can(request.user, Action.TAKE_PART, mine[0].cohort):
