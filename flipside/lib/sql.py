@@ -55,6 +55,11 @@ def fetch(
     return rows
 
 
+def field_of(model: type[Model], name: str) -> Field:  # type: ignore[type-arg]
+    """The model's field ``name``: ``fetch`` converts a column's values as this field's."""
+    return model._meta.get_field(name)  # type: ignore[return-value]
+
+
 def columns(model: type[Model], alias: str) -> str:
     """Every column of ``model`` in the model's order, for a query's select list: the rows
     ``instances`` builds from."""

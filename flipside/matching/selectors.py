@@ -12,10 +12,11 @@ from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from flipside.lib.sql import fetch, field_of
 from flipside.schemes.models import Cohort, Membership, Role
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
-from . import engine, explain, loader, sql
+from . import engine, explain, loader
 from .models import Capacity, Pair, PairRule, Proposal, Run, Unmatched
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
@@ -208,7 +209,7 @@ _PAIR_ROWS_SQL = """
     LIMIT %s OFFSET %s
 """
 _PAIR_FIELDS = (
-    None, None, None, sql.field(Pair, "started_at"), sql.field(Pair, "ended_at"),
+    None, None, None, field_of(Pair, "started_at"), field_of(Pair, "ended_at"),
     None, None, None,
 )  # fmt: skip
 
@@ -226,7 +227,7 @@ def pair_rows(
         params.append(status)
     among_sql, among_params = _among(alias, among, "p.id")
     query = _PAIR_ROWS_SQL.format(status=status_sql, among=among_sql)
-    rows = sql.fetch(alias, query, [*params, *among_params, limit, offset], _PAIR_FIELDS)
+    rows = fetch(query, [*params, *among_params, limit, offset], _PAIR_FIELDS, using=alias)
     return [PairRow(*row) for row in rows]
 
 
@@ -247,11 +248,11 @@ def pair_figures(cohort: Cohort) -> tuple[dict[str, int], Published | None]:
     """How many of the cohort's pairs are in each status, and the run they were published
     from (number and when), if any: one query."""
     alias = router.db_for_read(Pair)
-    fields = (None, None, sql.field(Run, "published_at"))
+    fields = (None, None, field_of(Run, "published_at"))
     counts = {status: 0 for status in Pair.Status.values}
     published = None
-    for status, number, published_at in sql.fetch(
-        alias, _PAIR_FIGURES_SQL, [cohort.pk, cohort.pk], fields
+    for status, number, published_at in fetch(
+        _PAIR_FIGURES_SQL, [cohort.pk, cohort.pk], fields, using=alias
     ):
         if status is None:
             published = Published(number, published_at)
@@ -304,7 +305,7 @@ def unpaired_rows(
     params = [cohort.pk, Role.MENTOR.value, Role.MENTEE.value, cohort.pk, active, cohort.pk, active]
     among_sql, among_params = _among(alias, among, "m.id")
     query = _UNPAIRED_SQL.format(among=among_sql)
-    rows = sql.fetch(alias, query, [*params, *among_params, limit], (None,) * 4)
+    rows = fetch(query, [*params, *among_params, limit], (None,) * 4, using=alias)
     return [UnpairedRow(*row[:3]) for row in rows], (rows[0][3] if rows else 0)
 
 
@@ -374,7 +375,7 @@ _PROPOSAL_ROWS_SQL = """
 
 _PROPOSAL_FIELDS = (
     None, None, None, None,
-    sql.field(Proposal, "reasons"), sql.field(Proposal, "warnings"),
+    field_of(Proposal, "reasons"), field_of(Proposal, "warnings"),
     None, None, None, None,
 )  # fmt: skip
 
@@ -394,7 +395,7 @@ def proposal_rows(
         limit_sql = " LIMIT %s OFFSET %s"
         params += [limit, offset]
     query = _PROPOSAL_ROWS_SQL.format(among=among_sql, limit=limit_sql)
-    rows = sql.fetch(alias, query, params, _PROPOSAL_FIELDS)
+    rows = fetch(query, params, _PROPOSAL_FIELDS, using=alias)
     for row in rows:
         row[-1] = bool(row[-1])  # EXISTS is 0 or 1 on SQLite
     return [ProposalRow(*row) for row in rows]
@@ -519,7 +520,7 @@ _RULES_SQL = """
 def rule_rows(cohort: Cohort) -> list[RuleRow]:
     """The cohort's rules about pairs, oldest first, with both people's names."""
     alias = router.db_for_read(PairRule)
-    return [RuleRow(*row) for row in sql.fetch(alias, _RULES_SQL, [cohort.pk], (None,) * 5)]
+    return [RuleRow(*row) for row in fetch(_RULES_SQL, [cohort.pk], (None,) * 5, using=alias)]
 
 
 class CapacityRow(NamedTuple):
@@ -538,7 +539,7 @@ _CAPACITIES_SQL = """
 def capacity_rows(cohort: Cohort) -> list[CapacityRow]:
     """People allowed more than one partner, by name."""
     alias = router.db_for_read(Capacity)
-    rows = sql.fetch(alias, _CAPACITIES_SQL, [cohort.pk], (None, None))
+    rows = fetch(_CAPACITIES_SQL, [cohort.pk], (None, None), using=alias)
     return [CapacityRow(*row) for row in rows]
 
 
@@ -559,7 +560,7 @@ def run_figures(cohort: Cohort) -> RunFigures:
     """How many runs the cohort has, its finished ones and its published one (at most one),
     from one short row a run: cohorts run tens of proposals, not thousands."""
     alias = router.db_for_read(Run)
-    rows = sql.fetch(alias, _RUN_FIGURES_SQL, [cohort.pk], (None,) * 4)
+    rows = fetch(_RUN_FIGURES_SQL, [cohort.pk], (None,) * 4, using=alias)
     finished = [(pk, number) for pk, number, status, _p in rows if status == Run.Status.DONE]
     published = next((pk for pk, _n, _s, is_published in rows if is_published), None)
     return RunFigures(len(rows), finished, published)
