@@ -93,3 +93,48 @@ def test_inputs_are_drawn_exactly_as_djangos_templates_draw_them(data: dict[str,
         context = widget.get_context(field.html_name, field.value(), attrs)
         drawn = FormRenderer().render(widget.template_name, context)
         assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+
+
+class Choices(forms.Form):
+    one = forms.ChoiceField(choices=CHOICES, required=False, widget=forms.RadioSelect)
+    many = forms.MultipleChoiceField(
+        choices=CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    styled = forms.ChoiceField(
+        choices=[("x", "X"), ("y", gettext_lazy("Student mentor"))],
+        widget=forms.RadioSelect(attrs={"class": "inline <radios>", "data-a": 'q"<'}),
+    )
+    numbers = forms.TypedChoiceField(
+        choices=[(1, "One"), (2, "Two")], coerce=int, widget=forms.RadioSelect
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"one": "<b>", "many": ["a", "g2", "safe"], "styled": "y", "numbers": "2"},
+        {"one": "3", "many": ["3"], "styled": "nope"},
+    ],
+)
+def test_radios_and_checkboxes_are_drawn_exactly_as_djangos_templates_draw_them(
+    data: dict[str, Any],
+) -> None:
+    form = Choices(data)
+    form.is_valid()
+    for field in form:
+        for auto_id in (field.auto_id, ""):  # with ids, and a form drawn without them
+            widget = field.field.widget
+            attrs = {"id": auto_id, **field.build_widget_attrs({})} if auto_id else {}
+            context = widget.get_context(field.html_name, field.value(), attrs)
+            drawn = FormRenderer().render(widget.template_name, context)
+            assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+
+
+def test_radios_draw_through_the_quick_path() -> None:
+    html = str(Choices({"one": "<b>"})["one"])
+    assert (
+        '<label for="id_one_2"><input type="radio" name="one" value="&lt;b&gt;" id="id_one_2" '
+        "checked>\n Needs &quot;escaping&quot; &amp; &lt;more&gt;</label>"
+    ) in html
+    assert "<div><label>Group &lt;1&gt;</label>" in html
