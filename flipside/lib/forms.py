@@ -163,7 +163,7 @@ def input_html(widget: dict[str, Any]) -> str:
     value = widget["value"]
     shown = "" if value is None else f' value="{escaped(value)}"'
     kind, name = escaped(widget["type"]), escaped(widget["name"])
-    return f'<input type="{kind}" name="{name}"{shown}{_attrs_html(widget["attrs"])}>'
+    return f'<input type="{kind}" name="{name}"{shown}{attrs_html(widget["attrs"])}>'
 
 
 def _plain_options(widget: dict[str, Any], templates: frozenset[str] = frozenset({OPTION})) -> bool:
@@ -215,7 +215,7 @@ def choice_inputs_html(widget: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _attrs_html(attrs: dict[str, Any]) -> str:
+def attrs_html(attrs: dict[str, Any]) -> str:
     """As django/forms/widgets/attrs.html: False leaves an attribute out, True writes its name."""
     return "".join(
         f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
@@ -226,12 +226,12 @@ def _attrs_html(attrs: dict[str, Any]) -> str:
 
 def select_html(widget: dict[str, Any]) -> str:
     """A select widget's markup, exactly as django/forms/widgets/select.html draws it."""
-    parts = [f'<select name="{escaped(widget["name"])}"{_attrs_html(widget["attrs"])}>']
+    parts = [f'<select name="{escaped(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
         parts.extend(
-            f'\n  <option value="{escaped(option["value"])}"{_attrs_html(option["attrs"])}>'
+            f'\n  <option value="{escaped(option["value"])}"{attrs_html(option["attrs"])}>'
             f"{escaped(option['label'])}</option>\n"
             for option in options
         )

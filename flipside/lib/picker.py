@@ -16,8 +16,10 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from .forms import attrs_html
 from .names import fold
 
 #: The most people a search shows; typing more narrows it.
@@ -83,6 +85,8 @@ class PersonPicker(forms.Widget):
             "chosen": chosen,
             "text": chosen.display_name if chosen and not text else text,
             "found": self.found,
+            # As django/forms/widgets/attrs.html draws them, without its template.
+            "attrs_html": SafeString(attrs_html(context["widget"]["attrs"])),
         }
         return context
 

@@ -75,3 +75,22 @@ def test_the_widget_shows_the_chosen_name_and_a_combobox(world: World) -> None:
     assert 'role="combobox"' in html and 'aria-autocomplete="list"' in html
     assert 'aria-controls="id_person_listbox"' in html and 'role="listbox"' in html
     assert 'hx-get="/search/?role=mentor"' in html and "<select" not in html
+
+
+def test_the_search_box_carries_the_fields_attributes_as_djangos_template_draws_them(
+    world: World,
+) -> None:
+    from django.forms.renderers import TemplatesSetting
+
+    form = PickForm({"person_search": "nobody"}, people=mentors(world))
+    form.fields["person"].widget.attrs.update({"data-x": 'a"<b', "hidden": True, "disabled": False})
+    form.is_valid()
+    field = form["person"]
+    context = field.field.widget.get_context(
+        field.html_name, field.value(), {"id": field.auto_id, **field.build_widget_attrs({})}
+    )
+    django_drew = TemplatesSetting().render("django/forms/widgets/attrs.html", context)
+    # The renderer strips what it draws; included in the picker's template, it keeps its space.
+    assert context["widget"]["attrs_html"] == f" {django_drew}"
+    assert 'id="id_person" required aria-invalid="true"' in str(field)
+    assert 'data-x="a&quot;&lt;b" hidden' in str(field) and "disabled" not in str(field)
