@@ -92,5 +92,5 @@ def test_the_search_box_carries_the_fields_attributes_as_djangos_template_draws_
     django_drew = TemplatesSetting().render("django/forms/widgets/attrs.html", context)
     # The renderer strips what it draws; included in the picker's template, it keeps its space.
     assert context["widget"]["attrs_html"] == f" {django_drew}"
-    assert 'id="id_person" required aria-invalid="true"' in str(field)
+    assert 'required aria-invalid="true" aria-describedby="id_person_error"' in str(field)
     assert 'data-x="a&quot;&lt;b" hidden' in str(field) and "disabled" not in str(field)
