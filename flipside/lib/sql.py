@@ -8,7 +8,7 @@ datetime is aware on SQLite as on PostgreSQL and a JSON column is decoded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -36,7 +36,7 @@ def _steps(alias: str, fields: tuple[Field | None, ...]) -> tuple[tuple[int, Con
 
 def fetch(
     sql: str,
-    params: Sequence[Any],
+    params: Sequence[Any] | Mapping[str, Any],
     fields: tuple[Field | None, ...],  # type: ignore[type-arg]
     *,
     using: str = "default",

@@ -1,0 +1,70 @@
+"""What a person shares with their partner, read from their membership and the application
+that won them their place."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from conftest import World, join, make_cohort, make_user
+from flipside.matching.profile import profile_text, shared_profile
+from flipside.recruitment.models import Application
+from flipside.recruitment.tests.builders import make_call, make_programme
+from flipside.schemes.models import Membership, Role, Site
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(rows: list) -> dict[str, str]:
+    return {row.label: row.value for row in rows}
+
+
+def apply(call, person, status=Application.Status.ACCEPTED, **fields):  # type: ignore[no-untyped-def]
+    return Application.objects.create(
+        call=call, applicant=person, status=status, submitted_at=timezone.now(), **fields
+    )
+
+
+def test_a_mentor_shares_studies_place_and_when_they_can_meet(world: World) -> None:
+    trust = Site.objects.create(organisation=world.organisation, name="St Elsewhere NHS Trust")
+    programme = make_programme(world.organisation, "MBBS")
+    apply(make_call(world.cohort, Role.MENTOR), world.mentor, programme=programme, year=3,
+          site=trust, mode="either", availability=["mon-am", "nope", "thu-pm"])  # fmt: skip
+    rows = shown(shared_profile(world.cohort, world.mentor))
+    assert rows == {
+        "Name": "Mo Mentor",
+        "Email": "mentor@example.ac.uk",
+        "Studies": "MBBS, year 3",
+        "Based at": "St Elsewhere NHS Trust",
+        "Can meet": "In person or online",
+        "Usually free": "Monday morning, Thursday afternoon",
+    }
+    assert "Name" not in shown(shared_profile(world.cohort, world.mentor, name=False))
+    assert "Studies: \u2068MBBS, year 3\u2069" in profile_text(world.cohort, world.mentor)
+
+
+def test_a_mentee_shares_their_role_and_only_their_accepted_application_counts(
+    world: World,
+) -> None:
+    call = make_call(world.cohort, Role.MENTEE)
+    elsewhere = make_call(make_cohort(world.scheme, label="2030/31"), Role.MENTEE)
+    apply(elsewhere, world.mentee, job_title="Dean of another year", mode="online")
+    apply(call, world.mentee, job_title="Professor of Surgery", mode="in_person")
+    rows = shown(shared_profile(world.cohort, world.mentee))
+    assert rows["Role"] == "Professor of Surgery" and rows["Can meet"] == "In person"
+    assert "Studies" not in rows and "Usually free" not in rows
+
+    someone = join(world.cohort, Role.MENTEE, make_user("Dr Draft"))
+    apply(call, someone, status=Application.Status.DRAFT, job_title="Registrar", mode="online")
+    assert shown(shared_profile(world.cohort, someone)) == {
+        "Name": "Dr Draft",
+        "Email": someone.email,
+    }
+
+
+def test_without_an_application_the_membership_says_where_they_are_based(world: World) -> None:
+    trust = Site.objects.create(organisation=world.organisation, name="Royal Infirmary")
+    Membership.objects.filter(cohort=world.cohort, user=world.mentee).update(site=trust)
+    assert shown(shared_profile(world.cohort, world.mentee))["Based at"] == "Royal Infirmary"
+    outsider = make_user("Nobody Here")  # no membership, no application
+    assert list(shown(shared_profile(world.cohort, outsider))) == ["Name", "Email"]
