@@ -198,15 +198,21 @@ class PairRow(NamedTuple):
 
 # Asked on every request of the pairs page: plain SQL, where the ORM spent about 1 ms
 # compiling it (docs/decisions/0011-matching-pages-in-plain-sql.md).
+# The page's pairs are chosen first (ordering needs only the mentors' names), then joined to
+# the rest of their columns and their mentees: 50 rows, not the whole cohort's.
 _PAIR_ROWS_SQL = """
     SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason,
-        mentor.display_name, mentee.display_name
-    FROM matching_pair p
-    JOIN accounts_user mentor ON mentor.id = p.mentor_id
+        page.mentor_name, mentee.display_name
+    FROM (
+        SELECT p.id, mentor.display_name AS mentor_name
+        FROM matching_pair p JOIN accounts_user mentor ON mentor.id = p.mentor_id
+        WHERE p.cohort_id = %s{status}{among}
+        ORDER BY p.status, mentor.display_name, p.id
+        LIMIT %s OFFSET %s
+    ) page
+    JOIN matching_pair p ON p.id = page.id
     JOIN accounts_user mentee ON mentee.id = p.mentee_id
-    WHERE p.cohort_id = %s{status}{among}
-    ORDER BY p.status, mentor.display_name, p.id
-    LIMIT %s OFFSET %s
+    ORDER BY p.status, page.mentor_name, p.id
 """
 _PAIR_FIELDS = (
     None, None, None, field_of(Pair, "started_at"), field_of(Pair, "ended_at"),
