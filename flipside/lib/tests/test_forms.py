@@ -138,3 +138,40 @@ def test_radios_draw_through_the_quick_path() -> None:
         "checked>\n Needs &quot;escaping&quot; &amp; &lt;more&gt;</label>"
     ) in html
     assert "<div><label>Group &lt;1&gt;</label>" in html
+
+
+class Fields(forms.Form):
+    name = forms.CharField(label='Name & "title"', help_text="As you <like> it", max_length=5)
+    note = forms.CharField(required=False, widget=forms.Textarea)
+    safe_hint = forms.CharField(required=False, help_text=mark_safe("<b>kept</b>"))
+    colour = forms.ChoiceField(choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect)
+    days = forms.MultipleChoiceField(
+        choices=[("mon", "Monday"), ("tue", "Tuesday")],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Any you like",
+    )
+    lazy = forms.CharField(label=gettext_lazy("Student mentor"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        self.add_error("days", "First <problem>")
+        self.add_error("days", "Second problem")
+        return self.cleaned_data
+
+
+@pytest.mark.parametrize(
+    "data", [None, {}, {"name": "far too long", "colour": "r", "days": ["tue"], "note": "x"}]
+)
+def test_fields_are_drawn_exactly_as_the_field_template_draws_them(data: Any) -> None:
+    form = Fields(data)
+    if data is not None:
+        form.is_valid()
+    for field in form:
+        drawn = FormRenderer().render("forms/field.html", {"field": field})
+        assert drawn == TemplatesSetting().render("forms/field.html", {"field": field}), field.name
+    no_ids = Fields(data, auto_id=False)
+    if data is not None:
+        no_ids.is_valid()
+    for field in no_ids:
+        drawn = FormRenderer().render("forms/field.html", {"field": field})
+        assert drawn == TemplatesSetting().render("forms/field.html", {"field": field}), field.name
