@@ -9,15 +9,18 @@ from typing import Any, NamedTuple
 
 from django.db import connections, router
 from django.db.models import (
-    CharField,
+    BooleanField,
+    Case,
     Count,
     Exists,
-    F,
+    ExpressionWrapper,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -99,24 +102,45 @@ def cohort_readiness(
     if users is not None:
         memberships = memberships.filter(user__in=list(users))
     # Student mentors first ("mentor" sorts after "mentee").
-    return readiness_of_members(cohort, memberships.order_by("-role", "user__display_name", "pk"))
+    ordered = memberships.order_by("-role", "user__display_name", "pk")
+    return readiness_of_checked(cohort, with_checks(cohort, ordered))
 
 
 def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list[Readiness]:
     """Readiness of these memberships of the cohort (one page of a list, say), in their order
     and in a fixed number of queries however many they are."""
     memberships = list(memberships)
-    user_ids = [m.user_id for m in memberships]
-    facts = _facts_of(cohort.pk, cohort.scheme_id, user_ids)
-    # Which roles have a required session to attend, and which of these people attended one.
-    required_for = {r for _nobody, audience in facts["session"] for r in AUDIENCE_ROLES[audience]}
-    attended = {(user_id, audience) for user_id, audience in facts["attended"]}
-    handbook = bool(facts["handbook"])
-    read = {user_id for user_id, _audience in facts["read"]}
-    agreement = bool(facts["rules"])
-    accepted = {user_id for user_id, _audience in facts["accepted"]}
+    if not memberships:
+        return []
+    # Their checks in this cohort, read by their ids: each check depends on the person and
+    # their role alone.
+    asked = Membership.objects.filter(pk__in=[m.pk for m in memberships]).only("pk")
+    found = {m.pk: m for m in with_checks(cohort, asked)}
+    for membership in memberships:
+        for name in CHECKS:
+            setattr(membership, name, getattr(found[membership.pk], name))
+    return readiness_of_checked(cohort, memberships)
+
+
+def with_checks(cohort: Any, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+    """These memberships of the cohort, each read with the columns of its checks (see
+    ``_check_columns``), in the same statement as the memberships themselves."""
+    alias = router.db_for_read(Membership)
+    return memberships.annotate(
+        **{
+            name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM
+            for name, (sql, params), field in zip(
+                CHECKS, _checks_sql(alias, cohort.pk, cohort.scheme_id), CHECK_FIELDS, strict=True
+            )
+        }
+    )
+
+
+def readiness_of_checked(cohort: Any, memberships: Iterable[Membership]) -> list[Readiness]:
+    """Readiness of memberships read ``with_checks``, in their order."""
+    memberships = list(memberships)
     # Few people are let through, so their overrides are read only when there are any.
-    let_through = [user_id for user_id, _audience in facts["override"]]
+    let_through = [m.user_id for m in memberships if m.let_through]  # type: ignore[attr-defined]
     overrides = (
         {
             o.user_id: o
@@ -125,7 +149,6 @@ def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list
         if let_through
         else {}
     )
-
     # Translated once per call, not once per person.
     to_do = (
         _("attend a required training session"),
@@ -134,28 +157,22 @@ def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list
     )
     result = []
     for membership in memberships:
-        role = membership.role
-        trained = (
-            any(
-                (membership.user_id, a) in attended
-                for a, roles in AUDIENCE_ROLES.items()
-                if role in roles
+        checked: Any = membership
+        checks = (
+            bool(checked.trained) if checked.trained_required else None,
+            bool(checked.handbook) if checked.handbook_required else None,
+            bool(checked.agreement) if checked.agreement_required else None,
+        )
+        result.append(
+            Readiness(
+                membership=membership,
+                trained=checks[0],
+                handbook=checks[1],
+                agreement=checks[2],
+                override=overrides.get(membership.user_id),
+                missing=[text for check, text in zip(checks, to_do, strict=True) if check is False],
             )
-            if role in required_for
-            else None
         )
-        readiness = Readiness(
-            membership=membership,
-            trained=trained,
-            handbook=(membership.user_id in read) if handbook else None,
-            agreement=(membership.user_id in accepted) if agreement else None,
-            override=overrides.get(membership.user_id),
-        )
-        checks = (readiness.trained, readiness.handbook, readiness.agreement)
-        readiness.missing = [
-            text for check, text in zip(checks, to_do, strict=True) if check is False
-        ]
-        result.append(readiness)
     return result
 
 
@@ -172,20 +189,33 @@ def ready_condition(cohort: Any) -> Q:
     return _ready_condition(cohort.pk, cohort.scheme_id)
 
 
-def _ready_condition(cohort_id: int, scheme_id: int) -> Q:
-    # Each test is "the person is among these users", a subquery that does not depend on the
-    # row, so the database computes it once and looks every membership up in it.
+class _Check(NamedTuple):
+    """One check of the rule: whether anything is asked of the person (a condition on the
+    membership that does not depend on the person) and the rows of whoever did it (each
+    with a ``user_id``)."""
+
+    asked: Any
+    done: QuerySet[Any]
+
+
+class _Rule(NamedTuple):
+    trained: dict[str, _Check]  # by role
+    handbook: _Check
+    agreement: _Check
+    let_through: QuerySet[ReadinessOverride]
+
+
+def _rule(cohort_id: int, scheme_id: int) -> _Rule:
+    """The readiness rule, the one place it is written: what each check asks of a person in
+    this cohort and who did it. ``_ready_condition`` and ``_check_columns`` are built from it."""
     required = TrainingSession.objects.filter(
         cohort_id=cohort_id, required=True, cancelled_at__isnull=True
     )
-    trained = Q()
+    trained = {}
     for role in PARTICIPANT_ROLES:
         theirs = required.filter(audience__in=[a for a, r in AUDIENCE_ROLES.items() if role in r])
-        attended = Booking.objects.filter(
-            session__in=theirs, attendance=Booking.Attendance.PRESENT
-        ).values("user_id")
-        # Nothing required for this role counts as trained, as in cohort_readiness.
-        trained |= Q(role=role) & (~Q(Exists(theirs)) | Q(user_id__in=attended))
+        attended = Booking.objects.filter(session__in=theirs, attendance=Booking.Attendance.PRESENT)
+        trained[role] = _Check(Exists(theirs), attended)
 
     # As handbook_needing_acknowledgement: the latest significant version, else the first.
     versions = HandbookVersion.objects.filter(scheme_id=scheme_id)
@@ -195,16 +225,80 @@ def _ready_condition(cohort_id: int, scheme_id: int) -> Q:
     )
     acknowledged = HandbookAcknowledgement.objects.filter(
         version__scheme_id=scheme_id, version__number__gte=needed
-    ).values("user_id")
-    handbook = ~Q(Exists(versions)) | Q(user_id__in=acknowledged)
+    )
 
     rules = AgreementVersion.objects.filter(scheme_id=scheme_id)
     latest = Subquery(rules.order_by("-number").values("pk")[:1])
-    accepted = AgreementAcceptance.objects.filter(version_id=latest).values("user_id")
-    agreement = ~Q(Exists(rules)) | Q(user_id__in=accepted)
+    accepted = AgreementAcceptance.objects.filter(version_id=latest)
 
-    override = ReadinessOverride.objects.filter(cohort_id=cohort_id).values("user_id")
-    return (trained & handbook & agreement) | Q(user_id__in=override)
+    return _Rule(
+        trained=trained,
+        handbook=_Check(Exists(versions), acknowledged),
+        agreement=_Check(Exists(rules), accepted),
+        let_through=ReadinessOverride.objects.filter(cohort_id=cohort_id),
+    )
+
+
+def _ready_condition(cohort_id: int, scheme_id: int) -> Q:
+    # Each test is "the person is among these users", a subquery that does not depend on the
+    # row, so the database computes it once and looks every membership up in it.
+    rule = _rule(cohort_id, scheme_id)
+
+    def passed(check: _Check) -> Q:
+        # Nothing asked counts as done, as in readiness_of_checked.
+        return ~Q(check.asked) | Q(user_id__in=check.done.values("user_id"))
+
+    trained = Q()
+    for role, check in rule.trained.items():
+        trained |= Q(role=role) & passed(check)
+    return (trained & passed(rule.handbook) & passed(rule.agreement)) | Q(
+        user_id__in=rule.let_through.values("user_id")
+    )
+
+
+# The columns with_checks adds to each membership: whether each check asks anything of the
+# person, whether they did it, and whether they were let through.
+CHECKS = (
+    "trained_required", "trained", "handbook_required", "handbook",
+    "agreement_required", "agreement", "let_through",
+)  # fmt: skip
+CHECK_FIELDS = (
+    BooleanField(), IntegerField(), BooleanField(), IntegerField(),
+    BooleanField(), IntegerField(), BooleanField(),
+)  # fmt: skip
+
+
+def _check_columns(cohort_id: int, scheme_id: int) -> dict[str, Any]:
+    """``_rule`` as one column per check on a membership. Whether the person did something
+    is the id of one of their rows (or null): a subquery per row, which the database runs
+    only for the rows it returns, through the indexes on ``user_id``, rather than over
+    every row of the cohort as ``_ready_condition``'s sets do."""
+    rule = _rule(cohort_id, scheme_id)
+
+    def theirs(rows: QuerySet[Any]) -> Subquery:
+        return Subquery(rows.filter(user_id=OuterRef("user_id")).order_by().values("pk")[:1])
+
+    return {
+        "trained_required": Case(
+            *(When(role=role, then=check.asked) for role, check in rule.trained.items()),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "trained": Case(
+            *(When(role=role, then=theirs(check.done)) for role, check in rule.trained.items()),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        "handbook_required": rule.handbook.asked,
+        "handbook": theirs(rule.handbook.done),
+        "agreement_required": rule.agreement.asked,
+        "agreement": theirs(rule.agreement.done),
+        # Few people are let through: a set looked up by every row costs less than a
+        # subquery per row, which the database would run before sorting.
+        "let_through": ExpressionWrapper(
+            Q(user_id__in=rule.let_through.values("user_id")), output_field=BooleanField()
+        ),
+    }
 
 
 class ReadyCount(NamedTuple):
@@ -305,73 +399,10 @@ def ready_among(cohort: Any, user_ids: Iterable[int]) -> set[int]:
     return {user_id for (user_id,) in _fetch(alias, (query, (*params, *ids)))}
 
 
-CACHED_PEOPLE = 100  # the longest list whose facts query is kept compiled
-FACTS = ("session", "attended", "handbook", "read", "rules", "accepted", "override")
-
-
-def _facts_of(cohort_id: int, scheme_id: int, user_ids: list[int]) -> dict[str, list[Any]]:
-    """What these people's checks need, in one query (each part was a query of its own, and
-    the round trips were most of the readiness page's time): the audiences of the cohort's
-    required sessions, who attended one and its audience, whether the scheme has a handbook
-    and who read the version that counts, whether it has ground rules and who accepted the
-    latest, and who was let through. Rows of (user id, audience) for each kind of fact."""
-    alias = router.db_for_read(Membership)
-    # A page's worth is compiled once per size; a whole cohort (matching reads every
-    # member) is compiled afresh, so the cache never holds thousands of placeholders.
-    compile_facts = _facts_sql if len(user_ids) <= CACHED_PEOPLE else _facts_sql.__wrapped__
-    sql, params = compile_facts(alias, cohort_id, scheme_id, len(user_ids))
-    # The SQL was compiled with -1, -2, … in place of the people's ids (ids are positive).
-    slots = {-n: user_id for n, user_id in enumerate(user_ids, 1)}
-    params = tuple(slots.get(p, p) if type(p) is int else p for p in params)
-    facts: dict[str, list[Any]] = {kind: [] for kind in FACTS}
-    for kind, user_id, audience in _fetch(alias, (sql, params)):
-        facts[kind].append((user_id, audience))
-    return facts
-
-
 @lru_cache(maxsize=256)
-def _facts_sql(alias: str, cohort_id: int, scheme_id: int, people: int) -> Compiled:
-    """The query of _facts_of for ``people`` people, whose ids are the parameters -1, -2, …"""
-    user_ids = [-n for n in range(1, people + 1)]
-    required = TrainingSession.objects.filter(
-        cohort_id=cohort_id, required=True, cancelled_at__isnull=True
-    )
-    # As handbook_needing_acknowledgement: the latest significant version, else the first.
-    versions = HandbookVersion.objects.filter(scheme_id=scheme_id)
-    needed = Coalesce(
-        Subquery(versions.filter(significant=True).order_by("-number").values("number")[:1]),
-        Subquery(versions.order_by("number").values("number")[:1]),
-    )
-    rules = AgreementVersion.objects.filter(scheme_id=scheme_id)
-    latest = Subquery(rules.order_by("-number").values("pk")[:1])
-
-    def rows(queryset: QuerySet[Any], kind: str, user: Any, audience: Any) -> QuerySet[Any]:
-        return queryset.annotate(
-            fact_kind=Value(kind, output_field=CharField()),
-            fact_user=user,
-            fact_audience=audience,
-        ).values_list("fact_kind", "fact_user", "fact_audience")
-
-    nobody, no_audience = Value(0, output_field=IntegerField()), Value("", output_field=CharField())
-    attended = Booking.objects.filter(
-        session__in=required, attendance=Booking.Attendance.PRESENT, user_id__in=user_ids
-    ).order_by()
-    read = HandbookAcknowledgement.objects.filter(
-        version__scheme_id=scheme_id, version__number__gte=needed, user_id__in=user_ids
-    ).order_by()
-    accepted = AgreementAcceptance.objects.filter(
-        version_id=latest, user_id__in=user_ids
-    ).order_by()
-    overridden = ReadinessOverride.objects.filter(
-        cohort_id=cohort_id, user_id__in=user_ids
-    ).order_by()
-    union = rows(required.order_by(), "session", nobody, F("audience")).union(
-        rows(attended, "attended", F("user_id"), F("session__audience")),
-        rows(versions.order_by(), "handbook", nobody, no_audience),
-        rows(read, "read", F("user_id"), no_audience),
-        rows(rules.order_by(), "rules", nobody, no_audience),
-        rows(accepted, "accepted", F("user_id"), no_audience),
-        rows(overridden, "override", F("user_id"), no_audience),
-        all=True,
-    )
-    return union.query.get_compiler(alias).as_sql()
+def _checks_sql(alias: str, cohort_id: int, scheme_id: int) -> tuple[Compiled, ...]:
+    """The SQL of each of ``_check_columns``, in the order of CHECKS, as it reads in a query
+    of memberships (its subqueries refer to ``schemes_membership``'s ``user_id``)."""
+    query = Membership.objects.annotate(**_check_columns(cohort_id, scheme_id)).query
+    compiler = query.get_compiler(alias)
+    return tuple(compiler.compile(query.annotations[name]) for name in CHECKS)

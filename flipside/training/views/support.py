@@ -159,19 +159,19 @@ def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
     form = ReadinessFilterForm(request.GET)
     filters = form.filters()
-    people = readiness_rules.participants(cohort, **filters)
+    # Each person's checks are read with the page of people, for the people shown only.
+    people = readiness_rules.with_checks(cohort, readiness_rules.participants(cohort, **filters))
     counts = readiness_rules.readiness_counts(cohort)
     paginator = Paginator(people, PER_PAGE)
     if set(filters) <= {"role"}:
         # Everyone (of the role) is listed: the list's length is counted already.
         paginator.count = sum(c.total for c in counts if filters.get("role", c.role) == c.role)
     page = paginator.get_page(request.GET.get("page"))
-    # Each check is worked out only for the people on this page; the counts are the database's.
     context = {
         "cohort": cohort,
         "form": form,
         "page": page,
-        "rows": readiness_rules.readiness_of_members(cohort, page),
+        "rows": readiness_rules.readiness_of_checked(cohort, page),
         "counts": counts,
         "filtered": bool(filters),
     }
