@@ -40,6 +40,7 @@ from .models import (
 )
 
 PARTICIPANT_ROLES = (Role.MENTOR, Role.MENTEE)
+FEW = 100  # up to a page or two of people, each person's checks are looked up one by one
 
 
 def handbook_needing_acknowledgement(scheme: Any) -> HandbookVersion | None:
@@ -97,13 +98,14 @@ def cohort_readiness(
     """Readiness of the cohort's mentors and mentees (or of one person, or of ``users``, such
     as one page of a list), in a fixed number of queries whatever the cohort's size."""
     memberships = cohort.memberships.filter(role__in=PARTICIPANT_ROLES).select_related("user")
+    few = user is not None or users is not None
     if user is not None:
         memberships = memberships.filter(user=user)
     if users is not None:
         memberships = memberships.filter(user__in=list(users))
     # Student mentors first ("mentor" sorts after "mentee").
     ordered = memberships.order_by("-role", "user__display_name", "pk")
-    return readiness_of_checked(cohort, with_checks(cohort, ordered))
+    return readiness_of_checked(cohort, with_checks(cohort, ordered, each_row=few))
 
 
 def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list[Readiness]:
@@ -115,23 +117,25 @@ def readiness_of_members(cohort: Any, memberships: Iterable[Membership]) -> list
     # Their checks in this cohort, read by their ids: each check depends on the person and
     # their role alone.
     asked = Membership.objects.filter(pk__in=[m.pk for m in memberships]).only("pk")
-    found = {m.pk: m for m in with_checks(cohort, asked)}
+    found = {m.pk: m for m in with_checks(cohort, asked, each_row=len(memberships) <= FEW)}
     for membership in memberships:
         for name in CHECKS:
             setattr(membership, name, getattr(found[membership.pk], name))
     return readiness_of_checked(cohort, memberships)
 
 
-def with_checks(cohort: Any, memberships: QuerySet[Membership]) -> QuerySet[Membership]:
+def with_checks(
+    cohort: Any, memberships: QuerySet[Membership], *, each_row: bool = True
+) -> QuerySet[Membership]:
     """These memberships of the cohort, each read with the columns of its checks (see
-    ``_check_columns``), in the same statement as the memberships themselves."""
+    ``_check_columns``) in the same statement as the memberships themselves: ``each_row``
+    for a page of people, not for a whole cohort."""
     alias = router.db_for_read(Membership)
+    compiled = _checks_sql(alias, cohort.pk, cohort.scheme_id, each_row)
     return memberships.annotate(
         **{
             name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM
-            for name, (sql, params), field in zip(
-                CHECKS, _checks_sql(alias, cohort.pk, cohort.scheme_id), CHECK_FIELDS, strict=True
-            )
+            for name, (sql, params, field) in zip(CHECKS, compiled, strict=True)
         }
     )
 
@@ -211,7 +215,7 @@ def _rule(cohort_id: int, scheme_id: int) -> _Rule:
     required = TrainingSession.objects.filter(
         cohort_id=cohort_id, required=True, cancelled_at__isnull=True
     )
-    trained = {}
+    trained: dict[str, _Check] = {}
     for role in PARTICIPANT_ROLES:
         theirs = required.filter(audience__in=[a for a, r in AUDIENCE_ROLES.items() if role in r])
         attended = Booking.objects.filter(session__in=theirs, attendance=Booking.Attendance.PRESENT)
@@ -257,26 +261,29 @@ def _ready_condition(cohort_id: int, scheme_id: int) -> Q:
 
 
 # The columns with_checks adds to each membership: whether each check asks anything of the
-# person, whether they did it, and whether they were let through.
+# person, whether they did it (true or an id, or else false or null), and whether they were
+# let through.
 CHECKS = (
     "trained_required", "trained", "handbook_required", "handbook",
     "agreement_required", "agreement", "let_through",
 )  # fmt: skip
-CHECK_FIELDS = (
-    BooleanField(), IntegerField(), BooleanField(), IntegerField(),
-    BooleanField(), IntegerField(), BooleanField(),
-)  # fmt: skip
 
 
-def _check_columns(cohort_id: int, scheme_id: int) -> dict[str, Any]:
-    """``_rule`` as one column per check on a membership. Whether the person did something
-    is the id of one of their rows (or null): a subquery per row, which the database runs
-    only for the rows it returns, through the indexes on ``user_id``, rather than over
-    every row of the cohort as ``_ready_condition``'s sets do."""
+def _check_columns(cohort_id: int, scheme_id: int, *, each_row: bool) -> dict[str, Any]:
+    """``_rule`` as one column per check on a membership. For a page of people, whether
+    someone did something is the id of one of their rows (or null): a subquery per row,
+    which the database runs only for the rows it returns, through the indexes on
+    ``user_id``. For a whole cohort it is whether they are among everyone who did it, sets
+    the database builds once, as for ``_ready_condition``."""
     rule = _rule(cohort_id, scheme_id)
 
-    def theirs(rows: QuerySet[Any]) -> Subquery:
-        return Subquery(rows.filter(user_id=OuterRef("user_id")).order_by().values("pk")[:1])
+    def theirs(rows: QuerySet[Any]) -> Any:
+        if each_row:
+            return Subquery(rows.filter(user_id=OuterRef("user_id")).order_by().values("pk")[:1])
+        return among(rows)
+
+    def among(rows: QuerySet[Any]) -> Any:
+        return ExpressionWrapper(Q(user_id__in=rows.values("user_id")), output_field=BooleanField())
 
     return {
         "trained_required": Case(
@@ -287,7 +294,7 @@ def _check_columns(cohort_id: int, scheme_id: int) -> dict[str, Any]:
         "trained": Case(
             *(When(role=role, then=theirs(check.done)) for role, check in rule.trained.items()),
             default=None,
-            output_field=IntegerField(),
+            output_field=IntegerField() if each_row else BooleanField(),
         ),
         "handbook_required": rule.handbook.asked,
         "handbook": theirs(rule.handbook.done),
@@ -295,9 +302,7 @@ def _check_columns(cohort_id: int, scheme_id: int) -> dict[str, Any]:
         "agreement": theirs(rule.agreement.done),
         # Few people are let through: a set looked up by every row costs less than a
         # subquery per row, which the database would run before sorting.
-        "let_through": ExpressionWrapper(
-            Q(user_id__in=rule.let_through.values("user_id")), output_field=BooleanField()
-        ),
+        "let_through": among(rule.let_through),
     }
 
 
@@ -400,9 +405,16 @@ def ready_among(cohort: Any, user_ids: Iterable[int]) -> set[int]:
 
 
 @lru_cache(maxsize=256)
-def _checks_sql(alias: str, cohort_id: int, scheme_id: int) -> tuple[Compiled, ...]:
-    """The SQL of each of ``_check_columns``, in the order of CHECKS, as it reads in a query
-    of memberships (its subqueries refer to ``schemes_membership``'s ``user_id``)."""
-    query = Membership.objects.annotate(**_check_columns(cohort_id, scheme_id)).query
+def _checks_sql(
+    alias: str, cohort_id: int, scheme_id: int, each_row: bool
+) -> tuple[tuple[str, tuple[Any, ...], Any], ...]:
+    """The SQL, parameters and type of each of ``_check_columns``, in the order of CHECKS,
+    as it reads in a query of memberships (it refers to ``schemes_membership``'s columns)."""
+    columns = _check_columns(cohort_id, scheme_id, each_row=each_row)
+    query = Membership.objects.annotate(**columns).query
     compiler = query.get_compiler(alias)
-    return tuple(compiler.compile(query.annotations[name]) for name in CHECKS)
+    compiled = []
+    for name in CHECKS:
+        sql, params = compiler.compile(query.annotations[name])
+        compiled.append((sql, tuple(params), query.annotations[name].output_field))
+    return tuple(compiled)

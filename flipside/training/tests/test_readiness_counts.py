@@ -283,3 +283,88 @@ def test_each_persons_checks_cost_one_query_and_one_more_for_whoever_was_let_thr
             readiness.readiness_of_members(cohort, members)
         used.append(len(queries))
     assert used == [1, 2]
+
+
+# --- Each person's checks, per row and for a whole cohort, against the rule written out ------
+
+
+def expected_checks(
+    sessions: list[dict[str, Any]],
+    handbook: list[bool],
+    agreements: int,
+    person: dict[str, Any],
+) -> tuple[bool | None, bool | None, bool | None, bool]:
+    """The rule, written out for the data ``build`` made: (trained, handbook, agreement,
+    ready). The sibling cohort's session and override never count."""
+    role = person["role"]
+
+    def counts(session: dict[str, Any]) -> bool:
+        return (
+            session["required"]
+            and not session["cancelled"]
+            and (session["audience"] in ("both", f"{role}s"))
+        )
+
+    trained = (
+        any(
+            counts(s) and attendance == "present"
+            for s, attendance in zip(sessions, person["attendance"], strict=False)
+        )
+        if any(counts(s) for s in sessions)
+        else None
+    )
+    read = None
+    if handbook:
+        significant = [n for n, sig in enumerate(handbook, 1) if sig]
+        needed = max(significant) if significant else 1
+        version = person["acknowledged"]
+        read = version is not None and needed <= version <= len(handbook)
+    accepted = person["accepted"] == agreements if agreements else None
+    complete = all(check is not False for check in (trained, read, accepted))
+    return trained, read, accepted, complete or person["override"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sessions=sessions_strategy,
+    handbook=st.lists(st.booleans(), max_size=3),
+    agreements=st.integers(min_value=0, max_value=2),
+    people=st.lists(person_strategy, min_size=1, max_size=6),
+)
+def test_each_persons_checks_follow_the_rule_read_per_row_or_for_the_whole_cohort(
+    db: Any,
+    sessions: list[dict[str, Any]],
+    handbook: list[bool],
+    agreements: int,
+    people: list[dict[str, Any]],
+) -> None:
+    cohort = build(sessions, handbook, agreements, people)
+    members = list(cohort.memberships.order_by("pk"))
+    expected = {
+        m.user_id: expected_checks(sessions, handbook, agreements, person)
+        for m, person in zip(members, people, strict=True)
+    }
+
+    def found(rows: list[readiness.Readiness]) -> dict[int, Any]:
+        return {r.user.pk: (r.trained, r.handbook, r.agreement, r.ready) for r in rows}
+
+    whole = readiness.cohort_readiness(cohort)  # sets, as counting uses
+    each = readiness.readiness_of_members(cohort, members)  # a subquery per person
+    page = readiness.readiness_of_checked(
+        cohort, readiness.with_checks(cohort, readiness.participants(cohort))
+    )
+    assert found(whole) == found(each) == found(page) == expected
+    assert readiness.ready_among(cohort, expected) == {u for u, e in expected.items() if e[3]}
+
+
+def test_a_page_reads_its_people_and_their_checks_in_one_query() -> None:
+    cohort = trained_cohort_with(60)
+    cohort = Cohort.objects.get(pk=cohort.pk)
+    people = readiness.with_checks(cohort, readiness.participants(cohort))
+    readiness.readiness_of_checked(cohort, people[:50])  # compiled
+    with CaptureQueriesContext(connection) as queries:
+        rows = readiness.readiness_of_checked(cohort, people[:50])
+    assert len(queries) == 1
+    assert len(rows) == 50 and all(r.trained and r.ready for r in rows)
