@@ -393,15 +393,48 @@ def ready_ids(cohort: Any) -> RawSQL:
 
 
 def ready_among(cohort: Any, user_ids: Iterable[int]) -> set[int]:
-    """Which of these people (a page's worth) are ready or let through, in one query."""
-    ids = [int(pk) for pk in user_ids]
+    """Which of these people (a page's worth) are ready or let through, in one query: each
+    one's checks looked up for them alone, not the whole cohort's sets."""
+    ids = sorted({int(pk) for pk in user_ids})
     if not ids:
         return set()
     alias = router.db_for_read(Membership)
-    sql, params = _ready_sql(alias, cohort.pk, cohort.scheme_id)
-    among = ", ".join(["%s"] * len(ids))
-    query = f"SELECT ready.user_id FROM ({sql}) ready WHERE ready.user_id IN ({among})"  # noqa: S608 - placeholders only
-    return {user_id for (user_id,) in _fetch(alias, (query, (*params, *ids)))}
+    sql, params = _among_sql(alias, cohort.pk, cohort.scheme_id, len(ids))
+    # The SQL was compiled with -1, -2, … in place of the ids (as for the checks of a page:
+    # ids are positive, and no other parameter of the query is a negative integer).
+    bound = [ids[-p - 1] if type(p) is int and p < 0 else p for p in params]
+    ready = set()
+    for user_id, *checks in _fetch(alias, (sql, tuple(bound))):
+        done = dict(zip(CHECKS, checks, strict=True))
+        if done["let_through"] or all(
+            done[name] or not done[f"{name}_required"]
+            for name in ("trained", "handbook", "agreement")
+        ):
+            ready.add(user_id)
+    return ready
+
+
+@lru_cache(maxsize=1024)
+def _among_sql(alias: str, cohort_id: int, scheme_id: int, count: int) -> Compiled:
+    """Rows of (user_id, *CHECKS) of ``count`` participants, their ids as -1, -2, …"""
+    compiled = _checks_sql(alias, cohort_id, scheme_id, True)
+    people = (
+        _participants(cohort_id)
+        .filter(user_id__in=[-k for k in range(1, count + 1)])
+        .annotate(
+            **{
+                name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM
+                for name, (sql, params, field) in zip(CHECKS, compiled, strict=True)
+            }
+        )
+        .order_by()
+        .values_list("user_id", *CHECKS)
+    )
+    sql, params = people.query.get_compiler(alias).as_sql()
+    stand_ins = [p for p in params if type(p) is int and p < 0]
+    if sorted(stand_ins) != list(range(-count, 0)):  # every id in its place, once
+        raise AssertionError("the checks' SQL has a negative parameter of its own")
+    return sql, tuple(params)
 
 
 @lru_cache(maxsize=256)

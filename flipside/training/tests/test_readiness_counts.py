@@ -368,3 +368,20 @@ def test_a_page_reads_its_people_and_their_checks_in_one_query() -> None:
         rows = readiness.readiness_of_checked(cohort, people[:50])
     assert len(queries) == 1
     assert len(rows) == 50 and all(r.trained and r.ready for r in rows)
+
+
+def test_ready_among_answers_for_the_people_asked_about_in_their_own_cohort() -> None:
+    cohort = trained_cohort_with(4)
+    other = trained_cohort_with(2)
+    ready = sorted(m.user_id for m in cohort.memberships.all())
+    elsewhere = [m.user_id for m in other.memberships.all()]
+    untrained = join(cohort, Role.MENTOR)
+    observer = join(cohort, Role.OBSERVER)  # not a participant: never ready to be paired
+
+    assert readiness.ready_among(cohort, [untrained.pk, ready[0]]) == {ready[0]}
+    # The same number of people again, compiled once: the answer is about these people.
+    assert readiness.ready_among(cohort, [ready[2], ready[1]]) == {ready[1], ready[2]}
+    assert readiness.ready_among(cohort, [untrained.pk, observer.pk]) == set()
+    assert readiness.ready_among(cohort, [*elsewhere, ready[3], ready[3]]) == {ready[3]}
+    assert readiness.ready_among(other, [ready[0], *elsewhere]) == set(elsewhere)
+    assert readiness.ready_among(cohort, []) == set()
