@@ -389,3 +389,26 @@ def test_only_the_runs_coordinators_may_download_who_was_not_paired(
     client.force_login(world.coordinator)
     assert client.get(url("left_out_export", run.pk, "pdf")).status_code == 404
     assert client.get(url("left_out_export", run.pk, "xlsx")).status_code == 200
+
+
+def test_the_run_page_names_who_ran_and_published_it_from_one_query(world: World, run: Run) -> None:
+    from django.http import Http404
+
+    from flipside.matching.permissions import get_run
+
+    Run.objects.filter(pk=run.pk).update(
+        created_by=world.coordinator, published_by=world.org_coordinator
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = get_run(world.coordinator, run.pk)
+        names = (found.created_by.display_name, found.published_by.display_name)
+        place = f"{found.cohort.scheme.name} {found.cohort.label}"
+    assert names == (world.coordinator.display_name, "Olu Lead")
+    assert place == f"Pride Reverse Mentoring {run.cohort.label}"
+    # The run, then the person's roles.
+    assert len(queries) == 2
+    for outsider in (world.outsider, world.mentor):
+        with pytest.raises(Http404):
+            get_run(outsider, run.pk)
+    with pytest.raises(Http404):
+        get_run(world.coordinator, run.pk + 1000)
