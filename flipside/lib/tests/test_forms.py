@@ -21,6 +21,16 @@ CHOICES: list[Any] = [
 ]
 
 
+def assert_widgets_drawn_as_django_draws_them(form: forms.Form, *, with_ids: bool = True) -> None:
+    """Each field's widget, drawn by the project's renderer and by Django's templates."""
+    for field in form:
+        widget = field.field.widget
+        attrs = {"id": field.auto_id, **field.build_widget_attrs({})} if with_ids else {}
+        context = widget.get_context(field.html_name, field.value(), attrs)
+        drawn = FormRenderer().render(widget.template_name, context)
+        assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+
+
 class Filters(forms.Form):
     one = forms.ChoiceField(choices=CHOICES, required=False)
     many = forms.MultipleChoiceField(choices=CHOICES, required=False)
@@ -43,12 +53,7 @@ class Filters(forms.Form):
 def test_selects_are_drawn_exactly_as_djangos_templates_draw_them(data: dict[str, Any]) -> None:
     form = Filters(data)
     form.is_valid()
-    for field in form:
-        widget = field.field.widget
-        attrs = {"id": field.auto_id, **field.build_widget_attrs({})}
-        context = widget.get_context(field.html_name, field.value(), attrs)
-        drawn = FormRenderer().render(widget.template_name, context)
-        assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+    assert_widgets_drawn_as_django_draws_them(form)
 
 
 def test_a_form_draws_its_selects_through_the_quick_path() -> None:
@@ -87,12 +92,7 @@ class Inputs(forms.Form):
 def test_inputs_are_drawn_exactly_as_djangos_templates_draw_them(data: dict[str, Any]) -> None:
     form = Inputs(data) if data else Inputs(initial={"count": 4, "day": datetime.date(2027, 1, 29)})
     form.is_valid()
-    for field in form:
-        widget = field.field.widget
-        attrs = {"id": field.auto_id, **field.build_widget_attrs({})}
-        context = widget.get_context(field.html_name, field.value(), attrs)
-        drawn = FormRenderer().render(widget.template_name, context)
-        assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+    assert_widgets_drawn_as_django_draws_them(form)
 
 
 class Choices(forms.Form):
@@ -122,13 +122,8 @@ def test_radios_and_checkboxes_are_drawn_exactly_as_djangos_templates_draw_them(
 ) -> None:
     form = Choices(data)
     form.is_valid()
-    for field in form:
-        for auto_id in (field.auto_id, ""):  # with ids, and a form drawn without them
-            widget = field.field.widget
-            attrs = {"id": auto_id, **field.build_widget_attrs({})} if auto_id else {}
-            context = widget.get_context(field.html_name, field.value(), attrs)
-            drawn = FormRenderer().render(widget.template_name, context)
-            assert drawn == TemplatesSetting().render(widget.template_name, context), field.name
+    assert_widgets_drawn_as_django_draws_them(form)
+    assert_widgets_drawn_as_django_draws_them(form, with_ids=False)
 
 
 def test_radios_draw_through_the_quick_path() -> None:

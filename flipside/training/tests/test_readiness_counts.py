@@ -57,6 +57,18 @@ def per_person_counts(cohort: Cohort) -> list[tuple[str, int, int]]:
     ]  # fmt: skip
 
 
+# Random cohorts: their sessions, handbook versions and ground rules (and, with each test,
+# their people).
+RANDOM_COHORTS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+COHORT_RULES: dict[str, Any] = {
+    "sessions": sessions_strategy,
+    "handbook": st.lists(st.booleans(), max_size=3),
+    "agreements": st.integers(min_value=0, max_value=2),
+}
+
+
 def build(
     sessions: list[dict[str, Any]],
     handbook: list[bool],
@@ -108,15 +120,8 @@ def build(
     return cohort
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    sessions=sessions_strategy,
-    handbook=st.lists(st.booleans(), max_size=3),
-    agreements=st.integers(min_value=0, max_value=2),
-    people=st.lists(person_strategy, max_size=6),
-)
+@RANDOM_COHORTS
+@given(**COHORT_RULES, people=st.lists(person_strategy, max_size=6))
 def test_database_counts_agree_with_each_persons_readiness(
     db: Any,
     sessions: list[dict[str, Any]],
@@ -324,15 +329,8 @@ def expected_checks(
     return trained, read, accepted, complete or person["override"]
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    sessions=sessions_strategy,
-    handbook=st.lists(st.booleans(), max_size=3),
-    agreements=st.integers(min_value=0, max_value=2),
-    people=st.lists(person_strategy, min_size=1, max_size=6),
-)
+@RANDOM_COHORTS
+@given(**COHORT_RULES, people=st.lists(person_strategy, min_size=1, max_size=6))
 def test_each_persons_checks_follow_the_rule_read_per_row_or_for_the_whole_cohort(
     db: Any,
     sessions: list[dict[str, Any]],
