@@ -22,15 +22,15 @@ PER_PAGE = 50
 
 def outbox(request: AuthedRequest) -> HttpResponse:
     require_coordinator(request.user)
-    schemes = list(permissions.schemes_with_mail_access(request.user).order_by("name"))
+    schemes = permissions.mail_schemes(request.user)
     form = OutboxFilterForm(request.GET, schemes=schemes)
     filters = form.filters()
     # The counts compare statuses, so they follow every filter but the status one; the
     # list's length is then one of them, or their sum.
     others = {name: value for name, value in filters.items() if name != "status"}
     counts = selectors.status_counts(selectors.outbox_messages(schemes, **others))
-    found = selectors.outbox_messages(schemes, **filters)
-    paginator = Paginator(found.values_list(*selectors.OUTBOX_ROW_FIELDS, named=True), PER_PAGE)
+    found = selectors.message_rows(selectors.outbox_messages(schemes, **filters))
+    paginator = Paginator(found, PER_PAGE)
     by_status = {value: n for value, _label, n in counts}
     paginator.count = (
         by_status[filters["status"]] if "status" in filters else sum(by_status.values())

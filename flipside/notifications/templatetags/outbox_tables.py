@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Protocol
 
 from django import template
 from django.utils.safestring import SafeString
@@ -15,21 +14,9 @@ from flipside.accounts.templatetags.email_addresses import email_address
 from flipside.lib.rows import LocalDates, escaped_words, format_row, join_html, url_with_id
 
 from ..models import OutboxMessage
+from ..selectors import MessageRow
 
 register = template.Library()
-
-
-class MessageRow(Protocol):
-    """An email as the outbox fetches it (``selectors.OUTBOX_ROW_FIELDS``)."""
-
-    pk: int
-    created_at: datetime.datetime
-    to: str
-    subject: str
-    status: str
-    attempts: int
-    sent_at: datetime.datetime | None
-    next_attempt_at: datetime.datetime
 
 
 @register.simple_tag
