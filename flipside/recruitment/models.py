@@ -238,6 +238,12 @@ class Application(models.Model):
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]
+        indexes = [
+            # The applications list: a call's newest (or oldest) 50 without sorting them all.
+            models.Index(
+                fields=["call", "-submitted_at", "-id"], name="application_call_newest_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint("call", "applicant", name="one_application_per_call"),
             models.CheckConstraint(

@@ -12,6 +12,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from flipside.lib.loaded import partial
+from flipside.lib.sql import fetch
+from flipside.schemes.models import Cohort, Scheme
 from flipside.schemes.permissions import Action, can, managed_cohorts
 
 from .models import Application, Call
@@ -26,6 +29,45 @@ def get_call(user: Any, call_id: int) -> Call:
     a request, rather than by a subquery of managed cohorts."""
     call = Call.objects.select_related("cohort__scheme__organisation").filter(pk=call_id).first()
     if call is None or not can(user, Action.MANAGE, call.cohort):
+        raise Http404
+    return call
+
+
+_LISTED_CALL_SQL = """
+SELECT k.id, k.cohort_id, k.role, k.title, k.places, k.blind_review, k.token,
+    c.scheme_id, c.label, s.name, s.organisation_id
+FROM recruitment_call k
+JOIN schemes_cohort c ON c.id = k.cohort_id
+JOIN schemes_scheme s ON s.id = c.scheme_id
+WHERE k.id = %s
+"""
+
+
+def get_listed_call(user: Any, call_id: int) -> Call:
+    """``get_call`` for the call's applications list, which asks on every request: one plain
+    SQL query for what the list shows of the call, its cohort and scheme (the other columns
+    deferred, as ``lib.loaded.partial`` builds them)."""
+    found = fetch(_LISTED_CALL_SQL, [call_id], (None,) * 11)
+    if not found:
+        raise Http404
+    pk, cohort_id, role, title, places, blind, token, scheme_id, label, name, org_id = found[0]
+    scheme = partial(Scheme, {"id": scheme_id, "name": name, "organisation_id": org_id})
+    cohort = partial(Cohort, {"id": cohort_id, "scheme_id": scheme_id, "label": label})
+    cohort.scheme = scheme
+    call = partial(
+        Call,
+        {
+            "id": pk,
+            "cohort_id": cohort_id,
+            "role": role,
+            "title": title,
+            "places": places,
+            "blind_review": bool(blind),
+            "token": token,
+        },
+    )
+    call.cohort = cohort
+    if not can(user, Action.MANAGE, cohort):
         raise Http404
     return call
 

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.http import Http404
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import strip_tags
 from openpyxl import Workbook, load_workbook
@@ -20,7 +23,7 @@ from flipside.notifications.models import OutboxMessage
 from flipside.privacy.equality import QUESTIONS, SELF_DESCRIBE
 from flipside.privacy.models import AuditEntry
 from flipside.privacy.services import save_equality_answers
-from flipside.recruitment import services
+from flipside.recruitment import permissions, services
 from flipside.recruitment.models import (
     Application,
     Call,
@@ -494,6 +497,33 @@ def test_others_cannot_see_the_list(world: World, client: Client, role: str) -> 
     call = open_call(world.cohort)
     signed_in(client, getattr(world, role))
     assert client.get(list_url(call)).status_code == 404
+
+
+def test_the_list_reads_its_call_once_for_every_coordinating_role(
+    world: World, client: Client
+) -> None:
+    call = open_call(world.cohort, Role.MENTEE, blind_review=True)
+    submitted(call)
+    for person in (world.coordinator, world.org_coordinator, world.cohort_coordinator):
+        signed_in(client, person)
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(list_url(call))
+        assert response.status_code == 200
+        reads = [q["sql"] for q in context.captured_queries if "recruitment_call" in q["sql"]]
+        assert len(reads) == 1  # nothing deferred is loaded afterwards
+    listed = permissions.get_listed_call(world.coordinator, call.pk)
+    assert (listed.pk, listed.title, listed.role, listed.places, listed.blind_review) == (
+        call.pk,
+        call.title,
+        Role.MENTEE,
+        call.places,
+        True,
+    )
+    assert (str(listed.cohort), listed.cohort.scheme.name) == (str(world.cohort), world.scheme.name)
+    assert listed.cohort.scheme.organisation_id == world.organisation.pk
+    for person, call_id in [(world.outsider, call.pk), (world.coordinator, call.pk + 1000)]:
+        with pytest.raises(Http404):
+            permissions.get_listed_call(person, call_id)
 
 
 # --- Bulk decisions -----------------------------------------------------------------------

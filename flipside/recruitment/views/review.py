@@ -161,7 +161,7 @@ def _saved_call(latest: Call) -> Saved:
 
 
 def application_list(request: AuthedRequest, call_id: int) -> HttpResponse:
-    call = permissions.get_call(request.user, call_id)
+    call = permissions.get_listed_call(request.user, call_id)
     form = forms.ApplicationFilterForm(request.GET, blind=call.blind_review)
     filters = form.filters()
     summary, out_of = selectors.list_figures(call)
