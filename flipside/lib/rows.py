@@ -74,6 +74,8 @@ class LocalDates:
     without ``dateformat`` (which costs ~70 µs a call), the month names translated once."""
 
     def __init__(self) -> None:
+        # timezone.localtime looks the zone up on every call: most of a row's date's cost.
+        self._zone = timezone.get_current_timezone()
         self._months: list[str] = []
         self._fast: dict[str, Callable[[datetime.datetime], str]] = {
             "c": datetime.datetime.isoformat,
@@ -92,7 +94,9 @@ class LocalDates:
 
     def many(self, value: datetime.datetime, *format_strings: str) -> list[str]:
         """The value in each format, converted to local time once."""
-        local = timezone.localtime(value)
+        if timezone.is_naive(value):  # as timezone.localtime: a naive value's zone is unknown
+            raise ValueError("LocalDates needs aware datetimes")
+        local = value.astimezone(self._zone)
         return [
             self._fast[f](local) if f in self._fast else dateformat.format(local, f)
             for f in format_strings

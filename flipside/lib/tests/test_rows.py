@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,6 +38,11 @@ def test_local_dates_format_in_london_time_as_the_date_filter_does() -> None:
     assert dates(summer, "j M Y") == "1 Jul 2026"
     assert dates(summer, "c") == "2026-07-01T00:30:00+01:00"
     assert dates(summer, "H:i") == "00:30"
+
+
+def test_local_dates_refuse_a_naive_datetime_as_localtime_does() -> None:
+    with pytest.raises(ValueError):
+        LocalDates()(datetime.datetime(2026, 1, 5, 23, 30), "j M Y")  # noqa: DTZ001
 
 
 def test_local_dates_quick_formats_match_django_across_a_year_and_the_clock_changes() -> None:
