@@ -34,7 +34,7 @@ def get_call(user: Any, call_id: int) -> Call:
 
 
 _LISTED_CALL_SQL = """
-SELECT k.id, k.cohort_id, k.role, k.title, k.places, k.blind_review, k.token,
+SELECT k.id, k.cohort_id, k.role, k.title, k.places, k.blind_review,
     c.scheme_id, c.label, s.name, s.organisation_id
 FROM recruitment_call k
 JOIN schemes_cohort c ON c.id = k.cohort_id
@@ -47,10 +47,10 @@ def get_listed_call(user: Any, call_id: int) -> Call:
     """``get_call`` for the call's applications list, which asks on every request: one plain
     SQL query for what the list shows of the call, its cohort and scheme (the other columns
     deferred, as ``lib.loaded.partial`` builds them)."""
-    found = fetch(_LISTED_CALL_SQL, [call_id], (None,) * 11)
+    found = fetch(_LISTED_CALL_SQL, [call_id], (None,) * 10)
     if not found:
         raise Http404
-    pk, cohort_id, role, title, places, blind, token, scheme_id, label, name, org_id = found[0]
+    pk, cohort_id, role, title, places, blind, scheme_id, label, name, org_id = found[0]
     scheme = partial(Scheme, {"id": scheme_id, "name": name, "organisation_id": org_id})
     cohort = partial(Cohort, {"id": cohort_id, "scheme_id": scheme_id, "label": label})
     cohort.scheme = scheme
@@ -63,7 +63,6 @@ def get_listed_call(user: Any, call_id: int) -> Call:
             "title": title,
             "places": places,
             "blind_review": bool(blind),
-            "token": token,
         },
     )
     call.cohort = cohort

@@ -380,9 +380,9 @@ UNION ALL SELECT NULL, SUM(max_score) FROM recruitment_rubriccriterion WHERE sch
 
 
 def list_figures(call: Call) -> tuple[CallSummary, int]:
-    """The call's summary (``call_summary``) and the rubric's total (``rubric_total``), read
-    together in one query."""
-    summary = CallSummary(call, public_url(call))
+    """The call's summary (``call_summary``, without the public link, which the list does not
+    show) and the rubric's total (``rubric_total``), read together in one query."""
+    summary = CallSummary(call)
     out_of = 0
     with connections[router.db_for_read(Application)].cursor() as cursor:
         cursor.execute(_FIGURES_SQL, [call.pk, Status.DRAFT.value, call.cohort.scheme_id])
