@@ -41,24 +41,40 @@ _STEP_FACTS_SQL = """
         EXISTS(SELECT 1 FROM matching_run r WHERE r.cohort_id = c.id AND r.status IN (%s, %s))
             AS working,
         EXISTS(SELECT 1 FROM matching_run r
-               WHERE r.cohort_id = c.id AND r.published_at IS NOT NULL) AS published
+               WHERE r.cohort_id = c.id AND r.published_at IS NOT NULL) AS published{figures}
     FROM schemes_cohort c WHERE c.id IN ({ids})
 """
+# Asked about one cohort (its own page), the same query also counts its pairs for the
+# cohort's section, which then needs no query of its own.
+_ONE_COHORT_FIGURES = """,
+        (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s)
+            AS active_count,
+        (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s)
+            AS ended_count"""
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     """For cohorts in matching: propose pairs, wait for a proposal, publish one, then move to
     running; for running cohorts: keep the pairs meeting (one query for all the cohorts)."""
-    ids = [c.pk for c in cohorts if c.stage in (Stage.MATCHING, Stage.RUNNING)]
-    if not ids:
+    asked = [c for c in cohorts if c.stage in (Stage.MATCHING, Stage.RUNNING)]
+    if not asked:
         return {}
-    sql = _STEP_FACTS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    one = len(asked) == 1
+    sql = _STEP_FACTS_SQL.format(
+        ids=", ".join(["%s"] * len(asked)), figures=_ONE_COHORT_FIGURES if one else ""
+    )
     statuses = [Pair.Status.ACTIVE, Run.Status.DONE, Run.Status.DONE, Run.Status.QUEUED]
-    params: list[str | int] = [*statuses, Run.Status.RUNNING, *ids]
+    params: list[str | int] = [*statuses, Run.Status.RUNNING]
+    if one:
+        params += [Pair.Status.ACTIVE, Pair.Status.ENDED]
+    params += [c.pk for c in asked]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    if one and rows:
+        row = rows[0]
+        asked[0]._pair_figures = PairFigures(row["active_count"], row["ended_count"])  # type: ignore[attr-defined]
     return {
         row["pk"]: _running_step(row) if row["stage"] == Stage.RUNNING else _matching_step(row)
         for row in rows
@@ -147,7 +163,9 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     how many ended early (one query)."""
     if not can_manage:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(_PAIR_FIGURES_SQL, [Pair.Status.ACTIVE, Pair.Status.ENDED, cohort.pk])
-        active, ended = cursor.fetchone()
-    return [Part("matching/_cohort_section.html", PairFigures(active=active, ended=ended))]
+    figures = getattr(cohort, "_pair_figures", None)  # counted with the cohort's next step
+    if figures is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_PAIR_FIGURES_SQL, [Pair.Status.ACTIVE, Pair.Status.ENDED, cohort.pk])
+            figures = PairFigures(*cursor.fetchone())
+    return [Part("matching/_cohort_section.html", figures)]

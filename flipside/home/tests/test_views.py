@@ -258,10 +258,19 @@ def test_cohort_page_queries_stay_bounded(
         )  # fmt: skip
     client.force_login(world.coordinator)
     client.get(reverse("home"))  # the first page after sign-in also renews the session
-    # Session, person, their roles, the cohort, its counts (one), history, the next step and
-    # each app's section.
-    with django_assert_max_num_queries(10):
+    # Session, person, their roles, the cohort, its counts (one), history, the next step (with
+    # the pairs' figures for matching's section) and the other apps' sections.
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("home:cohort", args=[world.cohort.pk])).status_code == 200
+
+
+def test_a_closed_cohorts_page_still_counts_its_pairs(world: World, client: Any) -> None:
+    Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee)
+    world.cohort.stage = Stage.CLOSED  # no next step from matching: its section counts alone
+    world.cohort.save()
+    client.force_login(world.coordinator)
+    html = client.get(reverse("home:cohort", args=[world.cohort.pk])).content.decode()
+    assert "1 active, 0 ended early" in html
 
 
 # --- When composing a page fails ----------------------------------------------------------
