@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from flipside.accounts.models import Invitation
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.picker import search_people
@@ -174,10 +173,7 @@ def cohort_people(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "people": page,
         "role": filters.get("role"),
         "roles": Role.choices,
-        "invitations": Invitation.objects.filter(cohort=cohort)
-        .pending()
-        .select_related("message")
-        .order_by("-created_at"),
+        "invitations": selectors.pending_invitations(cohort),
     }
     template = "schemes/_people_table.html" if request.htmx else "schemes/cohort_people.html"
     return render(request, template, context)
