@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.accounts.models import User
+from flipside.lib.loaded import partial
+from flipside.lib.sql import fetch
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, NextStep, Part
 
@@ -125,18 +126,25 @@ def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[in
     return offers
 
 
+# Every participant's home page asks: plain SQL (decision 0011), where the ORM compiled the
+# pairs with both partners' whole accounts. Only the partner's name and pronouns are shown.
+_PARTNERS_SQL = """
+    SELECT p.cohort_id, partner.id, partner.display_name, partner.pronouns
+    FROM matching_pair p JOIN accounts_user partner ON partner.id =
+        CASE WHEN p.mentor_id = %(user)s THEN p.mentee_id ELSE p.mentor_id END
+    WHERE p.status = %(active)s AND (p.mentor_id = %(user)s OR p.mentee_id = %(user)s)
+    ORDER BY p.started_at, p.id
+"""
+
+
 def _partners_by_cohort(user: User) -> dict[int, list[User]]:
-    """The person's partners in active pairs, by cohort (one query)."""
-    pairs = (
-        Pair.objects.filter(status=Pair.Status.ACTIVE)
-        .filter(Q(mentor=user) | Q(mentee=user))
-        .select_related("mentor", "mentee")
-        .order_by("started_at", "pk")
-    )
+    """The person's partners in active pairs, by cohort (one query); each partner's other
+    columns load when asked for."""
     found: dict[int, list[User]] = {}
-    for pair in pairs:
-        partner = pair.mentee if pair.mentor_id == user.pk else pair.mentor
-        found.setdefault(pair.cohort_id, []).append(partner)
+    params = {"user": user.pk, "active": Pair.Status.ACTIVE.value}
+    for cohort_id, pk, name, pronouns in fetch(_PARTNERS_SQL, params, (None,) * 4):
+        partner = partial(User, {"id": pk, "display_name": name, "pronouns": pronouns})
+        found.setdefault(cohort_id, []).append(partner)
     return found
 
 

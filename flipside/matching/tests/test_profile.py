@@ -68,3 +68,42 @@ def test_without_an_application_the_membership_says_where_they_are_based(world: 
     assert shown(shared_profile(world.cohort, world.mentee))["Based at"] == "Royal Infirmary"
     outsider = make_user("Nobody Here")  # no membership, no application
     assert list(shown(shared_profile(world.cohort, outsider))) == ["Name", "Email"]
+
+
+def test_the_home_page_card_names_each_active_partner_in_the_order_they_were_paired(
+    world: World,
+) -> None:
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from flipside.matching.models import Pair
+    from flipside.matching.offers import _partners_by_cohort
+
+    now = timezone.now()
+    later = join(world.cohort, Role.MENTEE, make_user("Dr Later", pronouns="they/them"))
+    ended = join(world.cohort, Role.MENTEE, make_user("Dr Ended"))
+    Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=later, started_at=now)
+    Pair.objects.create(
+        cohort=world.cohort, mentor=world.mentor, mentee=world.mentee,
+        started_at=now - datetime.timedelta(days=1),
+    )  # fmt: skip
+    Pair.objects.create(
+        cohort=world.cohort, mentor=world.mentor, mentee=ended, status=Pair.Status.ENDED,
+        ended_at=now, end_reason="Moved away",
+    )  # fmt: skip
+    other = join(world.cohort, Role.MENTOR, make_user("Ola Other"))
+    Pair.objects.create(
+        cohort=world.cohort, mentor=other, mentee=later,
+        started_at=now + datetime.timedelta(hours=1),
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        found = _partners_by_cohort(world.mentor)
+        shown = {c: [(p.display_name, p.pronouns) for p in ps] for c, ps in found.items()}
+    assert len(queries) == 1
+    assert shown == {world.cohort.pk: [("Prof Mena Mentee", ""), ("Dr Later", "they/them")]}
+    # A mentee's partners are the mentors; each partner's other columns load when asked for.
+    partners = _partners_by_cohort(later)[world.cohort.pk]
+    assert [p.display_name for p in partners] == ["Mo Mentor", "Ola Other"]
+    assert partners[0].email == "mentor@example.ac.uk"
