@@ -107,3 +107,42 @@ def test_the_home_page_card_names_each_active_partner_in_the_order_they_were_pai
     partners = _partners_by_cohort(later)[world.cohort.pk]
     assert [p.display_name for p in partners] == ["Mo Mentor", "Ola Other"]
     assert partners[0].email == "mentor@example.ac.uk"
+
+
+def test_own_pairs_gives_each_active_partner_and_the_cohorts_first_contact(
+    world: World,
+) -> None:
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from flipside.matching.models import MatchingSettings, Pair
+    from flipside.matching.selectors import own_pairs
+
+    now = timezone.now()
+    second = join(world.cohort, Role.MENTEE, make_user("Dr Second", pronouns="she/her"))
+    first = Pair.objects.create(
+        cohort=world.cohort, mentor=world.mentor, mentee=world.mentee,
+        started_at=now - datetime.timedelta(days=2),
+    )  # fmt: skip
+    Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=second, started_at=now)
+    elsewhere = make_cohort(world.scheme, label="2031/32")
+    Pair.objects.create(cohort=elsewhere, mentor=world.mentor, mentee=join(elsewhere, Role.MENTEE))
+    with CaptureQueriesContext(connection) as queries:
+        found = own_pairs(world.mentor, world.cohort.pk)
+        shown = [(p.pair.pk == first.pk, p.partner.display_name, p.partner.pronouns,
+                  p.partner.email, str(p.pair.cohort), p.first_contact) for p in found]  # fmt: skip
+    assert len(queries) == 1
+    assert shown == [
+        (True, "Prof Mena Mentee", "", "mentee@example.ac.uk", str(world.cohort), None),
+        (False, "Dr Second", "she/her", second.email, str(world.cohort), None),
+    ]
+    MatchingSettings.objects.create(cohort=world.cohort, first_contact="mentor")
+    Pair.objects.filter(pk=first.pk).update(
+        status=Pair.Status.ENDED, ended_at=now, end_reason="Moved away"
+    )
+    (only,) = own_pairs(second, world.cohort.pk)
+    assert (only.partner.display_name, only.first_contact) == ("Mo Mentor", "mentor")
+    assert [p.partner.display_name for p in own_pairs(world.mentee, world.cohort.pk)] == []
+    assert own_pairs(world.outsider, world.cohort.pk) == []

@@ -192,20 +192,15 @@ def partner(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     """A participant's own partner(s): what each shares, and who gets in touch first."""
     # The pairs bring their cohort and its settings along; may the person take part in it
     # is then answered from their roles, without asking again.
-    mine = list(
-        own_active_pairs(request.user, cohort_id).select_related(
-            "cohort__scheme", "cohort__matching_settings"
-        )
-    )
-    if not mine or not can(request.user, Action.TAKE_PART, mine[0].cohort):
+    mine = selectors.own_pairs(request.user, cohort_id)
+    if not mine or not can(request.user, Action.TAKE_PART, mine[0].pair.cohort):
         raise Http404
-    cohort = mine[0].cohort
-    found = getattr(cohort, "matching_settings", None)  # none yet: created with the defaults
-    first = (found or services.settings_for(cohort)).first_contact
+    cohort = mine[0].pair.cohort
+    # No settings yet: created with the defaults.
+    first = mine[0].first_contact or services.settings_for(cohort).first_contact
     partners = []
-    for pair in mine:
+    for pair, other, _first_contact in mine:
         i_mentor = pair.mentor_id == request.user.pk
-        other = pair.mentee if i_mentor else pair.mentor
         mine_first = first == (FirstContact.MENTOR if i_mentor else FirstContact.MENTEE)
         role = Role.MENTEE if i_mentor else Role.MENTOR
         partners.append(
