@@ -194,6 +194,8 @@ def cohort_people(cohort: Cohort, *, role: str | None = None, q: str = "") -> Li
     return Listing(
         select=_PEOPLE_SELECT,
         source=_PEOPLE_SOURCE.format(where=" AND ".join(where)),
+        # Every membership has its person: counting needs no join.
+        counted=f"schemes_membership m WHERE {' AND '.join(where)}",
         params=params,
         order=_PEOPLE_ORDER,
         row=PersonRow,

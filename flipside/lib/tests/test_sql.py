@@ -73,3 +73,22 @@ def test_a_listing_pages_rows_in_order_and_counts_them_once() -> None:
     assert listing[0] == ("key11", expires)
     with pytest.raises(ValueError, match="forward slices"):
         listing[3:]
+
+
+def test_a_listing_counts_what_it_is_told_to() -> None:
+    from flipside.lib.sql import Listing
+
+    expires = timezone.now() + datetime.timedelta(days=1)
+    Session.objects.bulk_create(
+        Session(session_key=f"n{n}", session_data="x", expire_date=expires) for n in range(3)
+    )
+    listing: Listing[str] = Listing(
+        select="s.session_key",
+        source="django_session s JOIN django_session t ON t.session_key = s.session_key "
+        "WHERE s.session_data = %s",
+        counted="django_session s WHERE s.session_data = %s",
+        params=["x"],
+        order="s.session_key",
+        row=str,
+    )
+    assert listing.count() == 3 and listing[0:5] == ["n0", "n1", "n2"]
