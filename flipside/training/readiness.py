@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from flipside.lib.sql import fetch
 from flipside.schemes.models import Membership, Role
 
 from .models import (
@@ -316,7 +317,8 @@ def readiness_counts(cohort: Any) -> list[ReadyCount]:
     """How many student mentors and staff mentees are ready (or let through), out of how
     many: counted by the database in one query whatever the cohort's size."""
     alias = router.db_for_read(Membership)
-    rows = _fetch(alias, _counting_sql(alias, cohort.pk, cohort.scheme_id))
+    sql, params = _counting_sql(alias, cohort.pk, cohort.scheme_id)
+    rows = fetch(sql, params, (), using=alias)
     found = {role: (ready, total) for role, total, ready in rows}
     return [ReadyCount(role, *found.get(role, (0, 0))) for role in (Role.MENTOR, Role.MENTEE)]
 
@@ -344,7 +346,8 @@ def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "
 def ready_user_ids(cohort: Any) -> set[int]:
     """Who matching may consider: ready people, and people a coordinator let through."""
     alias = router.db_for_read(Membership)
-    rows = _fetch(alias, _ready_sql(alias, cohort.pk, cohort.scheme_id))
+    sql, params = _ready_sql(alias, cohort.pk, cohort.scheme_id)
+    rows = fetch(sql, params, (), using=alias)
     return {user_id for (user_id,) in rows}
 
 
@@ -353,12 +356,6 @@ def ready_user_ids(cohort: Any) -> set[int]:
 # the cohort and its scheme, never on the data, so each process compiles it once per cohort
 # and database; the answer is read afresh from the database on every call.
 Compiled = tuple[str, tuple[Any, ...]]
-
-
-def _fetch(alias: str, compiled: Compiled) -> list[tuple[Any, ...]]:
-    with connections[alias].cursor() as cursor:
-        cursor.execute(*compiled)
-        return cursor.fetchall()
 
 
 def _participants(cohort_id: int) -> QuerySet[Membership]:
@@ -404,7 +401,7 @@ def ready_among(cohort: Any, user_ids: Iterable[int]) -> set[int]:
     # ids are positive, and no other parameter of the query is a negative integer).
     bound = [ids[-p - 1] if type(p) is int and p < 0 else p for p in params]
     ready = set()
-    for user_id, *checks in _fetch(alias, (sql, tuple(bound))):
+    for user_id, *checks in fetch(sql, bound, (), using=alias):
         done = dict(zip(CHECKS, checks, strict=True))
         if done["let_through"] or all(
             done[name] or not done[f"{name}_required"]
