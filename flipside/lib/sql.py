@@ -82,6 +82,18 @@ def instances(row: Sequence[Any], *models: type[Model], using: str = "default") 
     return tuple(built)
 
 
+def partial(model: type[M], values: Mapping[str, Any], *, using: str = "default") -> M:
+    """An instance of ``model`` as loaded from the database with these columns (by attname:
+    ``scheme_id``, not ``scheme``), for a related row a query read a few columns of; every
+    column not given is deferred, so reading one loads it rather than giving a wrong default."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    unknown = set(values) - set(names)
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
+    # from_db takes the values in the model's field order.
+    return model.from_db(using, names, [values[n] for n in names])
+
+
 T = TypeVar("T")
 
 

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.accounts.models import User
-from flipside.lib.loaded import partial
-from flipside.lib.sql import fetch
+from flipside.lib.sql import fetch, partial
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, NextStep, Part
 

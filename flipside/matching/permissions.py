@@ -15,8 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from flipside.lib.converters import parse_id
-from flipside.lib.loaded import partial
-from flipside.lib.sql import columns, fetch, fields_of, instances
+from flipside.lib.sql import columns, fetch, fields_of, instances, partial
 from flipside.schemes.models import Cohort, Scheme
 from flipside.schemes.permissions import managed_cohorts, roles_of
 

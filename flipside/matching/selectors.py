@@ -13,8 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
-from flipside.lib.loaded import partial
-from flipside.lib.sql import columns, fetch, field_of, fields_of, instances
+from flipside.lib.sql import columns, fetch, field_of, fields_of, instances, partial
 from flipside.schemes.models import Cohort, Membership, Role, Scheme
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 

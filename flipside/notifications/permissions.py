@@ -7,8 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from flipside.lib.loaded import partial
-from flipside.lib.sql import fetch
+from flipside.lib.sql import fetch, partial
 from flipside.schemes.models import Cohort, Role, Scheme
 from flipside.schemes.permissions import roles_of
 

@@ -12,8 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from flipside.lib.loaded import partial
-from flipside.lib.sql import fetch
+from flipside.lib.sql import fetch, partial
 from flipside.schemes.models import Cohort, Scheme
 from flipside.schemes.permissions import Action, can, managed_cohorts
 
@@ -46,7 +45,7 @@ WHERE k.id = %s
 def get_listed_call(user: Any, call_id: int) -> Call:
     """``get_call`` for the call's applications list, which asks on every request: one plain
     SQL query for what the list shows of the call, its cohort and scheme (the other columns
-    deferred, as ``lib.loaded.partial`` builds them)."""
+    deferred, as ``lib.sql.partial`` builds them)."""
     found = fetch(_LISTED_CALL_SQL, [call_id], (None,) * 10)
     if not found:
         raise Http404

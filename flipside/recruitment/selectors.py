@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from flipside.lib.loaded import partial
+from flipside.lib.sql import partial
 from flipside.schemes.models import Cohort, Scheme
 
 from .models import AVAILABILITY_SLOTS, PARTS_OF_DAY, WEEKDAYS, Application, Call

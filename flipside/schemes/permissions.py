@@ -17,8 +17,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from flipside.lib.loaded import partial
-from flipside.lib.sql import columns, fetch, fields_of, instances
+from flipside.lib.sql import columns, fetch, fields_of, instances, partial
 
 from .models import (
     Cohort,

@@ -17,8 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from flipside.accounts.models import Invitation
 from flipside.lib.dates import london_datetime
-from flipside.lib.loaded import partial
-from flipside.lib.sql import Listing
+from flipside.lib.sql import Listing, partial
 from flipside.notifications.calendar import Event, event_uid
 from flipside.notifications.models import OutboxMessage
 

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from flipside.lib.loaded import partial
+from flipside.lib.sql import partial
 
 pytestmark = pytest.mark.django_db
 
