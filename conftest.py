@@ -145,4 +145,8 @@ def bulk_members(cohort: Cohort, role: str, n: int, *, name: str = "Member") -> 
     # Read back, so every user has its primary key whichever database bulk_create ran on.
     users = list(User.objects.filter(email__startswith=f"bulk{tag}-").order_by("email"))
     Membership.objects.bulk_create(Membership(cohort=cohort, user=u, role=role) for u in users)
+    # Made in bulk, without the signals that tell readiness its kept counts no longer hold.
+    from flipside.training.readiness import changed
+
+    changed("cohort", cohort.pk)
     return users

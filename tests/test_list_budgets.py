@@ -139,10 +139,14 @@ def test_a_list_page_costs_the_same_queries_for_1_and_100_rows(
 ) -> None:
     client.force_login(world.coordinator)
     url = build(world, 1)
-    queries(client, url)  # the first request of a session fills caches the rest reuse
+    first_of_session = queries(client, url)  # fills caches the session's next requests reuse
     one = queries(client, url)
     build(world, 99)
+    # The first view after the rows changed may count again what is kept between changes
+    # (the readiness counts), in a fixed number of queries; then it costs what it did.
+    first_after_change = queries(client, url)
     assert queries(client, url) == one
+    assert first_after_change <= first_of_session
 
 
 @pytest.mark.parametrize("build", PAGED.values(), ids=PAGED.keys())

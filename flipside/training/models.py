@@ -258,3 +258,26 @@ class ReadinessOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Override for {self.user} in {self.cohort}"
+
+
+class ReadinessCount(models.Model):
+    """How many of a cohort's student mentors and staff mentees are ready, as last counted,
+    kept so that pages showing the figures need not count the whole cohort each time.
+
+    Every change to what the readiness rule reads raises ``generation`` in the same
+    transaction (``readiness.changed``); the figures hold while ``counted_generation`` equals
+    it, and the next reader counts again once it does not."""
+
+    cohort = models.OneToOneField(
+        "schemes.Cohort", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.PositiveBigIntegerField(default=0)
+    counted_generation = models.PositiveBigIntegerField(null=True)
+    mentors_ready = models.PositiveIntegerField(default=0)
+    mentors = models.PositiveIntegerField(default=0)
+    mentees_ready = models.PositiveIntegerField(default=0)
+    mentees = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Readiness counts of cohort {self.cohort_id}"

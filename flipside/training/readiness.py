@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -24,8 +25,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from flipside.lib.background import Verdict
 from flipside.lib.sql import fetch
 from flipside.schemes.models import Membership, Role
 
@@ -36,6 +39,7 @@ from .models import (
     Booking,
     HandbookAcknowledgement,
     HandbookVersion,
+    ReadinessCount,
     ReadinessOverride,
     TrainingSession,
 )
@@ -315,12 +319,134 @@ class ReadyCount(NamedTuple):
 
 def readiness_counts(cohort: Any) -> list[ReadyCount]:
     """How many student mentors and staff mentees are ready (or let through), out of how
-    many: counted by the database in one query whatever the cohort's size."""
-    alias = router.db_for_read(Membership)
+    many. Counted by the database in one query and kept (``ReadinessCount``) until anything
+    the rule reads changes, so pages that show the figures read one row whatever the
+    cohort's size."""
+    alias = router.db_for_read(ReadinessCount)
+    kept = fetch(
+        "SELECT generation, counted_generation, mentors_ready, mentors, mentees_ready, mentees "
+        "FROM training_readinesscount WHERE cohort_id = %s",
+        [cohort.pk],
+        (),
+        using=alias,
+    )
+    if kept and kept[0][0] == kept[0][1]:
+        _, _, mentors_ready, mentors, mentees_ready, mentees = kept[0]
+        return [
+            ReadyCount(Role.MENTOR, mentors_ready, mentors),
+            ReadyCount(Role.MENTEE, mentees_ready, mentees),
+        ]
+    return _count_and_keep(cohort, alias)
+
+
+def _count_and_keep(cohort: Any, alias: str) -> list[ReadyCount]:
+    """Count the cohort by the rule and keep the figures, unless something changed since
+    the count began: the generation is read in the same statement as the counts (so from the
+    same snapshot), and the figures are written only while it is still that generation."""
     sql, params = _counting_sql(alias, cohort.pk, cohort.scheme_id)
-    rows = fetch(sql, params, (), using=alias)
-    found = {role: (ready, total) for role, total, ready in rows}
-    return [ReadyCount(role, *found.get(role, (0, 0))) for role in (Role.MENTOR, Role.MENTEE)]
+    rows = fetch(
+        "SELECT kept.generation, counted.* FROM (SELECT 1 AS one) one "  # noqa: S608 - SQL compiled by the ORM
+        "LEFT JOIN (SELECT generation FROM training_readinesscount WHERE cohort_id = %s) kept "
+        f"ON 1 = 1 LEFT JOIN ({sql}) counted ON 1 = 1",
+        [cohort.pk, *params],
+        (),
+        using=alias,
+    )
+    generation = rows[0][0] or 0
+    found = {role: (ready, total) for _, role, total, ready in rows if role is not None}
+    counts = [ReadyCount(role, *found.get(role, (0, 0))) for role in (Role.MENTOR, Role.MENTEE)]
+    (_, mentors_ready, mentors), (_, mentees_ready, mentees) = counts
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO training_readinesscount (cohort_id, generation, counted_generation, "
+            "mentors_ready, mentors, mentees_ready, mentees, counted_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (cohort_id) DO UPDATE SET counted_generation = excluded.generation, "
+            "mentors_ready = excluded.mentors_ready, mentors = excluded.mentors, "
+            "mentees_ready = excluded.mentees_ready, mentees = excluded.mentees, "
+            "counted_at = excluded.counted_at "
+            "WHERE training_readinesscount.generation = excluded.generation",
+            [cohort.pk, generation, generation, mentors_ready, mentors, mentees_ready, mentees,
+             timezone.now()],
+        )  # fmt: skip
+    return counts
+
+
+# What a change to each input of the rule touches: the cohorts whose counts it may change,
+# as SQL selecting their ids from one parameter.
+_COHORTS_OF = {
+    "cohort": "SELECT c.id AS id FROM schemes_cohort c WHERE c.id = %s",
+    "scheme": "SELECT c.id AS id FROM schemes_cohort c WHERE c.scheme_id = %s",
+    "session": "SELECT s.cohort_id AS id FROM training_trainingsession s WHERE s.id = %s",
+    "handbook_version": (
+        "SELECT c.id AS id FROM schemes_cohort c JOIN training_handbookversion v "
+        "ON v.scheme_id = c.scheme_id WHERE v.id = %s"
+    ),
+    "agreement_version": (
+        "SELECT c.id AS id FROM schemes_cohort c JOIN training_agreementversion v "
+        "ON v.scheme_id = c.scheme_id WHERE v.id = %s"
+    ),
+}
+
+
+def changed(what: str, pk: int, *, deleting: bool = False) -> None:
+    """Something readiness depends on changed: the cohort (``what`` is "cohort"), every cohort
+    of a scheme ("scheme"), a session's cohort ("session") or the cohorts of a handbook or
+    ground rules version's scheme. Their kept counts stop holding, in the caller's
+    transaction. Called for every save and delete of the rule's inputs (``apps.py``) and by
+    services that change them in bulk.
+
+    While rows are being deleted (``deleting``), only counts already kept are marked: the
+    cohort itself may be going."""
+    cohorts = _COHORTS_OF[what]
+    alias = router.db_for_write(ReadinessCount)
+    with connections[alias].cursor() as cursor:
+        if deleting:
+            cursor.execute(
+                "UPDATE training_readinesscount SET generation = generation + 1 "  # noqa: S608 - one of _COHORTS_OF
+                f"WHERE cohort_id IN ({cohorts})",
+                [pk],
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO training_readinesscount (cohort_id, generation, mentors_ready, "  # noqa: S608 - one of _COHORTS_OF
+                "mentors, mentees_ready, mentees) SELECT changed.id, 1, 0, 0, 0, 0 "
+                f"FROM ({cohorts}) changed WHERE 1 = 1 "
+                "ON CONFLICT (cohort_id) DO UPDATE "
+                "SET generation = training_readinesscount.generation + 1",
+                [pk],
+            )
+
+
+def recount_differences() -> list[tuple[int, list[ReadyCount], list[ReadyCount]]]:
+    """Cohorts whose kept counts, though marked as holding, differ from a fresh count by the
+    rule: (cohort id, kept, counted). Empty unless a change escaped ``changed``."""
+    from flipside.schemes.models import Cohort
+
+    wrong = []
+    for kept in ReadinessCount.objects.filter(counted_generation=F("generation")):
+        cohort = Cohort.objects.get(pk=kept.cohort_id)
+        alias = router.db_for_read(Membership)
+        sql, params = _counting_sql(alias, cohort.pk, cohort.scheme_id)
+        found = {role: (ready, total) for role, total, ready in fetch(sql, params, (), using=alias)}
+        counted = [ReadyCount(r, *found.get(r, (0, 0))) for r in (Role.MENTOR, Role.MENTEE)]
+        stored = [
+            ReadyCount(Role.MENTOR, kept.mentors_ready, kept.mentors),
+            ReadyCount(Role.MENTEE, kept.mentees_ready, kept.mentees),
+        ]
+        if stored != counted:
+            wrong.append((cohort.pk, stored, counted))
+    return wrong
+
+
+def check_kept_counts() -> Verdict:
+    """For ``selfcheck``: every cohort's kept readiness counts agree with a fresh count."""
+    wrong = recount_differences()
+    problems = tuple(
+        f"readiness: cohort {pk} keeps {kept} but counts {counted}" for pk, kept, counted in wrong
+    )
+    held = ReadinessCount.objects.filter(counted_generation=F("generation")).count()
+    return Verdict(f"Readiness: {held} cohorts' counts kept", problems)
 
 
 def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "") -> Any:

@@ -20,6 +20,7 @@ from flipside.privacy import audit
 from flipside.schemes.models import Membership
 from flipside.schemes.permissions import coordinators_of
 
+from . import readiness
 from .models import (
     AUDIENCE_ROLES,
     AgreementAcceptance,
@@ -70,6 +71,9 @@ def update_session(
                 latest=TrainingSession.objects.get(pk=session.pk),
             )  # fmt: skip
         session.refresh_from_db()
+        # Updated in one statement, which sends no signal: whether it is required, for whom
+        # and whether it is cancelled may change who is ready.
+        readiness.changed("session", session.pk)
         audit.record(by, "training.session.updated", session)
         for booking in session.bookings.filter(status=Status.BOOKED).select_related("user"):
             _email_booking(booking, "training_changed", method="REQUEST")

@@ -171,17 +171,31 @@ def published_cohort_with(size: int) -> Cohort:
     return cohort
 
 
-@pytest.mark.parametrize("counting", ["readiness_counts", "ready_user_ids"])
-def test_counting_costs_one_query_for_3_and_for_60_people(counting: str) -> None:
+def test_counting_who_is_ready_costs_one_query_for_3_and_for_60_people() -> None:
     small, large = published_cohort_with(3), published_cohort_with(60)
     used = []
     for cohort in (small, large):
         cohort = Cohort.objects.get(pk=cohort.pk)
         with CaptureQueriesContext(connection) as queries:
-            getattr(readiness, counting)(cohort)
+            readiness.ready_user_ids(cohort)
         used.append(len(queries))
 
     assert used == [1, 1]
+
+
+def test_counts_cost_three_queries_to_count_then_one_while_they_hold_for_3_and_60() -> None:
+    small, large = published_cohort_with(3), published_cohort_with(60)
+    for cohort in (small, large):
+        cohort = Cohort.objects.get(pk=cohort.pk)
+        with CaptureQueriesContext(connection) as counting:
+            first = readiness.readiness_counts(cohort)
+        with CaptureQueriesContext(connection) as reading:
+            again = readiness.readiness_counts(cohort)
+
+        # Read, counted and kept; then only read, without touching what the rule reads.
+        assert (len(counting), len(reading)) == (3, 1)
+        assert "training_booking" not in reading[0]["sql"]
+        assert again == first == per_person_counts(cohort)
 
 
 # --- The compiled rule is kept per cohort; the answer never is --------------------------------
@@ -237,14 +251,17 @@ def test_the_rule_is_compiled_once_per_cohort_and_scheme() -> None:
     assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 1, 1), (Role.MENTEE, 1, 1)]
     compiled = readiness._counting_sql.cache_info()
 
-    readiness.readiness_counts(Cohort.objects.get(pk=cohort.pk))
+    # Someone joins: the cohort is counted again, by the SQL compiled before.
+    join(cohort, Role.MENTOR)
+    counts = readiness.readiness_counts(Cohort.objects.get(pk=cohort.pk))
+    assert counts == [(Role.MENTOR, 1, 2), (Role.MENTEE, 1, 1)]
     assert readiness._counting_sql.cache_info().hits == compiled.hits + 1
 
     # Moved to a scheme with a handbook nobody has read, the cohort counts by that scheme's.
     cohort.scheme = make_cohort().scheme
     cohort.save()
     HandbookVersion.objects.create(scheme=cohort.scheme, number=1, body="Be kind.")
-    assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 0, 1), (Role.MENTEE, 0, 1)]
+    assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 0, 2), (Role.MENTEE, 0, 1)]
     assert readiness._counting_sql.cache_info().misses == compiled.misses + 1
 
 
