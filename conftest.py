@@ -69,7 +69,7 @@ def make_cohort(scheme: Scheme | None = None, **fields: Any) -> Cohort:
 
 def join(cohort: Cohort, role: str, user: User | None = None) -> User:
     user = user or make_user()
-    Membership.objects.create(cohort=cohort, user=user, role=role)
+    Membership.objects.create(cohort=cohort, user=user, role=role, sort_name=user.display_name)
     return user
 
 
@@ -144,7 +144,9 @@ def bulk_members(cohort: Cohort, role: str, n: int, *, name: str = "Member") -> 
     )  # fmt: skip
     # Read back, so every user has its primary key whichever database bulk_create ran on.
     users = list(User.objects.filter(email__startswith=f"bulk{tag}-").order_by("email"))
-    Membership.objects.bulk_create(Membership(cohort=cohort, user=u, role=role) for u in users)
+    Membership.objects.bulk_create(
+        Membership(cohort=cohort, user=u, role=role, sort_name=u.display_name) for u in users
+    )
     # Made in bulk, without the signals that tell readiness its kept counts no longer hold.
     from flipside.training.readiness import changed
 

@@ -308,7 +308,11 @@ def _create_cohort(cohort: Cohort) -> Any:
                 batch_size=2000,
             )
             Membership.objects.bulk_create(
-                [Membership(cohort=cohort_row, user=u, role=role) for u in users], batch_size=2000
+                [
+                    Membership(cohort=cohort_row, user=u, role=role, sort_name=u.display_name)
+                    for u in users
+                ],
+                batch_size=2000,
             )
             other = Role.MENTEE if role == Role.MENTOR else Role.MENTOR
             applications = []

@@ -403,7 +403,13 @@ def _applicants(cohort: Any, call: Any, *, size: int, sites: list[Any], prefix: 
     )
     Membership.objects.bulk_create(
         [
-            Membership(cohort=cohort, user=u, role=call.role, site=sites[k % len(sites)])
+            Membership(
+                cohort=cohort,
+                user=u,
+                role=call.role,
+                site=sites[k % len(sites)],
+                sort_name=u.display_name,
+            )
             for k, u in enumerate(users)
         ],
         batch_size=1000,

@@ -237,6 +237,7 @@ def update_profile(user: User, *, display_name: str, pronouns: str) -> User:
         user.display_name = display_name
         user.pronouns = pronouns
         user.save(update_fields=["display_name", "pronouns"])
+        Membership.objects.filter(user=user).update(sort_name=display_name)
         audit.record(user, "accounts.profile.updated", user)
     return user
 

@@ -137,9 +137,15 @@ class Listing(Sequence[T]):
         start, stop = index.start or 0, index.stop
         if index.step or start < 0 or stop is None or stop < start:
             raise ValueError("a listing is read in forward slices with an end")
+        sql, params = self.page_sql(start, stop)
+        rows = fetch(sql, params, self.fields, using=self.using)
+        return [self.row(*values) for values in rows]
+
+    def page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
+        """The statement that reads rows ``start`` to ``stop`` (and its parameters): a listing
+        that reads its order along an index in its own way says so here."""
         sql = (
             f"SELECT {self.select} FROM {self.source} ORDER BY {self.order} "  # noqa: S608
             "LIMIT %s OFFSET %s"
         )
-        rows = fetch(sql, [*self.params, stop - start, start], self.fields, using=self.using)
-        return [self.row(*values) for values in rows]
+        return sql, [*self.params, stop - start, start]

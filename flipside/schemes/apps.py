@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,10 @@ class SchemesConfig(AppConfig):
     name = "flipside.schemes"
     label = "schemes"
     verbose_name = "Organisations, schemes and cohorts"
+
+    def ready(self) -> None:
+        from flipside.lib import background
+
+        from .selectors import check_sort_names
+
+        background.register_invariant(key="sort-names", check=check_sort_names)

@@ -223,12 +223,18 @@ class Membership(models.Model):
         Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    # The person's name, kept beside their role (by ``services.add_member`` and
+    # ``accounts.services.update_profile``) so that a cohort's people are read in name order
+    # along an index rather than by sorting the whole cohort.
+    sort_name = models.CharField(max_length=150, default="", editable=False)
 
     class Meta:
         ordering = ["role", "user__display_name"]
         indexes = [
             # Counting a cohort's mentors and mentees reads the index alone.
             models.Index(fields=["cohort", "role"], name="membership_cohort_role"),
+            # The people page: each role's people in name order.
+            models.Index(fields=["cohort", "role", "sort_name", "id"], name="membership_people"),
         ]
         constraints = [
             models.UniqueConstraint("cohort", "user", name="one_role_per_person_per_cohort"),

@@ -10,14 +10,15 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from flipside.accounts.models import Invitation
+from flipside.lib.background import Verdict
 from flipside.lib.dates import london_datetime
-from flipside.lib.sql import Listing, partial
+from flipside.lib.sql import Listing, fetch, partial
 from flipside.notifications.calendar import Event, event_uid
 from flipside.notifications.models import OutboxMessage
 
@@ -159,18 +160,75 @@ class PersonRow(NamedTuple):
     user__email: str
 
 
-# Student mentors first: the scheme centres them. Plain SQL, as for roles (decision 0007):
-# every coordinator's visit to the page compiled the join, the ordering and the count.
-_PEOPLE_SELECT = "m.role, site.name, u.display_name, u.pronouns, u.email"
-_PEOPLE_SOURCE = """
-    schemes_membership m JOIN accounts_user u ON u.id = m.user_id
-    LEFT JOIN schemes_site site ON site.id = m.site_id
-    WHERE {where}
-"""
-_PEOPLE_ORDER = (
-    f"CASE m.role WHEN '{Role.MENTOR.value}' THEN 0 WHEN '{Role.MENTEE.value}' THEN 1 "
-    f"WHEN '{Role.COORDINATOR.value}' THEN 2 ELSE 3 END, u.display_name, m.id"
+# Student mentors first (the scheme centres them), then mentees, coordinators and everyone
+# else, each by name. Plain SQL, as for roles (decision 0007).
+_PEOPLE_RANKS: tuple[tuple[str, ...], ...] = (
+    (Role.MENTOR.value,),
+    (Role.MENTEE.value,),
+    (Role.COORDINATOR.value,),
+    tuple(r.value for r in Role if r not in (Role.MENTOR, Role.MENTEE, Role.COORDINATOR)),
 )
+# A page's rows of one rank in name order, along the membership_people index (decision 0014):
+# the counts by role say which ranks a page reaches and where in each it starts, so a page
+# reads its own rows, never the whole cohort.
+_PEOPLE_RANK = """
+    SELECT * FROM (
+        SELECT {rank} AS rank, m.id, m.user_id, m.site_id, m.role, m.sort_name
+        FROM schemes_membership m WHERE {where} AND m.role IN ({roles})
+        ORDER BY m.sort_name, m.id LIMIT %s OFFSET %s
+    ) rank{rank}
+"""
+# The names are subqueries of the page's rows: joined, PostgreSQL read every person.
+_PEOPLE_PAGE = """
+    SELECT p.role,
+        (SELECT site.name FROM schemes_site site WHERE site.id = p.site_id),
+        (SELECT u.display_name FROM accounts_user u WHERE u.id = p.user_id),
+        (SELECT u.pronouns FROM accounts_user u WHERE u.id = p.user_id),
+        (SELECT u.email FROM accounts_user u WHERE u.id = p.user_id)
+    FROM ({ranks}) p
+    ORDER BY p.rank, p.sort_name, p.id
+"""
+
+
+class _People(Listing[PersonRow]):
+    """A cohort's people (``where`` picks the memberships), counted by role and read a rank at
+    a time."""
+
+    def __init__(self, where: str, params: list[Any], ranks: list[tuple[int, tuple[str, ...]]]):
+        super().__init__(
+            select="", source="", params=params, order="", row=PersonRow, fields=(None,) * 5
+        )
+        self.where, self.ranks = where, ranks
+        self._by_role: dict[str, int] | None = None
+
+    def by_role(self) -> dict[str, int]:
+        if self._by_role is None:
+            sql = f"SELECT m.role, COUNT(*) FROM schemes_membership m WHERE {self.where} GROUP BY m.role"  # noqa: S608, E501
+            self._by_role = {role: int(n) for role, n in fetch(sql, self.params, (None, None))}
+        return self._by_role
+
+    def count(self) -> int:  # type: ignore[override]
+        return sum(self.by_role().values())
+
+    def page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
+        by_role = self.by_role()
+        reached: list[tuple[int, tuple[str, ...], int, int]] = []
+        before = 0
+        for rank, roles in self.ranks:
+            size = sum(by_role.get(role, 0) for role in roles)
+            first, last = max(start - before, 0), min(stop - before, size)
+            if last > first:
+                reached.append((rank, roles, last - first, first))
+            before += size
+        if not reached:  # past the end: a statement that reads nothing
+            reached.append((*self.ranks[0], 0, 0))
+        parts: list[str] = []
+        params: list[Any] = []
+        for rank, roles, limit, offset in reached:
+            placeholders = ", ".join(["%s"] * len(roles))
+            parts.append(_PEOPLE_RANK.format(rank=rank, where=self.where, roles=placeholders))
+            params += [*self.params, *roles, limit, offset]
+        return _PEOPLE_PAGE.format(ranks=" UNION ALL ".join(parts)), params
 
 
 def cohort_people(cohort: Cohort, *, role: str | None = None, q: str = "") -> Listing[PersonRow]:
@@ -178,27 +236,21 @@ def cohort_people(cohort: Cohort, *, role: str | None = None, q: str = "") -> Li
     email address."""
     where: list[str] = ["m.cohort_id = %s"]
     params: list[Any] = [cohort.pk]
-    if role:
-        where.append("m.role = %s")
-        params.append(role)
     if q:
         # The ORM's matching (case-insensitive, with % and _ taken literally, as each database
         # does it), compiled only when someone searches.
         found = Membership.objects.filter(cohort=cohort).filter(
             Q(user__display_name__icontains=q) | Q(user__email__icontains=q)
         )
-        sql, found_params = found.values("pk").query.sql_with_params()
+        sql, found_params = found.order_by().values("pk").query.sql_with_params()
         where.append(f"m.id IN ({sql})")
         params.extend(found_params)
-    return Listing(
-        select=_PEOPLE_SELECT,
-        source=_PEOPLE_SOURCE.format(where=" AND ".join(where)),
-        # Every membership has its person: counting needs no join.
-        counted=f"schemes_membership m WHERE {' AND '.join(where)}",
-        params=params,
-        order=_PEOPLE_ORDER,
-        row=PersonRow,
-    )
+    ranks = [(rank, roles) for rank, roles in enumerate(_PEOPLE_RANKS) if roles]
+    if role:
+        where.append("m.role = %s")
+        params.append(role)
+        ranks = [(rank, roles) for rank, roles in ranks if role in roles] or ranks[:1]
+    return _People(" AND ".join(where), params, ranks)
 
 
 # The people page shows the cohort's pending invitations with how their email is doing:
@@ -275,3 +327,15 @@ def members(cohort: Cohort, roles: tuple[str, ...]) -> QuerySet[Any]:
 def picker_url(cohort: Cohort, kind: str) -> str:
     """The search URL a person picker for ``kind`` (a key of ``PICKABLE``) asks as you type."""
     return reverse("schemes:people_search", args=[cohort.pk]) + f"?role={kind}"
+
+
+def check_sort_names() -> Verdict:
+    """For ``selfcheck``: every membership keeps its person's name as it is now, so the people
+    page lists them in name order (decision 0014)."""
+    stale = list(
+        Membership.objects.exclude(sort_name=F("user__display_name"))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:20]
+    )
+    summary = f"Cohorts' people kept in name order: {'yes' if not stale else 'NO'}"
+    return Verdict(summary, (f"memberships with an old name: {stale}",) if stale else ())

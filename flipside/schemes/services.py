@@ -199,7 +199,9 @@ def add_member(
                     % {"person": user, "role": existing.get_role_display()}
                 )
             return existing
-        membership = Membership.objects.create(cohort=cohort, user=user, role=role, site=site)
+        membership = Membership.objects.create(
+            cohort=cohort, user=user, role=role, site=site, sort_name=user.display_name
+        )
         audit.record(by, "schemes.membership.added", membership, role=role, user=user.email)
     return membership
 

@@ -46,8 +46,9 @@ def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> N
     call_command("selfcheck", stdout=out)
     first_line = out.getvalue().splitlines()[0]
     assert re.fullmatch(
-        r"Audit entries chained: yes\. Outbox: \d+ pending, \d+ sending, \d+ sent, \d+ failed"
-        r"\. Readiness: \d+ cohorts' counts kept",
+        r"Cohorts' people kept in name order: yes\. Audit entries chained: yes\. "
+        r"Outbox: \d+ pending, \d+ sending, \d+ sent, \d+ failed\. "
+        r"Readiness: \d+ cohorts' counts kept",
         first_line,
     )
 
