@@ -243,6 +243,9 @@ class Application(models.Model):
             models.Index(
                 fields=["call", "-submitted_at", "-id"], name="application_call_newest_idx"
             ),
+            # A call's applications counted by status (the cohort page, the list's figures,
+            # the next steps) from the index alone, without reading each application.
+            models.Index(fields=["call", "status"], name="application_call_status_idx"),
         ]
         constraints = [
             models.UniqueConstraint("call", "applicant", name="one_application_per_call"),
