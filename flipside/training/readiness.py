@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.lib.background import Verdict
-from flipside.lib.sql import fetch
+from flipside.lib.sql import Listing, fetch, partial
 from flipside.schemes.models import Membership, Role
 
 from .models import (
@@ -467,6 +467,108 @@ def participants(cohort: Any, *, q: str = "", role: str = "", readiness: str = "
     return people.order_by("-role", "user__display_name", "pk").only(
         "cohort_id", "role", "user__display_name"
     )
+
+
+# The readiness list a page at a time: each role's people in name order along the
+# membership_people index (decision 0014), student mentors first, each row read with its
+# checks (the columns of with_checks, as for a page of people) in the same statement. The
+# checks' SQL refers to "schemes_membership", the name the page's rows go by here.
+_LIST_RANK = """
+    SELECT * FROM (
+        SELECT {rank} AS rank, m.id, m.user_id, m.role, m.sort_name
+        FROM schemes_membership m WHERE {where} AND m.role = %s
+        ORDER BY m.sort_name, m.id LIMIT %s OFFSET %s
+    ) rank{rank}
+"""
+_LIST_PAGE = """
+    SELECT "schemes_membership".id, "schemes_membership".user_id, "schemes_membership".role,
+        (SELECT u.display_name FROM accounts_user u
+         WHERE u.id = "schemes_membership".user_id),
+        {checks}
+    FROM ({ranks}) "schemes_membership"
+    ORDER BY "schemes_membership".rank, "schemes_membership".sort_name, "schemes_membership".id
+"""
+
+
+class _ReadinessList(Listing[Membership]):
+    """The cohort's mentors and mentees (``where`` picks their memberships), counted by role
+    (or told the counts) and read a role at a time."""
+
+    def __init__(
+        self, cohort: Any, where: str, params: list[Any], roles: list[str],
+        counts: dict[str, int] | None, alias: str,
+    ) -> None:  # fmt: skip
+        super().__init__(
+            select="", source="", params=params, order="", row=self._membership,
+            fields=(None,) * (4 + len(CHECKS)), using=alias,
+        )  # fmt: skip
+        self.cohort, self.where, self.roles, self.by_role = cohort, where, roles, counts
+
+    def _counts(self) -> dict[str, int]:
+        if self.by_role is None:
+            sql = (
+                "SELECT m.role, COUNT(*) FROM schemes_membership m "  # noqa: S608 - fixed fragments
+                f"WHERE {self.where} GROUP BY m.role"
+            )
+            self.by_role = dict(fetch(sql, self.params, (None, None), using=self.using))
+        return self.by_role
+
+    def count(self) -> int:  # type: ignore[override]
+        return sum(self._counts().get(role, 0) for role in self.roles)
+
+    def page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
+        compiled = _checks_sql(self.using, self.cohort.pk, self.cohort.scheme_id, True)
+        parts: list[str] = []
+        params: list[Any] = [p for _, check_params, _ in compiled for p in check_params]
+        before = 0
+        for rank, role in enumerate(self.roles):
+            size = self._counts().get(role, 0)
+            first, last = max(start - before, 0), min(stop - before, size)
+            if last > first or (rank == len(self.roles) - 1 and not parts):
+                parts.append(_LIST_RANK.format(rank=rank, where=self.where))
+                params += [*self.params, role, max(last - first, 0), first]
+            before += size
+        checks = ", ".join(sql for sql, _, _ in compiled)
+        return _LIST_PAGE.format(checks=checks, ranks=" UNION ALL ".join(parts)), params
+
+    def _membership(self, pk: int, user_id: int, role: str, name: str, *checks: Any) -> Any:
+        from flipside.accounts.models import User
+
+        membership = partial(
+            Membership, {"id": pk, "cohort_id": self.cohort.pk, "user_id": user_id, "role": role}
+        )
+        membership.user = partial(User, {"id": user_id, "display_name": name})
+        for check, value in zip(CHECKS, checks, strict=True):
+            setattr(membership, check, value)
+        return membership
+
+
+def readiness_list(
+    cohort: Any, *, q: str = "", role: str = "", readiness: str = "",
+    counts: list[ReadyCount] | None = None,
+) -> Listing[Membership]:  # fmt: skip
+    """The readiness list: the cohort's student mentors then staff mentees, each by name, with
+    their checks (for ``readiness_of_checked``); ``q`` matches a name, ``readiness`` is
+    "ready" or "not_ready". A page reads its own rows along an index, whatever the cohort's
+    size; unfiltered, its length comes from the kept ``counts``."""
+    alias = router.db_for_read(Membership)
+    where, params = ["m.cohort_id = %s"], [cohort.pk]
+    if q:
+        # The ORM's matching (case-insensitive, with % and _ taken literally, as each database
+        # does it), compiled only when someone searches.
+        found = Membership.objects.filter(cohort=cohort, user__display_name__icontains=q)
+        sql, found_params = found.order_by().values("pk").query.sql_with_params()
+        where.append(f"m.id IN ({sql})")
+        params.extend(found_params)
+    if readiness in ("ready", "not_ready"):
+        sql, ready_params = _ready_sql(alias, cohort.pk, cohort.scheme_id)
+        where.append(f"m.user_id {'IN' if readiness == 'ready' else 'NOT IN'} ({sql})")
+        params.extend(ready_params)
+    roles = [r.value for r in (Role.MENTOR, Role.MENTEE) if not role or r == role]
+    known = None
+    if counts is not None and not q and not readiness:
+        known = {c.role: c.total for c in counts}
+    return _ReadinessList(cohort, " AND ".join(where), params, roles, known, alias)
 
 
 def ready_user_ids(cohort: Any) -> set[int]:

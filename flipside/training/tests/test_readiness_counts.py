@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import bulk_members, join, make_cohort
-from flipside.schemes.models import Cohort, Role, Stage
+from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.training import readiness
 from flipside.training.models import (
     AgreementAcceptance,
@@ -370,7 +370,8 @@ def test_each_persons_checks_follow_the_rule_read_per_row_or_for_the_whole_cohor
     page = readiness.readiness_of_checked(
         cohort, readiness.with_checks(cohort, readiness.participants(cohort))
     )
-    assert found(whole) == found(each) == found(page) == expected
+    listed = readiness.readiness_of_checked(cohort, readiness.readiness_list(cohort)[:50])
+    assert found(whole) == found(each) == found(page) == found(listed) == expected
     assert readiness.ready_among(cohort, expected) == {u for u, e in expected.items() if e[3]}
 
 
@@ -400,3 +401,71 @@ def test_ready_among_answers_for_the_people_asked_about_in_their_own_cohort() ->
     assert readiness.ready_among(cohort, [*elsewhere, ready[3], ready[3]]) == {ready[3]}
     assert readiness.ready_among(other, [ready[0], *elsewhere]) == set(elsewhere)
     assert readiness.ready_among(cohort, []) == set()
+
+
+# --- The readiness list, a page at a time along the index --------------------------------------
+
+
+def named_cohort(names: dict[str, list[str]]) -> Cohort:
+    """A cohort whose only requirement is one session, attended by every other person."""
+    cohort = build([{"audience": "both", "required": True, "cancelled": False}], [], 0, [])
+    session = TrainingSession.objects.get(cohort=cohort)
+    for role, people in names.items():
+        for n, name in enumerate(people):
+            user = join(cohort, role)
+            user.display_name = name
+            user.save()
+            Membership.objects.filter(user=user).update(sort_name=name)
+            if n % 2 == 0:
+                Booking.objects.create(session=session, user=user, attendance="present")
+    return cohort
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"role": Role.MENTOR}, {"role": Role.MENTEE}, {"readiness": "ready"},
+     {"readiness": "not_ready"}, {"q": "an"}, {"q": "AN", "role": Role.MENTEE},
+     {"q": "zz"}],
+    ids=repr,
+)  # fmt: skip
+@pytest.mark.parametrize("per_page", [1, 2, 3, 7, 50])
+def test_the_list_reads_the_orm_order_page_by_page(filters: dict[str, str], per_page: int) -> None:
+    cohort = named_cohort(
+        {
+            Role.MENTOR: ["Zara", "ann", "Anna", "Bo", "Ann", "Émile"],
+            Role.MENTEE: ["Dr Ann", "Dana", "Ann", "Cy"],
+        }
+    )
+    cohort = Cohort.objects.get(pk=cohort.pk)
+    orm = readiness.readiness_of_checked(
+        cohort, readiness.with_checks(cohort, readiness.participants(cohort, **filters))
+    )
+    expected = [(r.membership.pk, r.user.display_name, r.membership.role, r.ready) for r in orm]
+
+    listing = readiness.readiness_list(cohort, counts=readiness.readiness_counts(cohort), **filters)
+    pages = [
+        readiness.readiness_of_checked(cohort, listing[start : start + per_page])
+        for start in range(0, len(expected) + per_page, per_page)
+    ]
+    read = [(r.membership.pk, r.user.display_name, r.membership.role, r.ready)
+            for page in pages for r in page]  # fmt: skip
+
+    assert len(listing) == len(expected)
+    assert read == expected
+    assert expected[:1] == [] or expected[0][2] == (filters.get("role") or Role.MENTOR)
+
+
+def test_a_page_of_the_list_costs_one_query_for_4_and_for_60_people() -> None:
+    used = []
+    for size in (4, 60):
+        cohort = Cohort.objects.get(pk=trained_cohort_with(size).pk)
+        counts = readiness.readiness_counts(cohort)
+        listing = readiness.readiness_list(cohort, counts=counts)
+        listing[:50]  # the checks' SQL compiled for the cohort
+        with CaptureQueriesContext(connection) as queries:
+            rows = readiness.readiness_of_checked(
+                cohort, readiness.readiness_list(cohort, counts=counts)[:50]
+            )
+            assert len(rows) == min(size, 50)
+        used.append(len(queries))
+    assert used == [1, 1]

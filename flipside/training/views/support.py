@@ -159,13 +159,10 @@ def readiness(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.MANAGE)
     form = ReadinessFilterForm(request.GET)
     filters = form.filters()
-    # Each person's checks are read with the page of people, for the people shown only.
-    people = readiness_rules.with_checks(cohort, readiness_rules.participants(cohort, **filters))
     counts = readiness_rules.readiness_counts(cohort)
+    # Each person's checks are read with the page of people, for the people shown only.
+    people = readiness_rules.readiness_list(cohort, counts=counts, **filters)
     paginator = Paginator(people, PER_PAGE)
-    if set(filters) <= {"role"}:
-        # Everyone (of the role) is listed: the list's length is counted already.
-        paginator.count = sum(c.total for c in counts if filters.get("role", c.role) == c.role)
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,
