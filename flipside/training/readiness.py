@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.lib.background import Verdict
-from flipside.lib.sql import Listing, fetch, partial
+from flipside.lib.sql import Listing, fetch
 from flipside.schemes.models import Membership, Role
 
 from .models import (
@@ -490,7 +490,7 @@ _LIST_PAGE = """
 """
 
 
-class _ReadinessList(Listing[Membership]):
+class _ReadinessList(Listing[Any]):
     """The cohort's mentors and mentees (``where`` picks their memberships), counted by role
     (or told the counts) and read a role at a time."""
 
@@ -532,21 +532,41 @@ class _ReadinessList(Listing[Membership]):
         return _LIST_PAGE.format(checks=checks, ranks=" UNION ALL ".join(parts)), params
 
     def _membership(self, pk: int, user_id: int, role: str, name: str, *checks: Any) -> Any:
-        from flipside.accounts.models import User
+        return _Listed(pk, user_id, role, _Person(user_id, name), *checks)
 
-        membership = partial(
-            Membership, {"id": pk, "cohort_id": self.cohort.pk, "user_id": user_id, "role": role}
-        )
-        membership.user = partial(User, {"id": user_id, "display_name": name})
-        for check, value in zip(CHECKS, checks, strict=True):
-            setattr(membership, check, value)
-        return membership
+
+class _Person(NamedTuple):
+    """A person as the readiness list shows them."""
+
+    pk: int
+    display_name: str
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class _Listed(NamedTuple):
+    """A membership as the readiness list reads it: who, in which role, and their checks (the
+    columns of ``with_checks``), for ``readiness_of_checked``. Plain values: building a model
+    instance for each of a page's people and their accounts cost more than reading them."""
+
+    pk: int
+    user_id: int
+    role: str
+    user: _Person
+    trained_required: Any
+    trained: Any
+    handbook_required: Any
+    handbook: Any
+    agreement_required: Any
+    agreement: Any
+    let_through: Any
 
 
 def readiness_list(
     cohort: Any, *, q: str = "", role: str = "", readiness: str = "",
     counts: list[ReadyCount] | None = None,
-) -> Listing[Membership]:  # fmt: skip
+) -> Listing[Any]:  # fmt: skip
     """The readiness list: the cohort's student mentors then staff mentees, each by name, with
     their checks (for ``readiness_of_checked``); ``q`` matches a name, ``readiness`` is
     "ready" or "not_ready". A page reads its own rows along an index, whatever the cohort's
