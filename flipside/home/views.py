@@ -6,7 +6,6 @@ from django.shortcuts import render
 from flipside.accounts.types import AuthedRequest
 from flipside.schemes import permissions
 from flipside.schemes.permissions import Action
-from flipside.schemes.selectors import cohort_counts
 
 from . import selectors
 
@@ -24,11 +23,11 @@ def cohort_overview(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     """A cohort at a glance: its dates and stage, what each app of the cycle offers, its
     people and rules. Observers see figures only; coordinators also the next step, the stage
     buttons and the stage history."""
-    cohort = permissions.get_cohort(request.user, cohort_id, Action.VIEW)
+    cohort, counts = permissions.get_cohort_and_counts(request.user, cohort_id, Action.VIEW)
     can_manage = permissions.can(request.user, Action.MANAGE, cohort)
     context = {
         "cohort": cohort,
-        "counts": cohort_counts(cohort),
+        "counts": counts,
         "can_manage": can_manage,
         "stages": list(cohort._meta.get_field("stage").choices or []),
         "allowed": cohort.allowed_stages() if can_manage else [],

@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -116,38 +115,6 @@ def cohorts_with_counts(
             using=cohort._state.db or "default",
         )
     return cohorts
-
-
-# Every cohort page asks, so this is plain SQL, compiled once: the ORM took ~4 ms to compile
-# these two counts, more than the page's budget for its own work (as for roles, decision 0007).
-# The last row counts the cohort's active coordinators by any route, each person once: the
-# routes' few ids first, then their accounts by key (not every account against three lists).
-_COHORT_COUNTS_SQL = """
-    SELECT role, COUNT(*) FROM schemes_membership WHERE cohort_id = %(cohort)s GROUP BY role
-    UNION ALL
-    SELECT '', COUNT(*) FROM accounts_user WHERE is_active AND id IN (
-        SELECT user_id FROM schemes_membership
-        WHERE cohort_id = %(cohort)s AND role = %(coordinator)s
-        UNION SELECT user_id FROM schemes_schemecoordinator WHERE scheme_id = %(scheme)s
-        UNION SELECT user_id FROM schemes_organisationcoordinator
-        WHERE organisation_id = (SELECT organisation_id FROM schemes_scheme WHERE id = %(scheme)s))
-"""
-
-
-def cohort_counts(cohort: Cohort) -> dict[str, int]:
-    """How many people hold each role in the cohort (coordinators by any route, as
-    ``coordinators_of`` counts them), in one query."""
-    params: dict[str, int | str] = {
-        "cohort": cohort.pk,
-        "scheme": cohort.scheme_id,
-        "coordinator": Role.COORDINATOR.value,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_COHORT_COUNTS_SQL, params)
-        counted = dict(cursor.fetchall())
-    result = {role.value: counted.get(role.value, 0) for role in Role}
-    result[Role.COORDINATOR.value] = counted.get("", 0)
-    return result
 
 
 class PersonRow(NamedTuple):

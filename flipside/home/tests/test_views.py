@@ -7,6 +7,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,8 +149,10 @@ def test_cohort_page_counts_every_coordinator_and_shows_newest_stage_change_firs
 def test_cohort_counts_each_coordinator_once_by_any_route_and_no_inactive_person(
     world: World,
 ) -> None:
-    from flipside.schemes.permissions import coordinators_of
-    from flipside.schemes.selectors import cohort_counts
+    from flipside.schemes.permissions import Action, coordinators_of, get_cohort_and_counts
+
+    def cohort_counts(cohort: Any) -> dict[str, int]:
+        return get_cohort_and_counts(world.coordinator, cohort.pk, Action.VIEW)[1]
 
     # The scheme's coordinator also joins as the cohort's coordinator: still one person.
     join(world.cohort, Role.COORDINATOR, world.coordinator)
@@ -166,6 +169,11 @@ def test_cohort_counts_each_coordinator_once_by_any_route_and_no_inactive_person
     other = make_cohort(world.scheme, label="Other")
     join(other, Role.MENTOR)
     assert cohort_counts(world.cohort) == counts
+    # The cohort comes with them, as get_cohort gives it; others' cohorts still do not.
+    cohort, _ = get_cohort_and_counts(world.coordinator, world.cohort.pk, Action.VIEW)
+    assert (cohort.pk, cohort.scheme.organisation.pk) == (world.cohort.pk, world.organisation.pk)
+    with pytest.raises(Http404):
+        get_cohort_and_counts(world.outsider, world.cohort.pk, Action.VIEW)
 
 
 def test_coordinators_see_what_each_app_counts_and_the_next_step_observers_neither(
