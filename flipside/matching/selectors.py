@@ -199,21 +199,22 @@ class PairRow(NamedTuple):
 
 # Asked on every request of the pairs page: plain SQL, where the ORM spent about 1 ms
 # compiling it (docs/decisions/0011-matching-pages-in-plain-sql.md).
-# The page's pairs are chosen first (ordering needs only the mentors' names), then joined to
-# the rest of their columns and their mentees: 50 rows, not the whole cohort's.
+# The page's pairs are chosen first, with the pair's own columns (ordering needs only the
+# mentors' names); only those 50 are looked up again, for their mentees' names, rather than
+# joining the page back to every pair of the cohort.
 _PAIR_ROWS_SQL = """
-    SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason,
-        page.mentor_name, mentee.display_name
+    SELECT page.id, page.score, page.status, page.started_at, page.ended_at, page.end_reason,
+        page.mentor_name,
+        (SELECT mentee.display_name FROM accounts_user mentee WHERE mentee.id = page.mentee_id)
     FROM (
-        SELECT p.id, mentor.display_name AS mentor_name
+        SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason, p.mentee_id,
+            mentor.display_name AS mentor_name
         FROM matching_pair p JOIN accounts_user mentor ON mentor.id = p.mentor_id
         WHERE p.cohort_id = %s{status}{among}
         ORDER BY p.status, mentor.display_name, p.id
         LIMIT %s OFFSET %s
     ) page
-    JOIN matching_pair p ON p.id = page.id
-    JOIN accounts_user mentee ON mentee.id = p.mentee_id
-    ORDER BY p.status, page.mentor_name, p.id
+    ORDER BY page.status, page.mentor_name, page.id
 """
 _PAIR_FIELDS = (
     None, None, None, field_of(Pair, "started_at"), field_of(Pair, "ended_at"),
@@ -287,19 +288,21 @@ class UnpairedRow(NamedTuple):
     display_name: str
 
 
-# ``unpaired`` in plain SQL, with how many there are in all (a window count, so no second
-# query), for the pairs page.
-_UNPAIRED_SQL = """
-    SELECT m.user_id, m.role, person.display_name, COUNT(*) OVER ()
+# ``unpaired`` in plain SQL, for the pairs page. It reads one row more than it shows: only
+# when that row exists does the page say how many there are, counted by a second query
+# (everyone is usually paired, and a window count cost the query a third of its time).
+_UNPAIRED_FROM = """
     FROM schemes_membership m JOIN accounts_user person ON person.id = m.user_id
     WHERE m.cohort_id = %s AND m.role IN (%s, %s) AND person.is_active
         AND m.user_id NOT IN (
             SELECT mentor_id FROM matching_pair WHERE cohort_id = %s AND status = %s)
         AND m.user_id NOT IN (
             SELECT mentee_id FROM matching_pair WHERE cohort_id = %s AND status = %s){among}
-    ORDER BY m.role, person.display_name, m.id
-    LIMIT %s
 """
+_UNPAIRED_SQL = "SELECT m.user_id, m.role, person.display_name" + _UNPAIRED_FROM + (
+    "ORDER BY m.role, person.display_name, m.id LIMIT %s"
+)
+_UNPAIRED_COUNT_SQL = "SELECT COUNT(*)" + _UNPAIRED_FROM
 
 
 def unpaired_rows(
@@ -311,9 +314,13 @@ def unpaired_rows(
     active = Pair.Status.ACTIVE.value
     params = [cohort.pk, Role.MENTOR.value, Role.MENTEE.value, cohort.pk, active, cohort.pk, active]
     among_sql, among_params = _among(alias, among, "m.id")
+    params += among_params
     query = _UNPAIRED_SQL.format(among=among_sql)
-    rows = fetch(query, [*params, *among_params, limit], (None,) * 4, using=alias)
-    return [UnpairedRow(*row[:3]) for row in rows], (rows[0][3] if rows else 0)
+    rows = [UnpairedRow(*row) for row in fetch(query, [*params, limit + 1], (), using=alias)]
+    if len(rows) <= limit:
+        return rows, len(rows)
+    counting = _UNPAIRED_COUNT_SQL.format(among=among_sql)
+    return rows[:limit], int(fetch(counting, params, (None,), using=alias)[0][0])
 
 
 # --- A run's page: one page of its pairs, and figures for the whole run from the database ---

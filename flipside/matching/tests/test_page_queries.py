@@ -115,6 +115,9 @@ def test_people_without_a_partner_leave_out_the_active_pairs_and_other_cohorts(
     ]
     assert count == 4
     assert selectors.unpaired_rows(cohort, limit=2) == (rows[:2], 4)
+    # One more than shown is read; only then are they counted.
+    assert selectors.unpaired_rows(cohort, limit=3) == (rows[:3], 4)
+    assert selectors.unpaired_rows(cohort, limit=4) == (rows, 4)
     among = selectors.unpaired(cohort, q="waiting")
     assert selectors.unpaired_rows(cohort, among=among, limit=50) == (rows[1:3], 2)
     assert selectors.unpaired_rows(other, among=among, limit=50) == ([], 0)
