@@ -11,6 +11,7 @@ Either way the server checks the id against the field's queryset, the same peopl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -111,6 +112,21 @@ class PersonField(forms.Field):
         self.queryset = queryset
         self.search_url = search_url
         self.picker.lookup = self._person
+
+    @property
+    def queryset(self) -> QuerySet[Any] | None:
+        if self._queryset is None and self._people is not None:
+            self._queryset = self._people()
+        return self._queryset
+
+    @queryset.setter
+    def queryset(self, queryset: QuerySet[Any] | None) -> None:
+        self._queryset, self._people = queryset, None
+
+    def people_from(self, make: Callable[[], QuerySet[Any]]) -> None:
+        """The queryset made by ``make`` only when first needed: a form drawn blank (as on
+        the matching page, with three pickers) never builds it."""
+        self._queryset, self._people = None, make
 
     @property
     def picker(self) -> PersonPicker:

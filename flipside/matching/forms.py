@@ -4,6 +4,7 @@ the cohort's own mentors and mentees."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -33,7 +34,7 @@ def pick(form: forms.Form, cohort: Cohort, **fields: str) -> None:
     the cohort's people of that kind: whom it searches and whom it accepts."""
     for name, kind in fields.items():
         field: Any = form.fields[name]
-        field.queryset = members(cohort, PICKABLE[kind])
+        field.people_from(partial(members, cohort, PICKABLE[kind]))
         field.search_url = picker_url(cohort, kind)
 
 

@@ -94,3 +94,30 @@ def test_the_search_box_carries_the_fields_attributes_as_djangos_template_draws_
     assert context["widget"]["attrs_html"] == f" {django_drew}"
     assert 'required aria-invalid="true" aria-describedby="id_person_error"' in str(field)
     assert 'data-x="a&quot;&lt;b" hidden' in str(field) and "disabled" not in str(field)
+
+
+class LazyPickForm(forms.Form):
+    person = PersonField(label="Person")
+
+    def __init__(self, *args: Any, people: Any, made: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+        def make() -> Any:
+            made.append(1)
+            return people
+
+        field: Any = self.fields["person"]
+        field.people_from(make)
+
+
+def test_people_given_as_a_function_are_made_only_when_a_choice_is_checked(
+    world: World,
+) -> None:
+    made: list[int] = []
+    blank = LazyPickForm(people=mentors(world), made=made)
+    assert 'name="person_search"' in str(blank["person"]) and made == []
+    chosen = LazyPickForm({"person": world.mentor.pk}, people=mentors(world), made=made)
+    assert chosen.is_valid() and chosen.cleaned_data["person"] == world.mentor
+    assert made == [1]
+    refused = LazyPickForm({"person": world.mentee.pk}, people=mentors(world), made=made)
+    assert not refused.is_valid() and made == [1, 1]
