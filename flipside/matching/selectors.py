@@ -299,10 +299,11 @@ _UNPAIRED_FROM = """
         AND m.user_id NOT IN (
             SELECT mentee_id FROM matching_pair WHERE cohort_id = %s AND status = %s){among}
 """
-_UNPAIRED_SQL = "SELECT m.user_id, m.role, person.display_name" + _UNPAIRED_FROM + (
+_UNPAIRED_SQL = (
+    f"SELECT m.user_id, m.role, person.display_name {_UNPAIRED_FROM}"  # noqa: S608 - fixed
     "ORDER BY m.role, person.display_name, m.id LIMIT %s"
 )
-_UNPAIRED_COUNT_SQL = "SELECT COUNT(*)" + _UNPAIRED_FROM
+_UNPAIRED_COUNT_SQL = f"SELECT COUNT(*) {_UNPAIRED_FROM}"  # noqa: S608 - fixed fragments
 
 
 def unpaired_rows(
