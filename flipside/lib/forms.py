@@ -132,15 +132,35 @@ class FormRenderer(TemplatesSetting):
     bound_field_class = AccessibleBoundField
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        if template_name == FORM and set(context) <= FORM_CONTEXT and not context["form"].errors:
+            return form_html(context["form"])
         if template_name == SELECT and _plain_options(context["widget"]):
             return select_html(context["widget"])
         if template_name == FIELD and set(context) == {"field"}:
             return field_html(context["field"])
+        if template_name == CHECKBOX_FIELD and set(context) == {"field"}:
+            if not context["field"].errors:
+                return checkbox_field_html(context["field"])
         if template_name in INPUTS:
             return input_html(context["widget"])
         if template_name in CHOICE_INPUTS and _plain_options(context["widget"], OPTION_INPUTS):
             return choice_inputs_html(context["widget"])
         return super().render(template_name, context, request)
+
+
+# A form without errors: its hidden fields, then each visible field's group, as
+# templates/forms/form.html draws them (about 0.2 ms a form through the template language).
+# A form with errors takes the template, which adds the error summary.
+FORM = "forms/form.html"
+FORM_CONTEXT = frozenset({"form", "fields", "hidden_fields", "errors"})
+
+
+def form_html(form: forms.Form) -> str:
+    """A form without errors, exactly as templates/forms/form.html draws it (stripped, as the
+    renderer strips what it draws)."""
+    hidden = "".join(str(field) for field in form.hidden_fields())
+    visible = "".join(str(field.as_field_group()) for field in form.visible_fields())
+    return f"{hidden}\n{visible}".strip()
 
 
 # Every form's fields: drawn by templates/forms/field.html (about 0.3 ms a field through the
@@ -184,6 +204,28 @@ def field_html(field: forms.BoundField) -> str:
     )
 
 
+# A single checkbox with its label beside it, the template apps give such fields (about
+# 0.4 ms through the template language); with an error it takes the template.
+CHECKBOX_FIELD = "notifications/_checkbox_field.html"
+
+
+def checkbox_field_html(field: forms.BoundField) -> str:
+    """A checkbox field without an error, exactly as CHECKBOX_FIELD draws it (stripped)."""
+    auto_id, help_text = field.auto_id, field.help_text
+    hint = (
+        f'<div class="field__hint checkbox__hint" id="{escaped(auto_id)}_helptext">'
+        f"{escaped(help_text)}</div>"
+        if help_text
+        else ""
+    )
+    return (
+        '<div class="field field--checkbox">\n  \n  <div class="checkbox">\n'
+        f"    {field}\n"
+        f'    <label class="checkbox__label" for="{escaped(field.id_for_label)}">'
+        f"{escaped(field.label)}</label>\n  </div>\n  {hint}\n</div>"
+    )
+
+
 # A list's filters draw a select of some thirty options through two templates an option
 # (about 1 ms a select); ``select_html`` writes the same markup as Django's templates.
 SELECT = "django/forms/widgets/select.html"
@@ -195,8 +237,8 @@ OPTION = "django/forms/widgets/select_option.html"
 INPUTS = frozenset(
     f"django/forms/widgets/{kind}.html"
     for kind in (
-        "color", "date", "datetime", "email", "hidden", "input", "number", "password",
-        "search", "tel", "text", "time", "url",
+        "checkbox", "color", "date", "datetime", "email", "hidden", "input", "number",
+        "password", "search", "tel", "text", "time", "url",
     )
 )  # fmt: skip
 

@@ -18,10 +18,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import attrs_html
 from .names import fold
+from .rows import escaped
 
 #: The most people a search shows; typing more narrows it.
 LIMIT = 10
@@ -91,6 +93,47 @@ class PersonPicker(forms.Widget):
         }
         return context
 
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
+        if context["widget"]["found"]:
+            return super()._render(template_name, context, renderer)  # type: ignore[misc]
+        return SafeString(picker_html(context["widget"]))
+
+
+def picker_html(widget: dict[str, Any]) -> str:
+    """A picker with no search results to offer, exactly as forms/person_picker.html draws it
+    (three template tags a line took about 0.3 ms a picker); a test compares the two."""
+    name, pk = escaped(widget["name"]), widget["attrs"].get("id") or ""
+    listbox = f"{escaped(pk)}_listbox"
+    url = widget["search_url"]
+    search = (
+        f'hx-get="{escaped(url)}" hx-trigger="input changed delay:250ms, search" '
+        f'hx-target="#{listbox}" hx-swap="innerHTML" hx-sync="this:replace"'
+        if url
+        else ""
+    )
+    chosen = widget["chosen"]
+    value = escaped(chosen.pk) if chosen else ""
+    return (
+        '<div class="picker" data-picker>\n  <div class="picker__box">\n'
+        f'    <input type="search" name="{name}_search" value="{escaped(widget["text"])}" '
+        'autocomplete="off" spellcheck="false"\n'
+        f"      {widget['attrs_html']}\n"
+        f'      role="combobox" aria-expanded="false" aria-controls="{listbox}" '
+        'aria-autocomplete="list"\n'
+        f"      {search}\n      data-picker-input>\n"
+        '    <button type="submit" class="button button--secondary picker__search" formnovalidate '
+        f"data-picker-search>{escaped(gettext('Search'))}</button>\n  </div>\n"
+        f'  <input type="hidden" name="{name}" value="{value}" data-picker-value>\n'
+        f'  <ul class="picker__list" id="{listbox}" role="listbox" '
+        f'aria-label="{escaped(gettext("People found"))}" hidden></ul>\n'
+        '  <p class="visually-hidden" aria-live="polite" data-picker-status '
+        f'data-none="{escaped(gettext("Nobody matches that."))}" '
+        f'data-one="{escaped(gettext("1 person found. Use the up and down arrows to choose."))}" '
+        'data-many="'
+        f'{escaped(gettext("%s people found. Use the up and down arrows to choose."))}"></p>\n'
+        "  \n</div>"
+    )
+
 
 class PersonField(forms.Field):
     """One person from ``queryset``, chosen with a ``PersonPicker``; cleans to the person.
@@ -99,6 +142,8 @@ class PersonField(forms.Field):
     it must search the same people as ``queryset``."""
 
     widget = PersonPicker
+    _queryset: QuerySet[Any] | None
+    _people: Callable[[], QuerySet[Any]] | None
     default_error_messages = {
         "choose": _("Choose one of the people found below, or search again."),
         "none": _("Nobody matches that. Check the spelling or type less of the name."),

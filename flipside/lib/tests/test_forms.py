@@ -74,6 +74,7 @@ class Inputs(forms.Form):
     day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
     kept = forms.CharField(required=False, widget=forms.HiddenInput)
+    agreed = forms.BooleanField(required=False)
     odd = forms.CharField(
         required=False,
         widget=forms.TextInput(attrs={"data-a": 'q"<', "hidden": True, "disabled": False}),
@@ -85,7 +86,7 @@ class Inputs(forms.Form):
     [
         {},
         {"q": 'say "hi" & <b>', "email": "a@b.ac.uk", "count": "3", "price": "1.50",
-         "day": "2027-01-29", "secret": "x<y", "kept": "7"},
+         "day": "2027-01-29", "secret": "x<y", "kept": "7", "agreed": "on"},
         {"q": mark_safe("<em>kept</em>"), "email": "nope", "count": "-1", "day": "29/01/2027"},
     ],
 )  # fmt: skip
@@ -170,3 +171,52 @@ def test_fields_are_drawn_exactly_as_the_field_template_draws_them(data: Any) ->
     for field in no_ids:
         drawn = FormRenderer().render("forms/field.html", {"field": field})
         assert drawn == TemplatesSetting().render("forms/field.html", {"field": field}), field.name
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Inputs(),
+        lambda: Inputs(initial={"kept": "<7>", "agreed": True}, auto_id=False),
+        lambda: Inputs({"q": "x", "email": "a@b.ac.uk", "kept": "7"}),
+        lambda: Inputs({"email": "nope"}),  # errors: drawn by the template
+        lambda: Choices(),
+        lambda: Fields(),
+        lambda: Fields({}),
+    ],
+)
+def test_forms_are_drawn_exactly_as_the_form_template_draws_them(make: Any) -> None:
+    form = make()
+    if form.is_bound:
+        form.is_valid()
+    context = form.get_context()
+    drawn = FormRenderer().render("forms/form.html", context)
+    assert drawn == TemplatesSetting().render("forms/form.html", context)
+    assert str(form) == drawn
+
+
+CHECKBOX = "notifications/_checkbox_field.html"
+
+
+class Agreeing(forms.Form):
+    agreed = forms.BooleanField(
+        label='I <agree> & "more"',
+        help_text="Read it <first>",
+        template_name=CHECKBOX,
+    )
+    plain = forms.BooleanField(
+        required=False, label=gettext_lazy("Student mentor"), template_name=CHECKBOX
+    )
+
+
+@pytest.mark.parametrize("data", [None, {"agreed": "on", "plain": "on"}, {}])
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_checkbox_fields_are_drawn_exactly_as_their_template_draws_them(
+    data: Any, auto_id: Any
+) -> None:
+    form = Agreeing(data, auto_id=auto_id)
+    if data is not None:
+        form.is_valid()
+    for field in form:
+        drawn = FormRenderer().render(CHECKBOX, {"field": field})
+        assert drawn == TemplatesSetting().render(CHECKBOX, {"field": field}), field.name

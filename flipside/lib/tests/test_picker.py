@@ -121,3 +121,33 @@ def test_people_given_as_a_function_are_made_only_when_a_choice_is_checked(
     assert made == [1]
     refused = LazyPickForm({"person": world.mentee.pk}, people=mentors(world), made=made)
     assert not refused.is_valid() and made == [1, 1]
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+@pytest.mark.parametrize("url", ["/search/?role=mentor&x=<1>", ""])
+def test_a_picker_is_drawn_exactly_as_its_template_draws_it(
+    world: World, auto_id: Any, url: str
+) -> None:
+    from django.forms.renderers import TemplatesSetting
+
+    from flipside.lib.picker import PersonPicker
+
+    world.mentor.display_name = 'Zoë "Z" <Mentor>'
+    world.mentor.save()
+    forms_drawn = [
+        PickForm(people=mentors(world), auto_id=auto_id),
+        PickForm(people=mentors(world), auto_id=auto_id, initial={"person": world.mentor.pk}),
+        PickForm({"person": world.mentor.pk}, people=mentors(world), auto_id=auto_id),
+        PickForm({"person_search": "<nobody>"}, people=mentors(world), auto_id=auto_id),
+        PickForm({"person": world.mentee.pk}, people=mentors(world), auto_id=auto_id),
+    ]
+    for form in forms_drawn:
+        form.is_valid()
+        field = form["person"]
+        field.field.search_url = url  # type: ignore[attr-defined]
+        widget = field.field.widget
+        attrs = {"id": field.auto_id, **field.build_widget_attrs({})} if auto_id else {}
+        context = widget.get_context(field.html_name, field.value(), attrs)
+        drawn = widget.render(field.html_name, field.value(), attrs)
+        assert isinstance(widget, PersonPicker)
+        assert drawn == TemplatesSetting().render(widget.template_name, context)
