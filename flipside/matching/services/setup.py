@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.lib.conflicts import EditConflict
+from flipside.lib.sql import columns, fetch, fields_of, instances
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Membership, Role
 
@@ -38,6 +39,13 @@ SETTINGS_FIELDS = (
 
 def settings_for(cohort: Cohort) -> MatchingSettings:
     """The cohort's matching settings, created with the defaults on first use."""
+    # Read on every matching page: plain SQL (decision 0011), the ORM only to create them.
+    alias = router.db_for_read(MatchingSettings)
+    sql = f"SELECT {columns(MatchingSettings, 's')} FROM matching_matchingsettings s WHERE s.cohort_id = %s"  # noqa: S608, E501 - fixed fragments
+    rows = fetch(sql, [cohort.pk], fields_of(MatchingSettings), using=alias)
+    if rows:
+        saved: MatchingSettings = instances(rows[0], MatchingSettings, using=alias)[0]
+        return saved
     found, _created = MatchingSettings.objects.get_or_create(cohort=cohort)
     return found
 
