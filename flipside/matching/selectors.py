@@ -18,7 +18,7 @@ from flipside.schemes.models import Cohort, Membership, Role, Scheme
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
 from . import engine, explain, loader
-from .models import Capacity, Pair, PairRule, Proposal, Run, Unmatched
+from .models import Pair, PairRule, Proposal, Run, Unmatched
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
 
@@ -511,7 +511,7 @@ def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:
         return list(cursor.fetchone())
 
 
-# --- The matching page: its rules, capacities and runs, each in one plain SQL query ----------
+# --- The matching page: its rules, capacities and runs' figures in one plain SQL query ----
 
 
 class RuleRow(NamedTuple):
@@ -522,40 +522,9 @@ class RuleRow(NamedTuple):
     reason: str
 
 
-_RULES_SQL = """
-    SELECT r.id, r.kind, mentor.display_name, mentee.display_name, r.reason
-    FROM matching_pairrule r
-    JOIN accounts_user mentor ON mentor.id = r.mentor_id
-    JOIN accounts_user mentee ON mentee.id = r.mentee_id
-    WHERE r.cohort_id = %s
-    ORDER BY r.created_at, r.id
-"""
-
-
-def rule_rows(cohort: Cohort) -> list[RuleRow]:
-    """The cohort's rules about pairs, oldest first, with both people's names."""
-    alias = router.db_for_read(PairRule)
-    return [RuleRow(*row) for row in fetch(_RULES_SQL, [cohort.pk], (None,) * 5, using=alias)]
-
-
 class CapacityRow(NamedTuple):
     display_name: str
     partners: int
-
-
-_CAPACITIES_SQL = """
-    SELECT person.display_name, c.partners
-    FROM matching_capacity c JOIN accounts_user person ON person.id = c.user_id
-    WHERE c.cohort_id = %s
-    ORDER BY person.display_name
-"""
-
-
-def capacity_rows(cohort: Cohort) -> list[CapacityRow]:
-    """People allowed more than one partner, by name."""
-    alias = router.db_for_read(Capacity)
-    rows = fetch(_CAPACITIES_SQL, [cohort.pk], (None, None), using=alias)
-    return [CapacityRow(*row) for row in rows]
 
 
 class RunFigures(NamedTuple):
@@ -564,21 +533,55 @@ class RunFigures(NamedTuple):
     published: int | None  # the published run's id
 
 
-_RUN_FIGURES_SQL = """
-    SELECT id, number, status, published_at IS NOT NULL FROM matching_run
+class Overview(NamedTuple):
+    rules: list[RuleRow]  # oldest first, with both people's names
+    capacities: list[CapacityRow]  # people allowed more than one partner, by name
+    runs: RunFigures
+
+
+# Three short lists the matching page asks for on every request, in one round trip: each
+# part numbers its rows in its own order. Cohorts have tens of rules, capacities and runs,
+# not thousands; a run is one short row.
+_OVERVIEW_SQL = """
+    SELECT 0 AS part, ROW_NUMBER() OVER (ORDER BY r.created_at, r.id) AS position,
+        r.id, r.kind, mentor.display_name, mentee.display_name, r.reason,
+        CAST(NULL AS INTEGER) AS number, CAST(NULL AS BOOLEAN) AS published
+    FROM matching_pairrule r
+    JOIN accounts_user mentor ON mentor.id = r.mentor_id
+    JOIN accounts_user mentee ON mentee.id = r.mentee_id
+    WHERE r.cohort_id = %s
+    UNION ALL
+    SELECT 1, ROW_NUMBER() OVER (ORDER BY person.display_name, c.id),
+        NULL, NULL, person.display_name, NULL, NULL, c.partners, NULL
+    FROM matching_capacity c JOIN accounts_user person ON person.id = c.user_id
+    WHERE c.cohort_id = %s
+    UNION ALL
+    SELECT 2, ROW_NUMBER() OVER (ORDER BY number DESC),
+        id, status, NULL, NULL, NULL, number, published_at IS NOT NULL
+    FROM matching_run
     WHERE cohort_id = %s
-    ORDER BY number DESC
+    ORDER BY part, position
 """
 
 
-def run_figures(cohort: Cohort) -> RunFigures:
-    """How many runs the cohort has, its finished ones and its published one (at most one),
-    from one short row a run: cohorts run tens of proposals, not thousands."""
+def overview(cohort: Cohort) -> Overview:
+    """The cohort's rules about pairs, its capacities, and how many runs it has with its
+    finished ones and its published one (at most one)."""
     alias = router.db_for_read(Run)
-    rows = fetch(_RUN_FIGURES_SQL, [cohort.pk], (None,) * 4, using=alias)
-    finished = [(pk, number) for pk, number, status, _p in rows if status == Run.Status.DONE]
-    published = next((pk for pk, _n, _s, is_published in rows if is_published), None)
-    return RunFigures(len(rows), finished, published)
+    rules: list[RuleRow] = []
+    capacities: list[CapacityRow] = []
+    runs: list[tuple[int, int, str, bool]] = []
+    rows = fetch(_OVERVIEW_SQL, [cohort.pk] * 3, (), using=alias)
+    for part, _position, pk, kind, name, other, reason, number, published in rows:
+        if part == 0:
+            rules.append(RuleRow(pk, kind, name, other, reason))
+        elif part == 1:
+            capacities.append(CapacityRow(name, number))
+        else:
+            runs.append((pk, number, kind, bool(published)))
+    finished = [(pk, number) for pk, number, status, _p in runs if status == Run.Status.DONE]
+    published_run = next((pk for pk, _n, _s, is_published in runs if is_published), None)
+    return Overview(rules, capacities, RunFigures(len(runs), finished, published_run))
 
 
 _RUNS_SQL = """

@@ -127,13 +127,15 @@ def test_the_matching_pages_rules_capacities_and_runs_are_the_cohorts_own(
     world: World,
 ) -> None:
     cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
-    assert selectors.run_figures(cohort) == selectors.RunFigures(0, [], None)
+    assert selectors.overview(cohort) == selectors.Overview(
+        [], [], selectors.RunFigures(0, [], None)
+    )
     a, b, c = make_user("Ann"), make_user("Bo"), make_user("Cy")
     PairRule.objects.create(cohort=cohort, mentor=a, mentee=b, kind="lock", reason="<b>")
     PairRule.objects.create(cohort=cohort, mentor=c, mentee=b, kind="never")
     PairRule.objects.create(cohort=other, mentor=a, mentee=c, kind="never")
     assert [
-        (r.kind, r.mentor_name, r.mentee_name, r.reason) for r in selectors.rule_rows(cohort)
+        (r.kind, r.mentor_name, r.mentee_name, r.reason) for r in selectors.overview(cohort).rules
     ] == [
         ("lock", "Ann", "Bo", "<b>"),
         ("never", "Cy", "Bo", ""),
@@ -141,19 +143,42 @@ def test_the_matching_pages_rules_capacities_and_runs_are_the_cohorts_own(
     Capacity.objects.create(cohort=cohort, user=c, partners=3)
     Capacity.objects.create(cohort=cohort, user=a, partners=2)
     Capacity.objects.create(cohort=other, user=b, partners=4)
-    assert selectors.capacity_rows(cohort) == [("Ann", 2), ("Cy", 3)]
+    assert selectors.overview(cohort).capacities == [("Ann", 2), ("Cy", 3)]
 
     done = Run.Status.DONE
     first = Run.objects.create(cohort=cohort, number=1, status=done, published_at=timezone.now())
     Run.objects.create(cohort=cohort, number=2, status=Run.Status.FAILED)
     third = Run.objects.create(cohort=cohort, number=3, status=done, created_by=a)
     Run.objects.create(cohort=other, number=1, status=done, published_at=timezone.now())
-    assert selectors.run_figures(cohort) == selectors.RunFigures(
-        3, [(third.pk, 3), (first.pk, 1)], first.pk
-    )
+    found = selectors.overview(cohort)
+    assert found.runs == selectors.RunFigures(3, [(third.pk, 3), (first.pk, 1)], first.pk)
+    assert [r.mentor_name for r in found.rules] == ["Ann", "Cy"]
+    assert found.capacities == [("Ann", 2), ("Cy", 3)]
     runs = selectors.cohort_runs(cohort, limit=2)
     assert [(r.number, r.creator_name) for r in runs] == [(3, "Ann"), (2, None)]
     assert [r.number for r in selectors.cohort_runs(cohort, offset=2, limit=2)] == [1]
     published = selectors.published_run(cohort, first.pk)
     assert published is not None and published.published_at == first.published_at
     assert selectors.published_run(other, first.pk) is None
+
+
+def test_a_cohorts_settings_are_read_as_saved_and_made_with_the_defaults_on_first_use(
+    world: World,
+) -> None:
+    from flipside.matching.models import FirstContact, MatchingSettings
+    from flipside.matching.services import settings_for
+
+    cohort = matching_cohort(world.scheme)
+    MatchingSettings.objects.filter(cohort=cohort).delete()
+    made = settings_for(cohort)
+    assert made.pk and made.weight_topics == 5 and made.version == 1
+    when = timezone.now() - datetime.timedelta(days=2)
+    MatchingSettings.objects.filter(pk=made.pk).update(
+        weight_topics=9, require_meetable=False, first_contact=FirstContact.MENTEE,
+        updated_at=when, updated_by=world.coordinator, version=4,
+    )  # fmt: skip
+    read, saved = settings_for(cohort), MatchingSettings.objects.get(pk=made.pk)
+    names = [f.attname for f in MatchingSettings._meta.concrete_fields]
+    assert [getattr(read, n) for n in names] == [getattr(saved, n) for n in names]
+    assert read.updated_at == when and timezone.is_aware(read.updated_at)
+    assert settings_for(matching_cohort(world.scheme)).pk != read.pk

@@ -33,27 +33,27 @@ RUNS_PER_PAGE = 20
 def overview_context(request: AuthedRequest, cohort: Cohort, **bound: Any) -> dict[str, Any]:
     """Everything the matching page shows; ``bound`` replaces a blank form with a posted one."""
     saved = services.settings_for(cohort)
-    rules = selectors.rule_rows(cohort)
+    found = selectors.overview(cohort)
     return {
         "cohort": cohort,
         "counts": readiness_counts(cohort),
         "saved": saved,
         "labels": weight_labels(),
-        "rules_never": [r for r in rules if r.kind == PairRule.Kind.NEVER],
-        "rules_lock": [r for r in rules if r.kind == PairRule.Kind.LOCK],
-        "capacities": selectors.capacity_rows(cohort),
-        **_runs(cohort, request.GET.get("page")),
+        "rules_never": [r for r in found.rules if r.kind == PairRule.Kind.NEVER],
+        "rules_lock": [r for r in found.rules if r.kind == PairRule.Kind.LOCK],
+        "capacities": found.capacities,
+        **_runs(cohort, found.runs, request.GET.get("page")),
         "rule_form": bound.get("rule_form") or forms.RuleForm(cohort=cohort),
         "capacity_form": bound.get("capacity_form") or forms.CapacityForm(cohort=cohort),
         "run_form": bound.get("run_form") or forms.RunForm(),
     }
 
 
-def _runs(cohort: Cohort, page_number: str | None) -> dict[str, Any]:
+def _runs(cohort: Cohort, figures: selectors.RunFigures, page_number: str | None) -> dict[str, Any]:
     """The page of runs, how many have finished and the published run (at most one): the
-    figures from one query, the page's runs from another, and the published run taken from
-    the page when it is on it, as it is unless many runs followed it."""
-    figures = selectors.run_figures(cohort)
+    figures read with the page's other lists, the page's runs by another query, and the
+    published run taken from the page when it is on it, as it is unless many runs followed
+    it."""
     paginator = Paginator(cohort.matching_runs.all(), RUNS_PER_PAGE)
     paginator.count = figures.total  # counted above, with the rest
     number = paginator.get_page(page_number).number
