@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from django.db import connections, router
+from django.db import router
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -455,9 +455,11 @@ class LeftOut:
     already_paired_count: int
 
 
-# Group 1 is those left out because they already have a partner, group 0 everyone else.
+# Group 1 is those left out because they already have a partner, group 0 everyone else;
+# group 2 is how many of the run's pairs score within each band (numbered from 0), read in
+# the same round trip.
 _LEFT_OUT_SQL = """
-    SELECT grp, name, role, reason, detail, size FROM (
+    SELECT grp, position, name, role, reason, detail, size FROM (
         SELECT CASE WHEN u.reason = %s THEN 1 ELSE 0 END AS grp,
             person.display_name AS name, u.role, u.reason, u.detail,
             ROW_NUMBER() OVER (PARTITION BY CASE WHEN u.reason = %s THEN 1 ELSE 0 END
@@ -467,22 +469,38 @@ _LEFT_OUT_SQL = """
         WHERE u.run_id = %s
     ) ranked
     WHERE position <= %s
-    ORDER BY grp, position
+    UNION ALL
+    SELECT 2, band, NULL, NULL, NULL, NULL, COUNT(*) FROM (
+        SELECT CASE {bands} END AS band FROM matching_proposal WHERE run_id = %s
+    ) scored
+    WHERE band IS NOT NULL
+    GROUP BY band
+    ORDER BY 1, 2
 """
 
 
-def left_out(run: Run) -> LeftOut:
-    """The two lists of the run page, in one query however many people a run left out."""
+def left_out(run: Run, bands: list[tuple[int, int]]) -> tuple[list[int], LeftOut]:
+    """How many of the run's pairs score within each (lowest, highest) band (bands that do
+    not overlap), and the two lists of the run page: in one query however many people a
+    run left out."""
     already = Unmatched.Reason.ALREADY_PAIRED.value
     labels = dict(Unmatched.Reason.choices)
     lists: dict[int, list[LeftOutRow]] = {0: [], 1: []}
     sizes = {0: 0, 1: 0}
-    with connections[router.db_for_read(Unmatched)].cursor() as cursor:
-        cursor.execute(_LEFT_OUT_SQL, [already, already, already, run.pk, LEFT_OUT_SHOWN])
-        for group, name, role, reason, detail, size in cursor.fetchall():
-            lists[group].append(LeftOutRow(name, role, str(labels.get(reason, reason)), detail))
-            sizes[group] = size
-    return LeftOut(lists[0], sizes[0], lists[1], sizes[1])
+    counts = [0] * len(bands)
+    cases = " ".join(f"WHEN score BETWEEN %s AND %s THEN {n}" for n in range(len(bands)))
+    sql = _LEFT_OUT_SQL.format(bands=cases or "WHEN 1 = 0 THEN 0")
+    limits = [limit for band in bands for limit in band]
+    params = [already, already, already, run.pk, LEFT_OUT_SHOWN, *limits, run.pk]
+    for group, position, name, role, reason, detail, size in fetch(
+        sql, params, (), using=router.db_for_read(Unmatched)
+    ):
+        if group == 2:
+            counts[position] = size
+            continue
+        lists[group].append(LeftOutRow(name, role, str(labels.get(reason, reason)), detail))
+        sizes[group] = size
+    return counts, LeftOut(lists[0], sizes[0], lists[1], sizes[1])
 
 
 def left_out_rows(run: Run) -> Iterator[list[Any]]:
@@ -499,16 +517,6 @@ def left_out_rows(run: Run) -> Iterator[list[Any]]:
     for person in everyone.iterator(chunk_size=500):
         role = roles.get(person.role, person.role)
         yield [person.user.display_name, role, str(reasons.get(person.reason)), person.detail]
-
-
-def score_bands(run: Run, bands: list[tuple[int, int]]) -> list[int]:
-    """How many of the run's pairs score within each (lowest, highest) band: counted by the
-    database in one query."""
-    counted = ", ".join(["COUNT(CASE WHEN score BETWEEN %s AND %s THEN 1 END)"] * len(bands))
-    sql = f"SELECT {counted} FROM matching_proposal WHERE run_id = %s"  # noqa: S608 - placeholders only
-    with connections[router.db_for_read(Proposal)].cursor() as cursor:
-        cursor.execute(sql, [*(limit for band in bands for limit in band), run.pk])
-        return list(cursor.fetchone())
 
 
 # --- The matching page: its rules, capacities and runs' figures in one plain SQL query ----

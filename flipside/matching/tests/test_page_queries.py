@@ -43,8 +43,12 @@ def test_a_runs_rows_are_its_own_best_first_with_only_this_cohorts_locks(world: 
     assert [r.pk for r in selectors.proposal_rows(run, offset=1, limit=2)] == [tied[1], never.pk]
     found = run.proposals.filter(score__lt=3)
     assert [r.pk for r in selectors.proposal_rows(run, among=found)] == [never.pk, last.pk]
-    assert selectors.score_bands(run, BANDS) == [4, 0, 0, 0, 0]
-    assert selectors.score_bands(Run.objects.create(cohort=other, number=9), BANDS) == [0] * 5
+    assert selectors.left_out(run, BANDS)[0] == [4, 0, 0, 0, 0]
+    Proposal.objects.filter(run=run, score=2).update(score=100)
+    Proposal.objects.filter(run=run, score=0).update(score=40)
+    assert selectors.left_out(run, BANDS)[0] == [2, 0, 1, 0, 1]
+    assert selectors.left_out(run, [(0, 39), (100, 100)])[0] == [2, 1]
+    assert selectors.left_out(Run.objects.create(cohort=other, number=9), BANDS)[0] == [0] * 5
 
 
 def test_a_runs_not_paired_lists_hold_only_its_own_people(world: World) -> None:
@@ -56,15 +60,16 @@ def test_a_runs_not_paired_lists_hold_only_its_own_people(world: World) -> None:
     Unmatched.objects.create(run=run, user=amal, role=Role.MENTEE, reason="not_ready")
     Unmatched.objects.create(run=run, user=ben, role=Role.MENTOR, reason="already_paired")
     Unmatched.objects.create(run=other, user=ben, role=Role.MENTOR, reason="taken")
-    left = selectors.left_out(run)
+    left = selectors.left_out(run, BANDS)[1]
     assert [(p.name, p.role, p.reason, p.detail) for p in left.not_paired] == [
         ("Amal", Role.MENTEE, "Not ready yet", ""),
         ("Zoe", Role.MENTOR, "Every possible partner went to a better overall pair", "x"),
     ]
     assert left.not_paired_count == 2
     assert [p.name for p in left.already_paired] == ["Ben"] and left.already_paired_count == 1
-    empty = selectors.left_out(Run.objects.create(cohort=cohort, number=3))
-    assert empty == selectors.LeftOut([], 0, [], 0)
+    empty = selectors.left_out(Run.objects.create(cohort=cohort, number=3), BANDS)
+    assert empty == ([0] * 5, selectors.LeftOut([], 0, [], 0))
+    assert selectors.left_out(run, []) == ([], left)
 
 
 def test_the_pairs_pages_figures_and_rows_are_the_cohorts_own(world: World) -> None:

@@ -290,13 +290,13 @@ def test_the_page_count_without_filters_is_the_spread_of_scores_and_the_queries_
         html = text(coordinator.get(url("run", run.pk), {"page": 3}))
     assert "Showing 101–120 of 120" in html
     # Session, user, the person's roles (for the permission check, the navigation and the
-    # breadcrumb), run, the spread (which counts the pairs), the page's pairs with their
-    # locks, readiness and the not paired.
-    assert len(queries) == 8, "\n".join(q["sql"][:90] for q in queries)
+    # breadcrumb), run, the spread (which counts the pairs) with the not paired, the page's
+    # pairs with their locks, and readiness.
+    assert len(queries) == 7, "\n".join(q["sql"][:90] for q in queries)
     Run.objects.filter(pk=run.pk).update(published_at=timezone.now())
     with CaptureQueriesContext(connection) as queries:
         html = text(coordinator.get(url("run", run.pk), {"page": 3}))
-    assert "Showing 101–120 of 120" in html and len(queries) == 8
+    assert "Showing 101–120 of 120" in html and len(queries) == 7
 
 
 def test_the_swap_lists_markup_is_djangos_select_byte_for_byte(run: Run) -> None:

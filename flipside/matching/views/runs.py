@@ -96,7 +96,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         return context
     form = forms.ProposalFilterForm(request.GET)
     filters = form.filters()
-    counts = selectors.score_bands(run, BANDS)
+    counts, left = selectors.left_out(run, BANDS)
     proposals = selectors.run_proposals(run, **filters)
     paginator = Paginator(proposals, PER_PAGE)
     if not filters:
@@ -112,7 +112,6 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     )
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
     ready = ready_among(run.cohort, people) if shown else set()
-    left = selectors.left_out(run)
     context |= {
         "form": form,
         "filters": filters,
