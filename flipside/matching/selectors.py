@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -592,28 +593,41 @@ def overview(cohort: Cohort) -> Overview:
     return Overview(rules, capacities, RunFigures(len(runs), finished, published_run))
 
 
-_RUNS_SQL = """
-    SELECT run.*, creator.display_name AS creator_name, publisher.display_name AS publisher_name
-    FROM matching_run run
-    LEFT JOIN accounts_user creator ON creator.id = run.created_by_id
-    LEFT JOIN accounts_user publisher ON publisher.id = run.published_by_id
-    WHERE run.cohort_id = %s{which}
-    ORDER BY run.number DESC
-    LIMIT %s OFFSET %s
-"""
+@functools.cache
+def _runs_sql() -> str:
+    return f"""
+        SELECT {columns(Run, "run")}, creator.display_name, publisher.display_name
+        FROM matching_run run
+        LEFT JOIN accounts_user creator ON creator.id = run.created_by_id
+        LEFT JOIN accounts_user publisher ON publisher.id = run.published_by_id
+        WHERE run.cohort_id = %s{{which}}
+        ORDER BY run.number DESC
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 - column names from the model
+
+
+def _named_runs(which: str, params: list[Any]) -> list[Run]:
+    alias = router.db_for_read(Run)
+    rows = fetch(
+        _runs_sql().format(which=which), params, (*fields_of(Run), None, None), using=alias
+    )
+    runs = []
+    for row in rows:
+        run: Run = instances(row, Run, using=alias)[0]
+        run.creator_name, run.publisher_name = row[-2:]  # type: ignore[attr-defined]
+        runs.append(run)
+    return runs
 
 
 def cohort_runs(cohort: Cohort, *, offset: int = 0, limit: int = 20) -> list[Run]:
     """A page of the cohort's runs, newest first, each with ``creator_name`` and
     ``publisher_name`` (the people's names, or None)."""
-    query = _RUNS_SQL.format(which="")
-    return list(Run.objects.raw(query, [cohort.pk, limit, offset]))
+    return _named_runs("", [cohort.pk, limit, offset])
 
 
 def published_run(cohort: Cohort, pk: int) -> Run | None:
     """The cohort's run with this id, as ``cohort_runs`` reads it."""
-    query = _RUNS_SQL.format(which=" AND run.id = %s")
-    return next(iter(Run.objects.raw(query, [cohort.pk, pk, 1, 0])), None)
+    return next(iter(_named_runs(" AND run.id = %s", [cohort.pk, pk, 1, 0])), None)
 
 
 # --- A participant's own partners --------------------------------------------------------

@@ -70,15 +70,17 @@ def _runs(cohort: Cohort, figures: selectors.RunFigures, page_number: str | None
     }
 
 
-def _compare_form(cohort: Cohort, finished: list[tuple[int, int]]) -> forms.CompareForm:
-    """The form to compare two finished runs; the page shows it only when there are two.
-    Both lists offer the finished runs, labelled as the form labels them (``str(run)``)."""
+def _compare_form(cohort: Cohort, finished: list[tuple[int, int]]) -> forms.CompareForm | None:
+    """The form to compare two finished runs, only when there are two (the page shows it
+    only then). Both lists offer the finished runs, labelled as the form labels them
+    (``str(run)``)."""
+    if len(finished) < 2:
+        return None
     form = forms.CompareForm(cohort=cohort)
-    if len(finished) > 1:
-        runs = [(pk, str(Run(number=number))) for pk, number in finished]
-        for name in ("first", "second"):
-            field: Any = form.fields[name]
-            field.choices = [("", field.empty_label), *runs]
+    runs = [(pk, str(Run(number=number))) for pk, number in finished]
+    for name in ("first", "second"):
+        field: Any = form.fields[name]
+        field.choices = [("", field.empty_label), *runs]
     return form
 
 
