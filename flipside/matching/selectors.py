@@ -200,22 +200,38 @@ class PairRow(NamedTuple):
 
 # Asked on every request of the pairs page: plain SQL, where the ORM spent about 1 ms
 # compiling it (docs/decisions/0011-matching-pages-in-plain-sql.md).
-# The page's pairs are chosen first, with the pair's own columns (ordering needs only the
-# mentors' names); only those 50 are looked up again, for their mentees' names, rather than
-# joining the page back to every pair of the cohort.
-_PAIR_ROWS_SQL = """
+# Without a search, a page's pairs of each status are read in their mentors' name order
+# along the membership_people index, by the name each membership keeps (decision 0014): the
+# counts by status say which statuses a page reaches and where it starts in each, so a page
+# reads its own rows, never the whole cohort. Every pair's mentor is a mentor of its cohort
+# (pairs are made only between the cohort's people, and memberships are not removed).
+_PAIR_STATUS = """
+    SELECT * FROM (
+        SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason, p.mentor_id,
+            p.mentee_id, m.sort_name
+        FROM schemes_membership m
+        JOIN matching_pair p ON p.cohort_id = m.cohort_id AND p.mentor_id = m.user_id
+        WHERE m.cohort_id = %s AND m.role = %s AND p.status = %s
+        ORDER BY m.sort_name, p.id LIMIT %s OFFSET %s
+    ) status{n}
+"""
+# A name search keeps the ORM's filter (``among``) and sorts what it finds.
+_PAIR_FOUND = """
+    SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason, p.mentor_id,
+        p.mentee_id, mentor.display_name AS sort_name
+    FROM matching_pair p JOIN accounts_user mentor ON mentor.id = p.mentor_id
+    WHERE p.cohort_id = %s{status}{among}
+    ORDER BY p.status, mentor.display_name, p.id
+    LIMIT %s OFFSET %s
+"""
+# The names are subqueries of the page's rows, not joins (joined, PostgreSQL read every
+# person).
+_PAIR_PAGE = """
     SELECT page.id, page.score, page.status, page.started_at, page.ended_at, page.end_reason,
-        page.mentor_name,
-        (SELECT mentee.display_name FROM accounts_user mentee WHERE mentee.id = page.mentee_id)
-    FROM (
-        SELECT p.id, p.score, p.status, p.started_at, p.ended_at, p.end_reason, p.mentee_id,
-            mentor.display_name AS mentor_name
-        FROM matching_pair p JOIN accounts_user mentor ON mentor.id = p.mentor_id
-        WHERE p.cohort_id = %s{status}{among}
-        ORDER BY p.status, mentor.display_name, p.id
-        LIMIT %s OFFSET %s
-    ) page
-    ORDER BY page.status, page.mentor_name, page.id
+        (SELECT u.display_name FROM accounts_user u WHERE u.id = page.mentor_id),
+        (SELECT u.display_name FROM accounts_user u WHERE u.id = page.mentee_id)
+    FROM ({pairs}) page
+    ORDER BY page.status, page.sort_name, page.id
 """
 _PAIR_FIELDS = (
     None, None, None, field_of(Pair, "started_at"), field_of(Pair, "ended_at"),
@@ -224,20 +240,48 @@ _PAIR_FIELDS = (
 
 
 def pair_rows(
-    cohort: Cohort, *, status: str = "", among: Any = None, offset: int = 0, limit: int = 50
+    cohort: Cohort,
+    *,
+    counts: dict[str, int],
+    status: str = "",
+    among: Any = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> list[PairRow]:
     """A page of ``cohort_pairs``, in its order: ``status`` keeps the pairs in that status,
-    ``among`` (``cohort_pairs`` with a name search) only its pairs."""
+    ``among`` (``cohort_pairs`` with a name search) only its pairs. ``counts`` are the
+    cohort's pairs in each status (``pair_figures``)."""
     alias = router.db_for_read(Pair)
-    params: list[Any] = [cohort.pk]
-    status_sql = ""
-    if status:
-        status_sql = " AND p.status = %s"
-        params.append(status)
-    among_sql, among_params = _among(alias, among, "p.id")
-    query = _PAIR_ROWS_SQL.format(status=status_sql, among=among_sql)
-    rows = fetch(query, [*params, *among_params, limit, offset], _PAIR_FIELDS, using=alias)
-    return [PairRow(*row) for row in rows]
+    if among is not None:
+        among_sql, among_params = _among(alias, among, "p.id")
+        pairs = _PAIR_FOUND.format(status=" AND p.status = %s" if status else "", among=among_sql)
+        params = [cohort.pk, *([status] if status else []), *among_params, limit, offset]
+    else:
+        pairs, params = _pair_statuses(cohort, counts, status, offset, limit)
+        if not pairs:
+            return []
+    query = _PAIR_PAGE.format(pairs=pairs)
+    return [PairRow(*row) for row in fetch(query, params, _PAIR_FIELDS, using=alias)]
+
+
+def _pair_statuses(
+    cohort: Cohort, counts: dict[str, int], only: str, offset: int, limit: int
+) -> tuple[str, list[Any]]:
+    """The ``UNION ALL`` of each status the page reaches (in the statuses' order), each
+    from where the page starts in it; "" if it reaches none."""
+    branches: list[str] = []
+    params: list[Any] = []
+    start, stop = offset, offset + limit
+    for status in sorted(counts):  # as ORDER BY status sorts them: active, then ended
+        if only and status != only:
+            continue
+        size = counts[status]
+        if start < size and stop > 0:
+            first, last = max(start, 0), min(stop, size)
+            branches.append(_PAIR_STATUS.format(n=len(branches)))
+            params += [cohort.pk, Role.MENTOR.value, status, last - first, first]
+        start, stop = start - size, stop - size
+    return " UNION ALL ".join(branches), params
 
 
 class Published(NamedTuple):

@@ -85,18 +85,47 @@ def test_the_pairs_pages_figures_and_rows_are_the_cohorts_own(world: World) -> N
     assert counts == {"active": 3, "ended": 2}
     assert published == selectors.Published(2, when)
 
-    rows = selectors.pair_rows(cohort)
+    rows = selectors.pair_rows(cohort, counts=counts)
     expected = list(selectors.cohort_pairs(cohort).values_list("pk", flat=True))
     assert [r.pk for r in rows] == expected and len(rows) == 5
     assert all(timezone.is_aware(r.started_at) for r in rows)
-    ended = selectors.pair_rows(cohort, status=Pair.Status.ENDED)
+    ended = selectors.pair_rows(cohort, counts=counts, status=Pair.Status.ENDED)
     assert [r.status for r in ended] == ["ended", "ended"]
     assert all(r.ended_at is not None and timezone.is_aware(r.ended_at) for r in ended)
-    assert [r.pk for r in selectors.pair_rows(cohort, offset=4, limit=50)] == expected[4:]
+    page = selectors.pair_rows(cohort, counts=counts, offset=4, limit=50)
+    assert [r.pk for r in page] == expected[4:]
     named = selectors.cohort_pairs(cohort, q="Mentor 0001")
-    assert [r.mentor__display_name for r in selectors.pair_rows(cohort, among=named)] == [
-        "Mentor 0001"
-    ]
+    assert [
+        r.mentor__display_name for r in selectors.pair_rows(cohort, counts=counts, among=named)
+    ] == ["Mentor 0001"]
+
+
+def test_every_page_of_pairs_is_in_the_order_of_the_orm_across_statuses_ties_and_renames(
+    world: World,
+) -> None:
+    from flipside.accounts.services import update_profile
+
+    cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
+    made = many_pairs(cohort, 6, ended=4)
+    many_pairs(other, 3)
+    # A mentor with two pairs, two mentors of one name (one of them with an ended pair),
+    # and a rename that moves a mentor from last to first.
+    Pair.objects.create(cohort=cohort, mentor=made[2].mentor, mentee=made[7].mentee, score=9)
+    update_profile(made[5].mentor, display_name="Mentor 0002", pronouns="")
+    update_profile(made[8].mentor, display_name="Mentor 0002", pronouns="")
+    update_profile(made[9].mentor, display_name="Aaron", pronouns="")
+    counts, _published = selectors.pair_figures(cohort)
+    assert counts == {"active": 7, "ended": 4}
+    for status in ("", Pair.Status.ACTIVE, Pair.Status.ENDED):
+        found = selectors.cohort_pairs(cohort, status=status)
+        expected = [(p.pk, p.mentor.display_name, p.mentee.display_name) for p in found]
+        for limit in (1, 3, 4, 50):
+            for offset in range(0, 13):
+                rows = selectors.pair_rows(
+                    cohort, counts=counts, status=status, offset=offset, limit=limit
+                )
+                got = [(r.pk, r.mentor__display_name, r.mentee__display_name) for r in rows]
+                assert got == expected[offset : offset + limit], (status, limit, offset)
 
 
 def test_people_without_a_partner_leave_out_the_active_pairs_and_other_cohorts(

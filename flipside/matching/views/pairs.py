@@ -43,6 +43,7 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.pair_rows(
         cohort,
+        counts=counts,
         status=status,
         among=found if q else None,
         offset=(page.number - 1) * PER_PAGE,
