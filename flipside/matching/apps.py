@@ -27,9 +27,11 @@ class MatchingConfig(AppConfig):
         from flipside.lib import background
         from flipside.notifications.kinds import register
 
+        from .checks import check_pair_mentors
         from .kinds import kinds
 
         register(*kinds())
         background.register_worker_task(
             key="matching", label="matching proposals", run=_process_runs, load=_load
         )
+        background.register_invariant(key="pair-mentors", check=check_pair_mentors)

@@ -216,3 +216,18 @@ def test_a_cohorts_settings_are_read_as_saved_and_made_with_the_defaults_on_firs
     assert [getattr(read, n) for n in names] == [getattr(saved, n) for n in names]
     assert read.updated_at == when and timezone.is_aware(read.updated_at)
     assert settings_for(matching_cohort(world.scheme)).pk != read.pk
+
+
+def test_selfcheck_names_pairs_whose_mentor_is_not_a_mentor_of_their_cohort(world: World) -> None:
+    from flipside.matching.checks import check_pair_mentors
+    from flipside.schemes.models import Membership
+
+    cohort = matching_cohort(world.scheme)
+    made = many_pairs(cohort, 2)
+    assert check_pair_mentors().problems == ()
+    Membership.objects.filter(cohort=cohort, user=made[1].mentor).delete()
+    verdict = check_pair_mentors()
+    assert verdict.summary == "Pairs' mentors in their cohorts: NO"
+    assert verdict.problems == (
+        f"pairs whose mentor is not a mentor of their cohort: [{made[1].pk}]",
+    )
