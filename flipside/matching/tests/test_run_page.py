@@ -412,3 +412,32 @@ def test_the_run_page_names_who_ran_and_published_it_from_one_query(world: World
             get_run(outsider, run.pk)
     with pytest.raises(Http404):
         get_run(world.coordinator, run.pk + 1000)
+
+
+def test_when_the_kept_counts_say_everyone_is_ready_nobodys_checks_are_read(
+    coordinator: Client, world: World, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flipside.matching.views import runs as run_views
+
+    asked: list[set[int]] = []
+
+    def counted_ready_among(cohort: Any, people: set[int]) -> set[int]:
+        asked.append(set(people))
+        return ready_among(cohort, people)
+
+    monkeypatch.setattr(run_views, "ready_among", counted_ready_among)
+    html = table(text(coordinator.get(url("run", run.pk))))
+    assert "Not ready yet" not in html and html.count("<tr id=") == 50 and asked == []
+
+    # One person still to accept the ground rules: the page's people are checked again.
+    rules = training.publish_agreement(run.cohort.scheme, body="Be kind.", by=world.coordinator)
+    best = pair(run, 100)
+    others = [p.user_id for p in run.cohort.memberships.exclude(user=best.mentee)]
+    AgreementAcceptance.objects.bulk_create(
+        AgreementAcceptance(user_id=pk, version=rules) for pk in others
+    )
+    from flipside.training import readiness
+
+    readiness.changed("cohort", run.cohort_id)  # bulk_create sends no signal
+    html = table(text(coordinator.get(url("run", run.pk))))
+    assert html.count("Not ready yet") == 1 and len(asked) == 1

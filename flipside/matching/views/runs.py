@@ -21,7 +21,7 @@ from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
 from flipside.recruitment import spreadsheets
 from flipside.schemes.permissions import Action, get_cohort
-from flipside.training.readiness import ready_among
+from flipside.training.readiness import readiness_counts, ready_among
 
 from .. import forms, selectors, services
 from ..models import Proposal, Run
@@ -111,7 +111,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         limit=PER_PAGE,
     )
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
-    ready = ready_among(run.cohort, people) if shown else set()
+    ready = _ready(run, people)
     context |= {
         "form": form,
         "filters": filters,
@@ -124,6 +124,17 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     if run.is_draft:
         context |= _draft_forms(request, run, shown, **bound)
     return context
+
+
+def _ready(run: Run, people: set[int]) -> set[int]:
+    """Which of the page's people are ready. A run pairs the cohort's mentors and mentees,
+    so when the cohort's kept counts say all of them are ready (one row, decision 0015),
+    so is everyone on the page; otherwise each one's checks are read."""
+    if not people:
+        return set()
+    if all(count.ready == count.total for count in readiness_counts(run.cohort)):
+        return people
+    return ready_among(run.cohort, people)
 
 
 def _draft_forms(
