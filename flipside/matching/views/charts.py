@@ -31,7 +31,7 @@ BANDS = [(0, 19), (20, 39), (40, 59), (60, 79), (80, 100)]
 
 def bars(counts: list[int]) -> list[Bar]:
     """A bar for each band of ``BANDS`` (20 points each), given how many pairs score within
-    it (``selectors.score_bands`` counts them)."""
+    it (``selectors.left_out`` counts them)."""
     longest = max(counts) or 1
     return [
         Bar(f"{low}–{high}", count, round(count * 100 / longest))
