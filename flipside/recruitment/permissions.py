@@ -7,7 +7,7 @@ reaches any of it: another person's application looks exactly like a missing one
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -32,24 +32,41 @@ def get_call(user: Any, call_id: int) -> Call:
     return call
 
 
+# The call's row, then one row a status: its submitted applications counted by status (the
+# list's figures), read in the same round trip. Only the counts' rows have a status.
 _LISTED_CALL_SQL = """
 SELECT k.id, k.cohort_id, k.role, k.title, k.places, k.blind_review,
-    c.scheme_id, c.label, s.name, s.organisation_id
+    c.scheme_id, c.label, s.name, s.organisation_id,
+    (SELECT SUM(r.max_score) FROM recruitment_rubriccriterion r WHERE r.scheme_id = c.scheme_id),
+    NULL
 FROM recruitment_call k
 JOIN schemes_cohort c ON c.id = k.cohort_id
 JOIN schemes_scheme s ON s.id = c.scheme_id
 WHERE k.id = %s
+UNION ALL
+SELECT COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, a.status
+FROM recruitment_application a
+WHERE a.call_id = %s AND a.status <> %s
+GROUP BY a.status
 """
 
 
-def get_listed_call(user: Any, call_id: int) -> Call:
+class ListedCall(NamedTuple):
+    call: Call
+    counts: dict[str, int]  # the call's submitted applications by status
+    out_of: int  # the rubric's total: the highest total a reviewer can give
+
+
+def get_listed_call(user: Any, call_id: int) -> ListedCall:
     """``get_call`` for the call's applications list, which asks on every request: one plain
     SQL query for what the list shows of the call, its cohort and scheme (the other columns
-    deferred, as ``lib.sql.partial`` builds them)."""
-    found = fetch(_LISTED_CALL_SQL, [call_id], (None,) * 10)
-    if not found:
+    deferred, as ``lib.sql.partial`` builds them), with the list's figures: the counts by
+    status and the rubric's total."""
+    found = fetch(_LISTED_CALL_SQL, [call_id, call_id, Application.Status.DRAFT], (None,) * 12)
+    calls = [row for row in found if row[11] is None]
+    if not calls:
         raise Http404
-    pk, cohort_id, role, title, places, blind, scheme_id, label, name, org_id = found[0]
+    pk, cohort_id, role, title, places, blind, scheme_id, label, name, org_id, total, _ = calls[0]
     scheme = partial(Scheme, {"id": scheme_id, "name": name, "organisation_id": org_id})
     cohort = partial(Cohort, {"id": cohort_id, "scheme_id": scheme_id, "label": label})
     cohort.scheme = scheme
@@ -67,7 +84,8 @@ def get_listed_call(user: Any, call_id: int) -> Call:
     call.cohort = cohort
     if not can(user, Action.MANAGE, cohort):
         raise Http404
-    return call
+    counts = {row[11]: int(row[0]) for row in found if row[11] is not None}
+    return ListedCall(call, counts, int(total or 0))
 
 
 def reviewable_applications(user: Any) -> QuerySet[Application]:

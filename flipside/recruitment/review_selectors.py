@@ -372,28 +372,6 @@ def _aware(value: datetime.datetime | str | None) -> datetime.datetime | None:
     return value
 
 
-_FIGURES_SQL = """
-SELECT status, COUNT(*) FROM recruitment_application
-WHERE call_id = %s AND status <> %s GROUP BY status
-UNION ALL SELECT NULL, SUM(max_score) FROM recruitment_rubriccriterion WHERE scheme_id = %s
-"""
-
-
-def list_figures(call: Call) -> tuple[CallSummary, int]:
-    """The call's summary (``call_summary``, without the public link, which the list does not
-    show) and the rubric's total (``rubric_total``), read together in one query."""
-    summary = CallSummary(call)
-    out_of = 0
-    with connections[router.db_for_read(Application)].cursor() as cursor:
-        cursor.execute(_FIGURES_SQL, [call.pk, Status.DRAFT.value, call.cohort.scheme_id])
-        for status, n in cursor.fetchall():
-            if status is None:
-                out_of = int(n or 0)
-            else:
-                summary.counts[status] = n
-    return summary, out_of
-
-
 def neighbours(
     user: Any, application: Application, **filters: str
 ) -> tuple[int | None, int | None]:

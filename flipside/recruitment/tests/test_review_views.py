@@ -511,7 +511,10 @@ def test_the_list_reads_its_call_once_for_every_coordinating_role(
         assert response.status_code == 200
         reads = [q["sql"] for q in context.captured_queries if "recruitment_call" in q["sql"]]
         assert len(reads) == 1  # nothing deferred is loaded afterwards
-    listed = permissions.get_listed_call(world.coordinator, call.pk)
+        # The figures come with the call; the page's rows are the only other read.
+        lists = [q for q in context.captured_queries if "recruitment_application" in q["sql"]]
+        assert len(lists) == 2
+    listed = permissions.get_listed_call(world.coordinator, call.pk).call
     assert (listed.pk, listed.title, listed.role, listed.places, listed.blind_review) == (
         call.pk,
         call.title,

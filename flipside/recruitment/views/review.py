@@ -161,10 +161,10 @@ def _saved_call(latest: Call) -> Saved:
 
 
 def application_list(request: AuthedRequest, call_id: int) -> HttpResponse:
-    call = permissions.get_listed_call(request.user, call_id)
+    call, counts, out_of = permissions.get_listed_call(request.user, call_id)
     form = forms.ApplicationFilterForm(request.GET, blind=call.blind_review)
     filters = form.filters()
-    summary, out_of = selectors.list_figures(call)
+    summary = selectors.CallSummary(call, counts=counts)
     paginator = Paginator(selectors.ApplicationList(call, **filters), PER_PAGE)
     if not filters.get("q"):
         # The person coordinates the call (get_call), so reviews every one of its submitted
