@@ -67,3 +67,22 @@ def test_url_with_id_gives_what_reverse_gives() -> None:
         assert review(pk) == reverse("recruitment:review", args=[pk])
     rematch = url_with_id("matching:rematch", 7)
     assert rematch(2147483647) == reverse("matching:rematch", args=[7, 2147483647])
+
+
+def test_per_language_builds_once_for_each_language() -> None:
+    from django.utils import translation
+
+    from flipside.lib.rows import per_language
+
+    built: list[str | None] = []
+
+    @per_language
+    def words() -> str:
+        built.append(translation.get_language())
+        return f"words in {translation.get_language()}"
+
+    with translation.override("en-gb"):
+        assert words() == words() == "words in en-gb"
+    with translation.override("cy"):
+        assert words() == "words in cy"
+    assert built == ["en-gb", "cy"]

@@ -452,6 +452,23 @@ def test_list_rows_show_each_column_and_escape_what_applicants_typed(
     assert '<td class="num">2</td>\n    <td class="num">4.5</td>' in content
 
 
+def test_list_rows_of_staff_escape_the_job_and_the_filters_in_each_link(
+    world: World, as_coordinator: Client
+) -> None:
+    call = open_call(world.cohort, Role.MENTEE)
+    application = submitted(call, make_user("O'Neil & Co"), job_title="R&D <lead>")
+    content = page(as_coordinator.get(list_url(call), {"sort": "oldest", "status": "submitted"}))
+    pk = application.pk
+    assert (
+        f'<a href="{review_url(application)}?status=submitted&amp;sort=oldest">'
+        "<bdi>O&#x27;Neil &amp; Co</bdi></a>" in content
+    )
+    assert f'<label for="select-{pk}" class="visually-hidden">Select <bdi>O&#x27;Neil' in content
+    assert "<td>R&amp;D &lt;lead&gt;</td>" in content
+    assert '<span class="tag tag--application-submitted">Submitted</span>' in content
+    assert '<td class="num">0</td>\n    <td class="num">–</td>' in content
+
+
 def test_htmx_filter_returns_only_the_table(world: World, as_coordinator: Client) -> None:
     call = open_call(world.cohort)
     submitted(call, make_user("Sam Submitted"))
