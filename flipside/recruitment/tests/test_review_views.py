@@ -469,6 +469,25 @@ def test_list_rows_of_staff_escape_the_job_and_the_filters_in_each_link(
     assert '<td class="num">0</td>\n    <td class="num">–</td>' in content
 
 
+def test_the_lists_head_and_bulk_form_drawn_once_follow_each_calls_role(
+    world: World, as_coordinator: Client
+) -> None:
+    mentors = open_call(world.cohort)
+    staff = open_call(world.cohort, Role.MENTEE)
+    for call in (mentors, staff):
+        submitted(call)
+    for call, column, other in [
+        (mentors, "Programme", "Job"),
+        (staff, "Job", "Programme"),
+        (mentors, "Programme", "Job"),
+    ]:
+        content = page(as_coordinator.get(list_url(call)))
+        assert f'<th scope="col">{column}</th>' in content
+        assert f'<th scope="col">{other}</th>' not in content
+        assert '<label for="id_outcome">Decision</label>' in content
+        assert '<option value="waitlisted">Put on the waiting list</option>' in content
+
+
 def test_htmx_filter_returns_only_the_table(world: World, as_coordinator: Client) -> None:
     call = open_call(world.cohort)
     submitted(call, make_user("Sam Submitted"))

@@ -183,7 +183,9 @@ def application_list(request: AuthedRequest, call_id: int) -> HttpResponse:
         "filters": filters,
         "query": urlencode(filters),
         "filtered": bool(set(filters) - {"sort"}),
-        "bulk": forms.BulkDecisionForm(),
+        # The form's fieldset is drawn once per process and language: the template makes
+        # the form only when it draws it.
+        "bulk": forms.BulkDecisionForm,
     }
     partial = "recruitment/_call_applications_table.html"
     template = partial if request.htmx else "recruitment/applications.html"
