@@ -147,8 +147,11 @@ def bulk_members(cohort: Cohort, role: str, n: int, *, name: str = "Member") -> 
     Membership.objects.bulk_create(
         Membership(cohort=cohort, user=u, role=role, sort_name=u.display_name) for u in users
     )
-    # Made in bulk, without the signals that tell readiness its kept counts no longer hold.
+    # Made in bulk, without the signals that tell readiness and the pairs page their kept
+    # counts no longer hold.
+    from flipside.matching import kept
     from flipside.training.readiness import changed
 
     changed("cohort", cohort.pk)
+    kept.changed("cohort", cohort.pk)
     return users

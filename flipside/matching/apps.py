@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -27,7 +29,7 @@ class MatchingConfig(AppConfig):
         from flipside.lib import background
         from flipside.notifications.kinds import register
 
-        from .checks import check_pair_mentors
+        from .checks import check_kept_pair_counts, check_pair_mentors
         from .kinds import kinds
 
         register(*kinds())
@@ -35,3 +37,44 @@ class MatchingConfig(AppConfig):
             key="matching", label="matching proposals", run=_process_runs, load=_load
         )
         background.register_invariant(key="pair-mentors", check=check_pair_mentors)
+        background.register_invariant(key="pair-counts", check=check_kept_pair_counts)
+        _keep_pair_counts()
+
+
+def _keep_pair_counts() -> None:
+    """Every save and delete of a pair or a membership, and every save of a person that may
+    change whether they count (``is_active``), marks the pair figures kept for the cohorts it
+    touches (``kept.changed``), in the same transaction."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_delete, post_save
+
+    from flipside.schemes.models import Membership
+
+    from . import kept
+    from .models import Pair
+
+    for model in (Pair, Membership):
+
+        def saved(instance: Any, raw: bool = False, **kwargs: Any) -> None:
+            if not raw:  # not while loading fixtures
+                kept.changed("cohort", instance.cohort_id)
+
+        def deleted(instance: Any, **kwargs: Any) -> None:
+            kept.changed("cohort", instance.cohort_id, deleting=True)
+
+        uid = f"matching.pair_counts.{model._meta.label_lower}"
+        post_save.connect(saved, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=uid)
+
+    def person_saved(
+        instance: Any, created: bool, raw: bool = False, update_fields: Any = None, **kwargs: Any
+    ) -> None:
+        # A new person is in no cohort yet; a save of named fields other than is_active
+        # (signing in, a new name) changes nothing the page counts.
+        if raw or created or (update_fields is not None and "is_active" not in update_fields):
+            return
+        kept.changed("user", instance.pk)
+
+    post_save.connect(
+        person_saved, sender=get_user_model(), weak=False, dispatch_uid="matching.pair_counts.user"
+    )

@@ -315,6 +315,29 @@ class Pair(models.Model):
         return f"Pair {self.mentor_id}–{self.mentee_id}"
 
 
+class PairCount(models.Model):
+    """How many of a cohort's pairs are active and ended, and how many of its active mentors
+    and mentees have no active pair, as last counted: kept so that the pairs page need not
+    read the whole cohort each time (docs/decisions/0016-pair-figures-kept-between-changes.md).
+
+    Every change that can alter the figures raises ``generation`` in the same transaction
+    (``kept.changed``); the figures hold while ``counted_generation`` equals it, and the next
+    reader counts again once it does not."""
+
+    cohort = models.OneToOneField(
+        "schemes.Cohort", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.PositiveBigIntegerField(default=0)
+    counted_generation = models.PositiveBigIntegerField(null=True)
+    active = models.PositiveIntegerField(default=0)
+    ended = models.PositiveIntegerField(default=0)
+    unpaired = models.PositiveIntegerField(default=0)
+    counted_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"Pair counts of cohort {self.cohort_id}"
+
+
 class PastPair(models.Model):
     """Two people once paired in an organisation, as keyed hashes of their email addresses:
     it still stops them being paired again after the earlier cohort's people are deleted."""

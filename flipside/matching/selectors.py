@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from django.db import router
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
@@ -289,29 +290,80 @@ class Published(NamedTuple):
     published_at: Any
 
 
+class PairFigures(NamedTuple):
+    """What the pairs page counts: the cohort's pairs in each status, the run they were
+    published from, and how many of its people have no partner (``unpaired``)."""
+
+    counts: dict[str, int]
+    published: Published | None
+    unpaired: int
+
+
+# The figures kept for the cohort (decision 0016) and its published run, in one statement.
 _PAIR_FIGURES_SQL = """
-    SELECT status, COUNT(*), NULL FROM matching_pair WHERE cohort_id = %s GROUP BY status
-    UNION ALL
-    SELECT NULL, number, published_at FROM matching_run
-    WHERE cohort_id = %s AND published_at IS NOT NULL
+    SELECT kept.generation, kept.counted_generation, kept.active, kept.ended, kept.unpaired,
+        run.number, run.published_at
+    FROM (SELECT 1 AS one) one
+    LEFT JOIN matching_paircount kept ON kept.cohort_id = %s
+    LEFT JOIN matching_run run ON run.cohort_id = %s AND run.published_at IS NOT NULL
 """
 
 
-def pair_figures(cohort: Cohort) -> tuple[dict[str, int], Published | None]:
-    """How many of the cohort's pairs are in each status, and the run they were published
-    from (number and when), if any: one query."""
+def pair_figures(cohort: Cohort) -> PairFigures:
+    """How many of the cohort's pairs are in each status, the run they were published from
+    (number and when), if any, and how many people have no partner: one query while the
+    figures kept for the cohort hold, whatever its size; counted again (and kept) when they
+    do not."""
     alias = router.db_for_read(Pair)
-    fields = (None, None, field_of(Run, "published_at"))
-    counts = {status: 0 for status in Pair.Status.values}
-    published = None
-    for status, number, published_at in fetch(
-        _PAIR_FIGURES_SQL, [cohort.pk, cohort.pk], fields, using=alias
-    ):
-        if status is None:
-            published = Published(number, published_at)
+    fields = (None, None, None, None, None, None, field_of(Run, "published_at"))
+    rows = fetch(_PAIR_FIGURES_SQL, [cohort.pk, cohort.pk], fields, using=alias)
+    generation, counted, active, ended, unpaired, number, published_at = rows[0]
+    published = Published(number, published_at) if number is not None else None
+    if generation is None or generation != counted:
+        active, ended, unpaired = _count_pairs_and_keep(cohort.pk, alias)
+    counts = {Pair.Status.ACTIVE.value: active, Pair.Status.ENDED.value: ended}
+    return PairFigures(counts, published, unpaired)
+
+
+class _Counted(NamedTuple):
+    active: int
+    ended: int
+    unpaired: int
+
+
+def _count_pairs_and_keep(cohort_id: int, alias: str) -> _Counted:
+    """Count the cohort's figures and keep them, unless something changed since the count
+    began: the generation is read in the same statement as the counts (so from the same
+    snapshot), and the figures are written only while it is still that generation. A cohort
+    counted for the first time gets its row marked as not holding, and is kept from the next
+    count on: a change made while counting (a person deleted, say) marks only rows that
+    exist."""
+    sql = _PAIR_COUNT_AND_GENERATION_SQL.format(counts=_PAIR_COUNTS_SQL)
+    row = fetch(sql, [*_pair_count_params(cohort_id), cohort_id], (), using=alias)[0]
+    generation, counted = row[0], _Counted(*row[1:])
+    with connections[alias].cursor() as cursor:
+        if generation is None:
+            cursor.execute(
+                "INSERT INTO matching_paircount (cohort_id, generation, active, ended, unpaired) "
+                "VALUES (%s, 1, 0, 0, 0) ON CONFLICT (cohort_id) DO NOTHING",
+                [cohort_id],
+            )
         else:
-            counts[status] = number
-    return counts, published
+            cursor.execute(
+                "UPDATE matching_paircount SET counted_generation = generation, active = %s, "
+                "ended = %s, unpaired = %s, counted_at = %s "
+                "WHERE cohort_id = %s AND generation = %s",
+                [*counted, timezone.now(), cohort_id, generation],
+            )
+    return counted
+
+
+def fresh_pair_counts(cohort_id: int) -> tuple[int, int, int]:
+    """The cohort's active and ended pairs and people without a partner, counted now: what
+    its kept figures must agree with (``checks.check_kept_pair_counts``)."""
+    alias = router.db_for_read(Pair)
+    row = fetch(f"SELECT {_PAIR_COUNTS_SQL}", _pair_count_params(cohort_id), (), using=alias)[0]
+    return _Counted(*row)
 
 
 def unpaired(cohort: Cohort, *, q: str = "") -> Any:
@@ -333,9 +385,11 @@ class UnpairedRow(NamedTuple):
     display_name: str
 
 
-# ``unpaired`` in plain SQL, for the pairs page. It reads one row more than it shows: only
-# when that row exists does the page say how many there are, counted by a second query
-# (everyone is usually paired, and a window count cost the query a third of its time).
+# ``unpaired`` in plain SQL, for the pairs page, which reads it only when its kept figures
+# (``pair_figures``) say someone has no partner: everyone is usually paired. With a name
+# search it reads one row more than it shows: only when that row exists does the page say
+# how many it found, counted by a second query (a window count cost the query a third of
+# its time).
 _UNPAIRED_FROM = """
     FROM schemes_membership m JOIN accounts_user person ON person.id = m.user_id
     WHERE m.cohort_id = %s AND m.role IN (%s, %s) AND person.is_active
@@ -350,18 +404,41 @@ _UNPAIRED_SQL = (
 )
 _UNPAIRED_COUNT_SQL = f"SELECT COUNT(*) {_UNPAIRED_FROM}"  # noqa: S608 - fixed fragments
 
+# Everything the pairs page counts, as the columns of one row: active pairs, ended pairs and
+# people without a partner (``_UNPAIRED_FROM`` without a search).
+_PAIR_COUNTS_SQL = (
+    "(SELECT COUNT(*) FROM matching_pair WHERE cohort_id = %s AND status = %s), "  # noqa: S608 - fixed fragments
+    "(SELECT COUNT(*) FROM matching_pair WHERE cohort_id = %s AND status = %s), "
+    f"(SELECT COUNT(*) {_UNPAIRED_FROM.format(among='')})"
+)
+_PAIR_COUNT_AND_GENERATION_SQL = """
+    SELECT kept.generation, {counts}
+    FROM (SELECT 1 AS one) one LEFT JOIN matching_paircount kept ON kept.cohort_id = %s
+"""
+
+
+def _pair_count_params(cohort_id: int) -> list[Any]:
+    active, ended = Pair.Status.ACTIVE.value, Pair.Status.ENDED.value
+    return [cohort_id, active, cohort_id, ended, *_unpaired_params(cohort_id)]
+
+
+def _unpaired_params(cohort_id: int) -> list[Any]:
+    active = Pair.Status.ACTIVE.value
+    return [cohort_id, Role.MENTOR.value, Role.MENTEE.value, cohort_id, active, cohort_id, active]
+
 
 def unpaired_rows(
-    cohort: Cohort, *, among: Any = None, limit: int
+    cohort: Cohort, *, among: Any = None, limit: int, count: int | None = None
 ) -> tuple[list[UnpairedRow], int]:
     """The first ``limit`` of ``unpaired`` (``among``: of ``unpaired`` with a name search),
-    and how many there are in all."""
+    and how many there are in all: ``count``, when already known."""
     alias = router.db_for_read(Pair)
-    active = Pair.Status.ACTIVE.value
-    params = [cohort.pk, Role.MENTOR.value, Role.MENTEE.value, cohort.pk, active, cohort.pk, active]
+    params = _unpaired_params(cohort.pk)
     among_sql, among_params = _among(alias, among, "m.id")
     params += among_params
     query = _UNPAIRED_SQL.format(among=among_sql)
+    if count is not None:
+        return [UnpairedRow(*row) for row in fetch(query, [*params, limit], (), using=alias)], count
     rows = [UnpairedRow(*row) for row in fetch(query, [*params, limit + 1], (), using=alias)]
     if len(rows) <= limit:
         return rows, len(rows)

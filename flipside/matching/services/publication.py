@@ -17,7 +17,7 @@ from flipside.notifications import outbox
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Role
 
-from .. import engine, explain, loader
+from .. import engine, explain, kept, loader
 from ..models import Capacity, Pair, PastPair, Proposal, Run
 from ..profile import profile_text
 from .edits import claim
@@ -69,6 +69,7 @@ def _publish(run: Run, *, by: Any, version: int) -> int:
             for p in proposals
         ]
     )  # fmt: skip
+    kept.changed("cohort", cohort.pk)  # made in bulk, without the signal that tells them
     sent = 0
     for pair in pairs:
         _record_past_pair(cohort, pair.mentor, pair.mentee)
@@ -185,6 +186,7 @@ def end_pair(pair: Pair, *, by: Any, reason: str) -> Pair:
         pair.refresh_from_db()
         if not ended:
             return pair
+        kept.changed("cohort", pair.cohort_id)  # changed in one statement, without a signal
         support = django_settings.SITE_URL + reverse("training:support")
         _tell_both(pair, "pair_ended", lambda partner, role: {"link": support})
         audit.record(by, "matching.pair.ended", pair)

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from conftest import bulk_members, join, make_cohort, make_user
+from flipside.matching import kept
 from flipside.matching.models import Pair, Proposal, Run
 from flipside.recruitment.models import Application, Call, Programme, Topic
 from flipside.schemes.models import Cohort, Role, Scheme, Site, Stage
@@ -107,12 +108,14 @@ def many_pairs(cohort: Cohort, n: int, *, ended: int = 0) -> list[Pair]:
     mentors = bulk_members(cohort, Role.MENTOR, n + ended, name="Mentor")
     mentees = bulk_members(cohort, Role.MENTEE, n + ended, name="Mentee")
     now = timezone.now()
-    return Pair.objects.bulk_create(
+    made = Pair.objects.bulk_create(
         Pair(cohort=cohort, mentor=a, mentee=b, score=70)
         if i < n
         else Pair(cohort=cohort, mentor=a, mentee=b, status=Pair.Status.ENDED, ended_at=now)
         for i, (a, b) in enumerate(zip(mentors, mentees, strict=True))
     )
+    kept.changed("cohort", cohort.pk)  # made in bulk, without the signals
+    return made
 
 
 def many_proposals(cohort: Cohort, n: int) -> Run:

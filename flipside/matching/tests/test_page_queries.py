@@ -74,16 +74,18 @@ def test_a_runs_not_paired_lists_hold_only_its_own_people(world: World) -> None:
 
 def test_the_pairs_pages_figures_and_rows_are_the_cohorts_own(world: World) -> None:
     cohort, other = matching_cohort(world.scheme), matching_cohort(world.scheme)
-    assert selectors.pair_figures(cohort) == ({"active": 0, "ended": 0}, None)
+    assert selectors.pair_figures(cohort) == ({"active": 0, "ended": 0}, None, 0)
     many_pairs(cohort, 3, ended=2)
     many_pairs(other, 4)
     when = timezone.now() - datetime.timedelta(days=3)
     Run.objects.create(cohort=other, number=1, status=Run.Status.DONE, published_at=when)
     Run.objects.create(cohort=cohort, number=1, status=Run.Status.DONE)
     Run.objects.create(cohort=cohort, number=2, status=Run.Status.DONE, published_at=when)
-    counts, published = selectors.pair_figures(cohort)
+    counts, published, unpaired = selectors.pair_figures(cohort)
     assert counts == {"active": 3, "ended": 2}
     assert published == selectors.Published(2, when)
+    assert unpaired == 4  # the people of the two ended pairs
+    assert selectors.pair_figures(other) == ({"active": 4, "ended": 0}, (1, when), 0)
 
     rows = selectors.pair_rows(cohort, counts=counts)
     expected = list(selectors.cohort_pairs(cohort).values_list("pk", flat=True))
@@ -114,7 +116,7 @@ def test_every_page_of_pairs_is_in_the_order_of_the_orm_across_statuses_ties_and
     update_profile(made[5].mentor, display_name="Mentor 0002", pronouns="")
     update_profile(made[8].mentor, display_name="Mentor 0002", pronouns="")
     update_profile(made[9].mentor, display_name="Aaron", pronouns="")
-    counts, _published = selectors.pair_figures(cohort)
+    counts, _published, _unpaired = selectors.pair_figures(cohort)
     assert counts == {"active": 7, "ended": 4}
     for status in ("", Pair.Status.ACTIVE, Pair.Status.ENDED):
         found = selectors.cohort_pairs(cohort, status=status)
@@ -152,6 +154,9 @@ def test_people_without_a_partner_leave_out_the_active_pairs_and_other_cohorts(
     # One more than shown is read; only then are they counted.
     assert selectors.unpaired_rows(cohort, limit=3) == (rows[:3], 4)
     assert selectors.unpaired_rows(cohort, limit=4) == (rows, 4)
+    # Told how many there are (the kept figures), it reads only the rows it shows.
+    assert selectors.pair_figures(cohort).unpaired == 4
+    assert selectors.unpaired_rows(cohort, limit=2, count=4) == (rows[:2], 4)
     among = selectors.unpaired(cohort, q="waiting")
     assert selectors.unpaired_rows(cohort, among=among, limit=50) == (rows[1:3], 2)
     assert selectors.unpaired_rows(other, among=among, limit=50) == ([], 0)

@@ -902,25 +902,36 @@ def test_the_pairs_page_finds_pairs_by_name_and_status_and_keeps_them_in_links(
         assert "Page 2 of 2" in text(coordinator.get(url("pairs", cohort.pk), {"page": far}))
 
 
-def test_people_without_a_partner_are_counted_only_past_the_first_50(
+def test_people_without_a_partner_are_counted_with_the_pair_figures_and_read_only_if_any(
     coordinator: Client, world: World
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    def queries_of_the_page() -> tuple[list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            html = text(coordinator.get(url("pairs", cohort.pk)))
+        # The page as it reads, without the form's token, new on every visit.
+        return [q["sql"] for q in queries.captured_queries], re.sub(r'value="\w{64}"', "", html)
+
     cohort = matching_cohort(world.scheme)
     many_pairs(cohort, 1)
     coordinator.get(url("pairs", cohort.pk))  # the session's first request fills caches
+    everyone_paired, html = queries_of_the_page()
+    assert "without a partner" not in html
+    assert not [sql for sql in everyone_paired if "person.display_name" in sql]  # no list read
     counted = []
     for n in (2, 58, 60):
         bulk_members(cohort, Role.MENTEE, n, name=f"Waiting {n}")
-        with CaptureQueriesContext(connection) as queries:
-            html = text(coordinator.get(url("pairs", cohort.pk)))
-        counted.append(len(queries))
+        changed, html = queries_of_the_page()
+        held, again = queries_of_the_page()
+        assert again == html
+        counted.append((len(changed), len(held)))
     assert "Showing the first 50 of 120 people without a partner" in html
-    # Up to 50 the list says how many there are; past them one query counts them, however
-    # many there are.
-    assert counted[1] == counted[0] + 1 and counted[2] == counted[1]
+    # However many there are: counted again with the figures after a change, then read from
+    # the kept figures, with one more query for the first of them.
+    assert counted == [counted[0]] * 3
+    assert counted[0][1] == len(everyone_paired) + 1
 
 
 def test_people_without_a_partner_are_listed_up_to_a_limit_and_found_by_name(

@@ -34,7 +34,8 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     form = forms.PairFilterForm(request.GET)
     filters = form.filters()
     q, status = filters.get("q", ""), filters.get("status", "")
-    counts, published = selectors.pair_figures(cohort)
+    figures = selectors.pair_figures(cohort)
+    counts = figures.counts
     found = selectors.cohort_pairs(cohort, **filters)
     paginator = Paginator(found, PER_PAGE)
     if not q:
@@ -57,19 +58,22 @@ def pairs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "rows": rows,
         "active_count": counts[Pair.Status.ACTIVE],
         "ended_count": counts[Pair.Status.ENDED],
-        **_unpaired(cohort, counts, q=q),
-        "published": published,
+        **_unpaired(cohort, figures, q=q),
+        "published": figures.published,
     }
     return render(request, "matching/pairs.html", context)
 
 
-def _unpaired(cohort: Cohort, counts: dict[str, int], *, q: str) -> dict[str, Any]:
+def _unpaired(cohort: Cohort, figures: selectors.PairFigures, *, q: str) -> dict[str, Any]:
     """People without a partner, listed only once pairs exist, and only the first few: the
-    name search finds the rest."""
-    if not sum(counts.values()):
+    name search finds the rest. Read only when the cohort's figures say there are any."""
+    if not sum(figures.counts.values()) or not figures.unpaired:
         return {"unpaired": [], "unpaired_count": 0}
-    among = selectors.unpaired(cohort, q=q) if q else None
-    shown, count = selectors.unpaired_rows(cohort, among=among, limit=UNPAIRED_SHOWN)
+    if q:
+        found = selectors.unpaired(cohort, q=q)
+        shown, count = selectors.unpaired_rows(cohort, among=found, limit=UNPAIRED_SHOWN)
+    else:
+        shown, count = selectors.unpaired_rows(cohort, limit=UNPAIRED_SHOWN, count=figures.unpaired)
     return {"unpaired": shown, "unpaired_count": count}
 
 

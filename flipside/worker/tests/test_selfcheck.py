@@ -48,7 +48,8 @@ def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> N
     assert re.fullmatch(
         r"Cohorts' people kept in name order: yes\. Audit entries chained: yes\. "
         r"Outbox: \d+ pending, \d+ sending, \d+ sent, \d+ failed\. "
-        r"Readiness: \d+ cohorts' counts kept\. Pairs' mentors in their cohorts: yes",
+        r"Readiness: \d+ cohorts' counts kept\. Pairs' mentors in their cohorts: yes\. "
+        r"Pairs page: \d+ cohorts' figures kept",
         first_line,
     )
 
