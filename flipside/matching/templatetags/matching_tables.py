@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable, Iterable, Mapping
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django import template
 from django.utils.safestring import SafeString
@@ -43,104 +44,110 @@ class PairRow(Protocol):
 def pair_rows(pairs: Iterable[PairRow], *, can_end: bool) -> SafeString:
     """``<tr>`` for each pair: both names, score and bar, start date, status, and (with
     ``can_end``) the link to end an active pair early."""
-    words: dict[str, str] = {
-        **escaped_words(
-            {
-                "mentor": _("Student mentor"),
-                "mentee": _("Staff mentee"),
-                "score": _("Score"),
-                "started": _("Started"),
-                "status": _("Status"),
-                "not_scored": _("Not scored"),
-            }
-        ),
+    words = escaped_words(
+        {
+            "mentor": _("Student mentor"),
+            "mentee": _("Staff mentee"),
+            "score": _("Score"),
+            "started": _("Started"),
+            "status": _("Status"),
+            "not_scored": _("Not scored"),
+        }
+    )
+    table = _Table(
+        row=_row_markup(words),
+        not_scored=f'<span class="muted">{words["not_scored"]}</span>',
+        statuses=escaped_words({value: str(label) for value, label in Pair.Status.choices}),
         # Messages that hold markup, as {% blocktranslate %} had them, filled when used.
-        "on": _("on %(when)s"),
-        "end": _(
+        on=_("on %(when)s"),
+        end=_(
             'End early<span class="visually-hidden"> the pair of <bdi>%(a)s</bdi> and '
             "<bdi>%(b)s</bdi></span>"
         ),
-    }
-    statuses = escaped_words({value: str(label) for value, label in Pair.Status.choices})
-    end_url = url_with_id("matching:end_pair")
-    dates = LocalDates()
-    return join_html(_row(pair, words, statuses, end_url, dates, can_end) for pair in pairs)
+        end_url=url_with_id("matching:end_pair"),
+        dates=LocalDates(),
+        can_end=can_end,
+    )
+    return SafeString("".join([_row(pair, table) for pair in pairs]))
 
 
-def _row(
-    pair: PairRow,
-    words: dict[str, str],
-    statuses: Mapping[str, str],
-    end_url: Callable[[object], str],
-    dates: LocalDates,
-    can_end: bool,
-) -> SafeString:
-    mentor, mentee = pair.mentor__display_name, pair.mentee__display_name
-    active = pair.status == Pair.Status.ACTIVE
-    action = SafeString("")
-    if can_end:
-        link = SafeString("")
-        if active:
-            link = format_row(
-                '<a href="{}">{}</a>',
-                end_url(pair.pk),
-                translated_html(words["end"], a=mentor, b=mentee),
-            )
-        action = format_row("<td>{}</td>", link)
-    return format_row(
+class _Table(NamedTuple):
+    """What every row of one table shares: its markup with the words in place, and the
+    words, messages, URL and dates its rows fill in."""
+
+    row: str
+    not_scored: str
+    statuses: Mapping[str, str]
+    on: str
+    end: str
+    end_url: Callable[[object], str]
+    dates: LocalDates
+    can_end: bool
+
+
+def _row_markup(words: Mapping[str, str]) -> str:
+    """A row's markup with the table's (escaped) words in place, once per table: ``{}`` for
+    each of a row's values (id, mentor, mentee, score, start as ISO and as shown, status and
+    the action cell), all of them escaped or built from escaped parts."""
+    w = {name: text.replace("{", "{{").replace("}", "}}") for name, text in words.items()}
+    return (
         '<tr id="pair-{}">\n'
-        '    <th scope="row" data-label="{}"><bdi>{}</bdi></th>\n'
-        '    <td data-label="{}"><bdi>{}</bdi></td>\n'
-        '    <td data-label="{}" class="score">{}</td>\n'
-        '    <td data-label="{}" class="nowrap"><time datetime="{}">{}</time></td>\n'
-        '    <td data-label="{}">{}</td>\n'
+        f'    <th scope="row" data-label="{w["mentor"]}"><bdi>{{}}</bdi></th>\n'
+        f'    <td data-label="{w["mentee"]}"><bdi>{{}}</bdi></td>\n'
+        f'    <td data-label="{w["score"]}" class="score">{{}}</td>\n'
+        f'    <td data-label="{w["started"]}" class="nowrap">'
+        '<time datetime="{}">{}</time></td>\n'
+        f'    <td data-label="{w["status"]}">{{}}</td>\n'
         "    {}\n"
-        "  </tr>\n",
-        pair.pk,
-        words["mentor"], mentor,
-        words["mentee"], mentee,
-        words["score"], _score(pair.score, words),
-        words["started"], *dates.many(pair.started_at, "c", "j M Y"),
-        words["status"], _status(pair, active, statuses, words, dates),
-        action,
-    )  # fmt: skip
-
-
-def _score(score: int | None, words: dict[str, str]) -> SafeString:
-    if score is None:
-        return format_row('<span class="muted">{}</span>', words["not_scored"])
-    # The same bar as matching/_bar.html draws.
-    return format_row(
-        '<span class="score__number">{}</span><svg class="bar" viewBox="0 0 100 4" '
-        'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
-        '<rect class="bar__track" width="100" height="4"></rect>'
-        '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n',
-        score,
-        score,
+        "  </tr>\n"
     )
 
 
-def _status(
-    pair: PairRow,
-    active: bool,
-    statuses: Mapping[str, str],
-    words: dict[str, str],
-    dates: LocalDates,
-) -> SafeString:
-    label = statuses.get(pair.status, pair.status)
+# The same bar as matching/_bar.html draws, for a score (an integer: nothing to escape).
+_SCORE = (
+    '<span class="score__number">{0}</span><svg class="bar" viewBox="0 0 100 4" '
+    'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+    '<rect class="bar__track" width="100" height="4"></rect>'
+    '<rect class="bar__fill" width="{0}" height="4"></rect></svg>\n'
+)
+
+
+def _row(pair: PairRow, table: _Table) -> str:
+    mentor, mentee = html.escape(pair.mentor__display_name), html.escape(pair.mentee__display_name)
+    active = pair.status == Pair.Status.ACTIVE
+    action = ""
+    if table.can_end:
+        link = ""
+        if active:
+            url = html.escape(table.end_url(pair.pk))
+            link = f'<a href="{url}">{table.end % {"a": mentor, "b": mentee}}</a>'
+        action = f"<td>{link}</td>"
+    started, shown = table.dates.many(pair.started_at, "c", "j M Y")
+    return table.row.format(
+        pair.pk,
+        mentor,
+        mentee,
+        table.not_scored if pair.score is None else _SCORE.format(int(pair.score)),
+        html.escape(started),
+        html.escape(shown),
+        _status(pair, active, table),
+        action,
+    )
+
+
+def _status(pair: PairRow, active: bool, table: _Table) -> str:
+    label = table.statuses.get(pair.status)
+    if label is None:
+        label = html.escape(pair.status)
     if active:
-        return format_row('<span class="tag tag--pair-active">{}</span>', label)
-    parts = [format_row('<span class="tag tag--pair-ended">{}</span>', label)]
+        return f'<span class="tag tag--pair-active">{label}</span>'
+    status = f'<span class="tag tag--pair-ended">{label}</span>'
     if pair.ended_at:
-        when = dates(pair.ended_at, "j M Y")
-        parts.append(
-            format_row(
-                ' <span class="cell-note">{}</span>', translated_html(words["on"], when=when)
-            )
-        )
+        when = html.escape(table.dates(pair.ended_at, "j M Y"))
+        status += f' <span class="cell-note">{table.on % {"when": when}}</span>'
     if pair.end_reason:
-        parts.append(format_row('<span class="cell-note break">{}</span>', pair.end_reason))
-    return join_html(parts)
+        status += f'<span class="cell-note break">{html.escape(pair.end_reason)}</span>'
+    return status
 
 
 @register.simple_tag

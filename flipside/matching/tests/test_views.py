@@ -881,6 +881,43 @@ def test_the_pairs_page_rows_show_score_dates_in_london_and_escape_what_people_t
     assert end in html and url("end_pair", ended.pk) not in html
 
 
+def test_a_pairs_table_row_is_drawn_whole_with_braces_and_percents_taken_literally() -> None:
+    from flipside.matching.selectors import PairRow
+    from flipside.matching.templatetags.matching_tables import pair_rows
+
+    summer = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)  # 1 July in London
+    active = PairRow(7, 42, "active", summer, None, "", "{0} & <Ann>", '%(b)s "Bo"')
+    ended = PairRow(8, None, "ended", summer, summer, "{x} %s", "Cy", "Di")
+    end = reverse("matching:end_pair", args=[7])
+    assert pair_rows([active, ended], can_end=True) == (
+        '<tr id="pair-7">\n'
+        '    <th scope="row" data-label="Student mentor"><bdi>{0} &amp; &lt;Ann&gt;</bdi></th>\n'
+        '    <td data-label="Staff mentee"><bdi>%(b)s &quot;Bo&quot;</bdi></td>\n'
+        '    <td data-label="Score" class="score"><span class="score__number">42</span><svg '
+        'class="bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
+        'focusable="false"><rect class="bar__track" width="100" height="4"></rect><rect '
+        'class="bar__fill" width="42" height="4"></rect></svg>\n</td>\n'
+        '    <td data-label="Started" class="nowrap"><time datetime="2026-07-01T00:30:00+01:00">'
+        "1 Jul 2026</time></td>\n"
+        '    <td data-label="Status"><span class="tag tag--pair-active">Active</span></td>\n'
+        f'    <td><a href="{end}">End early<span class="visually-hidden"> the pair of '
+        "<bdi>{0} &amp; &lt;Ann&gt;</bdi> and <bdi>%(b)s &quot;Bo&quot;</bdi></span></a></td>\n"
+        "  </tr>\n"
+        '<tr id="pair-8">\n'
+        '    <th scope="row" data-label="Student mentor"><bdi>Cy</bdi></th>\n'
+        '    <td data-label="Staff mentee"><bdi>Di</bdi></td>\n'
+        '    <td data-label="Score" class="score"><span class="muted">Not scored</span></td>\n'
+        '    <td data-label="Started" class="nowrap"><time datetime="2026-07-01T00:30:00+01:00">'
+        "1 Jul 2026</time></td>\n"
+        '    <td data-label="Status"><span class="tag tag--pair-ended">Ended early</span> '
+        '<span class="cell-note">on 1 Jul 2026</span><span class="cell-note break">{x} %s'
+        "</span></td>\n"
+        "    <td></td>\n"
+        "  </tr>\n"
+    )
+    assert "<td>" not in pair_rows([active, ended], can_end=False)
+
+
 def test_the_pairs_page_finds_pairs_by_name_and_status_and_keeps_them_in_links(
     coordinator: Client, world: World
 ) -> None:
