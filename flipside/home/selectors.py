@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
+from flipside.lib.sql import columns, fetch, fields_of, instances
 from flipside.privacy.audit import codes_for
 from flipside.privacy.models import AuditEntry
 from flipside.schemes import offers as base
@@ -127,7 +128,7 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
 # it with its join. Each entry is a whole AuditEntry (its details decoded as the model's
 # field does) with the name of the person who acted as ``actor_name``.
 _STAGE_HISTORY_SQL = """
-    SELECT e.*, u.display_name AS actor_name FROM privacy_auditentry e
+    SELECT {columns}, u.display_name AS actor_name FROM privacy_auditentry e
     LEFT JOIN accounts_user u ON u.id = e.actor_id
     WHERE e.object_type = %s AND e.object_id = %s AND e.action IN ({codes})
     ORDER BY e.id DESC LIMIT 10
@@ -137,5 +138,13 @@ _STAGE_HISTORY_SQL = """
 def stage_history(cohort: Cohort) -> list[AuditEntry]:
     """The cohort's last ten changes of stage, newest first."""
     codes = codes_for("schemes.cohort.stage_changed")
-    sql = _STAGE_HISTORY_SQL.format(codes=", ".join(["%s"] * len(codes)))
-    return list(AuditEntry.objects.raw(sql, [cohort._meta.label_lower, str(cohort.pk), *codes]))
+    sql = _STAGE_HISTORY_SQL.format(
+        columns=columns(AuditEntry, "e"), codes=", ".join(["%s"] * len(codes))
+    )
+    params = [cohort._meta.label_lower, str(cohort.pk), *codes]
+    entries = []
+    for row in fetch(sql, params, (*fields_of(AuditEntry), None)):
+        (entry,) = instances(row[:-1], AuditEntry)
+        entry.actor_name = row[-1]
+        entries.append(entry)
+    return entries

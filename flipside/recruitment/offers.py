@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib.sql import columns, fetch, fields_of, instances
 from flipside.schemes.models import Cohort, Membership, Stage
 from flipside.schemes.offers import CardOffer, NextStep, Part
 
@@ -66,7 +67,7 @@ def home_sections(user: User) -> list[Part]:
 # Every coordinator's cohort page asks, so this is plain SQL: the ORM took ~3 ms to compile
 # the two filtered counts. A subquery per figure needs no GROUP BY over the call's columns.
 _CALLS_SQL = """
-    SELECT c.*,
+    SELECT {columns},
         (SELECT COUNT(*) FROM recruitment_application a
          WHERE a.call_id = c.id AND a.status <> %s) AS received,
         (SELECT COUNT(*) FROM recruitment_application a
@@ -80,6 +81,11 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     how many wait for review (one query)."""
     if not can_manage:
         return []
-    sql = _CALLS_SQL.format(waiting=", ".join(["%s"] * len(WAITING)))
-    calls = Call.objects.raw(sql, [Status.DRAFT.value, *(s.value for s in WAITING), cohort.pk])
-    return [Part("recruitment/_cohort_section.html", list(calls))]
+    sql = _CALLS_SQL.format(columns=columns(Call, "c"), waiting=", ".join(["%s"] * len(WAITING)))
+    params = [Status.DRAFT.value, *(s.value for s in WAITING), cohort.pk]
+    calls = []
+    for row in fetch(sql, params, (*fields_of(Call), None, None)):
+        (call,) = instances(row[:-2], Call)
+        call.received, call.waiting = row[-2:]
+        calls.append(call)
+    return [Part("recruitment/_cohort_section.html", calls)]

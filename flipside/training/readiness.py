@@ -342,7 +342,9 @@ def readiness_counts(cohort: Any) -> list[ReadyCount]:
 def _count_and_keep(cohort: Any, alias: str) -> list[ReadyCount]:
     """Count the cohort by the rule and keep the figures, unless something changed since
     the count began: the generation is read in the same statement as the counts (so from the
-    same snapshot), and the figures are written only while it is still that generation."""
+    same snapshot), and the figures are written only while it is still that generation. A
+    cohort has its row from when it is saved (``changed`` runs on every save of a cohort);
+    one without (made before the figures were kept) is counted twice before they are kept."""
     sql, params = _counting_sql(alias, cohort.pk, cohort.scheme_id)
     rows = fetch(
         "SELECT kept.generation, counted.* FROM (SELECT 1 AS one) one "  # noqa: S608 - SQL compiled by the ORM
@@ -352,23 +354,28 @@ def _count_and_keep(cohort: Any, alias: str) -> list[ReadyCount]:
         (),
         using=alias,
     )
-    generation = rows[0][0] or 0
+    generation = rows[0][0]
     found = {role: (ready, total) for _, role, total, ready in rows if role is not None}
     counts = [ReadyCount(role, *found.get(role, (0, 0))) for role in (Role.MENTOR, Role.MENTEE)]
     (_, mentors_ready, mentors), (_, mentees_ready, mentees) = counts
     with connections[alias].cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO training_readinesscount (cohort_id, generation, counted_generation, "
-            "mentors_ready, mentors, mentees_ready, mentees, counted_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (cohort_id) DO UPDATE SET counted_generation = excluded.generation, "
-            "mentors_ready = excluded.mentors_ready, mentors = excluded.mentors, "
-            "mentees_ready = excluded.mentees_ready, mentees = excluded.mentees, "
-            "counted_at = excluded.counted_at "
-            "WHERE training_readinesscount.generation = excluded.generation",
-            [cohort.pk, generation, generation, mentors_ready, mentors, mentees_ready, mentees,
-             timezone.now()],
-        )  # fmt: skip
+        if generation is None:
+            # Counted for the first time: the row is made as not holding, and kept from the
+            # next count on, since a deletion made while counting marks only rows that exist.
+            cursor.execute(
+                "INSERT INTO training_readinesscount (cohort_id, generation, mentors_ready, "
+                "mentors, mentees_ready, mentees) VALUES (%s, 1, 0, 0, 0, 0) "
+                "ON CONFLICT (cohort_id) DO NOTHING",
+                [cohort.pk],
+            )
+        else:
+            cursor.execute(
+                "UPDATE training_readinesscount SET counted_generation = generation, "
+                "mentors_ready = %s, mentors = %s, mentees_ready = %s, mentees = %s, "
+                "counted_at = %s WHERE cohort_id = %s AND generation = %s",
+                [mentors_ready, mentors, mentees_ready, mentees, timezone.now(), cohort.pk,
+                 generation],
+            )  # fmt: skip
     return counts
 
 

@@ -200,6 +200,22 @@ def test_a_count_that_races_a_change_is_not_kept() -> None:
     assert readiness.readiness_counts(cohort) == [(Role.MENTOR, 1, 1), (Role.MENTEE, 0, 0)]
 
 
+def test_a_cohort_without_a_row_is_counted_twice_before_its_counts_are_kept() -> None:
+    cohort, _ = started_cohort()
+    join(cohort, Role.MENTOR)
+    ReadinessCount.objects.filter(cohort=cohort).delete()  # as a cohort made before they were
+
+    first = readiness.readiness_counts(cohort)
+    made = ReadinessCount.objects.get(cohort=cohort)
+    assert made.counted_generation is None  # a deletion racing this count could not mark it
+    second = readiness.readiness_counts(cohort)
+    kept = ReadinessCount.objects.get(cohort=cohort)
+
+    assert first == second == [(Role.MENTOR, 0, 1), (Role.MENTEE, 0, 0)]
+    assert kept.counted_generation == kept.generation
+    assert (kept.mentors, kept.mentors_ready) == (1, 0)
+
+
 def test_a_deleted_person_leaves_the_counts_of_their_cohorts() -> None:
     cohort, _ = started_cohort()
     staying, leaving = join(cohort, Role.MENTOR), join(cohort, Role.MENTOR)
