@@ -3,7 +3,7 @@ them as no longer holding. ``selectors.pair_figures`` reads and counts them agai
 
 from __future__ import annotations
 
-from django.db import connections, router
+from flipside.lib.kept import mark_stale
 
 from .models import PairCount
 
@@ -24,20 +24,4 @@ def changed(what: str, pk: int, *, deleting: bool = False) -> None:
 
     While rows are being deleted (``deleting``), only figures already kept are marked: the
     cohort itself may be going."""
-    cohorts = _COHORTS_OF[what]
-    alias = router.db_for_write(PairCount)
-    with connections[alias].cursor() as cursor:
-        if deleting:
-            cursor.execute(
-                "UPDATE matching_paircount SET generation = generation + 1 "  # noqa: S608 - one of _COHORTS_OF
-                f"WHERE cohort_id IN ({cohorts})",
-                [pk],
-            )
-        else:
-            cursor.execute(
-                "INSERT INTO matching_paircount (cohort_id, generation, active, ended, unpaired) "  # noqa: S608 - one of _COHORTS_OF
-                f"SELECT changed.id, 1, 0, 0, 0 FROM ({cohorts}) changed WHERE 1 = 1 "
-                "ON CONFLICT (cohort_id) DO UPDATE "
-                "SET generation = matching_paircount.generation + 1",
-                [pk],
-            )
+    mark_stale(PairCount, _COHORTS_OF[what], [pk], deleting=deleting)

@@ -12,6 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flipside.lib.kept import Kept
+
 WEIGHT_RANGE = [MinValueValidator(0), MaxValueValidator(10)]
 
 
@@ -315,7 +317,7 @@ class Pair(models.Model):
         return f"Pair {self.mentor_id}–{self.mentee_id}"
 
 
-class PairCount(models.Model):
+class PairCount(Kept):
     """How many of a cohort's pairs are active and ended, and how many of its active mentors
     and mentees have no active pair, as last counted: kept so that the pairs page need not
     read the whole cohort each time (docs/decisions/0016-pair-figures-kept-between-changes.md).
@@ -327,12 +329,9 @@ class PairCount(models.Model):
     cohort = models.OneToOneField(
         "schemes.Cohort", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    generation = models.PositiveBigIntegerField(default=0)
-    counted_generation = models.PositiveBigIntegerField(null=True)
     active = models.PositiveIntegerField(default=0)
     ended = models.PositiveIntegerField(default=0)
     unpaired = models.PositiveIntegerField(default=0)
-    counted_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"Pair counts of cohort {self.cohort_id}"

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flipside.lib.kept import Kept
+
 
 class Audience(models.TextChoices):
     MENTORS = "mentors", _("Student mentors")
@@ -260,7 +262,7 @@ class ReadinessOverride(models.Model):
         return f"Override for {self.user} in {self.cohort}"
 
 
-class ReadinessCount(models.Model):
+class ReadinessCount(Kept):
     """How many of a cohort's student mentors and staff mentees are ready, as last counted,
     kept so that pages showing the figures need not count the whole cohort each time.
 
@@ -271,13 +273,10 @@ class ReadinessCount(models.Model):
     cohort = models.OneToOneField(
         "schemes.Cohort", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    generation = models.PositiveBigIntegerField(default=0)
-    counted_generation = models.PositiveBigIntegerField(null=True)
     mentors_ready = models.PositiveIntegerField(default=0)
     mentors = models.PositiveIntegerField(default=0)
     mentees_ready = models.PositiveIntegerField(default=0)
     mentees = models.PositiveIntegerField(default=0)
-    counted_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"Readiness counts of cohort {self.cohort_id}"

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.lib.background import Verdict
+from flipside.lib.kept import mark_stale
 from flipside.lib.sql import Listing, fetch
 from flipside.schemes.models import Membership, Role
 
@@ -405,24 +406,7 @@ def changed(what: str, pk: int, *, deleting: bool = False) -> None:
 
     While rows are being deleted (``deleting``), only counts already kept are marked: the
     cohort itself may be going."""
-    cohorts = _COHORTS_OF[what]
-    alias = router.db_for_write(ReadinessCount)
-    with connections[alias].cursor() as cursor:
-        if deleting:
-            cursor.execute(
-                "UPDATE training_readinesscount SET generation = generation + 1 "  # noqa: S608 - one of _COHORTS_OF
-                f"WHERE cohort_id IN ({cohorts})",
-                [pk],
-            )
-        else:
-            cursor.execute(
-                "INSERT INTO training_readinesscount (cohort_id, generation, mentors_ready, "  # noqa: S608 - one of _COHORTS_OF
-                "mentors, mentees_ready, mentees) SELECT changed.id, 1, 0, 0, 0, 0 "
-                f"FROM ({cohorts}) changed WHERE 1 = 1 "
-                "ON CONFLICT (cohort_id) DO UPDATE "
-                "SET generation = training_readinesscount.generation + 1",
-                [pk],
-            )
+    mark_stale(ReadinessCount, _COHORTS_OF[what], [pk], deleting=deleting)
 
 
 def recount_differences() -> list[tuple[int, list[ReadyCount], list[ReadyCount]]]:
