@@ -44,12 +44,20 @@ _STEP_FACTS_SQL = """
                WHERE r.cohort_id = c.id AND r.published_at IS NOT NULL) AS published{figures}
     FROM schemes_cohort c WHERE c.id IN ({ids})
 """
-# Asked about one cohort (its own page), the same query also counts its pairs for the
-# cohort's section, which then needs no query of its own.
+# Asked about one cohort (its own page), the same query also gives its pairs' figures for
+# the cohort's section, which then needs no query of its own: the kept ones while they hold
+# (decision 0016), else counted (COALESCE leaves the count unasked when a kept figure is
+# there).
 _ONE_COHORT_FIGURES = """,
-        (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s)
+        COALESCE(
+            (SELECT k.active FROM matching_paircount k
+             WHERE k.cohort_id = c.id AND k.counted_generation = k.generation),
+            (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s))
             AS active_count,
-        (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s)
+        COALESCE(
+            (SELECT k.ended FROM matching_paircount k
+             WHERE k.cohort_id = c.id AND k.counted_generation = k.generation),
+            (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s))
             AS ended_count"""
 
 

@@ -281,3 +281,30 @@ def test_selfcheck_reports_kept_figures_that_no_longer_agree() -> None:
     problems = checks.check_kept_pair_counts().problems
     assert len(problems) == 1
     assert f"cohort {cohort.pk}" in problems[0]
+
+
+def test_the_cohort_page_reads_the_kept_pair_figures_while_they_hold_and_counts_otherwise() -> None:
+    from flipside.matching import offers
+
+    cohort = make_cohort(stage=Stage.RUNNING)
+    pairs = many_pairs(cohort, 3, ended=1)
+
+    def section_figures() -> tuple[int, int]:
+        fresh = Cohort.objects.get(pk=cohort.pk)
+        offers.coordinator_steps([fresh])
+        figures = fresh._pair_figures  # type: ignore[attr-defined]
+        return figures.active, figures.ended
+
+    assert section_figures() == (3, 1)  # nothing kept that holds yet: counted
+    selectors.pair_figures(cohort)
+    selectors.pair_figures(cohort)  # counted twice: kept from now on
+    kept = PairCount.objects.get(cohort=cohort)
+    assert kept.counted_generation == kept.generation
+    # While they hold, the kept figures are what the page shows (made visible here by
+    # writing a figure no count would give).
+    PairCount.objects.filter(cohort=cohort).update(active=42)
+    assert section_figures() == (42, 1)
+
+    services.end_pair(pairs[0], reason="Moved away", by=make_user())
+
+    assert section_figures() == (2, 2)  # the change marked them stale: counted again
