@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "flipside.schemes.context_processors.navigation",
             ],
+            "libraries": {"list_partials": "flipside.lib.list_partials"},
         },
     }
 ]
