@@ -8,9 +8,12 @@ filters, their labels, hints and widgets). The markup is exactly what those temp
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import template
+from django.conf import settings
+from django.http import QueryDict
 from django.template.defaultfilters import floatformat
-from django.template.defaulttags import querystring
 from django.utils import formats
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -29,6 +32,37 @@ def _words() -> dict[str, SafeString]:
             "next": gettext("Next page"),
         }
     )
+
+
+@per_language
+def _grouping() -> tuple[str, object]:
+    return formats.get_format("THOUSAND_SEPARATOR"), formats.get_format("NUMBER_GROUPING")
+
+
+def _grouped(number: int) -> str:
+    """``number|floatformat:"g"`` for a count, without its Decimal arithmetic."""
+    separator, grouping = _grouping()
+    if grouping == 3 and number >= 0:
+        return f"{number:,}".replace(",", separator)
+    return floatformat(number, "g")
+
+
+def _shown(number: int) -> str:
+    """``{{ number }}``: localised, grouped only where the settings group every number."""
+    return formats.localize(number) if settings.USE_THOUSAND_SEPARATOR else str(number)
+
+
+def _with_page(query: QueryDict, number: int) -> str:
+    """``{% querystring page=number %}``: the address's query with its page replaced or added
+    last, as QueryDict.urlencode writes it, without copying the QueryDict."""
+    encoding, parts, placed = query.encoding, list[str](), False
+    for key, values in query.lists():
+        if key == "page":
+            values, placed = [str(number)], True
+        parts.extend(urlencode({key.encode(encoding): str(v).encode(encoding)}) for v in values)
+    if not placed:
+        parts.append(f"page={number}")
+    return escaped("?" + "&".join(parts))
 
 
 @register.simple_tag(takes_context=True)
@@ -79,28 +113,28 @@ def pagination(context: template.Context) -> SafeString:
     if page is None or not page.has_other_pages():
         return SafeString("")
     words = _words()
-    url = escaped(context.get("page_url", ""))
+    url, query = escaped(context.get("page_url", "")), context.request.GET  # type: ignore[attr-defined]
     total = page.paginator.count
     shown = gettext("Showing %(first)s–%(last)s of %(total)s") % {
-        "first": floatformat(page.start_index(), "g"),
-        "last": floatformat(page.end_index(), "g"),
-        "total": floatformat(total, "g"),
+        "first": _grouped(page.start_index()),
+        "last": _grouped(page.end_index()),
+        "total": _grouped(total),
     }
     previous = (
-        f'<li><a href="{url}{escaped(querystring(context, page=page.previous_page_number()))}"'
+        f'<li><a href="{url}{_with_page(query, page.previous_page_number())}"'
         f' rel="prev">{words["previous"]}</a></li>'
         if page.has_previous()
         else ""
     )
     following = (
-        f'<li><a href="{url}{escaped(querystring(context, page=page.next_page_number()))}"'
+        f'<li><a href="{url}{_with_page(query, page.next_page_number())}"'
         f' rel="next">{words["next"]}</a></li>'
         if page.has_next()
         else ""
     )
     current = gettext("Page %(n)s of %(total)s") % {
-        "n": escaped(formats.localize(page.number)),
-        "total": escaped(formats.localize(page.paginator.num_pages)),
+        "n": escaped(_shown(page.number)),
+        "total": escaped(_shown(page.paginator.num_pages)),
     }
     return SafeString(
         f'\n<p class="pagination__range">{shown}</p>\n'
