@@ -97,6 +97,20 @@ def partial(model: type[M], values: Mapping[str, Any], *, using: str = "default"
 T = TypeVar("T")
 
 
+def reached(sizes: Sequence[int], start: int, stop: int) -> list[tuple[int, int, int]]:
+    """For a list made of groups of these sizes, one after another (a cohort's people by
+    role, its pairs by status), the groups that rows ``start`` to ``stop`` reach: each as
+    (its index, how many of its rows, from which of its rows). A page read this way takes
+    each group's rows along an index with ``LIMIT`` and ``OFFSET``."""
+    found, before = [], 0
+    for index, size in enumerate(sizes):
+        first, last = max(start - before, 0), min(stop - before, size)
+        if last > first:
+            found.append((index, last - first, first))
+        before += size
+    return found
+
+
 class Listing(Sequence[T]):
     """A long list read a page at a time with plain SQL, for ``Paginator``: ``count()`` counts
     the rows of ``source`` (``FROM ... WHERE ...``); a slice reads those rows only, in

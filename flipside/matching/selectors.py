@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
-from flipside.lib.sql import columns, fetch, field_of, fields_of, instances, partial
+from flipside.lib.sql import columns, fetch, field_of, fields_of, instances, partial, reached
 from flipside.schemes.models import Cohort, Membership, Role, Scheme
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
@@ -270,18 +270,13 @@ def _pair_statuses(
 ) -> tuple[str, list[Any]]:
     """The ``UNION ALL`` of each status the page reaches (in the statuses' order), each
     from where the page starts in it; "" if it reaches none."""
+    # As ORDER BY status sorts them: active, then ended.
+    statuses = [status for status in sorted(counts) if not only or status == only]
     branches: list[str] = []
     params: list[Any] = []
-    start, stop = offset, offset + limit
-    for status in sorted(counts):  # as ORDER BY status sorts them: active, then ended
-        if only and status != only:
-            continue
-        size = counts[status]
-        if start < size and stop > 0:
-            first, last = max(start, 0), min(stop, size)
-            branches.append(_PAIR_STATUS.format(n=len(branches)))
-            params += [cohort.pk, Role.MENTOR.value, status, last - first, first]
-        start, stop = start - size, stop - size
+    for index, count, first in reached([counts[s] for s in statuses], offset, offset + limit):
+        branches.append(_PAIR_STATUS.format(n=len(branches)))
+        params += [cohort.pk, Role.MENTOR.value, statuses[index], count, first]
     return " UNION ALL ".join(branches), params
 
 

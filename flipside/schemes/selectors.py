@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from flipside.accounts.models import Invitation
 from flipside.lib.background import Verdict
 from flipside.lib.dates import london_datetime
-from flipside.lib.sql import Listing, fetch, partial
+from flipside.lib.sql import Listing, fetch, partial, reached
 from flipside.notifications.calendar import Event, event_uid
 from flipside.notifications.models import OutboxMessage
 
@@ -179,19 +179,15 @@ class _People(Listing[PersonRow]):
 
     def page_sql(self, start: int, stop: int) -> tuple[str, list[Any]]:
         by_role = self.by_role()
-        reached: list[tuple[int, tuple[str, ...], int, int]] = []
-        before = 0
-        for rank, roles in self.ranks:
-            size = sum(by_role.get(role, 0) for role in roles)
-            first, last = max(start - before, 0), min(stop - before, size)
-            if last > first:
-                reached.append((rank, roles, last - first, first))
-            before += size
-        if not reached:  # past the end: a statement that reads nothing
-            reached.append((*self.ranks[0], 0, 0))
+        sizes = [sum(by_role.get(role, 0) for role in roles) for _, roles in self.ranks]
+        pages = [
+            (*self.ranks[i], limit, offset) for i, limit, offset in reached(sizes, start, stop)
+        ]
+        if not pages:  # past the end: a statement that reads nothing
+            pages.append((*self.ranks[0], 0, 0))
         parts: list[str] = []
         params: list[Any] = []
-        for rank, roles, limit, offset in reached:
+        for rank, roles, limit, offset in pages:
             placeholders = ", ".join(["%s"] * len(roles))
             parts.append(_PEOPLE_RANK.format(rank=rank, where=self.where, roles=placeholders))
             params += [*self.params, *roles, limit, offset]

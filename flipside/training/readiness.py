@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from flipside.lib.background import Verdict
 from flipside.lib.kept import mark_stale
-from flipside.lib.sql import Listing, fetch
+from flipside.lib.sql import Listing, fetch, reached
 from flipside.schemes.models import Membership, Role
 
 from .models import (
@@ -511,14 +511,12 @@ class _ReadinessList(Listing[Any]):
         compiled = _checks_sql(self.using, self.cohort.pk, self.cohort.scheme_id, True)
         parts: list[str] = []
         params: list[Any] = [p for _, check_params, _ in compiled for p in check_params]
-        before = 0
-        for rank, role in enumerate(self.roles):
-            size = self._counts().get(role, 0)
-            first, last = max(start - before, 0), min(stop - before, size)
-            if last > first or (rank == len(self.roles) - 1 and not parts):
-                parts.append(_LIST_RANK.format(rank=rank, where=self.where))
-                params += [*self.params, role, max(last - first, 0), first]
-            before += size
+        sizes = [self._counts().get(role, 0) for role in self.roles]
+        # Past the end, the last role with none of its rows: a statement that reads nothing.
+        pages = reached(sizes, start, stop) or [(len(self.roles) - 1, 0, 0)]
+        for rank, limit, offset in pages:
+            parts.append(_LIST_RANK.format(rank=rank, where=self.where))
+            params += [*self.params, self.roles[rank], limit, offset]
         checks = ", ".join(sql for sql, _, _ in compiled)
         return _LIST_PAGE.format(checks=checks, ranks=" UNION ALL ".join(parts)), params
 

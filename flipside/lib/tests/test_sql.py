@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from flipside.lib.sql import columns, fetch, fields_of, instances
+from flipside.lib.sql import columns, fetch, fields_of, instances, reached
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,21 @@ def test_a_listing_counts_what_it_is_told_to() -> None:
         row=str,
     )
     assert listing.count() == 2 and listing[0:5] == ["n0", "n1", "n2"]
+
+
+def test_a_page_reaches_the_groups_it_overlaps_each_from_where_it_starts_in_it() -> None:
+    # Groups of 3, 0 and 4 rows: rows 0-2, none, then rows 3-6.
+    assert reached([3, 0, 4], 0, 2) == [(0, 2, 0)]
+    assert reached([3, 0, 4], 2, 5) == [(0, 1, 2), (2, 2, 0)]
+    assert reached([3, 0, 4], 3, 50) == [(2, 4, 0)]
+    assert reached([3, 0, 4], 7, 9) == []  # past the end
+    # Every row of every page, read group by group, is every row once and in order.
+    rows = [(g, r) for g, size in enumerate([3, 0, 4]) for r in range(size)]
+    for per_page in (1, 2, 3, 5):
+        read = [
+            (g, first + k)
+            for start in range(0, 8, per_page)
+            for g, count, first in reached([3, 0, 4], start, start + per_page)
+            for k in range(count)
+        ]
+        assert read == rows
