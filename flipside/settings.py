@@ -141,6 +141,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Statements a connection runs again and again (every page's session, roles and the
+    # page's own reads) are prepared on the server after their fifth run, so PostgreSQL
+    # stops parsing and planning them each time: about half of what it spent on the cohort,
+    # matching and run pages (docs/performance.md). Behind a pooler that cannot keep
+    # prepared statements (PgBouncer in transaction mode before 1.21), set
+    # DATABASE_PREPARED_STATEMENTS=0.
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches -------------------------------------------------------------------------------

@@ -77,3 +77,18 @@ def test_production_cookies_are_secure_and_host_prefixed() -> None:
         "Lax",
         "False",
     ]
+
+
+def test_postgresql_prepares_what_it_runs_again_and_again_unless_told_not_to() -> None:
+    """Every page's own statements are planned once per connection on PostgreSQL, and an
+    installation behind a pooler that cannot keep prepared statements can turn that off."""
+    url = "postgres://postgres@127.0.0.1:5432/flipside"
+    shown = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    on = run_manage("shell", "-c", shown, env={"DEBUG": "1", "DATABASE_URL": url})
+    off = run_manage(
+        "shell", "-c", shown,
+        env={"DEBUG": "1", "DATABASE_URL": url, "DATABASE_PREPARED_STATEMENTS": "0"},
+    )  # fmt: skip
+    assert "'server_side_binding': True" in on.stdout, on.stderr
+    assert "'prepare_threshold': 5" in on.stdout
+    assert "server_side_binding" not in off.stdout, off.stderr

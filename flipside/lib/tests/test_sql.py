@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 
 from flipside.lib.sql import columns, fetch, fields_of, instances, reached
@@ -111,3 +112,16 @@ def test_a_page_reaches_the_groups_it_overlaps_each_from_where_it_starts_in_it()
             for k in range(count)
         ]
         assert read == rows
+
+
+@pytest.mark.django_db
+def test_a_statement_run_again_and_again_is_prepared_on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    sql = "SELECT COUNT(*) FROM schemes_cohort WHERE id > %s"
+    for _ in range(6):
+        assert fetch(sql, [0], (None,)) == [[0]]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert "SELECT COUNT(*) FROM schemes_cohort WHERE id > $1" in prepared
