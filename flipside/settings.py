@@ -120,6 +120,8 @@ TEMPLATES = [
                 "flipside.schemes.context_processors.navigation",
             ],
             "libraries": {"list_partials": "flipside.lib.list_partials"},
+            # {% url %} and |date as Django draws them, each answer remembered.
+            "builtins": ["flipside.lib.remembered"],
         },
     }
 ]

@@ -45,20 +45,13 @@ _STEP_FACTS_SQL = """
     FROM schemes_cohort c WHERE c.id IN ({ids})
 """
 # Asked about one cohort (its own page), the same query also gives its pairs' figures for
-# the cohort's section, which then needs no query of its own: the kept ones while they hold
-# (decision 0016), else counted (COALESCE leaves the count unasked when a kept figure is
-# there).
+# the cohort's section while the kept ones hold (decision 0016); when they do not, the
+# section counts and keeps them, so the next page reads them again.
 _ONE_COHORT_FIGURES = """,
-        COALESCE(
-            (SELECT k.active FROM matching_paircount k
-             WHERE k.cohort_id = c.id AND k.counted_generation = k.generation),
-            (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s))
-            AS active_count,
-        COALESCE(
-            (SELECT k.ended FROM matching_paircount k
-             WHERE k.cohort_id = c.id AND k.counted_generation = k.generation),
-            (SELECT COUNT(*) FROM matching_pair p WHERE p.cohort_id = c.id AND p.status = %s))
-            AS ended_count"""
+        (SELECT k.active FROM matching_paircount k
+         WHERE k.cohort_id = c.id AND k.counted_generation = k.generation) AS active_count,
+        (SELECT k.ended FROM matching_paircount k
+         WHERE k.cohort_id = c.id AND k.counted_generation = k.generation) AS ended_count"""
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
@@ -73,14 +66,12 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     )
     statuses = [Pair.Status.ACTIVE, Run.Status.DONE, Run.Status.DONE, Run.Status.QUEUED]
     params: list[str | int] = [*statuses, Run.Status.RUNNING]
-    if one:
-        params += [Pair.Status.ACTIVE, Pair.Status.ENDED]
     params += [c.pk for c in asked]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column[0] for column in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    if one and rows:
+    if one and rows and rows[0]["active_count"] is not None:
         row = rows[0]
         asked[0]._pair_figures = PairFigures(row["active_count"], row["ended_count"])  # type: ignore[attr-defined]
     return {
@@ -165,22 +156,17 @@ class PairFigures:
     ended: int
 
 
-# Every coordinator's cohort page asks, so this is plain SQL: the ORM took ~1.5 ms to
-# compile the two filtered counts.
-_PAIR_FIGURES_SQL = """
-    SELECT COUNT(CASE WHEN status = %s THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END)
-    FROM matching_pair WHERE cohort_id = %s
-"""
-
-
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     """For the cohort's coordinators: the matching links, and how many pairs are active and
-    how many ended early (one query)."""
+    how many ended early (read with the cohort's next step while the kept figures hold)."""
     if not can_manage:
         return []
-    figures = getattr(cohort, "_pair_figures", None)  # counted with the cohort's next step
+    figures = getattr(cohort, "_pair_figures", None)
     if figures is None:
-        with connection.cursor() as cursor:
-            cursor.execute(_PAIR_FIGURES_SQL, [Pair.Status.ACTIVE, Pair.Status.ENDED, cohort.pk])
-            figures = PairFigures(*cursor.fetchone())
+        # Counted and kept as the pairs page does. Imported here, on the rare way: the
+        # selectors bring the engine, which the home page must not wait for.
+        from .selectors import pair_figures
+
+        counts = pair_figures(cohort).counts
+        figures = PairFigures(counts[Pair.Status.ACTIVE], counts[Pair.Status.ENDED])
     return [Part("matching/_cohort_section.html", figures)]
