@@ -119,7 +119,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "flipside.schemes.context_processors.navigation",
             ],
-            "libraries": {"list_partials": "flipside.lib.list_partials"},
+            # {% load i18n %} gets Django's library with fixed messages drawn once.
+            "libraries": {
+                "list_partials": "flipside.lib.list_partials",
+                "i18n": "flipside.lib.remembered_i18n",
+            },
             # {% url %} and |date as Django draws them, each answer remembered.
             "builtins": ["flipside.lib.remembered"],
         },

@@ -22,6 +22,7 @@ from django.core.signals import setting_changed
 from django.template import defaultfilters, defaulttags
 from django.template.base import Parser, Token
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.autoreload import file_changed
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
@@ -46,7 +47,8 @@ def _reverse(
 
 
 def _plain(value: Any) -> bool:
-    return type(value) in _PLAIN
+    # Text includes SafeString, which the template language makes of every literal.
+    return isinstance(value, _PLAIN)
 
 
 class RememberedURLNode(defaulttags.URLNode):
@@ -94,16 +96,27 @@ def _date(value: datetime.date, zone: str, arg: str | None, language: str | None
 def date(value: Any, arg: str | None = None) -> str:
     """Django's ``|date``, each moment's text worked out once per format, time zone and
     language."""
-    if isinstance(value, datetime.date) and (arg is None or type(arg) is str):
+    if isinstance(value, datetime.date) and (arg is None or isinstance(arg, str)):
         zone = str(value.tzinfo) if isinstance(value, datetime.datetime) else ""
         # Two moments in different zones are equal datetimes: the zone is part of the key.
         return _date(value, zone, arg, get_language())
     return str(defaultfilters.date(value, arg))
 
 
+_generation = [0]
+
+
+def generation() -> int:
+    """Which remembering this is: moves on whenever what is remembered is forgotten."""
+    return _generation[0]
+
+
 def forget(**kwargs: Any) -> None:
     _reverse.cache_clear()
     _date.cache_clear()
+    _generation[0] += 1
 
 
 setting_changed.connect(forget, dispatch_uid="flipside.lib.remembered.forget")
+# A changed translation file (runserver reloads them without restarting).
+file_changed.connect(forget, dispatch_uid="flipside.lib.remembered.forget_files")

@@ -77,3 +77,62 @@ def test_a_date_follows_the_language() -> None:
     with translation.override("fr"):
         french = draw("{{ d|date:'F' }}", d=moment)
     assert (english, french) == ("January", "janvier")
+
+
+def test_a_page_asks_django_once_for_each_url_and_date() -> None:
+    remembered.forget()
+    source = (
+        "{% url 'home:cohort' 3 %}{% url 'home:cohort' 3 %}{{ d|date:'j M Y' }}{{ d|date:'j M Y' }}"
+    )
+    draw(source, d=datetime.date(2026, 1, 5))
+    draw(source, d=datetime.date(2026, 1, 5))
+    assert remembered._reverse.cache_info().misses == 1
+    assert remembered._date.cache_info().misses == 1
+    assert remembered._reverse.cache_info().hits == 3
+
+
+def test_load_i18n_gives_djangos_library_with_fixed_messages_remembered() -> None:
+    from django.templatetags import i18n as django_i18n
+
+    from flipside.lib import remembered_i18n
+
+    compiled = engines["django"].from_string("{% load i18n %}{% translate 'Home' %}")
+    node = compiled.template.nodelist[-1]
+    assert isinstance(node, remembered_i18n.RememberedTranslateNode)
+    assert node.fixed
+    # Every other tag and filter is Django's own.
+    assert set(remembered_i18n.register.tags) == set(django_i18n.register.tags)
+    assert remembered_i18n.register.filters == django_i18n.register.filters
+
+
+def test_a_translated_message_is_djangos_text_in_each_language_and_form() -> None:
+    from django.template import Context, Engine
+
+    source = (
+        "{% load i18n %}[{% translate 'Yes' %}] [{% translate word %}] "
+        "[{% translate 'May' context 'abbrev. month' %}] [{% translate 'No' as no %}{{ no }}] "
+        "[{% translate 'Yes'|upper %}] [{% translate '50% done' %}] [{% translate 'a<b' %}] "
+        "{% autoescape off %}[{% translate 'a<b' %}]{% endautoescape %}"
+    )
+    djangos = Engine(libraries={"i18n": "django.templatetags.i18n"}).from_string(source)
+    drawn = {}
+    for language in ("en-gb", "fr", "en-gb", "fr"):
+        with translation.override(language):
+            ours = draw(source, word="No")
+            assert ours == djangos.render(Context({"word": "No"}))
+            drawn[language] = ours
+    assert drawn["fr"].startswith("[Oui] [Non]")
+    assert drawn["en-gb"].startswith("[Yes] [No]")
+
+
+def test_a_fixed_message_is_looked_up_once_per_language() -> None:
+    compiled = engines["django"].from_string("{% load i18n %}{% translate 'Yes' %}")
+    node = compiled.template.nodelist[-1]
+    with translation.override("fr"):
+        assert compiled.render({}) == "Oui"
+        assert compiled.render({}) == "Oui"
+    assert len(node.drawn) == 1
+    with override_settings(LANGUAGE_CODE="en-gb"):  # a change of settings forgets them
+        with translation.override("fr"):
+            assert compiled.render({}) == "Oui"
+    assert len(node.drawn) == 2
