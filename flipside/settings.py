@@ -119,13 +119,12 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "flipside.schemes.context_processors.navigation",
             ],
-            # {% load i18n %} gets Django's library with fixed messages drawn once.
-            "libraries": {
-                "list_partials": "flipside.lib.list_partials",
-                "i18n": "flipside.lib.remembered_i18n",
-            },
-            # {% url %} and |date as Django draws them, each answer remembered.
-            "builtins": ["flipside.lib.remembered"],
+            "libraries": {"list_partials": "flipside.lib.list_partials"},
+            # In every template without loading: {% url %} and |date as Django draws them,
+            # each answer remembered, and Django's i18n tags with fixed messages drawn once
+            # (decision 0017). The product's templates do not {% load i18n %}, which would
+            # put Django's own tags back.
+            "builtins": ["flipside.lib.remembered", "flipside.lib.remembered_i18n"],
         },
     }
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -18,8 +19,10 @@ def draw(source: str, **context: object) -> str:
 
 
 def test_the_url_tag_and_the_date_filter_are_the_remembering_ones() -> None:
+    from flipside.lib import remembered_i18n
+
     tags = engines["django"].engine.template_builtins
-    assert tags[-1] is remembered.register
+    assert tags[-2:] == [remembered.register, remembered_i18n.register]
     compiled = engines["django"].from_string("{% url 'home:cohort' 1 %}").template.nodelist
     assert isinstance(compiled[0], remembered.RememberedURLNode)
 
@@ -91,12 +94,12 @@ def test_a_page_asks_django_once_for_each_url_and_date() -> None:
     assert remembered._reverse.cache_info().hits == 3
 
 
-def test_load_i18n_gives_djangos_library_with_fixed_messages_remembered() -> None:
+def test_every_template_has_djangos_i18n_tags_with_fixed_messages_remembered() -> None:
     from django.templatetags import i18n as django_i18n
 
     from flipside.lib import remembered_i18n
 
-    compiled = engines["django"].from_string("{% load i18n %}{% translate 'Home' %}")
+    compiled = engines["django"].from_string("{% translate 'Home' %}")
     node = compiled.template.nodelist[-1]
     assert isinstance(node, remembered_i18n.RememberedTranslateNode)
     assert node.fixed
@@ -105,16 +108,36 @@ def test_load_i18n_gives_djangos_library_with_fixed_messages_remembered() -> Non
     assert remembered_i18n.register.filters == django_i18n.register.filters
 
 
+def test_no_template_of_the_product_loads_djangos_i18n_library_over_them() -> None:
+    """``{% load i18n %}`` would put Django's tags back in place of the remembering ones."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    loads = re.compile(r"\{%\s*load\s[^%]*\bi18n\b")
+    folders = [
+        Path(settings.BASE_DIR) / "templates",
+        *Path(settings.BASE_DIR).glob("flipside/*/templates"),
+    ]
+    found = [
+        str(path)
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file() and loads.search(path.read_text(errors="replace"))
+    ]
+    assert found == []
+
+
 def test_a_translated_message_is_djangos_text_in_each_language_and_form() -> None:
     from django.template import Context, Engine
 
     source = (
-        "{% load i18n %}[{% translate 'Yes' %}] [{% translate word %}] "
+        "[{% translate 'Yes' %}] [{% translate word %}] "
         "[{% translate 'May' context 'abbrev. month' %}] [{% translate 'No' as no %}{{ no }}] "
         "[{% translate 'Yes'|upper %}] [{% translate '50% done' %}] [{% translate 'a<b' %}] "
         "{% autoescape off %}[{% translate 'a<b' %}]{% endautoescape %}"
     )
-    djangos = Engine(libraries={"i18n": "django.templatetags.i18n"}).from_string(source)
+    djangos = Engine(builtins=["django.templatetags.i18n"]).from_string(source)
     drawn = {}
     for language in ("en-gb", "fr", "en-gb", "fr"):
         with translation.override(language):
@@ -126,7 +149,7 @@ def test_a_translated_message_is_djangos_text_in_each_language_and_form() -> Non
 
 
 def test_a_fixed_message_is_looked_up_once_per_language() -> None:
-    compiled = engines["django"].from_string("{% load i18n %}{% translate 'Yes' %}")
+    compiled = engines["django"].from_string("{% translate 'Yes' %}")
     node = compiled.template.nodelist[-1]
     with translation.override("fr"):
         assert compiled.render({}) == "Oui"
@@ -136,3 +159,31 @@ def test_a_fixed_message_is_looked_up_once_per_language() -> None:
         with translation.override("fr"):
             assert compiled.render({}) == "Oui"
     assert len(node.drawn) == 2
+
+
+def test_a_block_translation_is_djangos_text_in_each_language_and_form() -> None:
+    from django.template import Context, Engine
+
+    from flipside.lib import remembered_i18n
+
+    source = (
+        "[{% blocktranslate with name=who %}Hello {{ name }}, 100% sure{% endblocktranslate %}]"
+        "[{% blocktranslate count counter=n %}{{ counter }} year{% plural %}{{ counter }} years"
+        "{% endblocktranslate %}]"
+        "[{% blocktranslate trimmed %}\n  Yes\n  {% endblocktranslate %}]"
+        "[{% blocktranslate context 'abbrev. month' %}May{% endblocktranslate %}]"
+        "[{% blocktranslate asvar said %}No{% endblocktranslate %}{{ said }}]"
+    )
+    compiled = engines["django"].from_string(source)
+    assert any(
+        isinstance(node, remembered_i18n.RememberedBlockTranslateNode)
+        for node in compiled.template.nodelist
+    )
+    djangos = Engine(builtins=["django.templatetags.i18n"]).from_string(source)
+    for language in ("en-gb", "fr", "en-gb"):
+        for n in (1, 2, 1):
+            context = {"who": "<Ana>", "n": n}
+            with translation.override(language):
+                assert compiled.render(context) == djangos.render(Context(context))
+    with translation.override("fr"):
+        assert "[Oui][mai][Non]" in compiled.render({"who": "Ana", "n": 2})
