@@ -173,7 +173,8 @@ CACHES = {
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with a request's person read in plain SQL.
+    "flipside.accounts.backends.PasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -204,7 +205,8 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "flipside.lib.network.client_ip"
 
 # --- Sessions and cookies -----------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, each request's read in plain SQL (flipside/accounts/backends.py).
+SESSION_ENGINE = "flipside.accounts.backends"
 SESSION_COOKIE_AGE = 30 * 60  # idle timeout, renewed by SessionLimitsMiddleware
 # Renewing the idle timeout writes the session row; once a minute per person is enough.
 SESSION_SAVE_EVERY_REQUEST = False

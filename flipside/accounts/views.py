@@ -17,6 +17,7 @@ from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import Action
 
 from . import services
+from .backends import SIGN_IN_BACKEND
 from .forms import (
     AcceptInvitationForm,
     InviteForm,
@@ -106,7 +107,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except services.AccountsError as error:
             form.add_error(None, str(error))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=SIGN_IN_BACKEND)
             messages.success(
                 request,
                 _("Welcome to Flipside. You have joined %(cohort)s.") % {"cohort": found.cohort},

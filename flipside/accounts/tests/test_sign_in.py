@@ -358,7 +358,7 @@ def test_sessions_idle_out_after_thirty_minutes_renewed_at_most_once_a_minute() 
     # Renewal is done by SessionLimitsMiddleware, not by a write on every request.
     assert settings.SESSION_SAVE_EVERY_REQUEST is False
     assert settings.SESSION_RENEW_AFTER_SECONDS == 60
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.SESSION_ENGINE == "flipside.accounts.backends"  # database sessions
 
 
 def session_writes(queries: CaptureQueriesContext) -> list[str]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from flipside.accounts.backends import SIGN_IN_BACKEND
 from flipside.accounts.models import User
 from flipside.accounts.types import AuthedRequest
 from flipside.privacy import services as privacy
@@ -23,7 +24,6 @@ from ..forms.application import ApplicationForm
 from ..models import Application, Call, Preference
 
 Status = Application.Status
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 # --- The public call and starting an application ------------------------------------------
@@ -93,7 +93,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         except services.RecruitmentError as error:
             form.add_error(None, str(error))
         else:
-            login(request, application.applicant, backend=MODEL_BACKEND)
+            login(request, application.applicant, backend=SIGN_IN_BACKEND)
             messages.success(
                 request,
                 _("Your account is ready and your application is saved as a draft. "
