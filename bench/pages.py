@@ -667,6 +667,11 @@ def run_sqlite(args: argparse.Namespace, pairs: int) -> bool:
             for n in range(WRITERS)
         ]
         try:
+            # Each writer says when it is set up: ten Django start-ups at once take both
+            # cores for seconds, which would measure start-up rather than locking.
+            for writer_process in writers:
+                assert writer_process.stdout is not None  # noqa: S101 - piped above
+                writer_process.stdout.readline()
             measured = wrk(base + "/", cookie, seconds=seconds, script=WRK_ROTATE % paths)
             writes = locked = 0
             for writer in writers:
@@ -685,9 +690,10 @@ def run_sqlite(args: argparse.Namespace, pairs: int) -> bool:
 
 
 def writer(seconds: int, cohort_id: int, number: int) -> None:
-    """Write through the app's services for ``seconds``: a review note on an application of
-    the cohort every PAUSE seconds; count the "database is locked" errors. The pause keeps
-    ten writers on two cores a test of locking rather than of CPU starvation."""
+    """Once set up (a ``ready`` line), write through the app's services for ``seconds``: a
+    review note on an application of the cohort every PAUSE seconds; count the "database is
+    locked" errors. The pause keeps ten writers on two cores a test of locking rather than of
+    CPU starvation."""
     import django
 
     django.setup()
@@ -699,6 +705,7 @@ def writer(seconds: int, cohort_id: int, number: int) -> None:
 
     author = User.objects.get(email="coordinator1@bench.example")
     applications = list(Application.objects.filter(call__cohort_id=cohort_id).order_by("id")[:200])
+    print(json.dumps({"ready": True}), flush=True)
     writes = locked = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
