@@ -155,3 +155,15 @@ def bulk_members(cohort: Cohort, role: str, n: int, *, name: str = "Member") -> 
     changed("cohort", cohort.pk)
     kept.changed("cohort", cohort.pk)
     return users
+
+
+def change_sequences(changes: list[Any], *, max_size: int) -> Any:
+    """For the property tests of figures kept between changes: lists of one to ``max_size``
+    changes, each with a number it uses to pick whom or what it changes."""
+    from hypothesis import strategies as st
+
+    return st.lists(
+        st.tuples(st.sampled_from(changes), st.integers(min_value=0, max_value=50)),
+        min_size=1,
+        max_size=max_size,
+    )

@@ -13,9 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from conftest import bulk_members, join, make_cohort, make_user
+from conftest import bulk_members, change_sequences, join, make_cohort, make_user
 from flipside.accounts.services import update_profile
 from flipside.matching import checks, selectors, services
 from flipside.matching.models import Pair, PairCount, Run
@@ -154,13 +153,7 @@ def assert_page_agrees(cohort: Cohort) -> None:
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(CHANGES), st.integers(min_value=0, max_value=50)),
-        min_size=1,
-        max_size=10,
-    )
-)
+@given(change_sequences(CHANGES, max_size=10))
 def test_kept_figures_follow_every_change_to_what_the_pairs_page_counts(
     db: Any, changes: list[tuple[Any, int]]
 ) -> None:

@@ -11,9 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from conftest import join, make_cohort, make_user
+from conftest import change_sequences, join, make_cohort, make_user
 from flipside.schemes import services as schemes
 from flipside.schemes.models import Cohort, Role, Stage
 from flipside.training import readiness, services
@@ -137,13 +136,7 @@ CHANGES = [
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(CHANGES), st.integers(min_value=0, max_value=50)),
-        min_size=1,
-        max_size=12,
-    )
-)
+@given(change_sequences(CHANGES, max_size=12))
 def test_kept_counts_follow_every_change_to_what_readiness_reads(
     db: Any, changes: list[tuple[Any, int]]
 ) -> None:
