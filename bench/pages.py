@@ -17,9 +17,9 @@ the same installation.
 Prints one JSON line per measurement, each figure beside its target and a pass/fail:
 ``check`` is "page" (``rps``, ``ratio`` to the bare page measured just before and after,
 ``p50_ms``/``p95_ms``/``p99_ms``, ``html_bytes``, ``queries``, ``status``, ``errors``),
-"50 connections" (``p95_ms`` for the cohort, pairs and home pages, and for the bare page as a
-``reference`` that is not a check: what this machine allows any page at all) or "sqlite" (``locked``,
-``writes``, ``p95_ms``, ``errors``). Exits 1 if any check fails.
+"50 connections" (``p95_ms`` for the cohort, pairs and home pages, and for the bare page as
+a ``reference`` that is not a check: what this machine allows any page at all) or "sqlite"
+(``locked``, ``writes``, ``p95_ms``, ``errors``). Exits 1 if any check fails.
 """
 
 from __future__ import annotations
