@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "flipside.recruitment",
     "flipside.training",
     "flipside.matching",
+    "flipside.partnerships",
     "flipside.home",
     "flipside.demo",
     "flipside.worker",

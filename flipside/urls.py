@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("flipside.recruitment.urls")),
     path("", include("flipside.training.urls")),
     path("", include("flipside.matching.urls")),
+    path("", include("flipside.partnerships.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

@@ -44,6 +44,7 @@ def row(anonymous: int, default: int, **by_role: int) -> dict[str, int]:
 
 COORDINATORS = {"coordinator": 200, "org_coordinator": 200, "cohort_coordinator": 200}
 SCHEME_COORDINATORS = {"coordinator": 200, "org_coordinator": 200}
+PARTNERS = {"mentor": 200, "mentee": 200}
 
 EXPECTED: dict[str, dict[str, int]] = {
     "home": row(302, 200),
@@ -157,6 +158,53 @@ EXPECTED: dict[str, dict[str, int]] = {
     "matching:rematch": row(302, 404, **COORDINATORS),
     # A participant's own partner: only the two people in the sample pair.
     "matching:partner": row(302, 404, mentor=200, mentee=200),
+    # A pair's workspace, meetings and journal: its two partners only, never coordinators
+    # (the sample meeting is arranged and started an hour ago; the journal entry is the
+    # mentor's, and nobody else can delete it).
+    "partnerships:workspace": row(302, 404, **PARTNERS),
+    "partnerships:pause": row(302, 404, **PARTNERS),
+    "partnerships:resume": row(302, 405),
+    "partnerships:end": row(302, 404, **PARTNERS),
+    "partnerships:journal": row(302, 404, **PARTNERS),
+    "partnerships:journal_delete": row(302, 405),
+    "partnerships:propose": row(302, 404, **PARTNERS),
+    "partnerships:log": row(302, 404, **PARTNERS),
+    "partnerships:meeting": row(302, 404, **PARTNERS),
+    "partnerships:accept": row(302, 405),
+    "partnerships:reschedule": row(302, 404, **PARTNERS),
+    "partnerships:cancel": row(302, 405),
+    "partnerships:record": row(302, 405),
+    "partnerships:answer": row(302, 405),
+    "partnerships:meeting_calendar": row(302, 404, **PARTNERS),
+    # Talking points: every member reads the library, partners suggest and mark them, the
+    # scheme's coordinators curate them.
+    "partnerships:points": row(302, 404, **COORDINATORS, **PARTNERS, observer=200),
+    "partnerships:point_suggest": row(302, 404, **PARTNERS),
+    "partnerships:point_used": row(302, 405),
+    "partnerships:points_manage": row(302, 404, **SCHEME_COORDINATORS),
+    "partnerships:point_edit": row(302, 404, **SCHEME_COORDINATORS),
+    "partnerships:point_decide": row(302, 405),
+    # The progress board and its actions: the cohort's coordinators only.
+    "partnerships:board": row(302, 404, **COORDINATORS),
+    "partnerships:nudge": row(302, 404, **COORDINATORS),
+    "partnerships:settings": row(302, 404, **COORDINATORS),
+    "partnerships:board_pause": row(302, 404, **COORDINATORS),
+    "partnerships:board_resume": row(302, 405),
+    # Reflection events: every member sees them; coordinators run them.
+    "partnerships:events": row(302, 404, **COORDINATORS, **PARTNERS, observer=200),
+    "partnerships:event_create": row(302, 404, **COORDINATORS),
+    "partnerships:event": row(302, 404, **COORDINATORS, **PARTNERS, observer=200),
+    "partnerships:event_edit": row(302, 404, **COORDINATORS),
+    "partnerships:event_cancel": row(302, 405),
+    "partnerships:event_reply": row(302, 405),
+    "partnerships:event_register": row(302, 404, **COORDINATORS),
+    "partnerships:event_notes": row(302, 404, **COORDINATORS),
+    "partnerships:event_calendar": row(302, 404, **COORDINATORS, **PARTNERS, observer=200),
+    # Each person's calendar feed: the page for everyone signed in; the feed itself by its
+    # token alone (the sample token is the mentor's), which is why it needs no sign-in.
+    "partnerships:feed": row(302, 200),
+    "partnerships:feed_regenerate": row(302, 405),
+    "partnerships:feed_ics": row(200, 200),
 }
 
 
@@ -250,6 +298,49 @@ def matrix_matching(world: World) -> dict[str, int]:
     return {"run_id": run.pk, "proposal_id": proposal.pk, "rule_id": rule.pk, "pair_id": pair.pk}
 
 
+FEED_TOKEN = "matrix-feed-token-" + "0" * 25  # the shape of secrets.token_urlsafe(32)
+
+
+def matrix_partnerships(world: World) -> dict[str, int]:
+    """In the sample pair: an arranged meeting that started an hour ago, a journal entry by
+    the mentor and a published talking point; a reflection event of the cohort."""
+    from flipside.partnerships.models import (
+        JournalEntry,
+        Meeting,
+        ReflectionEvent,
+        TalkingPoint,
+    )
+    from flipside.privacy import crypto
+
+    pair = Pair.objects.get(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee)
+    meeting, _ = Meeting.objects.get_or_create(
+        pair=pair,
+        defaults={
+            "status": Meeting.Status.ACCEPTED,
+            "starts_at": timezone.now() - datetime.timedelta(hours=1),
+            "proposed_by": world.mentor,
+            "accepted_at": timezone.now() - datetime.timedelta(days=2),
+        },
+    )
+    entry, _ = JournalEntry.objects.get_or_create(
+        pair=pair, author=world.mentor, defaults={"ciphertext": crypto.encrypt({"text": "Mine"})}
+    )
+    point, _ = TalkingPoint.objects.get_or_create(
+        scheme=world.scheme, theme="Getting started", text="What brought you here?"
+    )
+    event, _ = ReflectionEvent.objects.get_or_create(
+        cohort=world.cohort,
+        title="Matrix reflection",
+        defaults={"starts_at": timezone.now() + datetime.timedelta(days=10)},
+    )
+    return {
+        "meeting_id": meeting.pk,
+        "entry_id": entry.pk,
+        "point_id": point.pk,
+        "event_id": event.pk,
+    }
+
+
 def url_for(name: str, world: World) -> str:
     """The URL for ``name`` with ids of objects in ``world``'s cohort."""
     invitation, _ = Invitation.objects.get_or_create(
@@ -287,6 +378,15 @@ def url_for(name: str, world: World) -> str:
         "user_id": world.mentor.pk,
         **matrix_matching(world),
     }
+    samples.update(matrix_partnerships(world))
+    if name == "partnerships:feed_ics":
+        from flipside.partnerships.models import CalendarFeed
+        from flipside.partnerships.services.feed import token_hash
+
+        CalendarFeed.objects.get_or_create(
+            user=world.mentor, defaults={"token_hash": token_hash(FEED_TOKEN)}
+        )
+        samples["token"] = FEED_TOKEN
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
     if name in ("recruitment:call_public", "recruitment:start"):
@@ -333,6 +433,11 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["run_id", "proposal_id"],
         ["rule_id"],
         ["pair_id"],
+        ["meeting_id"],
+        ["entry_id"],
+        ["pair_id", "point_id"],
+        ["point_id"],
+        ["event_id"],
     ]
 
 

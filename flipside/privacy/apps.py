@@ -12,5 +12,8 @@ class PrivacyConfig(AppConfig):
         from flipside.lib import background
 
         from .audit import check_chain
+        from .crypto import register_encrypted
+        from .models import EqualityRecord
 
         background.register_invariant(key="audit", check=check_chain)
+        register_encrypted(EqualityRecord)

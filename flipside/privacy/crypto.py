@@ -13,6 +13,12 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db import models
+
+#: Every model with a column encrypted here, and that column: ``rotate_encryption_keys``
+#: re-encrypts them all. Apps register theirs in ``AppConfig.ready()`` (``register_encrypted``),
+#: so privacy learns no app of the cycle by name.
+ENCRYPTED: dict[str, tuple[type[models.Model], str]] = {}
 
 
 class DecryptionError(Exception):
@@ -44,3 +50,8 @@ def rotate(token: str) -> str:
 
 def generate_key() -> str:
     return Fernet.generate_key().decode()
+
+
+def register_encrypted(model: type[models.Model], field: str = "ciphertext") -> None:
+    """Declare a column encrypted with ``encrypt``, so key rotation reaches it."""
+    ENCRYPTED[model._meta.label] = (model, field)

@@ -72,9 +72,9 @@ def test_home_page_queries_stay_bounded_as_cohorts_grow(
         join(cohort, Role.MENTOR, world.coordinator) if year == 0 else None
     client.force_login(world.coordinator)
     client.get(reverse("home"))  # the first page after sign-in also renews the session
-    # Session, person, their roles, cohorts, one per app with a step, memberships, partners
-    # and applications.
-    with django_assert_max_num_queries(8):
+    # Session, person, their roles, cohorts, one per app with a step (matching and
+    # partnerships), memberships, partners, the pair's progress and applications.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 11
 
@@ -270,8 +270,9 @@ def test_cohort_page_queries_stay_bounded(
     client.get(page)  # the first view since the pairs changed counts their figures, and keeps
     client.get(page)  # them (a cohort's figures are kept from their second count: 0016)
     # Session, person, their roles, the cohort, its counts (one), history, the next step (with
-    # the pairs' kept figures for matching's section) and the other apps' sections.
-    with django_assert_max_num_queries(8):
+    # the pairs' kept figures for matching's section), partnerships' step (with the counts
+    # its section shows) and the other apps' sections.
+    with django_assert_max_num_queries(9):
         assert client.get(page).status_code == 200
 
 

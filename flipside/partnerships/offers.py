@@ -1,0 +1,216 @@
+"""What partnerships offers the home page and the cohort overview: each partner's next
+meeting and progress, the cohort's pairs by status for its coordinators (counts only for
+observers), and the coordinator's next step while a cohort runs. One query per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from flipside.accounts.models import User
+from flipside.matching.models import Pair
+from flipside.schemes.models import Cohort, Membership, Role, Stage
+from flipside.schemes.offers import CardOffer, Link, NextStep, Part
+
+from . import board
+from .models import Meeting
+from .progress import STATUSES
+from .selectors import london_today, progress_of
+
+
+def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
+    """For running cohorts: keep the pairs meeting, saying how many are behind (one
+    aggregate query for all the cohorts)."""
+    running = {c.pk: c for c in cohorts if c.stage == Stage.RUNNING}
+    if not running:
+        return {}
+    today = london_today()
+    pairs = board.with_facts(
+        Pair.objects.filter(cohort_id__in=running), board.cohort_expected(running, today)
+    )
+    for cohort in running.values():
+        # The cohort page asks for its step first: its section reads these counts again.
+        cohort._partnership_counts = dict.fromkeys(STATUSES, 0)  # type: ignore[attr-defined]
+    rows: Any = (
+        pairs.order_by()
+        .values("cohort_id")
+        .annotate(
+            n_active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
+            n_behind=Count("pk", filter=Q(board_status__in=board.NEEDS_NUDGE)),
+            **{key: Count("pk", filter=Q(board_status=key)) for key in STATUSES},
+        )
+    )
+    steps = {}
+    for row in rows:
+        running[row["cohort_id"]]._partnership_counts = {  # type: ignore[attr-defined]
+            key: row[key] for key in STATUSES
+        }
+        url = reverse("partnerships:board", args=[row["cohort_id"]])
+        if row["n_behind"]:
+            text = ngettext(
+                "Keep pairs meeting: %(n)s pair behind.",
+                "Keep pairs meeting: %(n)s pairs behind.",
+                row["n_behind"],
+            ) % {"n": row["n_behind"]}
+        elif row["n_active"]:
+            text = _("Keep pairs meeting: every pair is on track. Plan the reflection meetings.")
+        else:
+            continue  # no pair meeting: matching's step (find people new partners) stands
+        steps[row["cohort_id"]] = NextStep(text, url)
+    return steps
+
+
+@dataclass
+class PairProgress:
+    pair: Pair
+    progress: Any
+    next_meeting: Any  # datetime or None
+    to_record: int = 0  # arranged meetings whose time has passed, not recorded yet
+    to_confirm: int = 0  # records the partner made, waiting for this person
+    to_answer: int = 0  # times the partner proposed, waiting for this person
+
+    def next_step(self) -> str:
+        """What this person should do next in this partnership, most pressing first."""
+        if self.to_record:
+            return str(_("Record whether your last meeting happened."))
+        if self.to_confirm:
+            return str(_("Confirm the meeting your partner recorded."))
+        if self.to_answer:
+            return str(_("Answer the meeting times your partner proposed."))
+        if self.next_meeting is None:
+            return str(_("Arrange your next meeting with your partner."))
+        return ""
+
+
+def _own_active_pairs(user: User) -> list[PairProgress]:
+    now = timezone.now()
+    next_meeting = (
+        Meeting.objects.filter(
+            pair=OuterRef("pk"), status=Meeting.Status.ACCEPTED, starts_at__gte=now
+        )
+        .order_by()
+        .values("pair")
+        .annotate(at=Min("starts_at"))
+        .values("at")[:1]
+    )
+
+    def waiting(by_other_than: User | None = None, **where: Any) -> Any:
+        """How many of the pair's meetings are in the given state (and, with
+        ``by_other_than``, were recorded or proposed by the partner): 0 if none."""
+        meetings = Meeting.objects.filter(pair=OuterRef("pk"), **where)
+        if by_other_than is not None:
+            field = "recorded_by" if "record" in where else "proposed_by"
+            meetings = meetings.exclude(**{field: by_other_than})
+        return Coalesce(Subquery(
+            meetings
+            .order_by()
+            .values("pair")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ), 0)  # fmt: skip
+
+    pairs = (
+        board.with_facts(
+            Pair.objects.filter(
+                Q(mentor=user) | Q(mentee=user), status=Pair.Status.ACTIVE
+            ).select_related("cohort"),
+            0,
+            now=now,
+        )
+        .annotate(
+            next_at=Subquery(next_meeting),
+            to_record=waiting(status=Meeting.Status.ACCEPTED, starts_at__lt=now),
+            to_confirm=waiting(user, record=Meeting.Record.UNCONFIRMED),
+            to_answer=waiting(user, status=Meeting.Status.PROPOSED),
+        )
+        .order_by("started_at", "pk")
+    )
+    found = []
+    for pair in pairs:
+        progress = progress_of(
+            pair,
+            held=pair.held,  # type: ignore[attr-defined]
+            contacts=pair.contacts,  # type: ignore[attr-defined]
+            paused=pair.is_paused,  # type: ignore[attr-defined]
+        )
+        found.append(
+            PairProgress(
+                pair,
+                progress,
+                pair.next_at,  # type: ignore[attr-defined]
+                to_record=pair.to_record or 0,  # type: ignore[attr-defined]
+                to_confirm=pair.to_confirm or 0,  # type: ignore[attr-defined]
+                to_answer=pair.to_answer or 0,  # type: ignore[attr-defined]
+            )
+        )
+    return found
+
+
+def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[int, CardOffer]:
+    """For mentors and mentees in running cohorts: each active pair's next meeting and
+    progress, with links to the workspace, talking points and reflection events."""
+    running = [
+        m for m in memberships
+        if m.role in (Role.MENTOR, Role.MENTEE) and m.cohort.stage == Stage.RUNNING
+    ]  # fmt: skip
+    if not running:
+        return {}
+    by_cohort: dict[int, list[PairProgress]] = {}
+    for item in _own_active_pairs(user):
+        by_cohort.setdefault(item.pair.cohort_id, []).append(item)
+    offers = {}
+    for membership in running:
+        mine = by_cohort.get(membership.cohort_id, [])
+        cohort_id = membership.cohort_id
+        links = [
+            Link(_("Talking points"), reverse("partnerships:points", args=[cohort_id])),
+            Link(_("Reflection events"), reverse("partnerships:events", args=[cohort_id])),
+        ]
+        if not mine:
+            offers[membership.pk] = CardOffer(links=links)
+            continue
+        steps = [step for step in (item.next_step() for item in mine) if step]
+        offers[membership.pk] = CardOffer(
+            next_step=steps[0] if steps else "",
+            parts=[Part("partnerships/_card_progress.html", item) for item in mine],
+            links=[
+                *(Link(_("Your partnership"), reverse("partnerships:workspace", args=[i.pair.pk]))
+                  for i in mine),
+                *links,
+            ],
+        )  # fmt: skip
+    return offers
+
+
+def home_sections(user: User) -> list[Part]:
+    # Each partner's progress is on their cohort's card (participant_offers).
+    return []
+
+
+@dataclass
+class CohortProgress:
+    cohort: Cohort
+    rows: list[tuple[str, str, int]]  # (key, label, count)
+    total: int
+    can_manage: bool
+
+
+def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+    """The pairs by status, for coordinators with links to the board, events and talking
+    points; for observers, counts only. Shown once the cohort runs (one aggregate query)."""
+    if cohort.stage not in (Stage.RUNNING, Stage.CLOSED):
+        return []
+    counts = getattr(cohort, "_partnership_counts", None)
+    if counts is None:  # observers' page, or a closed cohort: no step was asked
+        counts = board.status_counts(board.board_pairs(cohort))
+    rows = [(key, str(label), counts[key]) for key, label in STATUSES.items()]
+    data = CohortProgress(cohort, rows, sum(counts.values()), can_manage)
+    return [Part("partnerships/_cohort_section.html", data)]

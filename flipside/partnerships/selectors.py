@@ -1,0 +1,82 @@
+"""Reads of the partnerships app shared by its pages, its offers and its reminders."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from flipside.lib.dates import LONDON
+from flipside.matching.models import Pair
+
+from .models import Meeting, Pause
+from .progress import Progress, expected_by, status_of
+
+COUNTED = Q(meetings__status=Meeting.Status.HELD) & ~Q(meetings__record=Meeting.Record.DISPUTED)
+CONTACT = Q(
+    meetings__status__in=[
+        Meeting.Status.PROPOSED,
+        Meeting.Status.ACCEPTED,
+        Meeting.Status.HELD,
+        Meeting.Status.NOT_HELD,
+    ]
+)
+
+
+def london_today() -> datetime.date:
+    return timezone.now().astimezone(LONDON).date()
+
+
+def with_progress_facts(pairs: object) -> object:
+    """Annotate a queryset of pairs with ``held`` (meetings that count), ``contacts``
+    (meetings proposed, arranged, held or missed) and ``paused`` (an open pause): one query
+    for any number of pairs."""
+    return pairs.annotate(  # type: ignore[attr-defined]
+        held=Count("meetings", filter=COUNTED),
+        contacts=Count("meetings", filter=CONTACT),
+        paused=Exists(Pause.objects.filter(pair=OuterRef("pk"), resumed_at__isnull=True)),
+    )
+
+
+def progress_of(pair: Pair, *, held: int, contacts: int, paused: bool,
+                today: datetime.date | None = None) -> Progress:  # fmt: skip
+    """The pair's progress from the facts ``with_progress_facts`` adds (its cohort loaded)."""
+    cohort = pair.cohort
+    today = today or london_today()
+    expected = expected_by(
+        today, starts_on=cohort.starts_on, ends_on=cohort.ends_on, minimum=cohort.min_meetings
+    )
+    status = status_of(
+        held=held,
+        expected=expected,
+        ended=pair.status == Pair.Status.ENDED,
+        paused=paused,
+        any_contact=contacts > 0,
+        paired_for=timezone.now() - pair.started_at,
+    )
+    return Progress(held=held, expected=expected, minimum=cohort.min_meetings, status=status)
+
+
+def progress_for(pairs: Iterable[Pair], today: datetime.date | None = None) -> dict[int, Progress]:
+    """Progress of each pair by id, in one query (the pairs need their cohort loaded)."""
+    ids = [pair.pk for pair in pairs]
+    if not ids:
+        return {}
+    facts = {
+        row["pk"]: row
+        for row in with_progress_facts(Pair.objects.filter(pk__in=ids)).values(  # type: ignore[attr-defined]
+            "pk", "held", "contacts", "paused"
+        )
+    }
+    return {
+        pair.pk: progress_of(
+            pair,
+            held=facts[pair.pk]["held"],
+            contacts=facts[pair.pk]["contacts"],
+            paused=facts[pair.pk]["paused"],
+            today=today,
+        )
+        for pair in pairs
+    }
