@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.forms.renderers import TemplatesSetting
 from django.utils import formats
 from django.utils.functional import Promise
@@ -43,6 +44,35 @@ def search_field(label: Any, *, max_length: int = 150, help_text: Any = "") -> S
         max_length=max_length,
         help_text=help_text,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+def online_link_field() -> forms.URLField:
+    """An optional video-call link, which must use https (a session's, an event's)."""
+    return forms.URLField(
+        label=_("Online link"),
+        max_length=200,
+        required=False,
+        assume_scheme="https",
+        validators=[
+            # Its own code: the field would replace an "invalid" message with its generic one.
+            URLValidator(
+                schemes=["https"],
+                code="not_https",
+                message=_("Enter a link starting with https://."),
+            )
+        ],
+        help_text=_("The video call link, if people join online. It must use https."),
+    )
+
+
+def group_meeting_minutes_field() -> forms.IntegerField:
+    """How long a group meeting (a training session, a reflection event) lasts."""
+    return forms.IntegerField(
+        label=_("Length in minutes"),
+        min_value=15,
+        max_value=480,
+        help_text=_("From 15 to 480 minutes (8 hours)."),
     )
 
 

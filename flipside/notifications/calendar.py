@@ -19,7 +19,9 @@ import icalendar
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from flipside.lib.dates import LONDON
 
@@ -88,6 +90,14 @@ def calendar_attachment(
         content=build_calendar(events, method=method).decode(),
         mimetype=f"text/calendar; method={method}; charset=UTF-8",
     )
+
+
+def calendar_response(content: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:
+    """A calendar file to download (or, not as an ``attachment``, for a calendar program that
+    subscribes to it)."""
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(attachment, filename) or ""
+    return response
 
 
 def _check_times(event: Event) -> None:

@@ -9,13 +9,19 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.lib.dates import LONDON
-from flipside.lib.forms import DateInput, SafeCharField, TimeInput, london_time
+from flipside.lib.forms import (
+    DateInput,
+    SafeCharField,
+    TimeInput,
+    group_meeting_minutes_field,
+    london_time,
+    online_link_field,
+)
 from flipside.lib.text import isolate
 
 from .models import EventReply, ReflectionEvent
@@ -37,32 +43,14 @@ class EventForm(forms.Form):
         widget=TimeInput(),
         help_text=gettext_lazy("UK time. For example, 17:00 for 5pm."),
     )
-    minutes = forms.IntegerField(
-        label=gettext_lazy("Length in minutes"),
-        min_value=15,
-        max_value=480,
-        help_text=gettext_lazy("From 15 to 480 minutes (8 hours)."),
-    )
+    minutes = group_meeting_minutes_field()
     location = SafeCharField(
         label=gettext_lazy("Place"),
         max_length=200,
         required=False,
         help_text=gettext_lazy("The room and building, if people meet in person."),
     )
-    online_url = forms.URLField(
-        label=gettext_lazy("Online link"),
-        max_length=200,
-        required=False,
-        assume_scheme="https",
-        validators=[
-            URLValidator(
-                schemes=["https"],
-                code="not_https",
-                message=gettext_lazy("Enter a link starting with https://."),
-            )
-        ],
-        help_text=gettext_lazy("The video call link, if people join online. It must use https."),
-    )
+    online_url = online_link_field()
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 
     def __init__(self, *args: Any, event: ReflectionEvent | None = None, **kwargs: Any) -> None:

@@ -173,6 +173,7 @@ def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[in
         links = [
             Link(_("Talking points"), reverse("partnerships:points", args=[cohort_id])),
             Link(_("Reflection events"), reverse("partnerships:events", args=[cohort_id])),
+            Link(_("Your calendar feed"), reverse("partnerships:feed")),
         ]
         if not mine:
             offers[membership.pk] = CardOffer(links=links)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.picker import search_people
-from flipside.notifications.calendar import build_calendar
+from flipside.notifications.calendar import build_calendar, calendar_response
 
 from . import permissions, selectors, services
 from .forms import CohortForm, PeopleFilterForm, SchemeForm, StageForm, VersionedForm
@@ -183,9 +183,7 @@ def cohort_calendar(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """The cohort's start and end as a calendar file anyone in the cohort can import."""
     cohort = permissions.get_cohort(request.user, cohort_id, Action.TAKE_PART)
     content = build_calendar(selectors.cohort_key_dates(cohort), method="PUBLISH")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.ics"'
-    return response
+    return calendar_response(content, f"cohort-{cohort.pk}.ics")
 
 
 @require_GET

@@ -407,3 +407,14 @@ def test_any_london_start_and_duration_keeps_its_real_length(
 
     assert in_utc(vevent, "DTSTART") == start.astimezone(UTC)
     assert in_utc(vevent, "DTEND") - in_utc(vevent, "DTSTART") == duration
+
+
+def test_a_calendar_file_is_served_for_download_or_for_subscribing() -> None:
+    from flipside.notifications.calendar import calendar_response
+
+    download = calendar_response(b"BEGIN:VCALENDAR", "Mid-point reflection.ics")
+    assert download["Content-Type"] == "text/calendar; charset=utf-8"
+    assert download["Content-Disposition"] == 'attachment; filename="Mid-point reflection.ics"'
+    feed = calendar_response(b"BEGIN:VCALENDAR", "flipside.ics", attachment=False)
+    assert feed["Content-Disposition"] == 'inline; filename="flipside.ics"'
+    assert feed.content == b"BEGIN:VCALENDAR"

@@ -185,3 +185,15 @@ def test_each_partner_is_told_their_own_next_step_most_pressing_first(
     proposed.status, proposed.starts_at = "accepted", timezone.now() - datetime.timedelta(hours=2)
     proposed.save()
     assert steps() == ("Record whether your last meeting happened.",) * 2
+
+
+def test_partners_and_coordinators_find_their_calendar_feed(
+    world: Any, clock: Any, client: Any
+) -> None:
+    pair_of(world.cohort, world.mentor, world.mentee)
+    feed = reverse("partnerships:feed")
+    client.force_login(world.mentor)
+    assert f'href="{feed}"' in client.get(reverse("home")).content.decode()
+    client.force_login(world.coordinator)
+    cohort_page = client.get(reverse("home:cohort", args=[world.cohort.pk])).content.decode()
+    assert f'href="{feed}"' in cohort_page

@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
-from flipside.notifications.calendar import build_calendar
+from flipside.notifications.calendar import build_calendar, calendar_response
 from flipside.schemes.models import Membership, Stage
 from flipside.schemes.permissions import Action, can, get_cohort
 
@@ -126,10 +125,7 @@ def calendar(request: AuthedRequest, event_id: int) -> HttpResponse:
         content = build_calendar([entry], method="CANCEL")
     else:
         content = build_calendar([services.calendar_event(found)], method="PUBLISH")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    name = f"{slugify(found.title) or 'event'}.ics"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return calendar_response(content, f"{slugify(found.title) or 'event'}.ics")
 
 
 # --- Coordinators -------------------------------------------------------------------------

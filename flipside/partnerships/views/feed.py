@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from flipside.accounts.types import AuthedRequest
+from flipside.notifications.calendar import calendar_response
 
 from ..services import feed as services
 
@@ -52,10 +53,7 @@ def ics(request: HttpRequest, token: Any) -> HttpResponse:
     owner = services.owner_of(str(token)[:100])
     if owner is None:
         raise Http404
-    response = HttpResponse(
-        services.feed_calendar(owner), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'inline; filename="flipside.ics"'
+    response = calendar_response(services.feed_calendar(owner), "flipside.ics", attachment=False)
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

@@ -10,13 +10,12 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.matching.models import Pair
-from flipside.notifications.calendar import build_calendar
+from flipside.notifications.calendar import build_calendar, calendar_response
 from flipside.recruitment.models import AVAILABILITY_SLOTS, PARTS_OF_DAY, WEEKDAYS, Application
 
 from ..forms import LogForm, OptionsForm, RecordForm
@@ -240,8 +239,4 @@ def calendar(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     if meeting.status != Status.ACCEPTED:
         raise Http404
     content = build_calendar([services.meeting_event(meeting)])
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"meeting-{meeting.pk}.ics"
-    )
-    return response
+    return calendar_response(content, f"meeting-{meeting.pk}.ics")

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -19,7 +18,9 @@ from flipside.lib.forms import (
     FilterForm,
     SafeCharField,
     TimeInput,
+    group_meeting_minutes_field,
     london_time,
+    online_link_field,
     search_field,
 )
 from flipside.lib.text import isolate
@@ -76,33 +77,14 @@ class SessionForm(forms.Form):
         widget=TimeInput(),
         help_text=gettext_lazy("UK time. For example, 09:00 for 9am or 14:30 for 2:30pm."),
     )
-    minutes = forms.IntegerField(
-        label=gettext_lazy("Length in minutes"),
-        min_value=15,
-        max_value=480,
-        help_text=gettext_lazy("From 15 to 480 minutes (8 hours)."),
-    )
+    minutes = group_meeting_minutes_field()
     location = SafeCharField(
         label=gettext_lazy("Location"),
         max_length=200,
         required=False,
         help_text=gettext_lazy("The room and building, if people meet in person."),
     )
-    online_url = forms.URLField(
-        label=gettext_lazy("Online link"),
-        max_length=200,
-        required=False,
-        assume_scheme="https",
-        validators=[
-            # Its own code: the field would replace an "invalid" message with its generic one.
-            URLValidator(
-                schemes=["https"],
-                code="not_https",
-                message=gettext_lazy("Enter a link starting with https://."),
-            )
-        ],
-        help_text=gettext_lazy("The video call link, if people join online. It must use https."),
-    )
+    online_url = online_link_field()
     capacity = forms.IntegerField(
         label=gettext_lazy("Places"),
         min_value=1,

@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.dates import clock_time
-from flipside.notifications.calendar import build_calendar
+from flipside.notifications.calendar import build_calendar, calendar_response
 from flipside.schemes.models import Membership
 from flipside.schemes.permissions import Action, can, get_cohort
 
@@ -153,10 +153,7 @@ def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 def session_calendar(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session(request.user, session_id, Action.TAKE_PART)
     content = build_calendar([services.session_event(session)], method="PUBLISH")
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    name = f"{slugify(session.title) or 'training'}.ics"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return calendar_response(content, f"{slugify(session.title) or 'training'}.ics")
 
 
 # --- Coordinators: adding, editing and cancelling -----------------------------------------
