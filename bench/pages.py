@@ -52,8 +52,9 @@ SQLITE_PATH = Path(tempfile.gettempdir()) / "flipside-bench-pages.sqlite3"
 BARE_PATH = "/bench/bare/"
 PAGES = [
     "home", "cohort", "pairs", "matching", "run", "readiness", "people", "applications",
-    "participant-home", "partner", "outbox",
+    "participant-home", "partner", "outbox", "board", "workspace",
 ]  # fmt: skip
+PARTICIPANT_PAGES = ("participant-home", "partner", "workspace")
 LOADED_PAGES = ["cohort", "pairs", "home"]  # also measured at 50 connections
 SQLITE_PAGES = ["home", "cohort", "pairs"]
 WRITERS = 10
@@ -265,12 +266,15 @@ MAIN_ORGANISATION = "Bench University 1"
 def seeded(pairs: int) -> Installation | None:
     """The installation already in the database, if it has ``pairs`` pairs in its big cohort."""
     from flipside.matching.models import Pair
+    from flipside.partnerships.models import Meeting
     from flipside.schemes.models import Cohort
 
     cohort = Cohort.objects.filter(
         scheme__organisation__name=MAIN_ORGANISATION, label="2026/27"
     ).first()
     if cohort is None or Pair.objects.filter(cohort=cohort).count() != pairs:
+        return None
+    if not Meeting.objects.filter(pair__cohort=cohort).exists():  # seeded before meetings
         return None
     return installation(cohort)
 
@@ -301,6 +305,8 @@ def installation(cohort: Any) -> Installation:
         "participant-home": reverse("home"),
         "partner": reverse("matching:partner", args=c),
         "outbox": reverse("notifications:outbox"),
+        "board": reverse("partnerships:board", args=c),
+        "workspace": reverse("partnerships:workspace", args=[pair.pk]),
     }
     return Installation(paths, coordinator.pk, pair.mentor_id, cohort.pk)
 
@@ -371,7 +377,37 @@ def _cohort(scheme: Any, *, label: str, size: int, by: Any, sites: list[Any],
     process_runs("bench")
     run = Run.objects.get(cohort=cohort)
     publish(run, by=by, version=run.version)
-    return _advance(cohort, Stage.RUNNING, by=by)
+    cohort = _advance(cohort, Stage.RUNNING, by=by)
+    _meetings(cohort, now=now)
+    return cohort
+
+
+def _meetings(cohort: Any, *, now: Any) -> None:
+    """Up to four held meetings a pair (some waiting for confirmation) and, for every third
+    pair, one arranged: in bulk, as the meeting services email both partners each time."""
+    from flipside.matching.models import Pair
+    from flipside.partnerships.models import Meeting
+
+    meetings = []
+    pairs = Pair.objects.filter(cohort=cohort).order_by("id").values_list("id", "mentor_id")
+    for k, (pair_id, mentor_id) in enumerate(pairs):
+        meetings += [
+            Meeting(
+                pair_id=pair_id, status="held", held_minutes=60,
+                starts_at=now - datetime.timedelta(days=10 + 20 * j),
+                record="confirmed" if j % 3 else "unconfirmed",
+                proposed_by_id=mentor_id, recorded_by_id=mentor_id, recorded_at=now,
+            )
+            for j in range(k % 5)
+        ]  # fmt: skip
+        if k % 3 == 0:
+            soon = now + datetime.timedelta(days=3 + k % 20)
+            meetings.append(
+                Meeting(
+                    pair_id=pair_id, status="accepted", proposed_by_id=mentor_id, starts_at=soon
+                )
+            )
+    Meeting.objects.bulk_create(meetings, batch_size=2000)
 
 
 def _advance(cohort: Any, to: str, *, by: Any) -> Any:
@@ -609,7 +645,7 @@ def run_postgres(args: argparse.Namespace, pairs: int) -> bool:
     found = prepare(url, pairs)
     coordinator, coordinator_client = session_cookie(found.coordinator_id)
     participant, participant_client = session_cookie(found.participant_id)
-    people = {page: (participant, participant_client) if page in ("participant-home", "partner")
+    people = {page: (participant, participant_client) if page in PARTICIPANT_PAGES
               else (coordinator, coordinator_client) for page in PAGES}  # fmt: skip
     probes = {page: probe(people[page][1], found.paths[page]) for page in args.pages}
     from django.db import connections
