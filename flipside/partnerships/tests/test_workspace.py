@@ -238,3 +238,22 @@ def test_ending_needs_a_reason_and_emails_both(client: Client, world: World, pai
     assert Pair.objects.get(pk=pair.pk).end_reason == "We cannot find a time"
     assert len(sent_mail()) == 2
     assert "This partnership has ended" in text(client.get(url("end", pair.pk)))
+
+
+def test_the_meeting_waiting_for_each_partner_is_called_out(
+    client: Client, world: World, pair: Pair
+) -> None:
+    """A meeting whose time has passed asks both to record it; once one partner has, only the
+    other is asked to confirm it."""
+    passed = meeting(pair, Meeting.Status.ACCEPTED, -2)
+    mentor_page = text(as_(client, world.mentor).get(url("workspace", pair.pk)))
+    assert "Did your meeting on" in mentor_page and "Record it" in mentor_page
+    Meeting.objects.filter(pk=passed.pk).update(
+        status=Meeting.Status.HELD, held_minutes=60, record=Meeting.Record.UNCONFIRMED,
+        recorded_by=world.mentor,
+    )  # fmt: skip
+    mentor_page = text(as_(client, world.mentor).get(url("workspace", pair.pk)))
+    assert "Did your meeting on" not in mentor_page and "Confirm it" not in mentor_page
+    mentee_page = text(as_(client, world.mentee).get(url("workspace", pair.pk)))
+    assert "<bdi>Mo</bdi> recorded your meeting on" in mentee_page
+    assert "Confirm it, or say it is wrong" in mentee_page

@@ -42,11 +42,21 @@ def _not_now(pair: Pair, user: Any) -> str:
     return ""
 
 
-def _meetings(pair: Pair, page_number: Any) -> dict[str, Any]:
+def _meetings(pair: Pair, page_number: Any, user: Any) -> dict[str, Any]:
     """The next arranged meeting, the other arranged or proposed ones (the first few, with a
-    count) and one page of past ones: a fixed number of queries however many there are."""
+    count), one page of past ones, and the oldest meeting waiting for this person (to record
+    once its time has passed, or to confirm their partner's record): a fixed number of
+    queries however many there are."""
     now = timezone.now()
     meetings = Meeting.objects.filter(pair=pair)
+    waiting = (
+        meetings.filter(
+            Q(status=Meeting.Status.ACCEPTED, starts_at__lt=now)
+            | (Q(record=Meeting.Record.UNCONFIRMED) & ~Q(recorded_by=user))
+        )
+        .order_by("starts_at", "id")
+        .first()
+    )
     arranged = Q(status=Meeting.Status.ACCEPTED, starts_at__gte=now)
     coming = meetings.filter(arranged | Q(status=Meeting.Status.PROPOSED)).annotate(
         offered=Count("options")
@@ -62,6 +72,7 @@ def _meetings(pair: Pair, page_number: Any) -> dict[str, Any]:
     past_page = Paginator(past, PAST_PER_PAGE).get_page(page_number)
     return {
         "next_meeting": next_meeting,
+        "waiting": waiting,
         "upcoming": upcoming[:UPCOMING_SHOWN],
         "more_upcoming": more_upcoming,
         "page": past_page,
@@ -102,7 +113,7 @@ def workspace(request: AuthedRequest, pair_id: int) -> HttpResponse:
         "pause": open_pause(pair) if pair.status == Pair.Status.ACTIVE else None,
         "not_now": _not_now(pair, request.user),
         "journal_count": JournalEntry.objects.filter(pair=pair, author=request.user).count(),
-        **_meetings(pair, request.GET.get("page")),
+        **_meetings(pair, request.GET.get("page"), request.user),
         **_points(pair),
     }
     return render(request, "partnerships/workspace.html", context)
