@@ -264,3 +264,15 @@ def test_edit_with_a_stale_version_shows_the_conflict(world: World) -> None:
     assert response.status_code == 302
     p.refresh_from_db()
     assert (p.text, p.version) == ("My wording", 3)
+
+
+def test_a_long_queue_of_suggestions_shows_the_oldest_with_the_full_count(world: World) -> None:
+    TalkingPoint.objects.bulk_create(
+        TalkingPoint(scheme=world.scheme, theme="Ideas", text=f"Suggestion {i:02}?",
+                     status=TalkingPoint.Status.SUGGESTED, suggested_by=world.mentor)
+        for i in range(60)
+    )  # fmt: skip
+    page = client_for(world.coordinator).get(manage_url(world)).content.decode()
+    assert "Suggestions waiting (60)" in page
+    assert "Suggestion 49?" in page and "Suggestion 50?" not in page
+    assert "The oldest 50 are shown" in page

@@ -32,6 +32,7 @@ from ..services import points as services
 
 Status = TalkingPoint.Status
 PER_PAGE = 100
+WAITING_SHOWN = 50  # the oldest suggestions; deciding on them brings the next ones
 
 
 @dataclass
@@ -168,17 +169,18 @@ def suggest(request: AuthedRequest, cohort_id: int) -> HttpResponse:
 # --- Coordinators: curating the library ---------------------------------------------------
 
 
-def _theme_counts(scheme: Scheme) -> dict[str, Counter[str]]:
+def _theme_counts(scheme: Scheme) -> tuple[dict[str, Counter[str]], int]:
+    """How many of the library's points each theme has in each status, and how many
+    suggestions are waiting: one query."""
     counts: dict[str, Counter[str]] = {}
-    rows = (
-        TalkingPoint.objects.filter(scheme=scheme)
-        .exclude(status=Status.SUGGESTED)
-        .values("theme", "status")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts.setdefault(row["theme"], Counter())[row["status"]] = row["n"]
-    return counts
+    waiting = 0
+    rows = TalkingPoint.objects.filter(scheme=scheme).values("theme", "status")
+    for row in rows.annotate(n=Count("pk")).order_by():
+        if row["status"] == Status.SUGGESTED:
+            waiting += row["n"]
+        else:
+            counts.setdefault(row["theme"], Counter())[row["status"]] = row["n"]
+    return counts, waiting
 
 
 def manage(request: AuthedRequest, scheme_id: int) -> HttpResponse:
@@ -195,11 +197,11 @@ def manage(request: AuthedRequest, scheme_id: int) -> HttpResponse:
     waiting = list(
         TalkingPoint.objects.filter(scheme=scheme, status=Status.SUGGESTED)
         .select_related("suggested_by")
-        .order_by("created_at", "pk")
+        .order_by("created_at", "pk")[:WAITING_SHOWN]
     )
     library = TalkingPoint.objects.filter(scheme=scheme).exclude(status=Status.SUGGESTED)
     page = Paginator(library.order_by("theme", "pk"), PER_PAGE).get_page(request.GET.get("page"))
-    counts = _theme_counts(scheme)
+    counts, waiting_count = _theme_counts(scheme)
     themes = _by_theme(list(page))
     for theme in themes:
         theme.published = counts.get(theme.name, Counter())[Status.PUBLISHED]
@@ -208,6 +210,7 @@ def manage(request: AuthedRequest, scheme_id: int) -> HttpResponse:
         "scheme": scheme,
         "form": form,
         "waiting": waiting,
+        "waiting_count": waiting_count,
         "themes": themes,
         "page": page,
         "cohorts": scheme.cohorts.order_by("-starts_on"),
