@@ -386,6 +386,7 @@ def _meetings(cohort: Any, *, now: Any) -> None:
     """Up to four held meetings a pair (some waiting for confirmation) and, for every third
     pair, one arranged: in bulk, as the meeting services email both partners each time."""
     from flipside.matching.models import Pair
+    from flipside.partnerships import facts
     from flipside.partnerships.models import Meeting
 
     meetings = []
@@ -408,6 +409,7 @@ def _meetings(cohort: Any, *, now: Any) -> None:
                 )
             )
     Meeting.objects.bulk_create(meetings, batch_size=2000)
+    facts.refresh_cohort(cohort.pk)  # written in bulk, without the signals that keep them
 
 
 def _advance(cohort: Any, to: str, *, by: Any) -> Any:

@@ -101,6 +101,7 @@ def register(world: World, n: int) -> str:
 def board(world: World, n: int) -> str:
     """The progress board: pairs, each with a held meeting and one waiting to be confirmed."""
     from flipside.matching.models import Pair
+    from flipside.partnerships import facts
     from flipside.partnerships.models import Meeting
 
     many_pairs(world.cohort, n)
@@ -111,6 +112,7 @@ def board(world: World, n: int) -> str:
         for pair in Pair.objects.filter(cohort=world.cohort, meetings__isnull=True)
         for k in (3, 40)
     )  # fmt: skip
+    facts.refresh_cohort(world.cohort.pk)  # written in bulk, without the signals
     return reverse("partnerships:board", args=[world.cohort.pk])
 
 

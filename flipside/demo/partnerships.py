@@ -19,6 +19,7 @@ from django.utils import timezone
 from flipside.accounts.models import User
 from flipside.lib.dates import LONDON
 from flipside.matching.models import Pair
+from flipside.partnerships import facts
 from flipside.partnerships.models import (
     EventReply,
     Meeting,
@@ -409,6 +410,7 @@ def _pride_year(cohort: Cohort, points: list[TalkingPoint], demo: Demo) -> None:
         ]  # fmt: skip
 
     _create(plans)
+    facts.refresh_cohort(cohort.pk)  # written in bulk, without the signals that keep them
     _events(cohort, time, pairs)
 
 

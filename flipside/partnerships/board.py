@@ -2,8 +2,9 @@
 
 A pair's status is computed by the database (``status_expression``) with the same rules as
 ``progress.status_of``, so the board can filter, sort, page and count by status in a fixed
-number of queries, whatever the number of pairs. Every figure comes from subqueries on the
-pair's meetings, so the counts by status are one aggregate over the pairs.
+number of queries, whatever the number of pairs. Every figure is the pair's kept facts
+(``PairFacts``, worked out again whenever a meeting or pause changes), so counting a cohort
+by status reads one row per pair.
 """
 
 from __future__ import annotations
@@ -16,14 +17,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     F,
     IntegerField,
-    Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -33,7 +30,7 @@ from django.utils import timezone
 from flipside.matching.models import Pair
 from flipside.schemes.models import Cohort
 
-from .models import Meeting, Pause
+from .models import Meeting
 from .progress import NO_CONTACT_AFTER, STATUSES, expected_by
 from .selectors import london_today
 
@@ -48,49 +45,6 @@ _CONTACT_STATUSES = [
     Meeting.Status.HELD,
     Meeting.Status.NOT_HELD,
 ]
-
-
-def _count(meetings: QuerySet[Meeting]) -> Coalesce:
-    counted = (
-        meetings.filter(pair=OuterRef("pk"))
-        .order_by()
-        .values("pair")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _held() -> Coalesce:
-    return _count(
-        Meeting.objects.filter(status=Meeting.Status.HELD).exclude(record=Meeting.Record.DISPUTED)
-    )
-
-
-def _contacts() -> Coalesce:
-    return _count(Meeting.objects.filter(status__in=_CONTACT_STATUSES))
-
-
-def _unconfirmed() -> Coalesce:
-    return _count(
-        Meeting.objects.filter(
-            status__in=[Meeting.Status.HELD, Meeting.Status.NOT_HELD],
-            record=Meeting.Record.UNCONFIRMED,
-        )
-    )
-
-
-def _last_contact() -> Subquery:
-    """The latest held meeting's time, or the latest proposal's, whichever is later."""
-    when = Case(When(status=Meeting.Status.HELD, then=F("starts_at")), default=F("proposed_at"))
-    latest = (
-        Meeting.objects.filter(pair=OuterRef("pk"))
-        .order_by()
-        .values("pair")
-        .annotate(at=Max(when))
-        .values("at")[:1]
-    )
-    return Subquery(latest)
 
 
 def expected_for(cohort: Cohort, today: datetime.date | None = None) -> int:
@@ -121,15 +75,15 @@ def with_facts(
     pairs: QuerySet[Pair], expected: Any, *, now: datetime.datetime | None = None
 ) -> Any:
     """Annotate pairs with ``held``, ``contacts``, ``is_paused``, ``unconfirmed``,
-    ``last_contact`` and ``board_status``: subqueries, so still one row per pair and
-    aggregates over them stay plain."""
+    ``last_contact`` (their kept facts, ``PairFacts``: one row per pair, never their
+    meetings) and ``board_status``."""
     now = now or timezone.now()
     annotated = pairs.annotate(
-        held=_held(),
-        contacts=_contacts(),
-        is_paused=Exists(Pause.objects.filter(pair=OuterRef("pk"), resumed_at__isnull=True)),
-        unconfirmed=_unconfirmed(),
-        last_contact=_last_contact(),
+        held=Coalesce(F("facts__held"), 0),
+        contacts=Coalesce(F("facts__contacts"), 0),
+        is_paused=Coalesce(F("facts__paused"), False),
+        unconfirmed=Coalesce(F("facts__unconfirmed"), 0),
+        last_contact=F("facts__last_contact"),
     )
     return annotated.annotate(board_status=status_expression(expected, now))
 
@@ -140,12 +94,24 @@ def board_pairs(cohort: Cohort, *, today: datetime.date | None = None) -> Any:
     return with_facts(pairs, expected_for(cohort, today))
 
 
-def status_counts(pairs: Any) -> dict[str, int]:
-    """How many of the pairs have each status: one aggregate query."""
-    counts = pairs.order_by().aggregate(
-        **{key: Count("pk", filter=Q(board_status=key)) for key in STATUSES}
+def tally(pairs: Any) -> list[tuple[int, str, str, int]]:
+    """How many of the pairs (``with_facts``) there are of each cohort, pair status and
+    board status: (cohort id, status, board status, count) rows, in one query."""
+    rows = (
+        pairs.order_by()
+        .values("cohort_id", "status", "board_status")
+        .annotate(n=Count("pk"))
+        .values_list("cohort_id", "status", "board_status", "n")
     )
-    return {key: counts[key] or 0 for key in STATUSES}
+    return [(int(c), str(s), str(b), int(n)) for c, s, b, n in rows]
+
+
+def status_counts(pairs: Any) -> dict[str, int]:
+    """How many of the pairs have each status: one query."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for _cohort, _status, board_status, n in tally(pairs):
+        counts[board_status] += n
+    return counts
 
 
 def filtered(pairs: Any, *, q: str = "", status: str = "") -> Any:

@@ -184,6 +184,26 @@ class Meeting(models.Model):
         return self.status == self.Status.HELD and self.record != self.Record.DISPUTED
 
 
+class PairFacts(models.Model):
+    """What the progress board, the cohort page and the homes count about a pair's meetings,
+    kept up to date by ``facts.refresh`` whenever one of its meetings or pauses is saved or
+    deleted (``apps.py``), in the same transaction: so counting a cohort's pairs by status
+    reads one row per pair, never their meetings (docs/decisions/0018). A pair with no row
+    has had no meeting and no pause."""
+
+    pair = models.OneToOneField(
+        "matching.Pair", on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    held = models.PositiveIntegerField(default=0)  # held, and not disputed
+    contacts = models.PositiveIntegerField(default=0)  # proposed, arranged, held or missed
+    unconfirmed = models.PositiveIntegerField(default=0)  # records the partner has not answered
+    last_contact = models.DateTimeField(null=True)  # latest held meeting or proposal
+    paused = models.BooleanField(default=False)  # a pause is open
+
+    def __str__(self) -> str:
+        return f"Facts of pair {self.pair_id}"
+
+
 class MeetingOption(models.Model):
     """A time one partner offers for a proposed meeting; the other accepts one of them."""
 

@@ -39,17 +39,15 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     for cohort in running.values():
         # The cohort page asks for its step first: its section reads these counts again.
         cohort._partnership_counts = dict.fromkeys(STATUSES, 0)  # type: ignore[attr-defined]
-    rows: Any = (
-        pairs.order_by()
-        .values("cohort_id")
-        .annotate(
-            n_active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
-            n_behind=Count("pk", filter=Q(board_status__in=board.NEEDS_NUDGE)),
-            **{key: Count("pk", filter=Q(board_status=key)) for key in STATUSES},
-        )
-    )
+    rows: dict[int, dict[str, int]] = {}
+    for cohort_id, status, board_status, n in board.tally(pairs):
+        row = rows.setdefault(cohort_id, {"cohort_id": cohort_id, "n_active": 0, "n_behind": 0,
+                                          **dict.fromkeys(STATUSES, 0)})  # fmt: skip
+        row[board_status] += n
+        row["n_active"] += n if status == Pair.Status.ACTIVE else 0
+        row["n_behind"] += n if board_status in board.NEEDS_NUDGE else 0
     steps = {}
-    for row in rows:
+    for row in rows.values():
         running[row["cohort_id"]]._partnership_counts = {  # type: ignore[attr-defined]
             key: row[key] for key in STATUSES
         }

@@ -5,24 +5,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flipside.lib.dates import LONDON
 from flipside.matching.models import Pair
 
-from .models import Meeting, Pause
 from .progress import Progress, expected_by, status_of
-
-COUNTED = Q(meetings__status=Meeting.Status.HELD) & ~Q(meetings__record=Meeting.Record.DISPUTED)
-CONTACT = Q(
-    meetings__status__in=[
-        Meeting.Status.PROPOSED,
-        Meeting.Status.ACCEPTED,
-        Meeting.Status.HELD,
-        Meeting.Status.NOT_HELD,
-    ]
-)
 
 
 def london_today() -> datetime.date:
@@ -31,12 +21,12 @@ def london_today() -> datetime.date:
 
 def with_progress_facts(pairs: object) -> object:
     """Annotate a queryset of pairs with ``held`` (meetings that count), ``contacts``
-    (meetings proposed, arranged, held or missed) and ``paused`` (an open pause): one query
-    for any number of pairs."""
+    (meetings proposed, arranged, held or missed) and ``paused`` (an open pause), from the
+    pairs' kept facts (``PairFacts``): one row per pair, however many meetings."""
     return pairs.annotate(  # type: ignore[attr-defined]
-        held=Count("meetings", filter=COUNTED),
-        contacts=Count("meetings", filter=CONTACT),
-        paused=Exists(Pause.objects.filter(pair=OuterRef("pk"), resumed_at__isnull=True)),
+        held=Coalesce(F("facts__held"), 0),
+        contacts=Coalesce(F("facts__contacts"), 0),
+        paused=Coalesce(F("facts__paused"), False),
     )
 
 

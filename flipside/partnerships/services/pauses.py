@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from flipside.matching.models import Pair
 from flipside.privacy import audit
 
+from .. import facts
 from ..models import Pause
 from . import PartnershipError
 
@@ -48,5 +49,6 @@ def resume_pair(pair: Pair, *, by: Any) -> bool:
             resumed_at=timezone.now()
         )
         if resumed:
+            facts.refresh([pair.pk])  # one statement, without a signal
             audit.record(by, "partnerships.pair.resumed", pair)
     return bool(resumed)
