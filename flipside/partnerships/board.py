@@ -13,10 +13,10 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Count,
     F,
     IntegerField,
     Q,
@@ -94,22 +94,50 @@ def board_pairs(cohort: Cohort, *, today: datetime.date | None = None) -> Any:
     return with_facts(pairs, expected_for(cohort, today))
 
 
-def tally(pairs: Any) -> list[tuple[int, str, str, int]]:
-    """How many of the pairs (``with_facts``) there are of each cohort, pair status and
-    board status: (cohort id, status, board status, count) rows, in one query."""
-    rows = (
-        pairs.order_by()
-        .values("cohort_id", "status", "board_status")
-        .annotate(n=Count("pk"))
-        .values_list("cohort_id", "status", "board_status", "n")
-    )
-    return [(int(c), str(s), str(b), int(n)) for c, s, b, n in rows]
+# ``status_expression`` in plain SQL over the kept facts (decisions 0010 and 0018): the cohort
+# and home pages count every cohort's pairs on each view, and building and compiling the ORM's
+# form of these rules cost more than running them.
+_TALLY_SQL = """
+    SELECT p.cohort_id, p.status,
+        CASE
+            WHEN p.status = 'ended' THEN 'ended'
+            WHEN f.paused THEN 'paused'
+            WHEN COALESCE(f.held, 0) = 0 AND COALESCE(f.contacts, 0) = 0
+                AND p.started_at <= %s THEN 'no_contact'
+            WHEN COALESCE(f.held, 0) >= {expected} THEN 'on_track'
+            WHEN COALESCE(f.held, 0) = {expected} - 1 THEN 'behind'
+            ELSE 'at_risk'
+        END,
+        COUNT(*)
+    FROM matching_pair p
+    LEFT JOIN partnerships_pairfacts f ON f.pair_id = p.id
+    WHERE p.cohort_id IN ({cohorts})
+    GROUP BY 1, 2, 3
+"""
 
 
-def status_counts(pairs: Any) -> dict[str, int]:
-    """How many of the pairs have each status: one query."""
+def tally(
+    cohorts: Mapping[int, Cohort], *, today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> list[tuple[int, str, str, int]]:  # fmt: skip
+    """How many pairs of the cohorts there are of each cohort, pair status and board status:
+    (cohort id, status, board status, count) rows, in one query over the pairs' kept facts."""
+    if not cohorts:
+        return []
+    today, now = today or london_today(), now or timezone.now()
+    expected = "CASE p.cohort_id " + " ".join("WHEN %s THEN %s" for _ in cohorts) + " END"
+    sql = _TALLY_SQL.format(expected=expected, cohorts=", ".join("%s" for _ in cohorts))
+    by_cohort = [v for pk, c in cohorts.items() for v in (pk, expected_for(c, today))]
+    params: list[Any] = [now - NO_CONTACT_AFTER, *by_cohort, *by_cohort, *cohorts]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(c), str(s), str(b), int(n)) for c, s, b, n in cursor.fetchall()]
+
+
+def status_counts(cohort: Cohort) -> dict[str, int]:
+    """How many of the cohort's pairs have each status: one query."""
     counts = dict.fromkeys(STATUSES, 0)
-    for _cohort, _status, board_status, n in tally(pairs):
+    for _cohort, _status, board_status, n in tally({cohort.pk: cohort}):
         counts[board_status] += n
     return counts
 
@@ -138,15 +166,3 @@ def sorted_pairs(pairs: Any, sort: str) -> Any:
     if sort == "contact":
         return pairs.order_by(F("last_contact").asc(nulls_first=True), "pk")
     return pairs.order_by("mentor__display_name", "mentee__display_name", "pk")
-
-
-def cohort_expected(cohorts: Mapping[int, Cohort], today: datetime.date) -> Case:
-    """Each pair's expected number by its cohort, for figures over several cohorts."""
-    return Case(
-        *(
-            When(cohort_id=pk, then=Value(expected_for(cohort, today)))
-            for pk, cohort in cohorts.items()
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )

@@ -23,7 +23,7 @@ from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 from . import board
 from .models import Meeting
 from .progress import STATUSES
-from .selectors import london_today, progress_of
+from .selectors import progress_of
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
@@ -32,15 +32,11 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     running = {c.pk: c for c in cohorts if c.stage == Stage.RUNNING}
     if not running:
         return {}
-    today = london_today()
-    pairs = board.with_facts(
-        Pair.objects.filter(cohort_id__in=running), board.cohort_expected(running, today)
-    )
     for cohort in running.values():
         # The cohort page asks for its step first: its section reads these counts again.
         cohort._partnership_counts = dict.fromkeys(STATUSES, 0)  # type: ignore[attr-defined]
     rows: dict[int, dict[str, int]] = {}
-    for cohort_id, status, board_status, n in board.tally(pairs):
+    for cohort_id, status, board_status, n in board.tally(running):
         row = rows.setdefault(cohort_id, {"cohort_id": cohort_id, "n_active": 0, "n_behind": 0,
                                           **dict.fromkeys(STATUSES, 0)})  # fmt: skip
         row[board_status] += n
@@ -209,7 +205,7 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
         return []
     counts = getattr(cohort, "_partnership_counts", None)
     if counts is None:  # observers' page, or a closed cohort: no step was asked
-        counts = board.status_counts(board.board_pairs(cohort))
+        counts = board.status_counts(cohort)
     rows = [(key, str(label), counts[key]) for key, label in STATUSES.items()]
     data = CohortProgress(cohort, rows, sum(counts.values()), can_manage)
     return [Part("partnerships/_cohort_section.html", data)]

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import World
+from flipside.lib.dates import LONDON
 from flipside.matching.models import Pair
 from flipside.matching.tests.builders import many_pairs
 from flipside.partnerships import board, facts
@@ -31,7 +32,7 @@ def test_facts_follow_a_meetings_life_and_pauses(world: World, time_machine: Any
     time_machine.move_to(datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC))
     pair = Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee)
     assert kept(pair) == {}
-    when = datetime.datetime(2026, 12, 2, 14, 0)
+    when = datetime.datetime(2026, 12, 2, 14, 0, tzinfo=LONDON)
     meeting = meetings.propose(pair, by=world.mentor, options=[when], minutes=60, mode="online")
     assert kept(pair)["contacts"] == 1 and kept(pair)["held"] == 0
     meeting = meetings.accept(meeting, meeting.options.get(), by=world.mentee)
@@ -69,7 +70,7 @@ def test_counting_a_cohort_by_status_reads_no_meeting(world: World) -> None:
     )  # fmt: skip
     facts.refresh_cohort(world.cohort.pk)
     with CaptureQueriesContext(connection) as counted:
-        counts = board.status_counts(board.board_pairs(world.cohort))
+        counts = board.status_counts(world.cohort)
     assert len(counted) == 1 and "partnerships_meeting" not in counted[0]["sql"]
     assert sum(counts.values()) == 20
     live = {pk: f["held"] for pk, f in facts.counted([p.pk for p in pairs]).items()}

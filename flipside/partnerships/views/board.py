@@ -48,7 +48,7 @@ def board(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     filters = form.filters()
     q, status, sort = filters.get("q", ""), filters.get("status", ""), filters.get("sort", "")
     everything = reads.board_pairs(cohort)
-    counts = reads.status_counts(everything)
+    counts = reads.status_counts(cohort)
     found = reads.sorted_pairs(reads.filtered(everything, q=q, status=status), sort)
     paginator = Paginator(found, PER_PAGE)
     if not q:
