@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from flipside.lib.sql import partial
-from flipside.schemes.models import Cohort, Scheme
+from flipside.schemes.models import Cohort, Scheme, Stage
 
 from .models import AVAILABILITY_SLOTS, PARTS_OF_DAY, WEEKDAYS, Application, Call
 from .templatetags.recruitment import london
@@ -50,10 +50,7 @@ def next_step(application: Application) -> str:
             ) % {"closes": closes}
         return _("The coordinators are reviewing applications. We will email you the outcome.")
     outcomes: dict[str, str] = {
-        Status.ACCEPTED: _(
-            "You have a place in %(cohort)s. Your coordinator will email you about training."
-        )
-        % {"cohort": call.cohort},
+        Status.ACCEPTED: _accepted_step(call.cohort) % {"cohort": call.cohort},
         Status.WAITLISTED: _(
             "You are on the waiting list. If a place comes free, we will email you."
         ),
@@ -61,6 +58,17 @@ def next_step(application: Application) -> str:
         Status.WITHDRAWN: _("You withdrew this application."),
     }
     return outcomes[status]
+
+
+def _accepted_step(cohort: Cohort) -> str:
+    """What an accepted applicant does next, by how far their cohort has come."""
+    if cohort.stage == Stage.MATCHING:
+        return _("You have a place in %(cohort)s. You will be told who your partner is soon.")
+    if cohort.stage == Stage.RUNNING:
+        return _("You are taking part in %(cohort)s.")
+    if cohort.stage == Stage.CLOSED:
+        return _("You took part in %(cohort)s.")
+    return _("You have a place in %(cohort)s. Your coordinator will email you about training.")
 
 
 # Every home page asks for the person's applications, and most people have none or one:
@@ -72,7 +80,8 @@ _APPLICATIONS_SQL = """
 """
 _CALLS_SQL = """
     SELECT c.id, c.cohort_id, c.role, c.title, c.opens_at, c.closes_at,
-        co.label AS cohort_label, co.scheme_id AS cohort_scheme_id, s.name AS scheme_name
+        co.label AS cohort_label, co.stage AS cohort_stage, co.scheme_id AS cohort_scheme_id,
+        s.name AS scheme_name
     FROM recruitment_call c JOIN schemes_cohort co ON co.id = c.cohort_id
     JOIN schemes_scheme s ON s.id = co.scheme_id
     WHERE c.id IN ({ids})
@@ -96,7 +105,12 @@ def applications_of(user: Any) -> list[ApplicationSummary]:
         )
         call.cohort = partial(
             Cohort,
-            {"id": call.cohort_id, "scheme_id": scheme.pk, "label": read.cohort_label},
+            {
+                "id": call.cohort_id,
+                "scheme_id": scheme.pk,
+                "label": read.cohort_label,
+                "stage": read.cohort_stage,
+            },
             using=using,
         )
         call.cohort.scheme = scheme

@@ -954,3 +954,22 @@ def test_conflicts_are_seen_only_by_the_applicant_and_coordinators(
             assert CONFLICT_SENTINEL.encode() not in response.content, (person, url)
             if url in (application_url(draft), review_url):
                 assert response.status_code == 404, (person, url)
+
+
+@pytest.mark.parametrize(
+    ("stage", "step"),
+    [
+        ("training", "You have a place in {c}. Your coordinator will email you about training."),
+        ("matching", "You have a place in {c}. You will be told who your partner is soon."),
+        ("running", "You are taking part in {c}."),
+        ("closed", "You took part in {c}."),
+    ],
+)
+def test_an_accepted_application_says_what_comes_next_as_the_cohort_moves_on(
+    as_applicant: Client, draft: Application, stage: str, step: str
+) -> None:
+    Application.objects.filter(pk=draft.pk).update(status=Application.Status.ACCEPTED)
+    cohort = draft.call.cohort
+    type(cohort).objects.filter(pk=cohort.pk).update(stage=stage)
+    page = text(as_applicant.get(reverse("home")))
+    assert step.format(c=cohort) in page
