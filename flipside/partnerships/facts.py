@@ -74,5 +74,5 @@ def check_facts() -> Verdict:
         pair_id for pair_id, values in counted().items()
         if kept.get(pair_id, empty) != values
     ]  # fmt: skip
-    summary = f"{len(kept)} pairs' kept meeting facts checked"
+    summary = f"Pairs' meeting facts: {len(kept)} pairs' kept"
     return Verdict(summary, tuple(f"pair {pk}: kept meeting facts out of date" for pk in wrong))
