@@ -23,7 +23,7 @@ from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 from . import board
 from .models import Meeting
 from .progress import STATUSES
-from .selectors import progress_of
+from .selectors import progress_of, with_progress_facts
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
@@ -112,12 +112,10 @@ def _own_active_pairs(user: User) -> list[PairProgress]:
         ), 0)  # fmt: skip
 
     pairs = (
-        board.with_facts(
+        with_progress_facts(
             Pair.objects.filter(
                 Q(mentor=user) | Q(mentee=user), status=Pair.Status.ACTIVE
-            ).select_related("cohort"),
-            0,
-            now=now,
+            ).select_related("cohort")
         )
         .annotate(
             next_at=Subquery(next_meeting),
@@ -133,7 +131,7 @@ def _own_active_pairs(user: User) -> list[PairProgress]:
             pair,
             held=pair.held,  # type: ignore[attr-defined]
             contacts=pair.contacts,  # type: ignore[attr-defined]
-            paused=pair.is_paused,  # type: ignore[attr-defined]
+            paused=pair.paused,  # type: ignore[attr-defined]
         )
         found.append(
             PairProgress(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,11 +19,11 @@ def london_today() -> datetime.date:
     return timezone.now().astimezone(LONDON).date()
 
 
-def with_progress_facts(pairs: object) -> object:
+def with_progress_facts(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
     """Annotate a queryset of pairs with ``held`` (meetings that count), ``contacts``
     (meetings proposed, arranged, held or missed) and ``paused`` (an open pause), from the
     pairs' kept facts (``PairFacts``): one row per pair, however many meetings."""
-    return pairs.annotate(  # type: ignore[attr-defined]
+    return pairs.annotate(
         held=Coalesce(F("facts__held"), 0),
         contacts=Coalesce(F("facts__contacts"), 0),
         paused=Coalesce(F("facts__paused"), False),
@@ -56,7 +56,7 @@ def progress_for(pairs: Iterable[Pair], today: datetime.date | None = None) -> d
         return {}
     facts = {
         row["pk"]: row
-        for row in with_progress_facts(Pair.objects.filter(pk__in=ids)).values(  # type: ignore[attr-defined]
+        for row in with_progress_facts(Pair.objects.filter(pk__in=ids)).values(  # type: ignore[misc]
             "pk", "held", "contacts", "paused"
         )
     }

@@ -8,7 +8,7 @@ here the words are translated and the URLs reversed once per table, and each row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django import template
@@ -40,63 +40,69 @@ HIDDEN = '<span class="visually-hidden"> <bdi>{}</bdi> &amp; <bdi>{}</bdi></span
 
 @register.simple_tag(takes_context=True)
 def board_rows(context: Any, rows: Sequence[Any], cohort: Any, expected: int) -> SafeString:
-    """The ``<tr>`` of each pair in ``rows`` (``board.board_pairs``), with its actions."""
+    """The ``<tr>`` of each pair in ``rows`` (``board.listing``), with its actions. Each
+    name is escaped once; the words, the URLs (built from the reversed URL, a row's id in
+    place) and the date formats are escaped or made once per table."""
     words = {
         "l_mentee": escaped(_("Staff mentee")),
         "l_held": escaped(_("Meetings held (expected by today)")),
         "l_status": escaped(_("Status")),
         "l_contact": escaped(_("Last contact")),
         "l_unconfirmed": escaped(_("Records to confirm")),
+        "expected": expected,
     }
-    labels = {key: str(label) for key, label in STATUSES.items()}
+    labels = {key: escaped(label) for key, label in STATUSES.items()}
     none_yet = format_row('<span class="muted">{}</span>', _("None yet"))
-    nudge = reverse("partnerships:nudge", args=[cohort.pk])
+    nudge = escaped(reverse("partnerships:nudge", args=[cohort.pk])) + "?pair="
     dates = LocalDates()
-    pause = url_with_id("partnerships:board_pause")
-    resume = url_with_id("partnerships:board_resume")
-    end = url_with_id("matching:end_pair")
-    rematch = url_with_id("matching:rematch", cohort.pk)
-    csrf = csrf_input(context) if any(getattr(p, "is_paused", False) for p in rows) else ""
-    say = {
-        "nudge": escaped(_("Nudge")), "pause": escaped(_("Pause")),
-        "resume": escaped(_("Resume")), "end": escaped(_("End early")),
-    }  # fmt: skip
+    pause = _escaped_url("partnerships:board_pause")
+    resume = _escaped_url("partnerships:board_resume")
+    end = _escaped_url("matching:end_pair")
+    rematch = _escaped_url("matching:rematch", cohort.pk)
+    csrf = csrf_input(context) if any(p.is_paused for p in rows) else ""
+    say_nudge, say_pause, say_resume, say_end = (
+        escaped(_("Nudge")), escaped(_("Pause")), escaped(_("Resume")), escaped(_("End early"))
+    )  # fmt: skip
     new_partner = _("New partner for <bdi>%(n)s</bdi>")
     out = []
     for pair in rows:
-        mentor, mentee = pair.mentor.display_name, pair.mentee.display_name
-        hidden = format_row(HIDDEN, mentor, mentee)
+        pk, mentor, mentee = pair.pk, escaped(pair.mentor_name), escaped(pair.mentee_name)
         if pair.status == "active":
+            hidden = HIDDEN.format(mentor, mentee)
             middle = (
-                format_row(
-                    '<li><form method="post" action="{}" class="inline-form">{}'
-                    '<button type="submit" class="link-button">{}{}</button></form></li>',
-                    resume(pair.pk), csrf, say["resume"], hidden,
-                )
+                f'<li><form method="post" action="{resume(pk)}" class="inline-form">{csrf}'
+                f'<button type="submit" class="link-button">{say_resume}{hidden}</button>'
+                "</form></li>"
                 if pair.is_paused
-                else format_row(LINK, pause(pair.pk), say["pause"], hidden)
-            )  # fmt: skip
+                else LINK.format(pause(pk), say_pause, hidden)
+            )
             actions = (
-                format_row(LINK, f"{nudge}?pair={pair.pk}", say["nudge"], hidden)
+                LINK.format(f"{nudge}{pk}", say_nudge, hidden)
                 + middle
-                + format_row(LINK, end(pair.pk), say["end"], hidden)
-            )  # fmt: skip
+                + LINK.format(end(pk), say_end, hidden)
+            )
         else:
-            actions = SafeString("".join(
-                format_row('<li><a href="{}">{}</a></li>', rematch(person_id),
-                           SafeString(new_partner % {"n": escaped(name)}))
+            actions = "".join(
+                f'<li><a href="{rematch(person_id)}">{new_partner % {"n": name}}</a></li>'
                 for person_id, name in ((pair.mentor_id, mentor), (pair.mentee_id, mentee))
-            ))  # fmt: skip
-        contact = (
-            format_row(TIME, *dates.many(pair.last_contact, "c", "j M Y"))
-            if pair.last_contact else none_yet
-        )  # fmt: skip
+            )
+        if pair.last_contact:
+            iso, shown = dates.many(pair.last_contact, "c", "j M Y")
+            contact = TIME.format(iso, escaped(shown))
+        else:
+            contact = none_yet
         out.append(
             ROW.format(
-                **words, mentor=escaped(mentor), mentee=escaped(mentee), held=pair.held,
-                expected=expected, status=escaped(pair.board_status),
-                status_label=escaped(labels[pair.board_status]), contact=contact,
-                unconfirmed=pair.unconfirmed, actions=SafeString(actions),
+                **words, mentor=mentor, mentee=mentee, held=pair.held,
+                status=pair.board_status, status_label=labels[pair.board_status],
+                contact=contact, unconfirmed=pair.unconfirmed, actions=actions,
             )
         )  # fmt: skip
     return SafeString("".join(out))
+
+
+def _escaped_url(viewname: str, *args: object) -> Callable[[object], str]:
+    """``url_with_id``, escaped for an attribute once per table (an id needs no escaping)."""
+    stand_in = "2147483647"
+    before, after = escaped(url_with_id(viewname, *args)(stand_in)).rsplit(stand_in, 1)
+    return lambda pk: f"{before}{pk}{after}"

@@ -47,9 +47,8 @@ def board(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     form = BoardFilterForm(request.GET)
     filters = form.filters()
     q, status, sort = filters.get("q", ""), filters.get("status", ""), filters.get("sort", "")
-    everything = reads.board_pairs(cohort)
     counts = reads.status_counts(cohort)
-    found = reads.sorted_pairs(reads.filtered(everything, q=q, status=status), sort)
+    found = reads.listing(cohort, q=q, statuses=(status,) if status else (), sort=sort)
     paginator = Paginator(found, PER_PAGE)
     if not q:
         # Without a name search the counts by status already say how long the list is.
@@ -82,9 +81,9 @@ def nudge(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         one = get_managed_pair(request.user, int(pair_id))
         if one.cohort_id != cohort.pk:
             raise Http404
-    found = reads.board_pairs(cohort).filter(status=Pair.Status.ACTIVE)
-    targets = list(found.filter(pk=one.pk) if one else found.filter(
-        board_status__in=reads.NEEDS_NUDGE))  # fmt: skip
+    found = (reads.listing(cohort, pair=one.pk) if one
+             else reads.listing(cohort, statuses=reads.NEEDS_NUDGE))  # fmt: skip
+    targets = _pairs([row for row in found[: len(found)] if row.status == Pair.Status.ACTIVE])
     expected = reads.expected_for(cohort)
     if request.method == "POST":
         form = NudgeForm(request.POST)
@@ -108,6 +107,17 @@ def nudge(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     context = {"cohort": cohort, "form": form, "one": one, "targets": targets,
                "expected": expected}  # fmt: skip
     return render(request, "partnerships/nudge.html", context)
+
+
+def _pairs(rows: list[reads.BoardRow]) -> list[Pair]:
+    """The pairs of the board's rows, in their order, with both partners and ``held``."""
+    found = Pair.objects.select_related("mentor", "mentee").in_bulk([row.pk for row in rows])
+    pairs = []
+    for row in rows:
+        pair = found[row.pk]
+        pair.held = row.held  # type: ignore[attr-defined]
+        pairs.append(pair)
+    return pairs
 
 
 def _tell(request: AuthedRequest, result: nudge_service.Nudged) -> None:
