@@ -25,6 +25,7 @@ from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.permissions import Action, get_cohort
 
 from .models import Meeting, ReflectionEvent, TalkingPoint
+from .workspace_reads import own_pair
 
 
 class NotNow(Exception):
@@ -40,11 +41,7 @@ def get_own_pair(user: Any, pair_id: int) -> Pair:
     partners."""
     if not _signed_in(user):
         raise Http404
-    pair = (
-        Pair.objects.select_related("cohort__scheme__organisation", "mentor", "mentee")
-        .filter(Q(mentor=user) | Q(mentee=user), pk=pair_id)
-        .first()
-    )
+    pair = own_pair(user.pk, pair_id)
     if pair is None:
         raise Http404
     return pair
@@ -71,17 +68,20 @@ def partner_of(pair: Pair, user: Any) -> Any:
     return pair.mentee if pair.mentor_id == user.pk else pair.mentor
 
 
-def require_can_act(pair: Pair, user: Any) -> None:
+def require_can_act(pair: Pair, user: Any, *, members: int | None = None) -> None:
     """Raise ``NotNow`` unless the person may change the pair now: it is active, its cohort
-    is running and both partners are still members of the cohort in their roles."""
+    is running and both partners are still members of the cohort in their roles (``members``:
+    how many of them are, when the caller has counted them already)."""
     if pair.status != Pair.Status.ACTIVE:
         raise NotNow(_("This partnership has ended, so nothing more can be added to it."))
     if pair.cohort.stage != Stage.RUNNING:
         raise NotNow(_("The cohort is not running, so meetings cannot be changed now."))
-    members = Membership.objects.filter(
-        Q(user_id=pair.mentor_id, role=Role.MENTOR) | Q(user_id=pair.mentee_id, role=Role.MENTEE),
-        cohort_id=pair.cohort_id,
-    ).count()
+    if members is None:
+        members = Membership.objects.filter(
+            Q(user_id=pair.mentor_id, role=Role.MENTOR)
+            | Q(user_id=pair.mentee_id, role=Role.MENTEE),
+            cohort_id=pair.cohort_id,
+        ).count()
     if members < 2:
         raise NotNow(_("One of you has left the cohort, so this partnership cannot change now."))
 

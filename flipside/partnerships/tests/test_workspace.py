@@ -137,6 +137,32 @@ def test_queries_do_not_grow_with_meetings(client: Client, world: World, pair: P
     assert client.get(url("workspace", pair.pk) + "?page=5").status_code == 200
 
 
+def test_meetings_in_their_order_with_times_offered(
+    client: Client, world: World, pair: Pair
+) -> None:
+    """Coming: arranged ones by time, then proposals by when they were made, each with the
+    number of times offered; past: latest first, a cancelled proposal that never had a time
+    last."""
+    later = meeting(pair, "accepted", 9)
+    sooner = meeting(pair, "accepted", 4)  # the next meeting, called out above the table
+    offered = Meeting.objects.create(pair=pair, proposed_by=world.mentee)
+    for days in (6, 7):
+        offered.options.create(starts_at=timezone.now() + datetime.timedelta(days=days))
+    bare = Meeting.objects.create(pair=pair, proposed_by=world.mentor)
+    old = meeting(pair, "held", -40)
+    recent = meeting(pair, "not_held", -5)
+    Meeting.objects.create(pair=pair, proposed_by=world.mentor, status="cancelled")
+    page = text(as_(client, world.mentor).get(url("workspace", pair.pk)))
+    coming, past = page.split("Arranged and proposed meetings")[1].split("Past meetings")
+    links = [url("meeting", m.pk) for m in (later, offered, bare)]
+    assert [coming.index(link) for link in links] == sorted(coming.index(link) for link in links)
+    assert url("meeting", sooner.pk) not in coming and url("meeting", sooner.pk) in page
+    assert "2 times offered" in coming and "Time to be agreed" in coming
+    assert past.index(url("meeting", recent.pk)) < past.index(url("meeting", old.pk))
+    assert past.index(url("meeting", old.pk)) < past.index("Cancelled")
+    assert "3 past meetings" in past
+
+
 def test_talking_points_show_which_were_used(client: Client, world: World, pair: Pair) -> None:
     used = TalkingPoint.objects.create(scheme=world.scheme, theme="Belonging", text="Used one")
     TalkingPoint.objects.create(scheme=world.scheme, theme="Belonging", text="Fresh one")

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,8 +21,9 @@ from flipside.matching import services as matching_services
 from flipside.matching.models import Pair
 
 from .. import selectors
+from .. import workspace_reads as reads
 from ..forms_workspace import EndForm, PauseForm
-from ..models import JournalEntry, Meeting, TalkingPoint, TalkingPointUse
+from ..models import Meeting
 from ..permissions import NotNow, get_own_pair, partner_of, require_can_act
 from ..services import PartnershipError
 from ..services.pauses import open_pause, pause_pair, resume_pair
@@ -33,88 +33,57 @@ PAST_PER_PAGE = 10
 POINTS_SHOWN = 5
 
 
-def _not_now(pair: Pair, user: Any) -> str:
+def _not_now(pair: Pair, user: Any, *, members: int | None = None) -> str:
     """Why the person cannot change the pair now, or "" if they can."""
     try:
-        require_can_act(pair, user)
+        require_can_act(pair, user, members=members)
     except NotNow as refusal:
         return str(refusal)
     return ""
 
 
-def _meetings(pair: Pair, page_number: Any, user: Any) -> dict[str, Any]:
-    """The next arranged meeting, the other arranged or proposed ones (the first few, with a
-    count), one page of past ones, and the oldest meeting waiting for this person (to record
-    once its time has passed, or to confirm their partner's record): a fixed number of
-    queries however many there are."""
-    now = timezone.now()
-    meetings = Meeting.objects.filter(pair=pair)
-    waiting = (
-        meetings.filter(
-            Q(status=Meeting.Status.ACCEPTED, starts_at__lt=now)
-            | (Q(record=Meeting.Record.UNCONFIRMED) & ~Q(recorded_by=user))
-        )
-        .order_by("starts_at", "id")
-        .first()
-    )
-    arranged = Q(status=Meeting.Status.ACCEPTED, starts_at__gte=now)
-    coming = meetings.filter(arranged | Q(status=Meeting.Status.PROPOSED)).annotate(
-        offered=Count("options")
-    )
-    coming = coming.order_by(F("starts_at").asc(nulls_last=True), "proposed_at", "id")
-    upcoming = list(coming[: UPCOMING_SHOWN + 1])
-    next_meeting = next((m for m in upcoming if m.status == Meeting.Status.ACCEPTED), None)
-    upcoming = [m for m in upcoming if m is not next_meeting]
-    more_upcoming = len(upcoming) > UPCOMING_SHOWN
-    past = meetings.exclude(arranged | Q(status=Meeting.Status.PROPOSED)).order_by(
-        F("starts_at").desc(nulls_last=True), "-proposed_at", "-id"
-    )
-    past_page = Paginator(past, PAST_PER_PAGE).get_page(page_number)
-    return {
-        "next_meeting": next_meeting,
-        "waiting": waiting,
-        "upcoming": upcoming[:UPCOMING_SHOWN],
-        "more_upcoming": more_upcoming,
-        "page": past_page,
-        "now": now,
-    }
-
-
-def _points(pair: Pair) -> dict[str, Any]:
-    """A few of the scheme's published talking points, those not yet used first, and how many
-    of the library the pair has used."""
-    published = TalkingPoint.objects.filter(
-        scheme_id=pair.cohort.scheme_id, status=TalkingPoint.Status.PUBLISHED
-    )
-    used = TalkingPointUse.objects.filter(pair=pair, point=OuterRef("pk"))
-    shown = list(
-        published.annotate(used=Exists(used)).order_by("used", "theme", "id")[:POINTS_SHOWN]
-    )
-    figures = published.aggregate(
-        total=Count("id", distinct=True),
-        used=Count("id", distinct=True, filter=Q(uses__pair=pair)),
-    )
-    return {"points": shown, "points_total": figures["total"], "points_used": figures["used"]}
-
-
 def workspace(request: AuthedRequest, pair_id: int) -> HttpResponse:
+    """The pair's progress; the meeting waiting for this person (to record once its time has
+    passed, or to confirm their partner's record), the next arranged meeting, the others
+    coming (the first few) and a page of past ones; the partner; a few talking points; the
+    journal and support. A fixed number of queries however many meetings there are."""
     pair = get_own_pair(request.user, pair_id)
     cohort = pair.cohort
     other = partner_of(pair, request.user)
-    progress = selectors.progress_for([pair])[pair.pk]
+    now = timezone.now()
+    figures = reads.figures(pair, request.user, now)
+    found = reads.meetings(pair, request.user, now, coming=UPCOMING_SHOWN + 1)
+    upcoming = found.coming
+    next_meeting = next((m for m in upcoming if m.status == Meeting.Status.ACCEPTED), None)
+    upcoming = [m for m in upcoming if m is not next_meeting]
+    past = Paginator(reads.past_meetings(pair, now), PAST_PER_PAGE)
+    past.count = figures.past_meetings  # counted with the figures
+    ended = pair.status == Pair.Status.ENDED
     context = {
         "pair": pair,
         "cohort": cohort,
         "other": other,
         "i_am_mentor": pair.mentor_id == request.user.pk,
         "shared": profile.shared_profile(cohort, other, name=False),
-        "progress": progress,
-        "ended": pair.status == Pair.Status.ENDED,
-        "pause": open_pause(pair) if pair.status == Pair.Status.ACTIVE else None,
-        "not_now": _not_now(pair, request.user),
-        "journal_count": JournalEntry.objects.filter(pair=pair, author=request.user).count(),
-        **_meetings(pair, request.GET.get("page"), request.user),
-        **_points(pair),
+        "progress": selectors.progress_of(
+            pair,
+            held=figures.held,
+            contacts=figures.contacts,
+            paused=figures.paused_since is not None,
+        ),  # fmt: skip
+        "ended": ended,
+        "paused_since": None if ended else figures.paused_since,
+        "not_now": _not_now(pair, request.user, members=figures.members),
+        "journal_count": figures.journal_entries,
+        "next_meeting": next_meeting,
+        "waiting": found.waiting,
+        "upcoming": upcoming[:UPCOMING_SHOWN],
+        "more_upcoming": len(upcoming) > UPCOMING_SHOWN,
+        "page": past.get_page(request.GET.get("page")),
+        "now": now,
+        "points": reads.points(pair, shown=POINTS_SHOWN),
+        "points_total": figures.points_total,
+        "points_used": figures.points_used,
     }
     return render(request, "partnerships/workspace.html", context)
 
