@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,20 +19,9 @@ def london_today() -> datetime.date:
     return timezone.now().astimezone(LONDON).date()
 
 
-def with_progress_facts(pairs: QuerySet[Pair]) -> QuerySet[Pair]:
-    """Annotate a queryset of pairs with ``held`` (meetings that count), ``contacts``
-    (meetings proposed, arranged, held or missed) and ``paused`` (an open pause), from the
-    pairs' kept facts (``PairFacts``): one row per pair, however many meetings."""
-    return pairs.annotate(
-        held=Coalesce(F("facts__held"), 0),
-        contacts=Coalesce(F("facts__contacts"), 0),
-        paused=Coalesce(F("facts__paused"), False),
-    )
-
-
 def progress_of(pair: Pair, *, held: int, contacts: int, paused: bool,
                 today: datetime.date | None = None) -> Progress:  # fmt: skip
-    """The pair's progress from the facts ``with_progress_facts`` adds (its cohort loaded)."""
+    """The pair's progress from its kept facts (``PairFacts``; its cohort loaded)."""
     cohort = pair.cohort
     today = today or london_today()
     expected = expected_by(
@@ -54,12 +43,12 @@ def progress_for(pairs: Iterable[Pair], today: datetime.date | None = None) -> d
     ids = [pair.pk for pair in pairs]
     if not ids:
         return {}
-    facts = {
-        row["pk"]: row
-        for row in with_progress_facts(Pair.objects.filter(pk__in=ids)).values(  # type: ignore[misc]
-            "pk", "held", "contacts", "paused"
-        )
-    }
+    kept = Pair.objects.filter(pk__in=ids).annotate(
+        held=Coalesce(F("facts__held"), 0),
+        contacts=Coalesce(F("facts__contacts"), 0),
+        paused=Coalesce(F("facts__paused"), False),
+    )
+    facts = {row["pk"]: row for row in kept.values("pk", "held", "contacts", "paused")}
     return {
         pair.pk: progress_of(
             pair,
