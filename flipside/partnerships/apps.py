@@ -25,9 +25,10 @@ class PartnershipsConfig(AppConfig):
         _keep_pair_facts()
         from flipside.lib.background import register_invariant
 
-        from .facts import check_facts
+        from .facts import check_facts, check_status_counts
 
         register_invariant(key="partnership_facts", check=check_facts)
+        register_invariant(key="partnership_status_counts", check=check_status_counts)
         register_encrypted(JournalEntry)  # key rotation re-encrypts journals too
         register_job(name="partnerships.reminders", every=EVERY, run=run_reminders)
         # A cohort moved to running gets its mid-point and end reflection events.
@@ -37,8 +38,9 @@ class PartnershipsConfig(AppConfig):
 
 
 def _keep_pair_facts() -> None:
-    """Every save and delete of a meeting or a pause works its pair's facts out again, in the
-    same transaction (``facts.refresh``)."""
+    """Every save and delete of a meeting or a pause works its pair's facts out again, and
+    lets its cohort's kept status counts stop holding, in the same transaction
+    (``facts.refresh``)."""
     from typing import Any
 
     from django.db.models.signals import post_delete, post_save
@@ -50,7 +52,10 @@ def _keep_pair_facts() -> None:
         if not raw:  # not while loading fixtures
             facts.refresh([instance.pair_id])
 
+    def deleted(instance: Any, **kwargs: Any) -> None:
+        facts.refresh([instance.pair_id], deleting=True)
+
     for model in (Meeting, Pause):
         uid = f"partnerships.facts.{model._meta.label_lower}"
         post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
-        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid + ".deleted")
+        post_delete.connect(deleted, sender=model, weak=False, dispatch_uid=uid + ".deleted")

@@ -10,18 +10,19 @@ by status reads one row per pair.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from flipside.lib.sql import Listing, field_of
+from flipside.lib.kept import mark_stale
+from flipside.lib.sql import Listing, fetch, field_of
 from flipside.matching.models import Pair
 from flipside.schemes.models import Cohort, Role
 
-from .models import PairFacts
+from .models import PairFacts, StatusCount
 from .progress import NO_CONTACT_AFTER, STATUSES, expected_by
 from .selectors import london_today
 
@@ -58,41 +59,145 @@ _STATUS_SQL = """CASE
 
 _BOARD_STATUS = _STATUS_SQL.format(expected="%s")
 
+# Each group also gives the earliest start among its pairs that have had no contact yet but
+# are not "no contact" yet (paired less than two weeks): two weeks after it, the counts change
+# by the clock alone.
 _TALLY_SQL = """
-    SELECT p.cohort_id, p.status, {status}, COUNT(*)
+    SELECT p.cohort_id, {status}, COUNT(*),
+        MIN(CASE WHEN p.status = 'active' AND NOT COALESCE(f.paused, FALSE)
+            AND COALESCE(f.held, 0) = 0 AND COALESCE(f.contacts, 0) = 0
+            AND p.started_at > %s THEN p.started_at END)
     FROM matching_pair p
     LEFT JOIN partnerships_pairfacts f ON f.pair_id = p.id
     WHERE p.cohort_id IN ({cohorts})
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2
 """
+
+
+class Tally(NamedTuple):
+    counts: dict[str, int]  # pairs by status, every status present
+    fresh_until: datetime.datetime | None  # when the clock alone changes them, if it will
 
 
 def tally(
     cohorts: Mapping[int, Cohort], *, today: datetime.date | None = None,
     now: datetime.datetime | None = None,
-) -> list[tuple[int, str, str, int]]:  # fmt: skip
-    """How many pairs of the cohorts there are of each cohort, pair status and board status:
-    (cohort id, status, board status, count) rows, in one query over the pairs' kept facts."""
+) -> dict[int, Tally]:  # fmt: skip
+    """The cohorts' pairs counted by status now, over the pairs' kept facts, in one query
+    (every cohort given, with zeros)."""
+    found = {pk: Tally(dict.fromkeys(STATUSES, 0), None) for pk in cohorts}
     if not cohorts:
-        return []
+        return found
     today, now = today or london_today(), now or timezone.now()
     expected = "CASE p.cohort_id " + " ".join("WHEN %s THEN %s" for _ in cohorts) + " END"
     sql = _TALLY_SQL.format(
         status=_STATUS_SQL.format(expected=expected), cohorts=", ".join("%s" for _ in cohorts)
     )
     by_cohort = [v for pk, c in cohorts.items() for v in (pk, expected_for(c, today))]
-    params: list[Any] = [now - NO_CONTACT_AFTER, *by_cohort, *by_cohort, *cohorts]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(int(c), str(s), str(b), int(n)) for c, s, b, n in cursor.fetchall()]
+    cutoff = now - NO_CONTACT_AFTER
+    params: list[Any] = [cutoff, *by_cohort, *by_cohort, cutoff, *cohorts]
+    fields = (None, None, None, field_of(Pair, "started_at"))
+    for cohort_id, board_status, n, youngest in fetch(sql, params, fields):
+        counts, until = found[int(cohort_id)]
+        counts[str(board_status)] = int(n)
+        if youngest is not None:
+            at = youngest + NO_CONTACT_AFTER
+            until = at if until is None else min(until, at)
+        found[int(cohort_id)] = Tally(counts, until)
+    return found
+
+
+# The kept counts of the cohorts (decision 0019), with the generations they are checked
+# against.
+_KEPT_SQL = """
+    SELECT c.id, k.generation, k.counted_generation, k.pair_generation,
+        COALESCE(pc.generation, 0), k.expected, k.fresh_until, {counts}
+    FROM schemes_cohort c
+    LEFT JOIN partnerships_statuscount k ON k.cohort_id = c.id
+    LEFT JOIN matching_paircount pc ON pc.cohort_id = c.id
+    WHERE c.id IN ({cohorts})
+"""
+_KEPT_COUNTS = ", ".join(f"k.{key}" for key in STATUSES)
+
+
+Stale = dict[int, tuple[int | None, int]]  # cohort: (its generation, matching's), as read
+
+
+def kept_counts(
+    cohorts: Mapping[int, Cohort], *, today: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> tuple[dict[int, dict[str, int]], Stale]:  # fmt: skip
+    """The cohorts' kept counts that hold, and the generations of those that do not, in
+    one query."""
+    today, now = today or london_today(), now or timezone.now()
+    holding: dict[int, dict[str, int]] = {}
+    stale: Stale = {}
+    if not cohorts:
+        return holding, stale
+    sql = _KEPT_SQL.format(counts=_KEPT_COUNTS, cohorts=", ".join("%s" for _ in cohorts))
+    fields = (None,) * 6 + (field_of(StatusCount, "fresh_until"),) + (None,) * len(STATUSES)
+    for row in fetch(sql, list(cohorts), fields):
+        pk, generation, counted, pair_generation, pairs_now, expected, until, *counts = row
+        holds = (
+            generation is not None and counted == generation and pair_generation == pairs_now
+            and expected == expected_for(cohorts[pk], today) and (until is None or now < until)
+        )  # fmt: skip
+        if holds:
+            holding[pk] = dict(zip(STATUSES, map(int, counts), strict=True))
+        else:
+            stale[pk] = (generation, int(pairs_now))
+    return holding, stale
+
+
+def status_counts_of(cohorts: Mapping[int, Cohort]) -> dict[int, dict[str, int]]:
+    """How many of each cohort's pairs have each status: the kept counts where they hold
+    (one query for every cohort), counted again, and kept, where they do not."""
+    today, now = london_today(), timezone.now()
+    found, stale = kept_counts(cohorts, today=today, now=now)
+    if stale:
+        counted_now = tally({pk: cohorts[pk] for pk in stale}, today=today, now=now)
+        for pk in stale:
+            found[pk] = counted_now[pk].counts
+        _keep(counted_now, stale, expected={pk: expected_for(cohorts[pk], today) for pk in stale},
+              now=now)  # fmt: skip
+    return found
+
+
+_KEPT_FIELDS = ("counted_generation", "pair_generation", "expected", "fresh_until",
+                "counted_at", *STATUSES)  # fmt: skip
+
+
+def _keep(counted: dict[int, Tally], stale: Stale, *, expected: dict[int, int],
+          now: datetime.datetime) -> None:  # fmt: skip
+    """Keep what was counted, at the generations read before counting: a change since has
+    raised a generation, so what is kept does not hold and the next reader counts again. A
+    cohort without a row is given one that does not hold yet (decision 0016's rule). Two
+    statements at most, whatever the number of cohorts."""
+    new: list[StatusCount] = []
+    old: list[StatusCount] = []
+    for pk, (generation, pairs) in stale.items():
+        row = StatusCount(
+            cohort_id=pk, generation=generation or 1, counted_generation=generation,
+            pair_generation=pairs, expected=expected[pk],
+            fresh_until=counted[pk].fresh_until, counted_at=now, **counted[pk].counts,
+        )  # fmt: skip
+        (old if generation is not None else new).append(row)
+    if new:
+        StatusCount.objects.bulk_create(new, ignore_conflicts=True)
+    if old:
+        StatusCount.objects.bulk_update(old, _KEPT_FIELDS)
 
 
 def status_counts(cohort: Cohort) -> dict[str, int]:
-    """How many of the cohort's pairs have each status: one query."""
-    counts = dict.fromkeys(STATUSES, 0)
-    for _cohort, _status, board_status, n in tally({cohort.pk: cohort}):
-        counts[board_status] += n
-    return counts
+    """How many of the cohort's pairs have each status."""
+    return status_counts_of({cohort.pk: cohort})[cohort.pk]
+
+
+def mark_changed(pairs: str, params: Sequence[Any], *, deleting: bool = False) -> None:
+    """The kept status counts of the cohorts of the pairs ``pairs`` selects (SQL with one
+    column of pair ids) stop holding, in the caller's transaction."""
+    cohorts = f"SELECT DISTINCT cohort_id AS id FROM matching_pair WHERE id IN ({pairs})"  # noqa: S608 - fixed fragments
+    mark_stale(StatusCount, cohorts, params, deleting=deleting)
 
 
 class BoardRow(NamedTuple):

@@ -13,7 +13,8 @@ from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, When
 from flipside.lib.background import Verdict
 from flipside.matching.models import Pair
 
-from .models import Meeting, PairFacts, Pause
+from . import board
+from .models import Meeting, PairFacts, Pause, StatusCount
 
 HELD = Q(meetings__status=Meeting.Status.HELD) & Q(
     meetings__record__in=[Meeting.Record.UNCONFIRMED, Meeting.Record.CONFIRMED]
@@ -55,11 +56,17 @@ def counted(pair_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
     return {row["pk"]: {name: row[name] for name in FIELDS} for row in rows}
 
 
-def refresh(pair_ids: Iterable[int]) -> None:
-    """Work out the pairs' facts again and keep them (in the caller's transaction)."""
-    found = counted(list(pair_ids))
+def refresh(pair_ids: Iterable[int], *, deleting: bool = False) -> None:
+    """Work out the pairs' facts again and keep them, and let their cohorts' kept status
+    counts stop holding (in the caller's transaction; ``deleting`` while rows are being
+    deleted, see ``lib.kept.mark_stale``)."""
+    ids = list(pair_ids)
+    if not ids:
+        return
+    found = counted(ids)
     for pair_id, values in found.items():
         PairFacts.objects.update_or_create(pair_id=pair_id, defaults=values)
+    board.mark_changed(", ".join(["%s"] * len(ids)), ids, deleting=deleting)
 
 
 def refresh_cohort(cohort_id: int) -> None:
@@ -76,3 +83,17 @@ def check_facts() -> Verdict:
     ]  # fmt: skip
     summary = f"Pairs' meeting facts: {len(kept)} pairs' kept"
     return Verdict(summary, tuple(f"pair {pk}: kept meeting facts out of date" for pk in wrong))
+
+
+def check_status_counts() -> Verdict:
+    """Every cohort's kept status counts that hold now agree with a fresh count (decision
+    0019)."""
+    kept = StatusCount.objects.filter(counted_generation=F("generation")).select_related("cohort")
+    cohorts = {row.cohort_id: row.cohort for row in kept}
+    holding, _stale = board.kept_counts(cohorts)
+    fresh = board.tally({pk: cohorts[pk] for pk in holding})
+    wrong = tuple(
+        f"cohort {pk}: keeps pair statuses {counts} but counts {fresh[pk].counts}"
+        for pk, counts in sorted(holding.items()) if counts != fresh[pk].counts
+    )  # fmt: skip
+    return Verdict(f"Pairs' statuses: {len(holding)} cohorts' counts kept", wrong)

@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from flipside.lib.kept import Kept
+
 MAX_MEETING_MINUTES = 24 * 60  # a meeting is at most a day long
 
 
@@ -202,6 +204,34 @@ class PairFacts(models.Model):
 
     def __str__(self) -> str:
         return f"Facts of pair {self.pair_id}"
+
+
+class StatusCount(Kept):
+    """How many of a cohort's pairs have each status on the progress board, as last counted:
+    kept so that the cohort, home and board pages need not count the whole cohort on every
+    view (docs/decisions/0019-pair-statuses-counted-between-changes.md).
+
+    The counts hold while nothing they count has changed (``generation``, raised with the
+    pairs' facts in the same transaction, equals ``counted_generation``, and matching's
+    ``PairCount.generation``, raised when pairs are made or ended, equals ``pair_generation``),
+    while the meetings expected by today are still ``expected``, and until ``fresh_until``,
+    when a pair with no contact yet reaches its second week."""
+
+    cohort = models.OneToOneField(
+        "schemes.Cohort", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    pair_generation = models.PositiveBigIntegerField(null=True)
+    expected = models.PositiveIntegerField(null=True)
+    fresh_until = models.DateTimeField(null=True)
+    on_track = models.PositiveIntegerField(default=0)
+    behind = models.PositiveIntegerField(default=0)
+    at_risk = models.PositiveIntegerField(default=0)
+    no_contact = models.PositiveIntegerField(default=0)
+    paused = models.PositiveIntegerField(default=0)
+    ended = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Pair statuses of cohort {self.cohort_id}"
 
 
 class MeetingOption(models.Model):

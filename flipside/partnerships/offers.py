@@ -26,38 +26,28 @@ from .selectors import progress_of
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
-    """For running cohorts: keep the pairs meeting, saying how many are behind (one
-    aggregate query for all the cohorts)."""
+    """For running cohorts: keep the pairs meeting, saying how many are behind (the kept
+    counts of all the cohorts in one query)."""
     running = {c.pk: c for c in cohorts if c.stage == Stage.RUNNING}
     if not running:
         return {}
-    for cohort in running.values():
-        # The cohort page asks for its step first: its section reads these counts again.
-        cohort._partnership_counts = dict.fromkeys(STATUSES, 0)  # type: ignore[attr-defined]
-    rows: dict[int, dict[str, int]] = {}
-    for cohort_id, status, board_status, n in board.tally(running):
-        row = rows.setdefault(cohort_id, {"cohort_id": cohort_id, "n_active": 0, "n_behind": 0,
-                                          **dict.fromkeys(STATUSES, 0)})  # fmt: skip
-        row[board_status] += n
-        row["n_active"] += n if status == Pair.Status.ACTIVE else 0
-        row["n_behind"] += n if board_status in board.NEEDS_NUDGE else 0
     steps = {}
-    for row in rows.values():
-        running[row["cohort_id"]]._partnership_counts = {  # type: ignore[attr-defined]
-            key: row[key] for key in STATUSES
-        }
-        url = reverse("partnerships:board", args=[row["cohort_id"]])
-        if row["n_behind"]:
+    for cohort_id, counts in board.status_counts_of(running).items():
+        # The cohort page asks for its step first: its section reads these counts again.
+        running[cohort_id]._partnership_counts = counts  # type: ignore[attr-defined]
+        n_behind = sum(counts[key] for key in board.NEEDS_NUDGE)
+        url = reverse("partnerships:board", args=[cohort_id])
+        if n_behind:
             text = ngettext(
                 "Keep pairs meeting: %(n)s pair behind.",
                 "Keep pairs meeting: %(n)s pairs behind.",
-                row["n_behind"],
-            ) % {"n": row["n_behind"]}
-        elif row["n_active"]:
+                n_behind,
+            ) % {"n": n_behind}
+        elif sum(counts.values()) > counts["ended"]:
             text = _("Keep pairs meeting: every pair is on track. Plan the reflection meetings.")
         else:
             continue  # no pair meeting: matching's step (find people new partners) stands
-        steps[row["cohort_id"]] = NextStep(text, url)
+        steps[cohort_id] = NextStep(text, url)
     return steps
 
 
