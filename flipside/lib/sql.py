@@ -8,7 +8,7 @@ datetime is aware on SQLite as on PostgreSQL and a JSON column is decoded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -92,6 +92,24 @@ def partial(model: type[M], values: Mapping[str, Any], *, using: str = "default"
         raise ValueError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
     # from_db takes the values in the model's field order.
     return model.from_db(using, names, [values[n] for n in names])
+
+
+def whole(value: int) -> str:
+    """A whole number written into a statement rather than passed as a parameter: for the
+    values a statement's plan turns on (the cohort a page walks along an index, the page's
+    bounds). PostgreSQL keeps one plan for a statement it has prepared (decision 0017),
+    made without knowing its parameters' values, and for "this cohort's rows in name order,
+    50 of them" that plan sorted the whole cohort; with the values in the statement it walks
+    the index and stops after 50 (decision 0017's addendum)."""
+    return str(int(value))
+
+
+def one_of(value: str, choices: Iterable[str]) -> str:
+    """A value from a fixed set of the code's own (a role, a status), quoted for a
+    statement, for the same reason as ``whole``; anything else is refused."""
+    if value not in set(choices) or "'" in value:
+        raise ValueError(f"not one of the choices: {value!r}")
+    return f"'{value}'"
 
 
 T = TypeVar("T")

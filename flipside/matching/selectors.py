@@ -15,7 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
-from flipside.lib.sql import columns, fetch, field_of, fields_of, instances, partial, reached
+from flipside.lib.sql import (
+    columns,
+    fetch,
+    field_of,
+    fields_of,
+    instances,
+    one_of,
+    partial,
+    reached,
+    whole,
+)
 from flipside.schemes.models import Cohort, Membership, Role, Scheme
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
@@ -212,8 +222,8 @@ _PAIR_STATUS = """
             p.mentee_id, m.sort_name
         FROM schemes_membership m
         JOIN matching_pair p ON p.cohort_id = m.cohort_id AND p.mentor_id = m.user_id
-        WHERE m.cohort_id = %s AND m.role = %s AND p.status = %s
-        ORDER BY m.sort_name, p.id LIMIT %s OFFSET %s
+        WHERE m.cohort_id = {cohort} AND m.role = {role} AND p.status = {status}
+        ORDER BY m.sort_name, p.id LIMIT {limit} OFFSET {offset}
     ) status{n}
 """
 # A name search keeps the ORM's filter (``among``) and sorts what it finds.
@@ -258,7 +268,7 @@ def pair_rows(
         pairs = _PAIR_FOUND.format(status=" AND p.status = %s" if status else "", among=among_sql)
         params = [cohort.pk, *([status] if status else []), *among_params, limit, offset]
     else:
-        pairs, params = _pair_statuses(cohort, counts, status, offset, limit)
+        pairs, params = _pair_statuses(cohort, counts, status, offset, limit), []
         if not pairs:
             return []
     query = _PAIR_PAGE.format(pairs=pairs)
@@ -267,17 +277,21 @@ def pair_rows(
 
 def _pair_statuses(
     cohort: Cohort, counts: dict[str, int], only: str, offset: int, limit: int
-) -> tuple[str, list[Any]]:
+) -> str:
     """The ``UNION ALL`` of each status the page reaches (in the statuses' order), each
     from where the page starts in it; "" if it reaches none."""
     # As ORDER BY status sorts them: active, then ended.
     statuses = [status for status in sorted(counts) if not only or status == only]
     branches: list[str] = []
-    params: list[Any] = []
     for index, count, first in reached([counts[s] for s in statuses], offset, offset + limit):
-        branches.append(_PAIR_STATUS.format(n=len(branches)))
-        params += [cohort.pk, Role.MENTOR.value, statuses[index], count, first]
-    return " UNION ALL ".join(branches), params
+        # The values the plan turns on are written into the statement (``lib.sql.whole``):
+        # the plan kept for any cohort sorted the whole cohort to show 50.
+        branches.append(_PAIR_STATUS.format(
+            n=len(branches), cohort=whole(cohort.pk), role=one_of(Role.MENTOR.value, Role.values),
+            status=one_of(statuses[index], Pair.Status.values), limit=whole(count),
+            offset=whole(first),
+        ))  # fmt: skip
+    return " UNION ALL ".join(branches)
 
 
 class Published(NamedTuple):

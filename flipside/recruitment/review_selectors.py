@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.lib.dates import LONDON
+from flipside.lib.sql import one_of, whole
 from flipside.schemes.models import Cohort
 
 from . import permissions
@@ -259,7 +260,7 @@ FROM (
     FROM recruitment_application a {joins}
     WHERE {where}
     ORDER BY {inner}
-    LIMIT %s OFFSET %s
+    LIMIT {limit} OFFSET {offset}
 ) page
 ORDER BY {outer}
 """
@@ -275,8 +276,11 @@ class ApplicationList:
         self.sort = (
             sort if sort in _SORT_SQL and (sort != "name" or not call.blind_review) else "newest"
         )
-        where = ["a.call_id = %s", "a.status <> %s"]
-        params: list[Any] = [call.pk, Status.DRAFT.value]
+        # The call is written into the statement (``lib.sql.whole``), as a page's bounds are:
+        # the plan PostgreSQL kept for any call and status sorted all its applications.
+        where = [f"a.call_id = {whole(call.pk)}",
+                 f"a.status <> {one_of(Status.DRAFT.value, Status.values)}"]  # fmt: skip
+        params: list[Any] = []
         if status:
             where.append("a.status = %s")
             params.append(status)
@@ -320,14 +324,15 @@ class ApplicationList:
         start, stop = index.start or 0, index.stop
         columns, joins, inner, outer = _SORT_SQL[self.sort]
         sql = _PAGE_SQL.format(
-            columns=columns, joins=joins, where=self._where, inner=inner, outer=outer
-        )
+            columns=columns, joins=joins, where=self._where, inner=inner, outer=outer,
+            limit=whole(stop - start), offset=whole(start),
+        )  # fmt: skip
         params: list[Any] = []
         if self.sort == "status":
             params.extend(_POSITION_PARAMS)
         if self.sort == "score":
             params.append(self.call.pk)
-        params += [*self._params, stop - start, start]
+        params += self._params
         with connections[self._alias].cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchall()

@@ -125,3 +125,15 @@ def test_a_statement_run_again_and_again_is_prepared_on_postgresql() -> None:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert "SELECT COUNT(*) FROM schemes_cohort WHERE id > $1" in prepared
+
+
+def test_values_written_into_a_statement_are_only_numbers_and_the_codes_own_choices() -> None:
+    from flipside.lib.sql import one_of, whole
+
+    assert whole(42) == "42" and whole(True) == "1"
+    with pytest.raises(ValueError):
+        whole("1; DROP TABLE accounts_user")  # type: ignore[arg-type]
+    assert one_of("mentor", ["mentor", "mentee"]) == "'mentor'"
+    for bad in ("coordinator", "mentor' OR '1'='1"):
+        with pytest.raises(ValueError):
+            one_of(bad, ["mentor", "mentee", "mentor' OR '1'='1"])

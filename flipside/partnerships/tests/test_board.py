@@ -431,3 +431,19 @@ def test_settings_saved_and_conflict(world: Any, client: Any) -> None:
     response = client.post(url, {"log_window_days": "400", "version": "2"})
     assert response.status_code == 200
     assert PartnershipSettings.objects.get(cohort=world.cohort).log_window_days == 14
+
+
+def test_nudging_many_names_a_few_and_emails_them_all(world: Any, client: Any,
+                                                      clock: Any) -> None:  # fmt: skip
+    behind = [pair_of(world) for _ in range(23)]
+    for pair in behind:
+        meet(pair)
+    url = reverse("partnerships:nudge", args=[world.cohort.pk])
+    client.force_login(world.coordinator)
+    page = client.get(url).content.decode()
+    assert "Both partners of each of these 23 pairs will get this email" in page
+    assert "These are the first 20 of 23 pairs" in page
+    assert page.count(" held)</li>") == 20
+    client.post(url, {**nudge_form(client, url), "body": "Hello {{ first_name }}."})
+    sent = set(OutboxMessage.objects.filter(kind="pair_nudge").values_list("to", flat=True))
+    assert sent == {p.mentor.email for p in behind} | {p.mentee.email for p in behind}

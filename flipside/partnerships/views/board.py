@@ -31,6 +31,7 @@ from ..services import nudges as nudge_service
 from ..services import settings as settings_service
 
 PER_PAGE = 50
+NUDGE_SHOWN = 20  # the pairs named before a nudge to many; the rest are counted
 
 
 def _bars(counts: dict[str, int]) -> list[dict[str, object]]:
@@ -83,14 +84,17 @@ def nudge(request: AuthedRequest, cohort_id: int) -> HttpResponse:
             raise Http404
     found = (reads.listing(cohort, pair=one.pk) if one
              else reads.listing(cohort, statuses=reads.NEEDS_NUDGE))  # fmt: skip
-    targets = _pairs([row for row in found[: len(found)] if row.status == Pair.Status.ACTIVE])
+    # The pairs needing a nudge are all active; one pair named may have ended.
+    shown = [row for row in found[:NUDGE_SHOWN] if row.status == Pair.Status.ACTIVE]
+    total = len(shown) if one else len(found)
     expected = reads.expected_for(cohort)
     if request.method == "POST":
         form = NudgeForm(request.POST)
         if form.is_valid():
+            everyone = shown if total <= NUDGE_SHOWN else found[: len(found)]
             try:
                 result = nudge_service.nudge_pairs(
-                    cohort, targets, by=request.user, expected=expected,
+                    cohort, _pairs(everyone), by=request.user, expected=expected,
                     subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
                     token=form.cleaned_data["token"],
                 )  # fmt: skip
@@ -104,7 +108,7 @@ def nudge(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         form = NudgeForm(
             initial={"subject": wording.subject, "body": wording.body, "token": uuid.uuid4().hex}
         )
-    context = {"cohort": cohort, "form": form, "one": one, "targets": targets,
+    context = {"cohort": cohort, "form": form, "one": one, "shown": shown, "total": total,
                "expected": expected}  # fmt: skip
     return render(request, "partnerships/nudge.html", context)
 
