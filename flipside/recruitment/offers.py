@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
-from flipside.lib.sql import columns, fetch, fields_of, instances
+from flipside.lib.sql import columns, fetch, fields_of, instances, one_of
 from flipside.schemes.models import Cohort, Membership, Stage
 from flipside.schemes.offers import CardOffer, NextStep, Part
 
@@ -66,10 +66,12 @@ def home_sections(user: User) -> list[Part]:
 
 # Every coordinator's cohort page asks, so this is plain SQL: the ORM took ~3 ms to compile
 # the two filtered counts. A subquery per figure needs no GROUP BY over the call's columns.
+# The statuses are written into the statement (``lib.sql.one_of``): as parameters, the plan
+# PostgreSQL kept read every application of the call to find the few waiting.
 _CALLS_SQL = """
     SELECT {columns},
         (SELECT COUNT(*) FROM recruitment_application a
-         WHERE a.call_id = c.id AND a.status <> %s) AS received,
+         WHERE a.call_id = c.id AND a.status IN ({received})) AS received,
         (SELECT COUNT(*) FROM recruitment_application a
          WHERE a.call_id = c.id AND a.status IN ({waiting})) AS waiting
     FROM recruitment_call c WHERE c.cohort_id = %s ORDER BY c.role, c.id
@@ -81,8 +83,12 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     how many wait for review (one query)."""
     if not can_manage:
         return []
-    sql = _CALLS_SQL.format(columns=columns(Call, "c"), waiting=", ".join(["%s"] * len(WAITING)))
-    params = [Status.DRAFT.value, *(s.value for s in WAITING), cohort.pk]
+    sql = _CALLS_SQL.format(
+        columns=columns(Call, "c"),
+        received=", ".join(one_of(s, Status.values) for s in Status.values if s != Status.DRAFT),
+        waiting=", ".join(one_of(s.value, Status.values) for s in WAITING),
+    )
+    params = [cohort.pk]
     calls = []
     for row in fetch(sql, params, (*fields_of(Call), None, None)):
         (call,) = instances(row[:-2], Call)
