@@ -35,6 +35,12 @@ ROW = (
 )
 LINK = '<li><a href="{}">{}{}</a></li>'
 TIME = '<time datetime="{}">{}</time>'
+# templates/matching/_bar.html for a whole-number width.
+BAR = (
+    '<svg class="bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
+    'focusable="false"><rect class="bar__track" width="100" height="4"></rect>'
+    '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n'
+)
 HIDDEN = '<span class="visually-hidden"> <bdi>{}</bdi> &amp; <bdi>{}</bdi></span>'
 
 
@@ -51,6 +57,9 @@ def board_rows(context: Any, rows: Sequence[Any], cohort: Any, expected: int) ->
         "l_unconfirmed": escaped(_("Records to confirm")),
         "expected": expected,
     }
+    # The table's words put in place once, each row's values left to fill.
+    row_markup = ROW.format_map(_Keep({k: str(v).replace("{", "{{").replace("}", "}}")
+                                       for k, v in words.items()}))  # fmt: skip
     labels = {key: escaped(label) for key, label in STATUSES.items()}
     none_yet = format_row('<span class="muted">{}</span>', _("None yet"))
     nudge = escaped(reverse("partnerships:nudge", args=[cohort.pk])) + "?pair="
@@ -92,12 +101,38 @@ def board_rows(context: Any, rows: Sequence[Any], cohort: Any, expected: int) ->
         else:
             contact = none_yet
         out.append(
-            ROW.format(
-                **words, mentor=mentor, mentee=mentee, held=pair.held,
-                status=pair.board_status, status_label=labels[pair.board_status],
-                contact=contact, unconfirmed=pair.unconfirmed, actions=actions,
+            row_markup.format(
+                mentor=mentor, mentee=mentee, held=pair.held, status=pair.board_status,
+                status_label=labels[pair.board_status], contact=contact,
+                unconfirmed=pair.unconfirmed, actions=actions,
             )
         )  # fmt: skip
+    return SafeString("".join(out))
+
+
+class _Keep(dict[str, str]):
+    """For ``str.format_map``: a name not given stays a placeholder, to fill per row."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@register.simple_tag(takes_context=True)
+def status_bars(context: Any, bars: Sequence[dict[str, Any]]) -> SafeString:
+    """The rows of the board's pairs-by-status table: each status linking to the board
+    filtered by it (``{% querystring status=key page=None %}``), its count, and its bar
+    (templates/matching/_bar.html), without a template loop."""
+    query = context["request"].GET
+    out = []
+    for bar in bars:
+        link = query.copy()
+        link["status"] = bar["key"]
+        link.pop("page", None)
+        out.append(
+            f'\n  <tr><th scope="row" class="nowrap"><a href="?{escaped(link.urlencode())}">'
+            f'{escaped(bar["label"])}</a></th><td class="num">{int(bar["value"])}</td>'
+            f'<td class="chart-table__bar">{BAR.format(int(bar["width"]))}</td></tr>'
+        )
     return SafeString("".join(out))
 
 
