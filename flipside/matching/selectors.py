@@ -587,8 +587,8 @@ class LeftOut:
 
 
 # Group 1 is those left out because they already have a partner, group 0 everyone else;
-# group 2 is how many of the run's pairs score within each band (numbered from 0), read in
-# the same round trip.
+# group 2 is how many of the run's pairs have each score (read along the run's index, in the
+# same round trip), which ``left_out`` adds up into bands.
 _LEFT_OUT_SQL = """
     SELECT grp, position, name, role, reason, detail, size FROM (
         SELECT CASE WHEN u.reason = %s THEN 1 ELSE 0 END AS grp,
@@ -601,11 +601,8 @@ _LEFT_OUT_SQL = """
     ) ranked
     WHERE position <= %s
     UNION ALL
-    SELECT 2, band, NULL, NULL, NULL, NULL, COUNT(*) FROM (
-        SELECT CASE {bands} END AS band FROM matching_proposal WHERE run_id = %s
-    ) scored
-    WHERE band IS NOT NULL
-    GROUP BY band
+    SELECT 2, score, NULL, NULL, NULL, NULL, COUNT(*) FROM matching_proposal
+    WHERE run_id = %s GROUP BY score
     ORDER BY 1, 2
 """
 
@@ -619,15 +616,15 @@ def left_out(run: Run, bands: list[tuple[int, int]]) -> tuple[list[int], LeftOut
     lists: dict[int, list[LeftOutRow]] = {0: [], 1: []}
     sizes = {0: 0, 1: 0}
     counts = [0] * len(bands)
-    cases = " ".join(f"WHEN score BETWEEN %s AND %s THEN {n}" for n in range(len(bands)))
-    sql = _LEFT_OUT_SQL.format(bands=cases or "WHEN 1 = 0 THEN 0")
-    limits = [limit for band in bands for limit in band]
-    params = [already, already, already, run.pk, LEFT_OUT_SHOWN, *limits, run.pk]
+    params = [already, already, already, run.pk, LEFT_OUT_SHOWN, run.pk]
     for group, position, name, role, reason, detail, size in fetch(
-        sql, params, (), using=router.db_for_read(Unmatched)
+        _LEFT_OUT_SQL, params, (), using=router.db_for_read(Unmatched)
     ):
-        if group == 2:
-            counts[position] = size
+        if group == 2:  # pairs by score, along the index: each score into its band
+            band = next((n for n, (low, high) in enumerate(bands) if low <= position <= high),
+                        None)  # fmt: skip
+            if band is not None:
+                counts[band] += size
             continue
         lists[group].append(LeftOutRow(name, role, str(labels.get(reason, reason)), detail))
         sizes[group] = size
