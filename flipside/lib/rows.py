@@ -72,6 +72,22 @@ def url_with_id(viewname: str, *args: object) -> Callable[[object], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
+def escaped_url_with_id(viewname: str, *args: object) -> Callable[[object], str]:
+    """``url_with_id``, escaped for an attribute once per table (an id needs no escaping)."""
+    stand_in = "2147483647"
+    before, after = escaped(url_with_id(viewname, *args)(stand_in)).rsplit(stand_in, 1)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+# As templates/matching/_bar.html, which pages include: a bar for a whole-number width (0 to
+# 100), filled in with ``BAR.format(width)``.
+BAR = (
+    '<svg class="bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
+    'focusable="false"><rect class="bar__track" width="100" height="4"></rect>'
+    '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n'
+)
+
+
 def csrf_input(context: Any) -> SafeString:
     """``{% csrf_token %}`` of a row tag's template context: drawn once per table."""
     return SafeString(CsrfTokenNode().render(context))

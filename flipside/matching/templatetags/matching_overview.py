@@ -19,6 +19,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from flipside.lib.rows import BAR
 from flipside.matching.models import Run
 
 register = template.Library()
@@ -37,12 +38,6 @@ ROW = """
     <td data-label="{published}">{published_cell}</td>
   </tr>
   """
-# As templates/matching/_bar.html, which the other pages include.
-BAR = (
-    '<svg class="bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
-    'focusable="false"><rect class="bar__track" width="100" height="4"></rect>'
-    '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n'
-)
 NONE = "–"
 
 

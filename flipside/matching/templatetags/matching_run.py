@@ -17,7 +17,7 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from flipside.lib.rows import csrf_input, escaped, url_with_id
+from flipside.lib.rows import BAR, csrf_input, escaped, url_with_id
 from flipside.matching.models import Proposal, Run
 from flipside.matching.selectors import ProposalRow
 
@@ -36,12 +36,6 @@ ROW = """
     {actions}
   </tr>
   """  # noqa: E501 (the template's markup, byte for byte)
-# As templates/matching/_bar.html, which the other pages include.
-BAR = (
-    '<svg class="bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
-    'focusable="false"><rect class="bar__track" width="100" height="4"></rect>'
-    '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n'
-)
 ACTIONS = """
     <td class="row-actions">
       <form method="post" action="{lock_url}" class="inline-form">

@@ -12,7 +12,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.lib.rows import (
+    BAR,
     LocalDates,
+    escaped_url_with_id,
     escaped_words,
     format_row,
     join_html,
@@ -64,7 +66,7 @@ def pair_rows(pairs: Iterable[PairRow], *, can_end: bool) -> SafeString:
             'End early<span class="visually-hidden"> the pair of <bdi>%(a)s</bdi> and '
             "<bdi>%(b)s</bdi></span>"
         ),
-        end_url=url_with_id("matching:end_pair"),
+        end_url=escaped_url_with_id("matching:end_pair"),
         dates=LocalDates(),
         can_end=can_end,
     )
@@ -103,13 +105,8 @@ def _row_markup(words: Mapping[str, str]) -> str:
     )
 
 
-# The same bar as matching/_bar.html draws, for a score (an integer: nothing to escape).
-_SCORE = (
-    '<span class="score__number">{0}</span><svg class="bar" viewBox="0 0 100 4" '
-    'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
-    '<rect class="bar__track" width="100" height="4"></rect>'
-    '<rect class="bar__fill" width="{0}" height="4"></rect></svg>\n'
-)
+# A score and its bar (an integer: nothing to escape).
+_SCORE = '<span class="score__number">{0}</span>' + BAR.replace("{}", "{0}")
 
 
 def _row(pair: PairRow, table: _Table) -> str:
@@ -119,7 +116,7 @@ def _row(pair: PairRow, table: _Table) -> str:
     if table.can_end:
         link = ""
         if active:
-            url = html.escape(table.end_url(pair.pk))
+            url = table.end_url(pair.pk)
             link = f'<a href="{url}">{table.end % {"a": mentor, "b": mentee}}</a>'
         action = f"<td>{link}</td>"
     started, shown = table.dates.many(pair.started_at, "c", "j M Y")

@@ -8,7 +8,7 @@ here the words are translated and the URLs reversed once per table, and each row
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from django import template
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from flipside.lib.rows import LocalDates, csrf_input, escaped, format_row, url_with_id
+from flipside.lib.rows import BAR, LocalDates, csrf_input, escaped, escaped_url_with_id, format_row
 
 from ..progress import STATUSES
 
@@ -35,12 +35,6 @@ ROW = (
 )
 LINK = '<li><a href="{}">{}{}</a></li>'
 TIME = '<time datetime="{}">{}</time>'
-# templates/matching/_bar.html for a whole-number width.
-BAR = (
-    '<svg class="bar" viewBox="0 0 100 4" preserveAspectRatio="none" aria-hidden="true" '
-    'focusable="false"><rect class="bar__track" width="100" height="4"></rect>'
-    '<rect class="bar__fill" width="{}" height="4"></rect></svg>\n'
-)
 HIDDEN = '<span class="visually-hidden"> <bdi>{}</bdi> &amp; <bdi>{}</bdi></span>'
 
 
@@ -64,10 +58,10 @@ def board_rows(context: Any, rows: Sequence[Any], cohort: Any, expected: int) ->
     none_yet = format_row('<span class="muted">{}</span>', _("None yet"))
     nudge = escaped(reverse("partnerships:nudge", args=[cohort.pk])) + "?pair="
     dates = LocalDates()
-    pause = _escaped_url("partnerships:board_pause")
-    resume = _escaped_url("partnerships:board_resume")
-    end = _escaped_url("matching:end_pair")
-    rematch = _escaped_url("matching:rematch", cohort.pk)
+    pause = escaped_url_with_id("partnerships:board_pause")
+    resume = escaped_url_with_id("partnerships:board_resume")
+    end = escaped_url_with_id("matching:end_pair")
+    rematch = escaped_url_with_id("matching:rematch", cohort.pk)
     csrf = csrf_input(context) if any(p.is_paused for p in rows) else ""
     say_nudge, say_pause, say_resume, say_end = (
         escaped(_("Nudge")), escaped(_("Pause")), escaped(_("Resume")), escaped(_("End early"))
@@ -134,10 +128,3 @@ def status_bars(context: Any, bars: Sequence[dict[str, Any]]) -> SafeString:
             f'<td class="chart-table__bar">{BAR.format(int(bar["width"]))}</td></tr>'
         )
     return SafeString("".join(out))
-
-
-def _escaped_url(viewname: str, *args: object) -> Callable[[object], str]:
-    """``url_with_id``, escaped for an attribute once per table (an id needs no escaping)."""
-    stand_in = "2147483647"
-    before, after = escaped(url_with_id(viewname, *args)(stand_in)).rsplit(stand_in, 1)
-    return lambda pk: f"{before}{pk}{after}"
