@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -519,13 +520,6 @@ _PROPOSAL_ROWS_SQL = """
 """
 
 
-_PROPOSAL_FIELDS = (
-    None, None, None, None,
-    field_of(Proposal, "reasons"), field_of(Proposal, "warnings"),
-    None, None, None, None,
-)  # fmt: skip
-
-
 def proposal_rows(
     run: Run, *, among: Any = None, offset: int = 0, limit: int | None = None
 ) -> list[ProposalRow]:
@@ -541,8 +535,11 @@ def proposal_rows(
         limit_sql = " LIMIT %s OFFSET %s"
         params += [limit, offset]
     query = _PROPOSAL_ROWS_SQL.format(among=among_sql, limit=limit_sql)
-    rows = fetch(query, params, _PROPOSAL_FIELDS, using=alias)
+    rows = fetch(query, params, (), using=alias)
     for row in rows:
+        # The reasons and warnings are JSON lists of text, read as text on both databases:
+        # decoded here, without the JSON field's converter around ``json.loads``.
+        row[4], row[5] = json.loads(row[4]), json.loads(row[5])
         row[-1] = bool(row[-1])  # EXISTS is 0 or 1 on SQLite
     return [ProposalRow(*row) for row in rows]
 

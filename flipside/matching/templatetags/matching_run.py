@@ -11,6 +11,7 @@ template's, byte for byte.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from django import template
@@ -70,6 +71,7 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
     warnings_label = escaped(_("Warnings"))
     warning = f"<li><strong>{escaped(_('Warning:'))}</strong> "
     draft = run.is_draft
+    # Reasons and warnings are lists of plain text (JSON), so each is escaped as text.
     if draft:
         # The msgids of the template's {% blocktranslate %}: markup ours, names escaped.
         unlock = _(
@@ -97,12 +99,12 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
         else:
             badges = ""
         if p.reasons:
-            items = "".join(f"<li>{escaped(reason)}</li>" for reason in p.reasons)
+            items = "".join([f"<li>{escape(reason)}</li>" for reason in p.reasons])
             reasons = f'<ul class="reasons">{items}</ul>'
         else:
             reasons = nothing
         if p.warnings:
-            items = "".join(f"{warning}{escaped(w)}</li>" for w in p.warnings)
+            items = "".join([f"{warning}{escape(w)}</li>" for w in p.warnings])
             warnings = f'<ul class="warnings" aria-label="{warnings_label}">{items}</ul>'
         else:
             warnings = ""

@@ -74,19 +74,20 @@ class Row:
     mentee_ready: bool = True
 
 
-def _kept(query: QueryDict) -> dict[str, str]:
+def _kept(query: QueryDict, filters: dict[str, Any] | None = None) -> dict[str, str]:
     """The valid filters and page number in ``query``: what the run page shows, carried by
-    every form on it so that a change returns to the same page. Anything else is dropped."""
-    kept = forms.ProposalFilterForm(query).filters()
+    every form on it so that a change returns to the same page. Anything else is dropped.
+    ``filters`` are the page's filters when it has already read them."""
+    kept = dict(forms.ProposalFilterForm(query).filters() if filters is None else filters)
     page = query.get("page", "")
     if page.isdecimal() and len(page) < 6:
         kept["page"] = page
     return kept
 
 
-def _here(request: AuthedRequest) -> str:
+def _here(request: AuthedRequest, filters: dict[str, Any] | None = None) -> str:
     """The query string for the run page's forms' addresses: "" or "?q=…&page=2"."""
-    kept = _kept(request.GET)
+    kept = _kept(request.GET, filters)
     return f"?{urlencode(kept)}" if kept else ""
 
 
@@ -97,18 +98,18 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
     form = forms.ProposalFilterForm(request.GET)
     filters = form.filters()
     counts, left = selectors.left_out(run, BANDS)
-    proposals = selectors.run_proposals(run, **filters)
-    paginator = Paginator(proposals, PER_PAGE)
-    if not filters:
+    if filters:
+        proposals = selectors.run_proposals(run, **filters)
+        paginator = Paginator(proposals, PER_PAGE)
+    else:
         # The bands cover every score a pair can have (0 to 100, as the database enforces),
-        # so together they count every pair: no second count for the paginator.
-        paginator.count = sum(counts)
+        # so together they count every pair: the paginator needs only that count, not a
+        # queryset of the pairs (the page's rows are read by ``proposal_rows``).
+        proposals = None
+        paginator = Paginator(range(sum(counts)), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     shown = selectors.proposal_rows(
-        run,
-        among=proposals if filters else None,
-        offset=(page.number - 1) * PER_PAGE,
-        limit=PER_PAGE,
+        run, among=proposals, offset=(page.number - 1) * PER_PAGE, limit=PER_PAGE
     )
     people = {p.mentor_id for p in shown} | {p.mentee_id for p in shown}
     ready = _ready(run, people)
@@ -117,7 +118,7 @@ def run_context(request: AuthedRequest, run: Run, **bound: Any) -> dict[str, Any
         "filters": filters,
         "page": page,
         "rows": [Row(p, p.mentor_id in ready, p.mentee_id in ready) for p in shown],
-        "here": _here(request),
+        "here": _here(request, filters),
         "left": left,
         "bands": bars(counts),
     }
