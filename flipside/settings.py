@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "flipside.training",
     "flipside.matching",
     "flipside.partnerships",
+    "flipside.payments",
     "flipside.home",
     "flipside.demo",
     "flipside.worker",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("flipside.training.urls")),
     path("", include("flipside.matching.urls")),
     path("", include("flipside.partnerships.urls")),
+    path("", include("flipside.payments.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

@@ -31,7 +31,7 @@ def escaped(value: object) -> str:
     if kind is SafeString:
         return value  # type: ignore[return-value]
     if kind is str:
-        return html.escape(value)  # type: ignore[arg-type]
+        return html.escape(value)  # type: ignore[type-var,return-value]
     if kind is int:  # an id or a count: nothing in it to escape
         return str(value)
     if hasattr(value, "__html__"):

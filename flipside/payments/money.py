@@ -1,0 +1,59 @@
+"""Money: which value of a rate is in force on a day, and a line's price.
+
+Amounts are ``Decimal`` throughout. A line's amount is its hours times the hourly value,
+rounded once to the penny (half up, as payroll rounds); its holiday pay is the same product
+times the cohort's holiday percentage, rounded once too. Nothing sums rounded parts and
+rounds again: a run's total is the sum of its lines' rounded amounts, which is what payroll
+pays.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
+
+from .models import Policy, Rate, RateValue
+
+PENNY = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def pennies(value: Decimal) -> Decimal:
+    """``value`` rounded to the penny, half up: the one place money is rounded."""
+    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+class Price(NamedTuple):
+    value: RateValue
+    hourly: Decimal
+    amount: Decimal
+    holiday: Decimal
+
+
+def value_in_force(rate: Rate, day: datetime.date, policy: str) -> RateValue | None:
+    """The value of ``rate`` that applies to work done on ``day``: the newest one already
+    announced by then (policy ``announced``) or already payable by then (``payable``)."""
+    values = RateValue.objects.filter(rate=rate)
+    if policy == Policy.PAYABLE:
+        return values.filter(payable_from__lte=day).order_by("-payable_from").first()
+    return values.filter(announced_on__lte=day).order_by("-announced_on").first()
+
+
+def price(hours: Decimal, value: RateValue, *, holiday_percent: Decimal | None = None) -> Price:
+    """A line's price: ``hours`` at ``value``, with rolled-up holiday pay at
+    ``holiday_percent`` (none when None)."""
+    gross = hours * value.hourly
+    holiday = pennies(gross * holiday_percent / HUNDRED) if holiday_percent else Decimal("0.00")
+    return Price(value, value.hourly, pennies(gross), holiday)
+
+
+def parse_hours(text: object) -> Decimal | None:
+    """Hours as typed, or None if they are not a finite number with at most two decimals."""
+    try:
+        hours = Decimal(str(text).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not hours.is_finite() or hours != hours.quantize(PENNY, rounding=ROUND_HALF_UP):
+        return None
+    return hours

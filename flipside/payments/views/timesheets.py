@@ -1,0 +1,1 @@
+"""Pages of payments: see urls.py."""
