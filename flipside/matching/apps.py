@@ -29,7 +29,7 @@ class MatchingConfig(AppConfig):
         from flipside.lib import background
         from flipside.notifications.kinds import register
 
-        from .checks import check_kept_pair_counts, check_pair_mentors
+        from .checks import check_kept_pair_counts, check_pair_mentors, check_run_scores
         from .kinds import kinds
 
         register(*kinds())
@@ -38,6 +38,7 @@ class MatchingConfig(AppConfig):
         )
         background.register_invariant(key="pair-mentors", check=check_pair_mentors)
         background.register_invariant(key="pair-counts", check=check_kept_pair_counts)
+        background.register_invariant(key="run-scores", check=check_run_scores)
         _keep_pair_counts()
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef
 
 from flipside.lib.background import Verdict
 from flipside.schemes.models import Membership, Role
 
-from .models import Pair, PairCount
+from .models import Pair, PairCount, Proposal, Run
 
 
 def check_pair_mentors() -> Verdict:
@@ -50,3 +50,19 @@ def check_kept_pair_counts() -> Verdict:
     )
     held = PairCount.objects.filter(counted_generation=F("generation")).count()
     return Verdict(f"Pairs page: {held} cohorts' figures kept", problems)
+
+
+def check_run_scores() -> Verdict:
+    """Every finished run's kept counts by score (``Run.scores``, which the run page draws)
+    agree with its pairs."""
+    counted: dict[int, dict[str, int]] = {}
+    rows = Proposal.objects.order_by().values("run_id", "score").annotate(n=Count("id"))
+    for row in rows.iterator():
+        counted.setdefault(row["run_id"], {})[str(row["score"])] = row["n"]
+    problems = []
+    runs = Run.objects.filter(status=Run.Status.DONE).order_by("pk").values_list("pk", "scores")
+    for pk, scores in runs.iterator():
+        fresh = counted.get(pk, {})
+        if scores != fresh:
+            problems.append(f"run {pk} keeps scores {scores} but counts {fresh}")
+    return Verdict(f"Runs' scores counted: {'yes' if not problems else 'NO'}", tuple(problems))

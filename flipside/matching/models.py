@@ -173,6 +173,10 @@ class Run(models.Model):
     matched = models.PositiveIntegerField(default=0)
     total_score = models.PositiveIntegerField(default=0)
     min_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How many of its pairs have each score ({"87": 3, ...}), written with the figures above
+    # whenever its pairs change, so the run page draws how the scores spread without
+    # grouping its pairs on every view.
+    scores = models.JSONField(default=dict, blank=True)
     solver = models.CharField(max_length=40, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -583,11 +583,9 @@ class LeftOut:
     already_paired_count: int
 
 
-# Group 1 is those left out because they already have a partner, group 0 everyone else;
-# group 2 is how many of the run's pairs have each score (read along the run's index, in the
-# same round trip), which ``left_out`` adds up into bands.
+# Group 1 is those left out because they already have a partner, group 0 everyone else.
 _LEFT_OUT_SQL = """
-    SELECT grp, position, name, role, reason, detail, size FROM (
+    SELECT grp, name, role, reason, detail, size FROM (
         SELECT CASE WHEN u.reason = %s THEN 1 ELSE 0 END AS grp,
             person.display_name AS name, u.role, u.reason, u.detail,
             ROW_NUMBER() OVER (PARTITION BY CASE WHEN u.reason = %s THEN 1 ELSE 0 END
@@ -597,32 +595,28 @@ _LEFT_OUT_SQL = """
         WHERE u.run_id = %s
     ) ranked
     WHERE position <= %s
-    UNION ALL
-    SELECT 2, score, NULL, NULL, NULL, NULL, COUNT(*) FROM matching_proposal
-    WHERE run_id = %s GROUP BY score
-    ORDER BY 1, 2
+    ORDER BY grp, position
 """
 
 
 def left_out(run: Run, bands: list[tuple[int, int]]) -> tuple[list[int], LeftOut]:
     """How many of the run's pairs score within each (lowest, highest) band (bands that do
-    not overlap), and the two lists of the run page: in one query however many people a
-    run left out."""
+    not overlap), from the counts by score the run keeps (``Run.scores``), and the two lists
+    of the run page: in one query however many people a run left out."""
+    counts = [0] * len(bands)
+    for score, n in run.scores.items():
+        value = int(score)
+        band = next((i for i, (low, high) in enumerate(bands) if low <= value <= high), None)
+        if band is not None:
+            counts[band] += n
     already = Unmatched.Reason.ALREADY_PAIRED.value
     labels = dict(Unmatched.Reason.choices)
     lists: dict[int, list[LeftOutRow]] = {0: [], 1: []}
     sizes = {0: 0, 1: 0}
-    counts = [0] * len(bands)
-    params = [already, already, already, run.pk, LEFT_OUT_SHOWN, run.pk]
-    for group, position, name, role, reason, detail, size in fetch(
+    params = [already, already, already, run.pk, LEFT_OUT_SHOWN]
+    for group, name, role, reason, detail, size in fetch(
         _LEFT_OUT_SQL, params, (), using=router.db_for_read(Unmatched)
     ):
-        if group == 2:  # pairs by score, along the index: each score into its band
-            band = next((n for n, (low, high) in enumerate(bands) if low <= position <= high),
-                        None)  # fmt: skip
-            if band is not None:
-                counts[band] += size
-            continue
         lists[group].append(LeftOutRow(name, role, str(labels.get(reason, reason)), detail))
         sizes[group] = size
     return counts, LeftOut(lists[0], sizes[0], lists[1], sizes[1])

@@ -60,9 +60,11 @@ def claim(run: Run, version: int, **changes: Any) -> None:
 
 def _totals(run: Run) -> None:
     totals = run.proposals.aggregate(n=Count("id"), total=Sum("score"), low=Min("score"))
+    by_score = run.proposals.order_by().values("score").annotate(n=Count("id"))
     Run.objects.filter(pk=run.pk).update(
-        matched=totals["n"], total_score=totals["total"] or 0, min_score=totals["low"]
-    )
+        matched=totals["n"], total_score=totals["total"] or 0, min_score=totals["low"],
+        scores={str(row["score"]): row["n"] for row in by_score},
+    )  # fmt: skip
     run.refresh_from_db()
 
 

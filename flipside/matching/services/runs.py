@@ -257,6 +257,7 @@ def _save_result(run: Run, loaded: loader.Loaded, result: engine.Result) -> None
             status=Run.Status.DONE, progress=100, step=_("Done"), finished_at=timezone.now(),
             claimed_until=None, error="", matched=result.matched, total_score=result.total,
             min_score=result.minimum, solver=result.solver,
+            scores={str(score): n for score, n in Counter(p.score for p in proposals).items()},
             mentors_considered=len(loaded.mentors), mentees_considered=len(loaded.mentees),
         )  # fmt: skip
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from conftest import bulk_members, join, make_cohort, make_user
 from flipside.matching import kept
 from flipside.matching.models import Pair, Proposal, Run
+from flipside.matching.services.edits import _totals
 from flipside.recruitment.models import Application, Call, Programme, Topic
 from flipside.schemes.models import Cohort, Role, Scheme, Site, Stage
 
@@ -132,6 +133,5 @@ def many_proposals(cohort: Cohort, n: int) -> Run:
                  reasons=["Both want to talk about racism", "Both are free on Monday morning"])
         for i, (a, b) in enumerate(zip(mentors, mentees, strict=True))
     )  # fmt: skip
-    Run.objects.filter(pk=run.pk).update(matched=run.matched + n)
-    run.refresh_from_db()
+    _totals(run)  # the run's figures, kept as every change to its pairs keeps them
     return run

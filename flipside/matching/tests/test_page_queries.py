@@ -11,6 +11,7 @@ from django.utils import timezone
 from conftest import World, bulk_members, join, make_user
 from flipside.matching import selectors
 from flipside.matching.models import Capacity, Pair, PairRule, Proposal, Run, Unmatched
+from flipside.matching.services import edits
 from flipside.matching.views.charts import BANDS
 from flipside.schemes.models import Role
 
@@ -43,9 +44,12 @@ def test_a_runs_rows_are_its_own_best_first_with_only_this_cohorts_locks(world: 
     assert [r.pk for r in selectors.proposal_rows(run, offset=1, limit=2)] == [tied[1], never.pk]
     found = run.proposals.filter(score__lt=3)
     assert [r.pk for r in selectors.proposal_rows(run, among=found)] == [never.pk, last.pk]
+    edits._totals(run)  # as every change to a run's pairs counts them again
+    assert run.scores == {"3": 2, "2": 1, "0": 1}
     assert selectors.left_out(run, BANDS)[0] == [4, 0, 0, 0, 0]
     Proposal.objects.filter(run=run, score=2).update(score=100)
     Proposal.objects.filter(run=run, score=0).update(score=40)
+    edits._totals(run)
     assert selectors.left_out(run, BANDS)[0] == [2, 0, 1, 0, 1]
     assert selectors.left_out(run, [(0, 39), (100, 100)])[0] == [2, 1]
     assert selectors.left_out(Run.objects.create(cohort=other, number=9), BANDS)[0] == [0] * 5

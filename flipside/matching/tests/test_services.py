@@ -13,6 +13,7 @@ from django.db import connection
 
 from conftest import World, make_cohort, make_user, sent_mail
 from flipside.matching import engine, loader, selectors, services
+from flipside.matching.checks import check_run_scores
 from flipside.matching.models import Capacity, Pair, PairRule, PastPair, Run, Unmatched
 from flipside.matching.services import MatchingError, NeedsConfirmation, StaleRun, publication
 from flipside.notifications.models import OutboxMessage
@@ -296,24 +297,36 @@ def test_loading_takes_the_same_queries_for_a_bigger_cohort(
 # --- Adjusting a draft ---------------------------------------------------------------------
 
 
+def scores_counted(run: Run) -> dict[str, int]:
+    return dict(Counter(str(p.score) for p in run.proposals.all()))
+
+
 def test_swap_remove_and_add_by_hand(world: World, cohort: Any) -> None:
     run = computed(services.start_run(cohort, by=world.coordinator))
+    assert run.scores == scores_counted(run) and sum(run.scores.values()) == 3
     amal = run.proposals.get(mentor__display_name="Amal")
     bea = run.proposals.get(mentor__display_name="Bea")
     services.swap(run, amal, bea, by=world.coordinator, version=run.version)
     assert {("Amal", "Dr Yates"), ("Bea", "Prof Xu")} <= pairs_of(run)
     assert run.total_score == sum(p.score for p in run.proposals.all())
+    assert run.scores == scores_counted(run)
 
     cai = run.proposals.get(mentor__display_name="Cai")
     services.remove_proposal(run, cai, by=world.coordinator, version=run.version)
     assert run.matched == 2
     assert set(run.unmatched.values_list("user__display_name", flat=True)) == {"Cai", "Dr Zola"}
+    assert run.scores == scores_counted(run) and sum(run.scores.values()) == 2
 
     cai_user, zola = cai.mentor, cai.mentee
     added = services.add_proposal(
         run, mentor=cai_user, mentee=zola, by=world.coordinator, version=run.version
     )
     assert added.source == "manual" and run.matched == 3 and not run.unmatched.exists()
+    assert run.scores == scores_counted(run)
+    assert check_run_scores().problems == ()
+    Run.objects.filter(pk=run.pk).update(scores={"100": 3})  # a change that escaped the count
+    assert check_run_scores().problems == (f"run {run.pk} keeps scores {{'100': 3}} "
+                                           f"but counts {scores_counted(run)}",)  # fmt: skip
 
 
 def test_a_stale_page_changes_nothing(world: World, cohort: Any) -> None:

@@ -49,7 +49,8 @@ def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> N
         r"Cohorts' people kept in name order: yes\. Audit entries chained: yes\. "
         r"Outbox: \d+ pending, \d+ sending, \d+ sent, \d+ failed\. "
         r"Readiness: \d+ cohorts' counts kept\. Pairs' mentors in their cohorts: yes\. "
-        r"Pairs page: \d+ cohorts' figures kept\. Pairs' meeting facts: \d+ pairs' kept\. "
+        r"Pairs page: \d+ cohorts' figures kept\. Runs' scores counted: yes\. "
+        r"Pairs' meeting facts: \d+ pairs' kept\. "
         r"Pairs' statuses: \d+ cohorts' counts kept",
         first_line,
     )
