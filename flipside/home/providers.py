@@ -12,6 +12,7 @@ from typing import Protocol
 from flipside.accounts.models import User
 from flipside.matching import offers as matching
 from flipside.partnerships import offers as partnerships
+from flipside.payments import offers as payments
 from flipside.recruitment import offers as recruitment
 from flipside.schemes.models import Cohort, Membership
 from flipside.schemes.offers import CardOffer, NextStep, Part
@@ -40,4 +41,4 @@ class Offers(Protocol):
 
 
 # In the cycle's order: where two apps speak of the same cohort or card, the later step wins.
-PROVIDERS: tuple[Offers, ...] = (recruitment, training, matching, partnerships)
+PROVIDERS: tuple[Offers, ...] = (recruitment, training, matching, partnerships, payments)

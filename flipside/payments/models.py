@@ -65,7 +65,7 @@ class Rate(models.Model):
 class RateValue(models.Model):
     """One value of a rate: how much an hour, announced on one date and payable from another
     (the Living Wage is announced in late October; employers must pay it by the following
-    1 April)."""
+    1 May)."""
 
     rate = models.ForeignKey(Rate, on_delete=models.CASCADE, related_name="values")
     hourly = models.DecimalField(

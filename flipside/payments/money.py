@@ -54,6 +54,9 @@ def parse_hours(text: object) -> Decimal | None:
         hours = Decimal(str(text).strip())
     except (InvalidOperation, ValueError):
         return None
-    if not hours.is_finite() or hours != hours.quantize(PENNY, rounding=ROUND_HALF_UP):
+    # Anything this large is not hours (and would overflow the rounding below).
+    if not hours.is_finite() or abs(hours) >= 10**6:
+        return None
+    if hours != hours.quantize(PENNY, rounding=ROUND_HALF_UP):
         return None
     return hours

@@ -209,7 +209,7 @@ def test_the_coordinators_home_page_asks_once_per_app_whatever_the_number_of_coh
         cohorts_at_every_stage(world)
     home_queries(client), home_queries(client)  # the new cohorts' counts, kept
     assert home_queries(client) == few
-    with django_assert_max_num_queries(9):  # one more since partnerships offers a step
+    with django_assert_max_num_queries(10):  # one per app that offers a step
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 31
 

@@ -1,1 +1,183 @@
-"""Pages of payments: see urls.py."""
+"""Coordinators' review of the time mentors submit: approve, query (with a message back) or
+reject (saying why), line by line or a page of lines at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from flipside.accounts.types import AuthedRequest
+from flipside.partnerships.models import Meeting
+
+from .. import forms_timesheets as forms
+from ..models import Employment, Line
+from ..permissions import get_managed_line, get_pay_cohort
+from ..services import PayError
+from ..services import timesheets as services
+from ..services.rates import pay_settings_of
+from .timesheets import LineRow
+
+PER_PAGE = 50
+KEPT = ("q", "status", "page")
+
+
+@dataclass
+class ReviewRow(LineRow):
+    """A line as coordinators review it: also whether the mentor's right to work is
+    recorded and what the staff partner did with the meeting's record (read now)."""
+
+    right_to_work: bool = True
+
+    @property
+    def partner_record(self) -> str:
+        meeting = self.line.meeting
+        if meeting is None:
+            return ""
+        if meeting.record == Meeting.Record.DISPUTED:
+            return _("Disputed by partner")
+        if meeting.record == Meeting.Record.UNCONFIRMED:
+            return _("Not confirmed by partner")
+        return ""
+
+    @property
+    def decidable(self) -> bool:
+        return self.line.status in services.DECIDABLE and self.line.payment_run_id is None
+
+    @property
+    def revisable(self) -> bool:
+        return self.line.status in services.REVISABLE and self.line.payment_run_id is None
+
+
+def back_url(cohort_id: int, raw: str) -> str:
+    """The review page with the filters and page the coordinator came from (read from a
+    posted ``back``; only those, so it can point nowhere else)."""
+    query = QueryDict(raw[1:] if raw.startswith("?") else "")
+    kept = {name: query[name] for name in KEPT if query.get(name)}
+    url = reverse("payments:review", args=[cohort_id])
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+def review(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_pay_cohort(request.user, cohort_id)
+    settings = pay_settings_of(cohort)
+    form = forms.ReviewFilterForm(request.GET)
+    filters = form.filters()
+    lines = (
+        Line.objects.filter(cohort=cohort, status__in=form.statuses())
+        .select_related("mentor", "meeting", "rate_value", "payment_run", "decided_by")
+        .order_by("mentor__display_name", "mentor_id", "worked_on", "pk")
+    )
+    if filters.get("q"):
+        lines = lines.filter(mentor__display_name__icontains=filters["q"])
+    page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
+    checked = set(
+        Employment.objects.filter(
+            organisation_id=cohort.scheme.organisation_id,
+            user_id__in={line.mentor_id for line in page},
+            right_to_work_checked_on__isnull=False,
+        ).values_list("user_id", flat=True)
+    )
+    rows = [
+        ReviewRow(line, services.rate_from(line, settings.policy), line.mentor_id in checked)
+        for line in page
+    ]
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "filtered": bool(filters),
+        "page": page,
+        "rows": rows,
+        "back": "?" + request.GET.urlencode(),
+        "waiting": Line.objects.filter(cohort=cohort, status=Line.Status.SUBMITTED).count(),
+        "showing_waiting": form.statuses() == [Line.Status.SUBMITTED],
+    }
+    return render(request, "payments/review/list.html", context)
+
+
+@require_POST
+def approve(request: AuthedRequest, line_id: int) -> HttpResponse:
+    line = get_managed_line(request.user, line_id)
+    form = forms.VersionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.approve_line(line, by=request.user, version=form.cleaned_data["version"])
+        except PayError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Approved: %(what)s, %(hours)s hours.")
+                % {"what": line.description, "hours": services.hours_text(line.hours)},
+            )
+    else:
+        messages.error(request, _("Something went wrong. Check the line and try again."))
+    return redirect(back_url(line.cohort_id, request.POST.get("back", "")))
+
+
+@require_POST
+def approve_selected(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_pay_cohort(request.user, cohort_id)
+    form = forms.ApproveSelectedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the lines you want to approve."))
+        return redirect(back_url(cohort.pk, request.POST.get("back", "")))
+    approved, problems = services.approve_lines(cohort, form.versions(), by=request.user)
+    if approved:
+        messages.success(
+            request,
+            ngettext("%(n)s line approved.", "%(n)s lines approved.", len(approved))
+            % {"n": len(approved)},
+        )
+    for problem in dict.fromkeys(problems):
+        messages.error(request, problem)
+    return redirect(back_url(cohort.pk, request.POST.get("back", "")))
+
+
+def _decision(request: AuthedRequest, line_id: int, *, reject: bool) -> HttpResponse:
+    """Query or reject one line with a message to its mentor: a page of its own, which is
+    also where a message left empty is asked for again."""
+    line = get_managed_line(request.user, line_id)
+    decide = services.reject_line if reject else services.query_line
+    form = forms.DecisionForm(request.POST or None, initial={"version": line.version})
+    back = request.POST.get("back", request.GET.get("back", ""))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decide(line, by=request.user, version=form.cleaned_data["version"],
+                   message=form.cleaned_data["message"])  # fmt: skip
+        except PayError as error:
+            form.add_error(None, str(error))
+        else:
+            done = (
+                _("Line rejected. The mentor can see why.")
+                if reject
+                else _("Query sent. The line is back with the mentor to change and submit again.")
+            )
+            messages.success(request, done)
+            return redirect(back_url(line.cohort_id, back))
+    settings = pay_settings_of(line.cohort)
+    context = {
+        "cohort": line.cohort,
+        "row": ReviewRow(line, services.rate_from(line, settings.policy)),
+        "form": form,
+        "reject": reject,
+        "back": back if back.startswith("?") else "",
+        "back_url": back_url(line.cohort_id, back),
+    }
+    return render(request, "payments/review/decide.html", context)
+
+
+def query(request: AuthedRequest, line_id: int) -> HttpResponse:
+    return _decision(request, line_id, reject=False)
+
+
+def reject(request: AuthedRequest, line_id: int) -> HttpResponse:
+    return _decision(request, line_id, reject=True)

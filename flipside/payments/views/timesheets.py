@@ -1,1 +1,318 @@
-"""Pages of payments: see urls.py."""
+"""A student mentor's own pay: their hours, amounts and payment status at all times, the
+activity they can claim, other agreed work, their timesheets and submitting them."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from flipside.accounts.types import AuthedRequest
+from flipside.lib.conflicts import EditConflict, form_after_conflict
+from flipside.lib.money import format_pounds
+from flipside.schemes.models import Cohort
+
+from .. import activity
+from .. import forms_timesheets as forms
+from ..models import Line, PaymentRun, PaySettings, Timesheet
+from ..permissions import get_mentor_cohort, get_own_line, get_own_timesheet
+from ..services import PayError
+from ..services import timesheets as services
+from ..services.rates import pay_settings_of
+
+PER_PAGE = 25
+MOST_OFFERED = 50
+Status = Line.Status
+# Existing tag colours: grey, blue, green, amber, red.
+STATUS_TAGS: dict[str, str] = {
+    Status.DRAFT: "tag",
+    Status.SUBMITTED: "tag tag--application-submitted",
+    Status.APPROVED: "tag tag--application-accepted",
+    Status.QUERIED: "tag tag--session-waiting",
+    Status.REJECTED: "tag tag--not-ready",
+}
+PAID_TAG = "tag tag--run-done"
+
+
+def pounds(amount: Decimal | None) -> str:
+    return "–" if amount is None else format_pounds(amount)
+
+
+@dataclass
+class LineRow:
+    """A line as a table shows it: its figures in words, its status and its run."""
+
+    line: Line
+    rate_from: datetime.date | None
+
+    @property
+    def hours(self) -> str:
+        return services.hours_text(self.line.hours)
+
+    @property
+    def hourly(self) -> str:
+        return pounds(self.line.hourly)
+
+    @property
+    def amount(self) -> str:
+        return pounds(self.line.amount)
+
+    @property
+    def holiday(self) -> str:
+        return pounds(self.line.holiday) if self.line.holiday else ""
+
+    @property
+    def paid(self) -> bool:
+        run = self.line.payment_run
+        return run is not None and run.status == PaymentRun.Status.PAID
+
+    @property
+    def tag(self) -> str:
+        return PAID_TAG if self.paid else STATUS_TAGS.get(self.line.status, "tag")
+
+    @property
+    def status(self) -> str:
+        return _("Paid") if self.paid else str(self.line.get_status_display())
+
+    @property
+    def editable(self) -> bool:
+        return self.line.status in services.EDITABLE and self.line.payment_run_id is None
+
+
+def line_rows(lines: Any, settings: PaySettings) -> list[LineRow]:
+    return [LineRow(line, services.rate_from(line, settings.policy)) for line in lines]
+
+
+def _lines(timesheet: Timesheet) -> QuerySet[Line]:
+    return timesheet.lines.select_related("rate_value", "payment_run", "meeting")
+
+
+def shows_holiday(settings: PaySettings, lines: QuerySet[Line]) -> bool:
+    """Holiday pay has its own column when the cohort adds it or ever added it."""
+    return settings.holiday_pay or lines.exclude(holiday=0).exists()
+
+
+def totals(lines: QuerySet[Line]) -> list[tuple[str, Any]]:
+    """Hours, amount and holiday pay by where they are: waiting (not submitted or waiting
+    for approval), approved and not paid yet, paid; in one query."""
+    paid = Q(status=Status.APPROVED, payment_run__status=PaymentRun.Status.PAID)
+    groups = {
+        "waiting": Q(status__in=[Status.DRAFT, Status.QUERIED, Status.SUBMITTED]),
+        "approved": Q(status=Status.APPROVED) & ~paid,
+        "paid": paid,
+    }
+    sums = lines.aggregate(
+        **{f"{n}_hours": Sum("hours", filter=q, default=0) for n, q in groups.items()},
+        **{f"{n}_amount": Sum("amount", filter=q, default=0) for n, q in groups.items()},
+        **{f"{n}_holiday": Sum("holiday", filter=q, default=0) for n, q in groups.items()},
+    )
+    labels = {
+        "waiting": _("Waiting (not submitted or not approved yet)"),
+        "approved": _("Approved, not paid yet"),
+        "paid": _("Paid"),
+    }
+    return [
+        (labels[n], {
+            "hours": services.hours_text(Decimal(sums[f"{n}_hours"])),
+            "amount": pounds(Decimal(sums[f"{n}_amount"])),
+            "holiday": pounds(Decimal(sums[f"{n}_holiday"])),
+        })
+        for n in groups
+    ]  # fmt: skip
+
+
+def _timesheets(cohort: Cohort, user: Any) -> QuerySet[Timesheet]:
+    return (
+        Timesheet.objects.filter(cohort=cohort, mentor=user)
+        .annotate(
+            line_count=Count("lines"),
+            to_submit=Count("lines", filter=Q(lines__status__in=services.EDITABLE)),
+            queried=Count("lines", filter=Q(lines__status=Status.QUERIED)),
+            hours=Sum("lines__hours", filter=~Q(lines__status=Status.REJECTED)),
+            amount=Sum("lines__amount", filter=~Q(lines__status=Status.REJECTED)),
+        )
+        .order_by("-period_start", "pk")
+    )
+
+
+def _page_context(request: AuthedRequest, cohort: Cohort, settings: PaySettings) -> dict[str, Any]:
+    today = timezone.localdate()
+    start, end = services.month_of(today)
+    current = Timesheet.objects.filter(cohort=cohort, mentor=request.user, period_start=start)
+    sheet = current.first()
+    rows = line_rows(_lines(sheet), settings) if sheet else []
+    offered = activity.claimable(cohort, request.user.pk, settings)
+    page = Paginator(_timesheets(cohort, request.user), PER_PAGE).get_page(request.GET.get("page"))
+    days = [today, *(row.line.worked_on for row in rows)]
+    mine = Line.objects.filter(cohort=cohort, mentor=request.user)
+    return {
+        "cohort": cohort,
+        "settings": settings,
+        "totals": totals(mine),
+        "show_holiday": shows_holiday(settings, mine),
+        "sheet": sheet,
+        "period": (start, end),
+        "rows": rows,
+        "offered": offered[:MOST_OFFERED],
+        "more_offered": max(len(offered) - MOST_OFFERED, 0),
+        "page": page,
+        "warnings": services.weekly_hours_warnings(
+            cohort.scheme.organisation_id, request.user.pk, days
+        ),
+        "submit_form": forms.VersionForm(initial={"version": sheet.version}) if sheet else None,
+    }
+
+
+def my_pay(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    """The mentor's pay in a cohort; POST adds other agreed work."""
+    cohort = get_mentor_cohort(request.user, cohort_id)
+    settings = pay_settings_of(cohort)
+    form = forms.WorkForm(request.POST or None, prefix="work")
+    if request.method == "POST" and form.is_valid():
+        try:
+            line = services.add_work_to(cohort, by=request.user, **form.values())
+        except PayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Added %(hours)s hours on %(day)s. Submit the timesheet when it is complete.")
+                % {
+                    "hours": services.hours_text(line.hours),
+                    "day": services.day_text(line.worked_on),
+                },
+            )
+            return redirect("payments:my_pay", cohort.pk)
+    context = {**_page_context(request, cohort, settings), "form": form}
+    return render(request, "payments/timesheets/my_pay.html", context)
+
+
+@require_POST
+def claim(request: AuthedRequest, cohort_id: int) -> HttpResponse:
+    cohort = get_mentor_cohort(request.user, cohort_id)
+    offered = activity.claimable(cohort, request.user.pk, pay_settings_of(cohort))
+    form = forms.ClaimForm(request.POST, offered=offered)
+    if not form.is_valid():
+        for error in form.errors.get("claim", []):
+            messages.error(request, str(error))
+        return redirect("payments:my_pay", cohort.pk)
+    claimed, problems = services.claim_all(cohort, keys=form.cleaned_data["claim"], by=request.user)
+    if claimed:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s activity claimed. Submit your timesheet when it is complete.",
+                "%(n)s activities claimed. Submit your timesheets when they are complete.",
+                len(claimed),
+            )
+            % {"n": len(claimed)},
+        )
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect("payments:my_pay", cohort.pk)
+
+
+def timesheet(request: AuthedRequest, timesheet_id: int) -> HttpResponse:
+    sheet = get_own_timesheet(request.user, timesheet_id)
+    settings = pay_settings_of(sheet.cohort)
+    rows = line_rows(_lines(sheet), settings)
+    context = {
+        "sheet": sheet,
+        "cohort": sheet.cohort,
+        "settings": settings,
+        "rows": rows,
+        "totals": totals(sheet.lines.all()),
+        "show_holiday": shows_holiday(settings, sheet.lines.all()),
+        "to_submit": sum(row.editable for row in rows),
+        "submit_form": forms.VersionForm(initial={"version": sheet.version}),
+        "warnings": services.weekly_hours_warnings(
+            sheet.cohort.scheme.organisation_id,
+            request.user.pk,
+            [row.line.worked_on for row in rows],
+        ),
+    }
+    return render(request, "payments/timesheets/timesheet.html", context)
+
+
+@require_POST
+def submit(request: AuthedRequest, timesheet_id: int) -> HttpResponse:
+    sheet = get_own_timesheet(request.user, timesheet_id)
+    form = forms.VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Something went wrong. Check the timesheet and submit again."))
+        return redirect("payments:timesheet", sheet.pk)
+    before = sheet.version
+    try:
+        after = services.submit_timesheet(
+            sheet, by=request.user, version=form.cleaned_data["version"]
+        )
+    except PayError as error:
+        messages.error(request, str(error))
+    else:
+        if after.version == before:
+            messages.info(
+                request, _("Nothing new to submit: every line is already submitted or decided.")
+            )
+        else:
+            messages.success(
+                request,
+                _("Timesheet submitted. A coordinator will approve it or ask you about it."),
+            )
+    if request.POST.get("from") == "my_pay":
+        return redirect("payments:my_pay", sheet.cohort_id)
+    return redirect("payments:timesheet", sheet.pk)
+
+
+def line_edit(request: AuthedRequest, line_id: int) -> HttpResponse:
+    line = get_own_line(request.user, line_id)
+    if line.status not in services.EDITABLE or line.payment_run_id is not None:
+        messages.info(request, _("This line can no longer be changed."))
+        return redirect("payments:timesheet", line.timesheet_id)
+    form = forms.LineForm(request.POST or None, line=line)
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_line(
+                line, by=request.user, version=form.cleaned_data["version"], **form.values()
+            )
+        except EditConflict as conflict:
+            form, saved = form_after_conflict(
+                request.POST,
+                conflict,
+                build=lambda data, latest: forms.LineForm(data, line=latest),
+                saved=lambda latest: [
+                    (_("Date"), services.day_text(latest.worked_on)),
+                    (_("Hours"), services.hours_text(latest.hours)),
+                    (_("What you did"), latest.description),
+                ],
+            )
+        except PayError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Line saved."))
+            return redirect("payments:timesheet", line.timesheet_id)
+    context = {"form": form, "line": line, "sheet": line.timesheet, "saved": saved}
+    return render(request, "payments/timesheets/line_edit.html", context)
+
+
+@require_POST
+def line_remove(request: AuthedRequest, line_id: int) -> HttpResponse:
+    line = get_own_line(request.user, line_id)
+    try:
+        services.remove_line(line, by=request.user)
+    except PayError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Line removed."))
+    return redirect("payments:timesheet", line.timesheet_id)
