@@ -205,6 +205,35 @@ EXPECTED: dict[str, dict[str, int]] = {
     "partnerships:feed": row(302, 200),
     "partnerships:feed_regenerate": row(302, 405),
     "partnerships:feed_ics": row(200, 200),
+    # Pay: a student mentor's own timesheets and lines (the sample line is the mentor's draft),
+    # never their staff partner; everything else the cohort's coordinators only, and an
+    # organisation's rates and payroll columns those who coordinate any of its cohorts.
+    "payments:rates": row(302, 404, **COORDINATORS),
+    "payments:rate_add": row(302, 405),
+    "payments:rate_value_add": row(302, 405),
+    "payments:settings": row(302, 404, **COORDINATORS),
+    "payments:employment": row(302, 404, **COORDINATORS),
+    "payments:employment_edit": row(302, 404, **COORDINATORS),
+    "payments:my_pay": row(302, 404, mentor=200),
+    "payments:claim": row(302, 405),
+    "payments:timesheet": row(302, 404, mentor=200),
+    "payments:submit": row(302, 405),
+    "payments:line_edit": row(302, 404, mentor=200),
+    "payments:line_remove": row(302, 405),
+    "payments:review": row(302, 404, **COORDINATORS),
+    "payments:approve_selected": row(302, 405),
+    "payments:approve": row(302, 405),
+    "payments:query": row(302, 404, **COORDINATORS),
+    "payments:reject": row(302, 404, **COORDINATORS),
+    "payments:runs": row(302, 404, **COORDINATORS),
+    "payments:collect": row(302, 405),
+    "payments:run": row(302, 404, **COORDINATORS),
+    "payments:run_mark_exported": row(302, 405),
+    "payments:run_export": row(302, 404, **COORDINATORS),
+    "payments:mark_paid": row(302, 405),
+    "payments:correct_line": row(302, 404, **COORDINATORS),
+    "payments:layout": row(302, 404, **COORDINATORS),
+    "payments:budget": row(302, 404, **COORDINATORS),
 }
 
 
@@ -341,6 +370,52 @@ def matrix_partnerships(world: World) -> dict[str, int]:
     }
 
 
+def matrix_payments(world: World) -> dict[str, int]:
+    """The organisation and its Living Wage rate; the mentor's timesheet with a draft line
+    (``line_id``) and an approved line in an exported payment run (``paid_line_id``)."""
+    from decimal import Decimal
+
+    from flipside.payments import money
+    from flipside.payments.models import Line, PaymentRun, Timesheet
+    from flipside.payments.services.rates import pay_settings_of
+
+    settings = pay_settings_of(world.cohort)
+    assert settings.rate is not None
+    value = settings.rate.values.order_by("-announced_on").first()
+    assert value is not None
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    sheet, _ = Timesheet.objects.get_or_create(
+        cohort=world.cohort, mentor=world.mentor, period_start=day.replace(day=1),
+        defaults={"period_end": day},
+    )  # fmt: skip
+    price = money.price(Decimal("1.50"), value)
+    priced = {"rate_value": value, "hourly": price.hourly, "amount": price.amount}
+    line, _ = Line.objects.get_or_create(
+        timesheet=sheet, cohort=world.cohort, mentor=world.mentor, kind="other",
+        description="Matrix draft", defaults={"worked_on": day, "hours": Decimal("1.50"),
+                                              **priced},
+    )  # fmt: skip
+    run, _ = PaymentRun.objects.get_or_create(
+        cohort=world.cohort, number=1,
+        defaults={"status": PaymentRun.Status.EXPORTED, "exported_at": timezone.now(),
+                  "hours": Decimal("1.50"), "amount": price.amount},
+    )  # fmt: skip
+    paid, _ = Line.objects.get_or_create(
+        timesheet=sheet, cohort=world.cohort, mentor=world.mentor, kind="other",
+        description="Matrix paid",
+        defaults={"worked_on": day, "hours": Decimal("1.50"), "status": "approved",
+                  "payment_run": run, **priced},
+    )  # fmt: skip
+    return {
+        "organisation_id": world.organisation.pk,
+        "rate_id": settings.rate.pk,
+        "timesheet_id": sheet.pk,
+        "line_id": line.pk,
+        "paid_line_id": paid.pk,
+        "payment_run_id": run.pk,
+    }
+
+
 def url_for(name: str, world: World) -> str:
     """The URL for ``name`` with ids of objects in ``world``'s cohort."""
     invitation, _ = Invitation.objects.get_or_create(
@@ -379,6 +454,10 @@ def url_for(name: str, world: World) -> str:
         **matrix_matching(world),
     }
     samples.update(matrix_partnerships(world))
+    if name.startswith("payments:"):
+        samples.update(matrix_payments(world))
+        if name == "payments:correct_line":
+            samples["line_id"] = samples["paid_line_id"]
     if name == "partnerships:feed_ics":
         from flipside.partnerships.models import CalendarFeed
         from flipside.partnerships.services.feed import token_hash
@@ -438,6 +517,12 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["pair_id", "point_id"],
         ["point_id"],
         ["event_id"],
+        ["organisation_id"],
+        ["rate_id"],
+        ["timesheet_id"],
+        ["line_id"],
+        ["payment_run_id"],
+        ["payment_run_id", "fmt"],
     ]
 
 

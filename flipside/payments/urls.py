@@ -36,10 +36,10 @@ urlpatterns: list[URLPattern] = [
     # --- payment runs and their exports (views/runs.py)
     path("cohorts/<id:cohort_id>/pay/runs/", runs.runs, name="runs"),
     path("cohorts/<id:cohort_id>/pay/runs/collect/", runs.collect, name="collect"),
-    path("pay/runs/<id:run_id>/", runs.run, name="run"),
-    path("pay/runs/<id:run_id>/export/", runs.mark_exported, name="run_mark_exported"),
-    path("pay/runs/<id:run_id>/export.<str:fmt>", runs.run_export, name="run_export"),
-    path("pay/runs/<id:run_id>/paid/", runs.mark_paid, name="mark_paid"),
+    path("pay/runs/<id:payment_run_id>/", runs.run, name="run"),
+    path("pay/runs/<id:payment_run_id>/export/", runs.mark_exported, name="run_mark_exported"),
+    path("pay/runs/<id:payment_run_id>/export.<str:fmt>", runs.run_export, name="run_export"),
+    path("pay/runs/<id:payment_run_id>/paid/", runs.mark_paid, name="mark_paid"),
     path("pay/runs/lines/<id:line_id>/correct/", runs.correct_line, name="correct_line"),
     path("organisations/<id:organisation_id>/pay/payroll-columns/", runs.layout, name="layout"),
     # --- the cohort's budget (views/budget.py)

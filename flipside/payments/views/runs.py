@@ -56,8 +56,8 @@ def collect(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     return redirect("payments:run", run.pk)
 
 
-def run(request: AuthedRequest, run_id: int) -> HttpResponse:
-    return _run_page(request, get_managed_run(request.user, run_id))
+def run(request: AuthedRequest, payment_run_id: int) -> HttpResponse:
+    return _run_page(request, get_managed_run(request.user, payment_run_id))
 
 
 def _run_page(
@@ -82,8 +82,8 @@ def _run_page(
 
 
 @require_POST
-def mark_exported(request: AuthedRequest, run_id: int) -> HttpResponse:
-    found = get_managed_run(request.user, run_id)
+def mark_exported(request: AuthedRequest, payment_run_id: int) -> HttpResponse:
+    found = get_managed_run(request.user, payment_run_id)
     already = found.status != PaymentRun.Status.COLLECTED
     try:
         services.export_run(found, by=request.user)
@@ -100,9 +100,9 @@ def mark_exported(request: AuthedRequest, run_id: int) -> HttpResponse:
     return redirect("payments:run", found.pk)
 
 
-def run_export(request: AuthedRequest, run_id: int, fmt: str) -> HttpResponseBase:
+def run_export(request: AuthedRequest, payment_run_id: int, fmt: str) -> HttpResponseBase:
     """The payroll file of an exported run (downloading changes nothing but the audit log)."""
-    found = get_managed_run(request.user, run_id)
+    found = get_managed_run(request.user, payment_run_id)
     if fmt not in spreadsheets.FORMATS:
         raise Http404
     if found.status == PaymentRun.Status.COLLECTED:
@@ -113,8 +113,8 @@ def run_export(request: AuthedRequest, run_id: int, fmt: str) -> HttpResponseBas
 
 
 @require_POST
-def mark_paid(request: AuthedRequest, run_id: int) -> HttpResponse:
-    found = get_managed_run(request.user, run_id)
+def mark_paid(request: AuthedRequest, payment_run_id: int) -> HttpResponse:
+    found = get_managed_run(request.user, payment_run_id)
     form = forms.MarkPaidForm(request.POST)
     if form.is_valid():
         try:
