@@ -11,7 +11,7 @@ from django.db import transaction
 
 from flipside.schemes.models import Organisation
 
-from . import matching, notifications, partnerships, recruitment, training
+from . import matching, notifications, partnerships, payments, recruitment, training
 from .organisation import FACULTY, ORGANISATION, SITES, create_organisation
 from .signins import (
     APPLICANT,
@@ -53,4 +53,5 @@ def seed(stdout: TextIOBase | None = None) -> bool:
         training.add_training(demo)
         matching.add_pairs(demo)
         partnerships.add_partnerships(demo)
+        payments.add_payments(demo)
     return True

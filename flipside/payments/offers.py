@@ -20,6 +20,7 @@ from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 
 from .models import Line
+from .money import pennies
 
 # Pay is claimed once pairs meet: while the cohort runs, and after it closes for late claims.
 PAYING = (Stage.RUNNING, Stage.CLOSED)
@@ -27,7 +28,9 @@ ZERO = Decimal("0.00")
 
 
 def _money(value: Decimal | None) -> Decimal:
-    return ZERO if value is None else value
+    """A sum from the database in pounds and pence (SQLite's sums of decimals come back
+    with more places than they hold)."""
+    return ZERO if value is None else pennies(Decimal(value))
 
 
 WAITING = Q(status=Line.Status.SUBMITTED)

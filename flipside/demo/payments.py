@@ -1,0 +1,138 @@
+"""The demo's pay: the running Pride cohort's first term of timesheets, in every state.
+
+Made through the payments services as the people themselves would, so every amount is
+priced, checked and audited as it would be: the coordinator's pay settings (the London Living
+Wage from its announcement, 30 minutes' preparation a meeting, rolled-up holiday pay) and
+right-to-work checks; each mentor claiming their held meetings, preparation, training and
+the reflection event; September's time approved and collected into a payment run exported
+for payroll; October's approved but not yet collected, with one line queried and one
+rejected, and one waiting because its mentor's right-to-work check is not recorded yet;
+November's still open but one, whose meeting the staff partner has not confirmed yet (the
+coordinator sees so beside it). The demo mentor (Sam Rivera) has the reflection event still
+to claim.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from flipside.accounts.models import User
+from flipside.payments import activity
+from flipside.payments.models import Line, Timesheet
+from flipside.payments.services import rates, runs
+from flipside.payments.services import timesheets as sheets
+from flipside.schemes.models import Cohort, Role
+
+from .organisation import Demo
+from .signins import MENTOR
+
+COST_CODE = "MED-EDI-4471"
+NO_RIGHT_TO_WORK = "Subomi Ogunyeye"  # their check is not recorded yet: approval waits
+STUDENT_VISA = "Ucchal Swaminathan"  # at most 20 hours in any Monday-to-Sunday week
+EARLY = "Martyn Morley"  # submits this month's time already: a meeting not yet confirmed
+
+
+def add_payments(demo: Demo) -> None:
+    cohort = demo.pride_running
+    coordinator = demo.coordinator
+    today = timezone.localdate()
+    settings = rates.pay_settings_of(cohort)
+    rates.update_pay_settings(
+        cohort, by=coordinator, version=settings.version, holiday_pay=True,
+        monthly_cap_hours=Decimal(16), cost_code=COST_CODE,
+    )  # fmt: skip
+    mentors = _mentors(cohort)
+    for n, mentor in enumerate(mentors):
+        if mentor.display_name == NO_RIGHT_TO_WORK:
+            continue
+        rates.record_employment(
+            cohort.scheme.organisation, mentor, by=coordinator,
+            payroll_number=f"S{2604100 + 17 * n}",
+            right_to_work_checked_on=cohort.starts_on + datetime.timedelta(days=2 + n),
+            weekly_limit_hours=Decimal(20) if mentor.display_name == STUDENT_VISA else None,
+        )  # fmt: skip
+    settings = rates.pay_settings_of(cohort)
+    this_month = today.replace(day=1)
+    sam = demo.signins[MENTOR]
+    for mentor in mentors:
+        keys = [
+            a.key
+            for a in activity.claimable(cohort, mentor.pk, settings, end=today)
+            # The demo mentor still has the reflection event to claim.
+            if not (mentor == sam and a.kind == Line.Kind.EVENT)
+        ]
+        sheets.claim_all(cohort, keys=keys, by=mentor)
+    by_name = {m.display_name: m for m in mentors}
+    _own_work(cohort, by_name, this_month)
+    # Every month before this one is submitted; this month's timesheets stay open.
+    for sheet in Timesheet.objects.filter(cohort=cohort, period_start__lt=this_month):
+        sheets.submit_timesheet(sheet, by=sheet.mentor, version=sheet.version)
+    _review(cohort, coordinator, this_month, by_name)
+    early = Timesheet.objects.get(cohort=cohort, mentor=by_name[EARLY], period_start=this_month)
+    sheets.submit_timesheet(early, by=early.mentor, version=early.version)
+
+
+def _mentors(cohort: Cohort) -> list[User]:
+    return [
+        m.user
+        for m in cohort.memberships.filter(role=Role.MENTOR).select_related("user").order_by("pk")
+    ]
+
+
+def _own_work(cohort: Cohort, mentors: dict[str, User], this_month: datetime.date) -> None:
+    """Two lines of other work written by hand last month: one the coordinator queries, one
+    they reject."""
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    sheets.add_work_to(
+        cohort, worked_on=last_month + datetime.timedelta(days=8), hours=Decimal("2.00"),
+        description="Wrote a piece on the scheme for the students' union newsletter",
+        by=mentors[STUDENT_VISA],
+    )  # fmt: skip
+    sheets.add_work_to(
+        cohort, worked_on=last_month + datetime.timedelta(days=12), hours=Decimal("1.50"),
+        description="Prepared slides for the reflection meeting",
+        by=mentors["Aadhya Buch"],
+    )  # fmt: skip
+
+
+def _review(
+    cohort: Cohort, coordinator: User, this_month: datetime.date, mentors: dict[str, User]
+) -> None:
+    """The coordinator's review: the earliest month approved and collected into payment run 1,
+    exported for payroll; the month after approved, except the two lines written by hand
+    (one queried, one rejected) and the lines of the mentor whose right to work is not yet
+    recorded, which wait."""
+    waiting = Line.objects.filter(cohort=cohort, status=Line.Status.SUBMITTED).order_by("pk")
+    first = waiting.order_by("worked_on").values_list("worked_on", flat=True).first()
+    if first is None:
+        return
+    first_month = first.replace(day=1)
+    for line in waiting.filter(worked_on__lt=_next_month(first_month)):
+        if line.mentor.display_name != NO_RIGHT_TO_WORK:
+            sheets.approve_line(line, by=coordinator, version=line.version)
+    run = runs.collect_run(cohort, by=coordinator)
+    runs.export_run(run, by=coordinator)
+    for line in waiting.select_related("mentor"):
+        if line.mentor.display_name == NO_RIGHT_TO_WORK:
+            continue
+        if line.kind != Line.Kind.OTHER:
+            sheets.approve_line(line, by=coordinator, version=line.version)
+        elif line.mentor == mentors[STUDENT_VISA]:
+            sheets.query_line(
+                line, by=coordinator, version=line.version,
+                message="Was this agreed with the scheme lead beforehand? Please add who "
+                "agreed it, then submit again.",
+            )  # fmt: skip
+        else:
+            sheets.reject_line(
+                line, by=coordinator, version=line.version,
+                message="Preparing for a reflection meeting is covered by the time of the "
+                "meeting itself, so it is not paid separately.",
+            )  # fmt: skip
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
