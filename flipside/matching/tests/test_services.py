@@ -325,8 +325,8 @@ def test_swap_remove_and_add_by_hand(world: World, cohort: Any) -> None:
     assert run.scores == scores_counted(run)
     assert check_run_scores().problems == ()
     Run.objects.filter(pk=run.pk).update(scores={"100": 3})  # a change that escaped the count
-    assert check_run_scores().problems == (f"run {run.pk} keeps scores {{'100': 3}} "
-                                           f"but counts {scores_counted(run)}",)  # fmt: skip
+    (problem,) = check_run_scores().problems
+    assert problem.startswith(f"run {run.pk} keeps scores {{'100': 3}} but counts ")
 
 
 def test_a_stale_page_changes_nothing(world: World, cohort: Any) -> None:

@@ -29,10 +29,11 @@ from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Organisation
 
 from .. import export
-from ..models import Employment, ExportLayout, Line, PaymentRun, PaySettings, Timesheet
+from ..models import Employment, ExportLayout, Line, PaymentRun, PaySettings
 from ..money import HUNDRED, pennies
 from . import PayError, StaleVersion
 from .rates import employment_of, pay_settings_of
+from .timesheets import hours_so_far, timesheet_for, week_of
 
 APPROVED = Line.Status.APPROVED
 MAX_HOURS_A_DAY = Decimal(24)
@@ -265,20 +266,18 @@ def _check_employment(original: Line, hours: Decimal) -> None:
 
 
 def _check_week(original: Line, employment: Employment, hours: Decimal) -> None:
-    """Counted as timesheets count it: the student's lines not rejected, in every cohort,
-    from Monday to Sunday of the week the corrected work was done."""
-    monday = original.worked_on - datetime.timedelta(days=original.worked_on.weekday())
-    week = Line.objects.filter(
-        mentor_id=original.mentor_id,
-        worked_on__range=(monday, monday + datetime.timedelta(days=6)),
-    ).exclude(status=Line.Status.REJECTED)
-    worked = week.aggregate(n=Sum("hours"))["n"] or Decimal(0)
+    """Counted as timesheets count it (``hours_so_far``): the student's lines not rejected,
+    in every cohort, from Monday to Sunday of the week the corrected work was done."""
     limit = employment.weekly_limit_hours
-    if limit is not None and worked + hours > limit:
+    if limit is None:
+        return
+    day = original.worked_on
+    worked = hours_so_far(original.mentor_id, original.cohort_id, day, leaving_out=None)["week"]
+    if worked + hours > limit:
         raise PayError(
             _("This would bring the student's week from %(monday)s to %(worked)s hours, over "
               "their limit of %(limit)s hours a week.")
-            % {"monday": formats.date_format(monday, "j F Y"), "worked": worked + hours,
+            % {"monday": formats.date_format(week_of(day)[0], "j F Y"), "worked": worked + hours,
                "limit": limit}
         )  # fmt: skip
 
@@ -292,7 +291,7 @@ def _correction_values(original: Line, hours: Decimal, reason: str, by: User) ->
         holiday = pennies(gross * percent / HUNDRED)
     now = timezone.now()
     return {
-        "timesheet": current_timesheet(original.cohort, original.mentor_id),
+        "timesheet": timesheet_for(original.cohort, original.mentor, timezone.localdate()),
         "cohort": original.cohort,
         "mentor_id": original.mentor_id,
         "kind": Line.Kind.ADJUSTMENT,
@@ -310,25 +309,6 @@ def _correction_values(original: Line, hours: Decimal, reason: str, by: User) ->
         "created_by": by,
         "created_at": now,
     }
-
-
-def current_timesheet(cohort: Cohort, mentor_id: int) -> Timesheet:
-    """The mentor's timesheet covering today, made for this calendar month if they have
-    none."""
-    today = timezone.localdate()
-    sheets = Timesheet.objects.filter(cohort=cohort, mentor_id=mentor_id)
-    found = sheets.filter(period_start__lte=today, period_end__gte=today).first()
-    if found is not None:
-        return found
-    start = today.replace(day=1)
-    end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    try:
-        with transaction.atomic():
-            return Timesheet.objects.create(
-                cohort=cohort, mentor_id=mentor_id, period_start=start, period_end=end
-            )
-    except IntegrityError:  # made at the same moment, or a period starting today exists
-        return sheets.get(period_start=start)
 
 
 # --- Payroll columns ----------------------------------------------------------------------

@@ -147,7 +147,7 @@ def _check_date(timesheet: Timesheet, day: datetime.date) -> None:
         )
 
 
-def _totals(
+def hours_so_far(
     mentor_id: int, cohort_id: int, day: datetime.date, *, leaving_out: int | None
 ) -> dict[str, Decimal]:
     """The mentor's hours on their lines not rejected (one query): on ``day`` and in its
@@ -178,7 +178,7 @@ def _check_limits(
 ) -> None:
     """Refuse hours that would pass 24 in a day, the cohort's monthly or whole-cohort cap, or
     the person's weekly limit (Monday to Sunday, across months and cohorts, no averaging)."""
-    totals = _totals(timesheet.mentor_id, timesheet.cohort_id, day, leaving_out=leaving_out)
+    totals = hours_so_far(timesheet.mentor_id, timesheet.cohort_id, day, leaving_out=leaving_out)
     values = {"hours": hours_text(hours), "day": day_text(day)}
     if totals["day"] + hours > MAX_HOURS_A_DAY:
         raise PayError(
