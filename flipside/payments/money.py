@@ -1,27 +1,27 @@
-"""Money: which value of a rate is in force on a day, and a line's price.
+"""Money for pay: which value of a rate is in force on a day, and a line's price.
 
-Amounts are ``Decimal`` throughout. A line's amount is its hours times the hourly value,
-rounded once to the penny (half up, as payroll rounds); its holiday pay is the same product
-times the cohort's holiday percentage, rounded once too. Nothing sums rounded parts and
-rounds again: a run's total is the sum of its lines' rounded amounts, which is what payroll
-pays.
+Amounts are ``Decimal`` throughout and are rounded by ``lib.money.round_to_penny`` (here
+``pennies``), once, where a worked-out value becomes an amount. A line's amount is its hours
+times the hourly value, rounded once to the penny (half up, as payroll and spreadsheets
+round); its holiday pay is the same product times the cohort's holiday percentage, rounded
+once too. Nothing sums rounded parts and rounds again: a run's total is the sum of its
+lines' rounded amounts, which is what payroll pays.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
+
+from flipside.lib.money import PENNY
+from flipside.lib.money import round_to_penny as pennies
 
 from .models import Policy, Rate, RateValue
 
-PENNY = Decimal("0.01")
+__all__ = ["HUNDRED", "PENNY", "Price", "parse_hours", "pennies", "price", "value_in_force"]
+
 HUNDRED = Decimal(100)
-
-
-def pennies(value: Decimal) -> Decimal:
-    """``value`` rounded to the penny, half up: the one place money is rounded."""
-    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 class Price(NamedTuple):
@@ -57,6 +57,6 @@ def parse_hours(text: object) -> Decimal | None:
     # Anything this large is not hours (and would overflow the rounding below).
     if not hours.is_finite() or abs(hours) >= 10**6:
         return None
-    if hours != hours.quantize(PENNY, rounding=ROUND_HALF_UP):
+    if hours != hours.quantize(PENNY):
         return None
     return hours
