@@ -212,6 +212,8 @@ def employment_edit(request: AuthedRequest, cohort_id: int, user_id: int) -> Htt
     if member is None:  # only the cohort's own student mentors
         raise Http404
     organisation = cohort.scheme.organisation
+    # Followed from the review page's "Record the check": saving goes back there.
+    from_review = request.GET.get("from") == "review"
     current = services.employment_of(organisation, user_id)
     form = forms.EmploymentForm(request.POST or None, initial=forms.employment_initial(current))
     saved = None
@@ -232,9 +234,12 @@ def employment_edit(request: AuthedRequest, cohort_id: int, user_id: int) -> Htt
         else:
             name = isolate(member.user.display_name)
             messages.success(request, _("Record saved for %(name)s.") % {"name": name})
+            if from_review:
+                return redirect("payments:review", cohort.pk)
             return redirect(reverse("payments:employment", args=[cohort.pk]) + _list_query(request))
     context = {"cohort": cohort, "person": member.user, "record": current, "form": form,
-               "saved": saved, "back": _list_query(request)}  # fmt: skip
+               "saved": saved, "back": _list_query(request),
+               "from_review": from_review}  # fmt: skip
     return render(request, "payments/rates/employment_edit.html", context)
 
 

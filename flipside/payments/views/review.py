@@ -96,6 +96,7 @@ def review(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "filtered": bool(filters),
         "page": page,
         "rows": rows,
+        "unchecked": any(not row.right_to_work for row in rows),
         "back": "?" + request.GET.urlencode(),
         "waiting": Line.objects.filter(cohort=cohort, status=Line.Status.SUBMITTED).count(),
         "showing_waiting": form.statuses() == [Line.Status.SUBMITTED],
@@ -115,7 +116,11 @@ def approve(request: AuthedRequest, line_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Approved: %(what)s, %(hours)s hours.")
+                ngettext(
+                    "Approved: %(what)s, %(hours)s hour.",
+                    "Approved: %(what)s, %(hours)s hours.",
+                    1 if line.hours == 1 else 2,
+                )
                 % {"what": line.description, "hours": services.hours_text(line.hours)},
             )
     else:

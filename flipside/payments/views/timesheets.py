@@ -164,6 +164,9 @@ def _page_context(request: AuthedRequest, cohort: Cohort, settings: PaySettings)
         "sheet": sheet,
         "period": (start, end),
         "rows": rows,
+        "to_submit": sum(row.editable for row in rows),
+        # Page reads its timesheets once, here, and keeps them for the template.
+        "queried": sum(getattr(each, "queried", 0) for each in page),
         "offered": offered[:MOST_OFFERED],
         "more_offered": max(len(offered) - MOST_OFFERED, 0),
         "page": page,
@@ -187,7 +190,11 @@ def my_pay(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Added %(hours)s hours on %(day)s. Submit the timesheet when it is complete.")
+                ngettext(
+                    "Added %(hours)s hour on %(day)s. Submit the timesheet when it is complete.",
+                    "Added %(hours)s hours on %(day)s. Submit the timesheet when it is complete.",
+                    1 if line.hours == 1 else 2,
+                )
                 % {
                     "hours": services.hours_text(line.hours),
                     "day": services.day_text(line.worked_on),
@@ -300,7 +307,13 @@ def line_edit(request: AuthedRequest, line_id: int) -> HttpResponse:
         except PayError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Line saved."))
+            again = line.status == Status.QUERIED
+            messages.success(
+                request,
+                _("Line saved. Submit the timesheet again so a coordinator can approve it.")
+                if again
+                else _("Line saved. Submit the timesheet when it is complete."),
+            )
             return redirect("payments:timesheet", line.timesheet_id)
     context = {"form": form, "line": line, "sheet": line.timesheet, "saved": saved}
     return render(request, "payments/timesheets/line_edit.html", context)
