@@ -165,6 +165,65 @@ def schemes(world: World, n: int) -> str:
     return reverse("schemes:list")
 
 
+def _pay_lines(world: World, n: int, **fields: Any) -> list[Any]:
+    """``n`` priced lines of other work, each of a new student mentor of the cohort."""
+    from decimal import Decimal
+
+    from flipside.payments import money
+    from flipside.payments.models import Line, Timesheet
+    from flipside.payments.services.rates import pay_settings_of
+
+    settings = pay_settings_of(world.cohort)
+    assert settings.rate is not None
+    value = settings.rate.values.order_by("-announced_on").first()
+    assert value is not None
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    price = money.price(Decimal("1.50"), value)
+    mentors = bulk_members(world.cohort, Role.MENTOR, n, name="Paid")
+    sheets = Timesheet.objects.bulk_create(
+        Timesheet(cohort=world.cohort, mentor=m, period_start=day.replace(day=1),
+                  period_end=day, status="submitted")
+        for m in mentors
+    )  # fmt: skip
+    return Line.objects.bulk_create(
+        Line(timesheet=t, cohort=world.cohort, mentor=t.mentor, kind="other", worked_on=day,
+             description="Agreed work", hours=Decimal("1.50"), rate_value=value,
+             hourly=price.hourly, amount=price.amount, **fields)
+        for t in sheets
+    )  # fmt: skip
+
+
+def pay_review(world: World, n: int) -> str:
+    """Lines submitted for approval, each of another mentor."""
+    _pay_lines(world, n, status="submitted")
+    return reverse("payments:review", args=[world.cohort.pk])
+
+
+def pay_run(world: World, n: int) -> str:
+    """A payment run's lines."""
+    from flipside.payments.models import PaymentRun
+
+    run, _ = PaymentRun.objects.get_or_create(cohort=world.cohort, number=1)
+    _pay_lines(world, n, status="approved", payment_run=run)
+    return reverse("payments:run", args=[run.pk])
+
+
+def pay_runs(world: World, n: int) -> str:
+    from flipside.payments.models import PaymentRun
+
+    start = PaymentRun.objects.filter(cohort=world.cohort).count()
+    PaymentRun.objects.bulk_create(
+        PaymentRun(cohort=world.cohort, number=start + i + 1) for i in range(n)
+    )
+    return reverse("payments:runs", args=[world.cohort.pk])
+
+
+def pay_records(world: World, n: int) -> str:
+    """The cohort's student mentors with their right-to-work checks."""
+    bulk_members(world.cohort, Role.MENTOR, n, name="Student")
+    return reverse("payments:employment", args=[world.cohort.pk])
+
+
 PAGED: dict[str, Callable[[World, int], str]] = {
     "readiness": readiness,
     "people": people,
@@ -179,6 +238,10 @@ PAGED: dict[str, Callable[[World, int], str]] = {
     "events": events,
     "event_register": event_register,
     "talking_points": talking_points,
+    "pay_review": pay_review,
+    "pay_run": pay_run,
+    "pay_runs": pay_runs,
+    "pay_records": pay_records,
 }
 # A coordinator's schemes stay few in real installations and are shown whole; the page's
 # queries are still bounded.

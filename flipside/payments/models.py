@@ -282,6 +282,13 @@ class Line(models.Model):
         indexes = [
             models.Index("cohort", "status", name="line_cohort_status"),
             models.Index("mentor", "worked_on", name="line_mentor_day"),
+            # Approved lines not yet in a payment run: what the next run collects, and what
+            # the cohort page and the coordinators' next step count.
+            models.Index(
+                "cohort",
+                condition=Q(status="approved", payment_run__isnull=True),
+                name="line_waiting_for_run",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,18 +8,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib.sql import fetch, whole
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 
-from .models import Line
 from .money import pennies
 
 # Pay is claimed once pairs meet: while the cohort runs, and after it closes for late claims.
@@ -27,16 +25,9 @@ PAYING = (Stage.RUNNING, Stage.CLOSED)
 ZERO = Decimal("0.00")
 
 
-def _money(value: Decimal | None) -> Decimal:
-    """A sum from the database in pounds and pence (SQLite's sums of decimals come back
-    with more places than they hold)."""
-    return ZERO if value is None else pennies(Decimal(value))
-
-
-WAITING = Q(status=Line.Status.SUBMITTED)
-APPROVED = Q(status=Line.Status.APPROVED, payment_run__isnull=True)  # not in a run yet
-PAID = Q(status=Line.Status.APPROVED, payment_run__status="paid")
-APPROVED_UNPAID = Q(status=Line.Status.APPROVED) & ~PAID
+def _money(value: object) -> Decimal:
+    """A sum from the database in pounds and pence (SQLite sums decimals as floats)."""
+    return ZERO if value is None else pennies(Decimal(str(value)))
 
 
 @dataclass
@@ -44,40 +35,42 @@ class CohortPay:
     cohort: Cohort
     waiting_lines: int
     approved: Decimal  # approved, not yet in a payment run
-    paid: Decimal
 
 
 _FIGURES = "_pay_figures"  # a cohort's figures, asked with its step, kept for its section
 
+# Every coordinator's home and cohort page asks, so this is plain SQL (decision 0010). It
+# reads only the lines waiting for approval (along the index on cohort and status) and those
+# approved but not yet in a payment run (along a partial index): a month or two of lines,
+# never the cohort's whole history.
+_COHORT_PAY_SQL = """
+    SELECT cohort_id,
+        SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END),
+        SUM(CASE WHEN status = 'approved' THEN COALESCE(amount, 0) + holiday ELSE 0 END)
+    FROM payments_line
+    WHERE cohort_id IN ({cohorts})
+        AND (status = 'submitted' OR (status = 'approved' AND payment_run_id IS NULL))
+    GROUP BY cohort_id
+"""
+
 
 def _figures(cohorts: Sequence[Cohort]) -> dict[int, CohortPay]:
-    """Each cohort's lines waiting, approved and paid amounts (one aggregate query)."""
-    total = F("amount") + F("holiday")
-    rows = (
-        Line.objects.filter(cohort_id__in=[c.pk for c in cohorts])
-        .order_by()
-        .values("cohort_id")
-        .annotate(
-            waiting=Count("id", filter=WAITING),
-            approved=Sum(total, filter=APPROVED),
-            paid=Sum(total, filter=PAID),
-        )
-    )
-    by_id = {row["cohort_id"]: row for row in rows}
+    """Each cohort's lines waiting for approval and the amount approved but not yet in a
+    payment run (one query)."""
+    sql = _COHORT_PAY_SQL.format(cohorts=", ".join(whole(c.pk) for c in cohorts))
+    by_id = {row[0]: row for row in fetch(sql, [], ())}
     figures = {}
     for cohort in cohorts:
-        row: dict[str, Any] = dict(by_id.get(cohort.pk, {}))
-        figures[cohort.pk] = CohortPay(
-            cohort, row.get("waiting", 0), _money(row.get("approved")), _money(row.get("paid"))
-        )
+        _id, waiting, approved = by_id.get(cohort.pk, (cohort.pk, 0, None))
+        figures[cohort.pk] = CohortPay(cohort, int(waiting or 0), _money(approved))
         setattr(cohort, _FIGURES, figures[cohort.pk])
     return figures
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
-    """For cohorts where mentors have submitted time: approve it, saying how many lines wait
-    (one query for all the cohorts, whose figures the cohort page's section reuses). A
-    student's pay comes before the other steps."""
+    """For cohorts where mentors have submitted time: approve it, saying how many lines wait;
+    then collect what is approved into a payment run (one query for all the cohorts, whose
+    figures the cohort page's section reuses). A student's pay comes before other steps."""
     paying = [c for c in cohorts if c.stage in PAYING]
     if not paying:
         return {}
@@ -90,6 +83,11 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
                 pay.waiting_lines,
             ) % {"n": pay.waiting_lines}
             steps[cohort_id] = NextStep(text, reverse("payments:review", args=[cohort_id]))
+        elif pay.approved:
+            text = _("Pay mentors: £%(amount)s of approved time waits for a payment run.") % {
+                "amount": pay.approved
+            }
+            steps[cohort_id] = NextStep(text, reverse("payments:runs", args=[cohort_id]))
     return steps
 
 
@@ -101,33 +99,33 @@ class OwnPay:
     paid: Decimal
 
 
+# A mentor's own lines, for the card on their home page: plain SQL, as every view of a
+# participant's home asks (decision 0010). One person's lines are a few dozen a year.
+_OWN_PAY_SQL = """
+    SELECT l.cohort_id,
+        SUM(CASE WHEN l.status = 'submitted' THEN COALESCE(l.amount, 0) + l.holiday
+            ELSE 0 END),
+        SUM(CASE WHEN l.status = 'approved' AND (r.status IS NULL OR r.status <> 'paid')
+            THEN COALESCE(l.amount, 0) + l.holiday ELSE 0 END),
+        SUM(CASE WHEN l.status = 'approved' AND r.status = 'paid'
+            THEN COALESCE(l.amount, 0) + l.holiday ELSE 0 END)
+    FROM payments_line l LEFT JOIN payments_paymentrun r ON r.id = l.payment_run_id
+    WHERE l.mentor_id = %s
+    GROUP BY l.cohort_id
+"""
+
+
 def participant_offers(user: User, memberships: Sequence[Membership]) -> dict[int, CardOffer]:
     """For student mentors in cohorts that pay: what they have waiting, approved and paid,
     and the link to their pay page (one query for all their cohorts)."""
     mentoring = [m for m in memberships if m.role == Role.MENTOR and m.cohort.stage in PAYING]
     if not mentoring:
         return {}
-    total = F("amount") + F("holiday")
-    figures = {
-        row["cohort_id"]: row
-        for row in Line.objects.filter(mentor=user, cohort_id__in=[m.cohort_id for m in mentoring])
-        .order_by()
-        .values("cohort_id")
-        .annotate(
-            waiting=Sum(total, filter=WAITING),
-            approved=Sum(total, filter=APPROVED_UNPAID),
-            paid=Sum(total, filter=PAID),
-        )
-    }
+    figures = {row[0]: row for row in fetch(_OWN_PAY_SQL, [user.pk], ())}
     offers = {}
     for membership in mentoring:
-        row: dict[str, Any] = dict(figures.get(membership.cohort_id, {}))
-        pay = OwnPay(
-            membership.cohort_id,
-            _money(row.get("waiting")),
-            _money(row.get("approved")),
-            _money(row.get("paid")),
-        )
+        _id, waiting, approved, paid = figures.get(membership.cohort_id, (0, None, None, None))
+        pay = OwnPay(membership.cohort_id, _money(waiting), _money(approved), _money(paid))
         offers[membership.pk] = CardOffer(
             parts=[Part("payments/_card_pay.html", pay)],
             links=[Link(_("Your pay"), reverse("payments:my_pay", args=[membership.cohort_id]))],
@@ -141,9 +139,9 @@ def home_sections(user: User) -> list[Part]:
 
 
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
-    """For the cohort's coordinators once pairs meet: lines waiting, approved and paid
-    amounts, and links to the pay pages (the figures its step read, or one aggregate query).
-    Nobody else sees pay here."""
+    """For the cohort's coordinators once pairs meet: lines waiting for approval, the amount
+    approved but not yet in a payment run, and links to the pay pages (the figures its step
+    read, or one query). Nobody else sees pay here."""
     if not can_manage or cohort.stage not in PAYING:
         return []
     data = getattr(cohort, _FIGURES, None) or _figures([cohort])[cohort.pk]

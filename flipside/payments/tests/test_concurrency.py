@@ -117,3 +117,15 @@ def test_without_the_lock_collecting_at_once_counts_lines_twice() -> None:
     assert outcomes.count("done") > 1, outcomes
     # The selfcheck notices: a run's kept totals no longer match the lines it holds.
     assert any("kept as" in problem for problem in check_money().problems)
+
+
+def test_coordinators_exporting_one_run_at_once_export_it_once() -> None:
+    from flipside.privacy.models import AuditEntry
+
+    world, _total = waiting_cohort()
+    run = services.collect_run(world.cohort, by=world.coordinator)
+    outcomes = race(20, lambda: services.export_run(run, by=world.coordinator))
+    assert outcomes == ["done"] * 20  # each is shown the exported run
+    run.refresh_from_db()
+    assert run.status == PaymentRun.Status.EXPORTED and run.version == 2
+    assert AuditEntry.objects.filter(action="payments.run.exported").count() == 1
