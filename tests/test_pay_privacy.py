@@ -6,6 +6,7 @@ planted as values no other page would show."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,9 +17,12 @@ from flipside.payments.models import Line
 from tests.test_access_matrix import ROLES, all_url_names, matrix_matching, url_for
 from tests.test_access_matrix import matrix_payments as plant
 
-HOURS, HOURLY, AMOUNT, HOLIDAY = "7.77", "17.31", "134.50", "16.23"
-TOTAL = "150.73"  # amount and holiday pay: what the mentor's home card adds up
-SENTINELS = (HOURS, HOURLY, AMOUNT, HOLIDAY, TOTAL)
+# Values no other page would show: the money with its pound sign, as every page writes it,
+# and the hours as a number of their own (not the seconds and microseconds of a timestamp
+# such as "10:37:19.830412", which a page's <time datetime> may hold).
+HOURS, HOURLY, AMOUNT, HOLIDAY = "19.83", "17.31", "432.87", "52.25"
+TOTAL = "485.12"  # amount and holiday pay: what the mentor's home card adds up
+SENTINELS = (HOURS, f"£{HOURLY}", f"£{AMOUNT}", f"£{HOLIDAY}", f"£{TOTAL}")
 COORDINATORS = {"coordinator", "org_coordinator", "cohort_coordinator"}
 # The mentor's own pay pages, and their home page's card with what waits for approval.
 MENTOR_PAGES = {"home", "payments:my_pay", "payments:timesheet", "payments:line_edit"}
@@ -46,14 +50,15 @@ def test_a_mentors_pay_shows_only_to_them_and_their_coordinators(
     for name in all_url_names():
         page = response_text(client.get(url_for(name, world)))
         for sentinel in SENTINELS:
-            if sentinel in page:
+            if re.search(rf"(?<![\d:]){re.escape(sentinel)}(?!\d)", page):
                 showing.setdefault(name, set()).add(sentinel)
     if role in COORDINATORS:
-        assert set(showing) <= {n for n in all_url_names() if n.startswith("payments:")}
+        elsewhere = {n: s for n, s in showing.items() if not n.startswith("payments:")}
+        assert not elsewhere, f"{role} sees pay outside the pay pages: {elsewhere}"
         assert {"payments:review", "payments:run", "payments:run_export"} <= set(showing)
     elif role == "mentor":
         assert set(showing) <= MENTOR_PAGES and {"payments:my_pay", "home"} <= set(showing)
-        assert {HOURS, HOURLY, AMOUNT, HOLIDAY} <= showing["payments:my_pay"]
-        assert TOTAL in showing["home"]
+        assert set(SENTINELS[:4]) <= showing["payments:my_pay"]
+        assert f"£{TOTAL}" in showing["home"]
     else:
         assert showing == {}, f"{role} sees a mentor's pay on {sorted(showing)}"
