@@ -49,9 +49,13 @@ def price(hours: Decimal, value: RateValue, *, holiday_percent: Decimal | None =
 
 
 def parse_hours(text: object) -> Decimal | None:
-    """Hours as typed, or None if they are not a finite number with at most two decimals."""
+    """Hours as typed, or None if they are not a finite number with at most two decimals,
+    written in ASCII digits (``Decimal`` would also read "1_0" and other scripts' digits)."""
+    typed = str(text).strip()
+    if not typed.isascii() or "_" in typed:
+        return None
     try:
-        hours = Decimal(str(text).strip())
+        hours = Decimal(typed)
     except (InvalidOperation, ValueError):
         return None
     # Anything this large is not hours (and would overflow the rounding below).

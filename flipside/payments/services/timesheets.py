@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -108,11 +108,7 @@ def read_hours(value: object) -> Decimal:
     decimal places. Anything else is refused with a message saying what to enter."""
     if isinstance(value, float):  # never: a float is not exact
         raise PayError(_("Enter the hours as a number, such as 1.5."))
-    text = str(value).strip()
-    try:
-        hours = money.parse_hours(text) if text.isascii() and "_" not in text else None
-    except InvalidOperation:  # a number too large to hold, such as 1e309
-        hours = None
+    hours = money.parse_hours(value)
     if hours is None:
         raise PayError(
             _("Enter the hours as a number with at most two decimal places, such as 1.5.")

@@ -225,6 +225,7 @@ def test_marking_paid_from_the_page_and_from_a_stale_page(world: World, client: 
     [
         ("NaN", "at most two decimal places"),
         ("1e309", "at most two decimal places"),
+        ("1_0", "at most two decimal places"),
         ("0.005", "at most two decimal places"),
         ("0", "Enter hours other than 0."),
         ("-25", "Enter at most 24 hours either way."),
