@@ -52,9 +52,10 @@ SQLITE_PATH = Path(tempfile.gettempdir()) / "flipside-bench-pages.sqlite3"
 BARE_PATH = "/bench/bare/"
 PAGES = [
     "home", "cohort", "pairs", "matching", "run", "readiness", "people", "applications",
-    "participant-home", "partner", "outbox", "board", "workspace",
+    "participant-home", "partner", "outbox", "board", "workspace", "pay-review", "pay-runs",
+    "my-pay",
 ]  # fmt: skip
-PARTICIPANT_PAGES = ("participant-home", "partner", "workspace")
+PARTICIPANT_PAGES = ("participant-home", "partner", "workspace", "my-pay")
 LOADED_PAGES = ["cohort", "pairs", "home"]  # also measured at 50 connections
 SQLITE_PAGES = ["home", "cohort", "pairs"]
 WRITERS = 10
@@ -217,6 +218,7 @@ def environment(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         SECRET_KEY="bench-pages-" + "x" * 50,
         FIELD_ENCRYPTION_KEYS="YmVuY2gtcGFnZXMtb25seS1rZXktbm90LWZvci11c2U=",
+        SURVEY_PSEUDONYM_KEY="bench-pages-only-pseudonym-key",
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         SECURE_SSL_REDIRECT="0",
         STATIC_FROM_SOURCE="1",
@@ -276,6 +278,10 @@ def seeded(pairs: int) -> Installation | None:
         return None
     if not Meeting.objects.filter(pair__cohort=cohort).exists():  # seeded before meetings
         return None
+    from flipside.payments.models import Line
+
+    if not Line.objects.filter(cohort=cohort).exists():  # seeded before payments
+        return None
     return installation(cohort)
 
 
@@ -307,6 +313,9 @@ def installation(cohort: Any) -> Installation:
         "outbox": reverse("notifications:outbox"),
         "board": reverse("partnerships:board", args=c),
         "workspace": reverse("partnerships:workspace", args=[pair.pk]),
+        "pay-review": reverse("payments:review", args=c),
+        "pay-runs": reverse("payments:runs", args=c),
+        "my-pay": reverse("payments:my_pay", args=c),
     }
     return Installation(paths, coordinator.pk, pair.mentor_id, cohort.pk)
 
@@ -379,7 +388,76 @@ def _cohort(scheme: Any, *, label: str, size: int, by: Any, sites: list[Any],
     publish(run, by=by, version=run.version)
     cohort = _advance(cohort, Stage.RUNNING, by=by)
     _meetings(cohort, now=now)
+    _payments(cohort, by=by)
     return cohort
+
+
+def _payments(cohort: Any, *, by: Any) -> None:
+    """Every mentor's held meetings and preparation claimed on monthly timesheets, priced at
+    the London Living Wage in force: the oldest month approved and collected into an exported
+    payment run, the next approved and waiting for a run, the rest waiting for approval. In
+    bulk, as claiming through the services takes a lock and an audit entry per line."""
+    from django.utils import timezone
+
+    from flipside.partnerships.models import Meeting
+    from flipside.payments import activity
+    from flipside.payments.models import Employment, Line, Timesheet
+    from flipside.payments.services import rates, runs
+    from flipside.payments.services import timesheets as sheets
+    from flipside.schemes.models import Role
+
+    organisation = cohort.scheme.organisation
+    london = rates.ensure_standard_rates(organisation)["london"]
+    settings = rates.pay_settings_of(cohort)
+    settings = rates.update_pay_settings(cohort, by=by, version=settings.version, rate=london)
+    mentors = list(cohort.memberships.filter(role=Role.MENTOR).values_list("user_id", flat=True))
+    Employment.objects.bulk_create(
+        [Employment(organisation=organisation, user_id=u, payroll_number=f"S{u:07d}",
+                    right_to_work_checked_on=cohort.starts_on, right_to_work_checked_by=by)
+         for u in mentors],
+        batch_size=2000, ignore_conflicts=True,
+    )  # fmt: skip
+    held: list[Any] = list(
+        Meeting.objects.filter(pair__cohort=cohort, status="held").values_list(
+            "id", "pair__mentor_id", "starts_at", "held_minutes"
+        )
+    )
+    months = sorted({sheets.month_of(s.date())[0] for _i, _m, s, _h in held})
+    timesheets = {}
+    for month in months:
+        period = sheets.month_of(month)
+        made = Timesheet.objects.bulk_create(
+            [Timesheet(cohort=cohort, mentor_id=u, period_start=period[0], period_end=period[1],
+                       status="submitted", submitted_at=timezone.now())
+             for u in mentors],
+            batch_size=2000,
+        )  # fmt: skip
+        timesheets.update({(t.mentor_id, month): t.pk for t in made})
+    status = {month: "approved" if k == 0 else "submitted" for k, month in enumerate(months)}
+    lines = []
+    for meeting_id, mentor_id, starts_at, minutes in held:
+        day = starts_at.date()
+        month = sheets.month_of(day)[0]
+        for kind, hours in (
+            ("meeting", activity.hours_of(minutes)),
+            ("preparation", activity.hours_of(settings.preparation_minutes)),
+        ):
+            price = sheets.price_of(settings, day, hours)
+            lines.append(Line(
+                timesheet_id=timesheets[(mentor_id, month)], cohort=cohort, mentor_id=mentor_id,
+                kind=kind, worked_on=day, hours=hours, meeting_id=meeting_id,
+                claim=activity.claim_key(kind, meeting_id), rate_value=price.value,
+                hourly=price.hourly, amount=price.amount, holiday=price.holiday,
+                status=status[month], created_by_id=mentor_id,
+                decided_by=by if status[month] == "approved" else None,
+            ))  # fmt: skip
+    Line.objects.bulk_create(lines, batch_size=2000)
+    if len(months) > 1:
+        runs.export_run(runs.collect_run(cohort, by=by), by=by)  # the oldest month, paid out
+        second = sheets.month_of(months[1])
+        Line.objects.filter(cohort=cohort, worked_on__range=second).update(
+            status="approved", decided_by=by
+        )  # approved, waiting for the next run
 
 
 def _meetings(cohort: Any, *, now: Any) -> None:

@@ -21,11 +21,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from flipside.lib.dates import LONDON
+from flipside.lib.sql import fetch, field_of
 from flipside.partnerships.models import EventReply, Meeting
 from flipside.schemes.models import Cohort
 from flipside.training.models import Booking
@@ -136,8 +138,17 @@ def _meetings(cohort: Cohort, mentor_id: int, pk: int | None = None) -> list[Mee
 def _meeting_activities(meeting: Meeting, settings: PaySettings) -> list[Activity]:
     if meeting.starts_at is None or meeting.held_minutes is None:  # never for a held one
         return []
-    partner = meeting.pair.mentee.display_name
-    when = formats.date_format(meeting.starts_at.astimezone(LONDON), "j F Y")
+    return _held_meeting(
+        meeting.pk, meeting.starts_at, meeting.held_minutes, meeting.record,
+        meeting.pair.mentee.display_name, settings,
+    )  # fmt: skip
+
+
+def _held_meeting(pk: int, starts_at: datetime.datetime, minutes: int, record: str,
+                  partner: str, settings: PaySettings) -> list[Activity]:  # fmt: skip
+    """A held meeting's activities: the meeting, and its preparation when the cohort pays
+    for it."""
+    when = formats.date_format(starts_at.astimezone(LONDON), "j F Y")
     # Titles become lines' descriptions: no names in them (pages show the partner's name
     # beside the title, isolated).
     found = []
@@ -145,13 +156,12 @@ def _meeting_activities(meeting: Meeting, settings: PaySettings) -> list[Activit
         found.append(
             Activity(
                 kind=Line.Kind.MEETING,
-                id=meeting.pk,
-                started_at=meeting.starts_at,
-                hours=hours_of(meeting.held_minutes),
-                title=_("Mentoring meeting, %(minutes)s minutes")
-                % {"minutes": meeting.held_minutes},
-                meeting_id=meeting.pk,
-                record=meeting.record,
+                id=pk,
+                started_at=starts_at,
+                hours=hours_of(minutes),
+                title=_("Mentoring meeting, %(minutes)s minutes") % {"minutes": minutes},
+                meeting_id=pk,
+                record=record,
                 partner=partner,
             )
         )
@@ -159,12 +169,12 @@ def _meeting_activities(meeting: Meeting, settings: PaySettings) -> list[Activit
         found.append(
             Activity(
                 kind=Line.Kind.PREPARATION,
-                id=meeting.pk,
-                started_at=meeting.starts_at,
+                id=pk,
+                started_at=starts_at,
                 hours=hours_of(settings.preparation_minutes),
                 title=_("Preparation for the meeting on %(when)s") % {"when": when},
-                meeting_id=meeting.pk,
-                record=meeting.record,
+                meeting_id=pk,
+                record=record,
                 partner=partner,
             )
         )
@@ -189,13 +199,17 @@ def _bookings(cohort: Cohort, mentor_id: int, pk: int | None = None) -> list[Boo
 
 def _training_activity(booking: Booking) -> Activity:
     session = booking.session
+    return _training(booking.pk, session.starts_at, session.minutes, session.title)
+
+
+def _training(pk: int, starts_at: datetime.datetime, minutes: int, title: str) -> Activity:
     return Activity(
         kind=Line.Kind.TRAINING,
-        id=booking.pk,
-        started_at=session.starts_at,
-        hours=hours_of(session.minutes),
-        title=_("Training: %(title)s") % {"title": session.title},
-        booking_id=booking.pk,
+        id=pk,
+        started_at=starts_at,
+        hours=hours_of(minutes),
+        title=_("Training: %(title)s") % {"title": title},
+        booking_id=pk,
     )
 
 
@@ -217,43 +231,21 @@ def _replies(cohort: Cohort, mentor_id: int, pk: int | None = None) -> list[Even
 
 def _event_activity(reply: EventReply) -> Activity:
     event = reply.event
+    return _event(reply.pk, event.starts_at, event.minutes, event.title)
+
+
+def _event(pk: int, starts_at: datetime.datetime, minutes: int, title: str) -> Activity:
     return Activity(
         kind=Line.Kind.EVENT,
-        id=reply.pk,
-        started_at=event.starts_at,
-        hours=hours_of(event.minutes),
-        title=_("Reflection event: %(title)s") % {"title": event.title},
-        event_reply_id=reply.pk,
+        id=pk,
+        started_at=starts_at,
+        hours=hours_of(minutes),
+        title=_("Reflection event: %(title)s") % {"title": title},
+        event_reply_id=pk,
     )
 
 
 # --- What a mentor can claim ----------------------------------------------------------------
-
-
-def all_activity(cohort: Cohort, mentor_id: int, settings: PaySettings) -> list[Activity]:
-    """Everything the mentor did in the cohort that its settings pay for, claimed or not,
-    started by now, oldest first (three queries)."""
-    found: list[Activity] = []
-    if pays_for(settings, Line.Kind.MEETING):
-        for meeting in _meetings(cohort, mentor_id):
-            found.extend(_meeting_activities(meeting, settings))
-    if pays_for(settings, Line.Kind.TRAINING):
-        found.extend(_training_activity(b) for b in _bookings(cohort, mentor_id))
-    if pays_for(settings, Line.Kind.EVENT):
-        found.extend(_event_activity(r) for r in _replies(cohort, mentor_id))
-    now = timezone.now()
-    return sorted(
-        (a for a in found if a.started_at <= now), key=lambda a: (a.started_at, a.kind, a.id)
-    )
-
-
-def claimed_keys(cohort: Cohort, mentor_id: int) -> dict[str, str]:
-    """The claim keys already on the mentor's lines in the cohort, with each line's status
-    (rejected ones included: a rejected activity is not offered again)."""
-    # Claims are refused for anyone else's activity, so the mentor's own lines hold every
-    # claim of their activity.
-    lines = Line.objects.filter(cohort=cohort, mentor_id=mentor_id, claim__isnull=False)
-    return {claim: status for claim, status in lines.values_list("claim", "status") if claim}
 
 
 def _offered(item: Activity, taken: dict[str, str]) -> bool:
@@ -266,6 +258,70 @@ def _offered(item: Activity, taken: dict[str, str]) -> bool:
     return taken.get(claim_key(Line.Kind.MEETING, item.id)) != Line.Status.REJECTED
 
 
+# What a mentor can claim is read on every visit to their pay page: one plain-SQL query
+# (decision 0012) for their held meetings, attended training and events started by now, and
+# the claims already on their lines.
+_MEETINGS_SQL = """
+    SELECT 'meeting', m.id, m.starts_at, m.held_minutes, m.record, u.display_name
+    FROM partnerships_meeting m
+    JOIN matching_pair p ON p.id = m.pair_id
+    JOIN accounts_user u ON u.id = p.mentee_id
+    WHERE p.cohort_id = %s AND p.mentor_id = %s AND m.status = %s
+        AND m.starts_at IS NOT NULL AND m.starts_at <= %s"""
+_TRAINING_SQL = """
+    SELECT 'training', b.id, s.starts_at, s.minutes, '', s.title
+    FROM training_booking b JOIN training_trainingsession s ON s.id = b.session_id
+    WHERE s.cohort_id = %s AND b.user_id = %s AND b.attendance = %s
+        AND s.cancelled_at IS NULL AND s.starts_at <= %s"""
+_EVENTS_SQL = """
+    SELECT 'event', r.id, e.starts_at, e.minutes, '', e.title
+    FROM partnerships_eventreply r JOIN partnerships_reflectionevent e ON e.id = r.event_id
+    WHERE e.cohort_id = %s AND r.user_id = %s AND r.attendance = %s
+        AND e.cancelled_at IS NULL AND e.starts_at <= %s"""
+# The claims already on the mentor's lines, each with its line's status (a rejected activity
+# is not offered again). Claims are refused for anyone else's activity, so the mentor's own
+# lines hold every claim of their activity.
+_CLAIMS_SQL = """
+    SELECT 'claimed', 0, NULL, NULL, l.status, l.claim
+    FROM payments_line l
+    WHERE l.cohort_id = %s AND l.mentor_id = %s AND l.claim IS NOT NULL"""
+
+
+def _activity_and_claims(
+    cohort: Cohort, mentor_id: int, settings: PaySettings
+) -> tuple[list[Activity], dict[str, str]]:
+    """Everything the mentor did in the cohort that its settings pay for and that started by
+    now, claimed or not, oldest first; and the claims on their lines with each line's
+    status."""
+    now = timezone.now()
+    parts = [_CLAIMS_SQL]
+    params: list[Any] = [cohort.pk, mentor_id]
+    for kind, sql, present in (
+        (Line.Kind.MEETING, _MEETINGS_SQL, Meeting.Status.HELD),
+        (Line.Kind.TRAINING, _TRAINING_SQL, Booking.Attendance.PRESENT),
+        (Line.Kind.EVENT, _EVENTS_SQL, EventReply.Attendance.PRESENT),
+    ):
+        if pays_for(settings, kind):
+            parts.append(sql)
+            params += [cohort.pk, mentor_id, present.value, now]
+    fields = (None, None, field_of(Meeting, "starts_at"), None, None, None)
+    found: list[Activity] = []
+    taken: dict[str, str] = {}
+    for kind, pk, starts_at, minutes, record, text in fetch(
+        " UNION ALL ".join(parts), params, fields
+    ):
+        if kind == "claimed":
+            taken[text] = record
+        elif kind == "meeting":
+            found += _held_meeting(pk, starts_at, minutes, record, text, settings)
+        elif kind == "training":
+            found.append(_training(pk, starts_at, minutes, text))
+        else:
+            found.append(_event(pk, starts_at, minutes, text))
+    found.sort(key=lambda a: (a.started_at, a.kind, a.id))
+    return found, taken
+
+
 def claimable(
     cohort: Cohort,
     mentor_id: int,
@@ -275,11 +331,11 @@ def claimable(
     end: datetime.date | None = None,
 ) -> list[Activity]:
     """What the mentor can still claim in the cohort, oldest first, optionally only from
-    ``start`` to ``end`` (inclusive). Four queries whatever the numbers."""
-    taken = claimed_keys(cohort, mentor_id)
+    ``start`` to ``end`` (inclusive). One query whatever the numbers."""
+    found, taken = _activity_and_claims(cohort, mentor_id, settings)
     return [
         a
-        for a in all_activity(cohort, mentor_id, settings)
+        for a in found
         if _offered(a, taken)
         and (start is None or a.worked_on >= start)
         and (end is None or a.worked_on <= end)

@@ -13,7 +13,13 @@ from typing import Any
 from django.http import Http404
 
 from flipside.schemes.models import Cohort, Membership, Organisation, Role
-from flipside.schemes.permissions import Action, get_cohort, managed_cohorts, roles_of
+from flipside.schemes.permissions import (
+    Action,
+    cohort_with_scheme,
+    get_cohort,
+    managed_cohorts,
+    roles_of,
+)
 
 from .models import Line, PaymentRun, Timesheet
 
@@ -48,7 +54,7 @@ def get_mentor_cohort(user: Any, cohort_id: int) -> Cohort:
     """A cohort in which the person is a student mentor (their own pay pages), or 404."""
     if not is_mentor_of(user, cohort_id):
         raise Http404
-    cohort = Cohort.objects.select_related("scheme__organisation").filter(pk=cohort_id).first()
+    cohort = cohort_with_scheme(cohort_id)
     if cohort is None:
         raise Http404
     return cohort

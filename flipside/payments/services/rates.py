@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
 from flipside.lib.conflicts import EditConflict
+from flipside.lib.sql import columns, fetch, fields_of, instances
 from flipside.lib.text import validate_single_line
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Membership, Organisation, Role, Stage
@@ -59,11 +60,27 @@ def ensure_standard_rates(organisation: Organisation) -> dict[str, Rate]:
     return rates
 
 
+# Every pay page reads its cohort's settings and rate: plain SQL (decision 0012).
+_SETTINGS_SQL = (
+    f"SELECT {columns(PaySettings, 's')}, {columns(Rate, 'r')} FROM payments_paysettings s "  # noqa: S608 - column names from the models
+    "LEFT JOIN payments_rate r ON r.id = s.rate_id WHERE s.cohort_id = %s"
+)
+
+
+def _stored_pay_settings(cohort_id: int) -> PaySettings | None:
+    rows = fetch(_SETTINGS_SQL, [cohort_id], fields_of(PaySettings, Rate))
+    if not rows:
+        return None
+    settings, rate = instances(rows[0], PaySettings, Rate)
+    settings.rate = rate if settings.rate_id is not None else None
+    return settings
+
+
 def pay_settings_of(cohort: Cohort) -> PaySettings:
     """The cohort's pay settings, made with the defaults (the London Living Wage, new values
     from their announcement, meetings with 30 minutes' preparation, training and reflection
     events paid, no caps, no holiday pay) the first time anyone asks."""
-    found = PaySettings.objects.select_related("rate").filter(cohort=cohort).first()
+    found = _stored_pay_settings(cohort.pk)
     if found is not None:
         return found
     organisation = cohort.scheme.organisation

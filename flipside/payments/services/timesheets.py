@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from flipside.accounts.models import User
 from flipside.lib.conflicts import EditConflict
+from flipside.lib.sql import fetch, field_of
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import roles_of
@@ -672,14 +673,29 @@ class WeekWarning:
         return max(self.limit - self.hours, Decimal(0))
 
 
+_WEEKLY_LIMIT_SQL = (
+    "SELECT weekly_limit_hours FROM payments_employment WHERE organisation_id = %s AND user_id = %s"
+)
+
+
+def weekly_limit_of(organisation_id: int, mentor_id: int) -> Decimal | None:
+    """The person's weekly limit on hours at the organisation, if any. Every visit to a
+    mentor's pay page asks, so in plain SQL (decision 0012)."""
+    found = fetch(
+        _WEEKLY_LIMIT_SQL,
+        [organisation_id, mentor_id],
+        (field_of(Employment, "weekly_limit_hours"),),
+    )
+    return found[0][0] if found else None
+
+
 def weekly_hours_warnings(
     organisation_id: int, mentor_id: int, days: Iterable[datetime.date]
 ) -> list[WeekWarning]:
     """The weeks containing ``days`` in which the mentor's hours (every cohort, lines not
     rejected) reach 80% of their weekly limit at the organisation; none without a limit.
     Two queries."""
-    employment = employment_of(organisation_id, mentor_id)
-    limit = employment.weekly_limit_hours if employment else None
+    limit = weekly_limit_of(organisation_id, mentor_id)
     mondays = sorted({week_of(day)[0] for day in days})
     if limit is None or not mondays:
         return []

@@ -292,6 +292,6 @@ def test_listing_reads_a_fixed_number_of_queries(
         training(world, D(2026, 4, day), world.mentor)
         reflection(world, D(2026, 3, day), world.mentor)
     settings = pay_settings_of(world.cohort)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(1):
         found = activity.claimable(world.cohort, world.mentor.pk, settings)
     assert len(found) == 12 * 4  # meetings, their preparation, training, events

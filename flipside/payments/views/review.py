@@ -19,8 +19,9 @@ from flipside.accounts.types import AuthedRequest
 from flipside.partnerships.models import Meeting
 
 from .. import forms_timesheets as forms
-from ..models import Employment, Line
+from ..models import Line
 from ..permissions import get_managed_line, get_pay_cohort
+from ..review_reads import review_lines, waiting_count
 from ..services import PayError
 from ..services import timesheets as services
 from ..services.rates import pay_settings_of
@@ -68,38 +69,25 @@ def back_url(cohort_id: int, raw: str) -> str:
 
 def review(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_pay_cohort(request.user, cohort_id)
-    settings = pay_settings_of(cohort)
     form = forms.ReviewFilterForm(request.GET)
     filters = form.filters()
-    lines = (
-        Line.objects.filter(cohort=cohort, status__in=form.statuses())
-        .select_related("mentor", "meeting", "rate_value", "payment_run", "decided_by")
-        .order_by("mentor__display_name", "mentor_id", "worked_on", "pk")
-    )
-    if filters.get("q"):
-        lines = lines.filter(mentor__display_name__icontains=filters["q"])
+    statuses = form.statuses()
+    lines = review_lines(cohort, statuses=statuses, name=filters.get("q", ""))
     page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
-    checked = set(
-        Employment.objects.filter(
-            organisation_id=cohort.scheme.organisation_id,
-            user_id__in={line.mentor_id for line in page},
-            right_to_work_checked_on__isnull=False,
-        ).values_list("user_id", flat=True)
-    )
-    rows = [
-        ReviewRow(line, services.rate_from(line, settings.policy), line.mentor_id in checked)
-        for line in page
-    ]
+    showing_waiting = statuses == [Line.Status.SUBMITTED]
     context = {
         "cohort": cohort,
         "form": form,
         "filtered": bool(filters),
         "page": page,
-        "rows": rows,
-        "unchecked": any(not row.right_to_work for row in rows),
+        "rows": page.object_list,
+        "unchecked": any(not line.right_to_work for line in page.object_list),
         "back": "?" + request.GET.urlencode(),
-        "waiting": Line.objects.filter(cohort=cohort, status=Line.Status.SUBMITTED).count(),
-        "showing_waiting": form.statuses() == [Line.Status.SUBMITTED],
+        # Counted once: the page's own count, when it shows exactly the waiting lines.
+        "waiting": lines.count()
+        if showing_waiting and not filters.get("q")
+        else waiting_count(cohort),
+        "showing_waiting": showing_waiting,
     }
     return render(request, "payments/review/list.html", context)
 

@@ -4,6 +4,7 @@ correcting a line already in a run, and the organisation's payroll columns."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, form_after_conflict
+from flipside.lib.sql import Listing, fetch
 from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
 
@@ -30,13 +32,43 @@ RUNS_PER_PAGE = 25
 LINES_PER_PAGE = 50
 
 
+# The runs page is where coordinators come back to after every approval session, so its
+# reads are plain SQL (decision 0012): the runs, newest first, and what waits for a run
+# (along the partial index of approved lines not in a run).
+_RUN_COLUMNS = ", ".join(f"r.{field.column}" for field in PaymentRun._meta.concrete_fields)
+_RUN_FIELDS = tuple(PaymentRun._meta.concrete_fields)
+_WAITING_SQL = """
+    SELECT COUNT(*), COALESCE(SUM(hours), 0), COALESCE(SUM(amount), 0), COALESCE(SUM(holiday), 0)
+    FROM payments_line
+    WHERE cohort_id = %s AND status = 'approved' AND payment_run_id IS NULL
+"""
+
+
+def _run_of(*values: Any) -> PaymentRun:
+    return PaymentRun(*values)
+
+
 def runs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_pay_cohort(request.user, cohort_id)
-    listed = PaymentRun.objects.filter(cohort=cohort).order_by("-number")
+    listed = Listing(
+        select=_RUN_COLUMNS,
+        source="payments_paymentrun r WHERE r.cohort_id = %s",
+        params=[cohort.pk],
+        order="r.number DESC",
+        row=_run_of,
+        fields=_RUN_FIELDS,
+    )
+    lines, hours, amount, holiday = fetch(_WAITING_SQL, [cohort.pk], (None,) * 4)[0]
+    waiting = export.Sums(
+        lines=int(lines),
+        hours=export.to_hundredths(Decimal(str(hours))),
+        amount=export.to_hundredths(Decimal(str(amount))),
+        holiday=export.to_hundredths(Decimal(str(holiday))),
+    )
     context = {
         "cohort": cohort,
         "page": Paginator(listed, RUNS_PER_PAGE).get_page(request.GET.get("page")),
-        "waiting": export.sums_of(services.waiting_lines(cohort)),
+        "waiting": waiting,
     }
     return render(request, "payments/runs/list.html", context)
 

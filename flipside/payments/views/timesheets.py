@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,11 +21,13 @@ from django.views.decorators.http import require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, form_after_conflict
 from flipside.lib.money import format_pounds
+from flipside.lib.sql import Listing, columns, fetch, fields_of, instances
 from flipside.schemes.models import Cohort
 
 from .. import activity
 from .. import forms_timesheets as forms
-from ..models import Line, PaymentRun, PaySettings, Timesheet
+from ..models import Line, PaymentRun, PaySettings, RateValue, Timesheet
+from ..money import pennies
 from ..permissions import get_mentor_cohort, get_own_line, get_own_timesheet
 from ..services import PayError
 from ..services import timesheets as services
@@ -94,13 +96,32 @@ def line_rows(lines: Any, settings: PaySettings) -> list[LineRow]:
     return [LineRow(line, services.rate_from(line, settings.policy)) for line in lines]
 
 
-def _lines(timesheet: Timesheet) -> QuerySet[Line]:
-    return timesheet.lines.select_related("rate_value", "payment_run", "meeting")
+_LINES_SQL = (
+    f"SELECT {columns(Line, 'l')}, {columns(RateValue, 'v')}, {columns(PaymentRun, 'r')} "  # noqa: S608 - column names from the models
+    "FROM payments_line l LEFT JOIN payments_ratevalue v ON v.id = l.rate_value_id "
+    "LEFT JOIN payments_paymentrun r ON r.id = l.payment_run_id "
+    "WHERE l.timesheet_id = %s ORDER BY l.worked_on, l.id"
+)
+
+
+def _lines(timesheet: Timesheet) -> list[Line]:
+    """The timesheet's lines, each with its rate value and payment run (one plain-SQL query:
+    a mentor's pay page reads this month's on every visit)."""
+    lines = []
+    for row in fetch(_LINES_SQL, [timesheet.pk], fields_of(Line, RateValue, PaymentRun)):
+        line, value, run = instances(row, Line, RateValue, PaymentRun)
+        line.rate_value = value if line.rate_value_id is not None else None
+        line.payment_run = run if line.payment_run_id is not None else None
+        lines.append(line)
+    return lines
 
 
 def shows_holiday(settings: PaySettings, lines: QuerySet[Line]) -> bool:
     """Holiday pay has its own column when the cohort adds it or ever added it."""
     return settings.holiday_pay or lines.exclude(holiday=0).exists()
+
+
+_GROUPS = ("waiting", "approved", "paid")
 
 
 def totals(lines: QuerySet[Line]) -> list[tuple[str, Any]]:
@@ -117,50 +138,115 @@ def totals(lines: QuerySet[Line]) -> list[tuple[str, Any]]:
         **{f"{n}_amount": Sum("amount", filter=q, default=0) for n, q in groups.items()},
         **{f"{n}_holiday": Sum("holiday", filter=q, default=0) for n, q in groups.items()},
     )
+    return _totals_in_words(sums)
+
+
+def _totals_in_words(sums: dict[str, Any]) -> list[tuple[str, Any]]:
     labels = {
         "waiting": _("Waiting (not submitted or not approved yet)"),
         "approved": _("Approved, not paid yet"),
         "paid": _("Paid"),
     }
+    # str(): SQLite adds decimals up as floats.
     return [
         (labels[n], {
-            "hours": services.hours_text(Decimal(sums[f"{n}_hours"])),
-            "amount": pounds(Decimal(sums[f"{n}_amount"])),
-            "holiday": pounds(Decimal(sums[f"{n}_holiday"])),
+            "hours": services.hours_text(Decimal(str(sums[f"{n}_hours"]))),
+            "amount": pounds(pennies(Decimal(str(sums[f"{n}_amount"])))),
+            "holiday": pounds(pennies(Decimal(str(sums[f"{n}_holiday"])))),
         })
-        for n in groups
+        for n in _GROUPS
     ]  # fmt: skip
 
 
-def _timesheets(cohort: Cohort, user: Any) -> QuerySet[Timesheet]:
-    return (
-        Timesheet.objects.filter(cohort=cohort, mentor=user)
-        .annotate(
-            line_count=Count("lines"),
-            to_submit=Count("lines", filter=Q(lines__status__in=services.EDITABLE)),
-            queried=Count("lines", filter=Q(lines__status=Status.QUERIED)),
-            hours=Sum("lines__hours", filter=~Q(lines__status=Status.REJECTED)),
-            amount=Sum("lines__amount", filter=~Q(lines__status=Status.REJECTED)),
-        )
-        .order_by("-period_start", "pk")
+# A mentor's pay page is where they check, again and again, what is waiting and what is
+# paid: its reads are plain SQL (decision 0012). Their totals (as ``totals``) and whether any
+# line of theirs carries holiday pay, in one query:
+_MY_TOTALS_SQL = """
+    SELECT {sums}, MAX(CASE WHEN l.holiday <> 0 THEN 1 ELSE 0 END)
+    FROM payments_line l LEFT JOIN payments_paymentrun r ON r.id = l.payment_run_id
+    WHERE l.cohort_id = %s AND l.mentor_id = %s
+"""
+_GROUP_SQL = {
+    "waiting": "l.status IN ('draft', 'queried', 'submitted')",
+    "approved": "l.status = 'approved' AND (r.status IS NULL OR r.status <> 'paid')",
+    "paid": "l.status = 'approved' AND r.status = 'paid'",
+}
+_SUMMED = [
+    (f"{group}_{column}", f"COALESCE(SUM(CASE WHEN {condition} THEN l.{column} END), 0)")
+    for group, condition in _GROUP_SQL.items()
+    for column in ("hours", "amount", "holiday")
+]
+MY_TOTALS_SQL = _MY_TOTALS_SQL.format(sums=", ".join(sql for _name, sql in _SUMMED))
+
+
+def my_totals(cohort: Cohort, mentor_id: int) -> tuple[list[tuple[str, Any]], bool]:
+    """The mentor's totals in the cohort, as ``totals``, and whether any of their lines
+    carries holiday pay (one query)."""
+    *values, holiday = fetch(MY_TOTALS_SQL, [cohort.pk, mentor_id], (None,) * 10)[0]
+    sums = {name: value for (name, _sql), value in zip(_SUMMED, values, strict=True)}
+    return _totals_in_words(sums), bool(holiday)
+
+
+_SHEET_FIELDS = tuple(Timesheet._meta.concrete_fields)
+_SHEET_COLUMNS = ", ".join(f"t.{field.column}" for field in _SHEET_FIELDS)
+_EDITABLE = ", ".join(f"'{status}'" for status in services.EDITABLE)
+
+
+def _sheet_of(*values: Any) -> Timesheet:
+    """A timesheet with its figures: lines, lines to submit, lines queried, and the hours
+    and amount of its lines not rejected."""
+    sheet = instances(values, Timesheet)[0]
+    line_count, to_submit, queried, hours, amount = values[len(_SHEET_FIELDS) :]
+    vars(sheet).update(
+        line_count=line_count,
+        to_submit=to_submit,
+        queried=queried,
+        hours=None if hours is None else Decimal(str(hours)),
+        amount=None if amount is None else Decimal(str(amount)),
+    )
+    return sheet
+
+
+def _timesheets(cohort: Cohort, user: Any) -> Listing[Timesheet]:
+    """The mentor's timesheets in the cohort, newest first, with their figures."""
+    mine = "t.cohort_id = %s AND t.mentor_id = %s"
+    return Listing(
+        select=f"{_SHEET_COLUMNS}, COUNT(l.id), "
+        f"SUM(CASE WHEN l.status IN ({_EDITABLE}) THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN l.status = 'queried' THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN l.status <> 'rejected' THEN l.hours END), "
+        "SUM(CASE WHEN l.status <> 'rejected' THEN l.amount END)",
+        source="payments_timesheet t LEFT JOIN payments_line l ON l.timesheet_id = t.id "
+        f"WHERE {mine} GROUP BY t.id",
+        counted=f"payments_timesheet t WHERE {mine}",
+        params=[cohort.pk, user.pk],
+        order="t.period_start DESC, t.id",
+        row=_sheet_of,
+        fields=(*_SHEET_FIELDS, None, None, None, None, None),
     )
 
 
 def _page_context(request: AuthedRequest, cohort: Cohort, settings: PaySettings) -> dict[str, Any]:
     today = timezone.localdate()
     start, end = services.month_of(today)
-    current = Timesheet.objects.filter(cohort=cohort, mentor=request.user, period_start=start)
-    sheet = current.first()
+    page = Paginator(_timesheets(cohort, request.user), PER_PAGE).get_page(request.GET.get("page"))
+    # This month's timesheet is the newest, so the first page holds it when it exists.
+    newest = page.object_list[0] if page.number == 1 and page.object_list else None
+    if page.number == 1:
+        sheet = newest if newest is not None and newest.period_start == start else None
+    else:
+        sheet = Timesheet.objects.filter(
+            cohort=cohort, mentor=request.user, period_start=start
+        ).first()
     rows = line_rows(_lines(sheet), settings) if sheet else []
     offered = activity.claimable(cohort, request.user.pk, settings)
-    page = Paginator(_timesheets(cohort, request.user), PER_PAGE).get_page(request.GET.get("page"))
     days = [today, *(row.line.worked_on for row in rows)]
-    mine = Line.objects.filter(cohort=cohort, mentor=request.user)
+    figures, holiday = my_totals(cohort, request.user.pk)
     return {
         "cohort": cohort,
         "settings": settings,
-        "totals": totals(mine),
-        "show_holiday": shows_holiday(settings, mine),
+        "totals": figures,
+        "show_holiday": settings.holiday_pay or holiday,
         "sheet": sheet,
         "period": (start, end),
         "rows": rows,
