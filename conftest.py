@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 
 from flipside.accounts.models import User
 from flipside.schemes.models import (
@@ -167,3 +170,26 @@ def change_sequences(changes: list[Any], *, max_size: int) -> Any:
         min_size=1,
         max_size=max_size,
     )
+
+
+def race(actions: list[Callable[[], Any]]) -> list[Any]:
+    """Run each action in its own thread, all released at the same moment, each closing its
+    own database connection; what each returned or raised, in order (races on PostgreSQL)."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[Any] = [None] * len(actions)
+
+    def attempt(n: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[n] = actions[n]()
+        except Exception as error:  # noqa: BLE001 - reported to the test
+            outcomes[n] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(len(actions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

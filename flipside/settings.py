@@ -57,6 +57,28 @@ if not FIELD_ENCRYPTION_KEYS:
         )
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LWZvci11c2U="]  # development only
 
+# The secret that turns a person and a survey series into the pseudonym linking their answers
+# before and after (flipside/surveys/pseudonyms.py). Kept outside the database, never rotated:
+# changing it unlinks every earlier answer from later ones.
+SURVEY_PSEUDONYM_KEY = env_str("SURVEY_PSEUDONYM_KEY")
+if not SURVEY_PSEUDONYM_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SURVEY_PSEUDONYM_KEY must be set when DEBUG is off. Generate one with: python -c "
+            "'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    SURVEY_PSEUDONYM_KEY = "development-only-survey-pseudonym-key"  # noqa: S105
+
+# Survey answers are shown to coordinators only once at least this many people have answered
+# (flipside/surveys/results.py). It can only be raised: below 5 one person's answers could be
+# picked out, so a lower value stops the site from starting.
+SURVEY_MIN_RESPONSES = env_int("SURVEY_MIN_RESPONSES", 5)
+if SURVEY_MIN_RESPONSES < 5:
+    raise ImproperlyConfigured(
+        f"SURVEY_MIN_RESPONSES is {SURVEY_MIN_RESPONSES}; it must be 5 or more: it can only be "
+        "raised, never lowered (with fewer answers one person's could be picked out)."
+    )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -80,6 +102,8 @@ INSTALLED_APPS = [
     "flipside.matching",
     "flipside.partnerships",
     "flipside.payments",
+    "flipside.surveys",
+    "flipside.ideas",
     "flipside.home",
     "flipside.demo",
     "flipside.worker",

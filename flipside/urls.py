@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("flipside.matching.urls")),
     path("", include("flipside.partnerships.urls")),
     path("", include("flipside.payments.urls")),
+    path("", include("flipside.surveys.urls")),
+    path("", include("flipside.ideas.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

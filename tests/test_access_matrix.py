@@ -20,31 +20,14 @@ from flipside.notifications import preferences
 from flipside.notifications.models import OutboxMessage, TemplateOverride
 from flipside.recruitment.models import Application, Call, EmailVerification
 from flipside.training.models import Concern, TrainingSession
-
-ROLES = [
-    "anonymous",
-    "coordinator",
-    "org_coordinator",
-    "cohort_coordinator",
-    "mentor",
-    "mentee",
-    "observer",
-    "outsider",
-    "nobody",
-]
-SIGNED_IN = ROLES[1:]
-
-
-def row(anonymous: int, default: int, **by_role: int) -> dict[str, int]:
-    """Expected GET status for each role: ``default`` for signed-in roles not named."""
-    expected = {role: by_role.get(role, default) for role in SIGNED_IN}
-    expected["anonymous"] = anonymous
-    return expected
-
-
-COORDINATORS = {"coordinator": 200, "org_coordinator": 200, "cohort_coordinator": 200}
-SCHEME_COORDINATORS = {"coordinator": 200, "org_coordinator": 200}
-PARTNERS = {"mentor": 200, "mentee": 200}
+from tests import matrix_ideas, matrix_surveys
+from tests.matrix_rows import (
+    COORDINATORS,
+    PARTNERS,
+    ROLES,
+    SCHEME_COORDINATORS,
+    row,
+)
 
 EXPECTED: dict[str, dict[str, int]] = {
     "home": row(302, 200),
@@ -235,6 +218,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "payments:layout": row(302, 404, **COORDINATORS),
     "payments:budget": row(302, 404, **COORDINATORS),
 }
+
+
+# The later apps keep their rows beside their sample objects.
+EXPECTED.update(matrix_surveys.EXPECTED)
+EXPECTED.update(matrix_ideas.EXPECTED)
 
 
 def all_url_names() -> list[str]:
@@ -458,6 +446,10 @@ def url_for(name: str, world: World) -> str:
         samples.update(matrix_payments(world))
         if name == "payments:correct_line":
             samples["line_id"] = samples["paid_line_id"]
+    if name.startswith("surveys:"):
+        samples.update(matrix_surveys.samples(world))
+    if name.startswith("ideas:"):
+        samples.update(matrix_ideas.samples(world))
     if name == "partnerships:feed_ics":
         from flipside.partnerships.models import CalendarFeed
         from flipside.partnerships.services.feed import token_hash
@@ -523,6 +515,8 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["line_id"],
         ["payment_run_id"],
         ["payment_run_id", "fmt"],
+        *matrix_surveys.KWARG_SETS,
+        *matrix_ideas.KWARG_SETS,
     ]
 
 

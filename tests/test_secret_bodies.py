@@ -27,7 +27,7 @@ SECRET_LINK = f"https://flipside.example.ac.uk/apply/verify/{TOKEN}/"
 EXPLANATION = "This email contains a private sign-in link, so only its recipient can read it."
 # Their links sign the reader in or set a password; every other kind's links open pages that
 # need the recipient's own sign-in.
-SECRET_KINDS = ["application_verify", "invitation", "password_reset"]
+SECRET_KINDS = ["application_verify", "idea_owner_invited", "invitation", "password_reset"]
 
 
 def values_for(kind: MessageKind) -> dict[str, str]:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PRODUCTION = {
@@ -14,6 +16,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "flipside.example.ac.uk",
     "DATABASE_URL": "sqlite:///:memory:",
     "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1zdHlsZS1rZXktZm9yLXRlc3RzLTA=",
+    "SURVEY_PSEUDONYM_KEY": "a-production-style-pseudonym-key-for-tests",
 }
 
 
@@ -26,6 +29,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
         "SECURE_SSL_REDIRECT",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "FIELD_ENCRYPTION_KEYS",
+        "SURVEY_PSEUDONYM_KEY",
     }
     clean = {k: v for k, v in os.environ.items() if k not in relaxed}
     return subprocess.run(  # noqa: S603 - fixed arguments
@@ -92,3 +96,23 @@ def test_postgresql_prepares_what_it_runs_again_and_again_unless_told_not_to() -
     assert "'server_side_binding': True" in on.stdout, on.stderr
     assert "'prepare_threshold': 5" in on.stdout
     assert "server_side_binding" not in off.stdout, off.stderr
+
+
+def test_the_survey_threshold_can_be_raised_but_never_lowered_below_five(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Survey answers are shown only from ``SURVEY_MIN_RESPONSES`` answers on: a value below
+    5 stops the site from starting, in development too; a higher one is kept."""
+    monkeypatch.delenv("SURVEY_MIN_RESPONSES", raising=False)
+    result = run_manage("check", env={**PRODUCTION, "SURVEY_MIN_RESPONSES": "4"})
+    assert result.returncode != 0
+    assert "SURVEY_MIN_RESPONSES is 4; it must be 5 or more" in result.stderr
+    for lowered in ("0", "-5"):
+        result = run_manage("check", env={"DEBUG": "1", "SURVEY_MIN_RESPONSES": lowered})
+        assert result.returncode != 0 and "it must be 5 or more" in result.stderr, lowered
+    shown = "from django.conf import settings; print(settings.SURVEY_MIN_RESPONSES)"
+    default = run_manage("shell", "--no-imports", "-c", shown, env={"DEBUG": "1"})
+    raised = run_manage(
+        "shell", "--no-imports", "-c", shown, env={"DEBUG": "1", "SURVEY_MIN_RESPONSES": "10"}
+    )
+    assert (default.stdout.strip(), raised.stdout.strip()) == ("5", "10"), default.stderr

@@ -11,7 +11,16 @@ from django.db import transaction
 
 from flipside.schemes.models import Organisation
 
-from . import matching, notifications, partnerships, payments, recruitment, training
+from . import (
+    ideas,
+    matching,
+    notifications,
+    partnerships,
+    payments,
+    recruitment,
+    surveys,
+    training,
+)
 from .organisation import FACULTY, ORGANISATION, SITES, create_organisation
 from .signins import (
     APPLICANT,
@@ -54,4 +63,6 @@ def seed(stdout: TextIOBase | None = None) -> bool:
         matching.add_pairs(demo)
         partnerships.add_partnerships(demo)
         payments.add_payments(demo)
+        surveys.add_surveys(demo)
+        ideas.add_ideas(demo)
     return True

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from flipside.accounts.models import User
+from flipside.ideas import offers as ideas
 from flipside.matching import offers as matching
 from flipside.partnerships import offers as partnerships
 from flipside.payments import offers as payments
 from flipside.recruitment import offers as recruitment
 from flipside.schemes.models import Cohort, Membership
 from flipside.schemes.offers import CardOffer, NextStep, Part
+from flipside.surveys import offers as surveys
 from flipside.training import offers as training
 
 
@@ -41,4 +43,12 @@ class Offers(Protocol):
 
 
 # In the cycle's order: where two apps speak of the same cohort or card, the later step wins.
-PROVIDERS: tuple[Offers, ...] = (recruitment, training, matching, partnerships, payments)
+PROVIDERS: tuple[Offers, ...] = (
+    recruitment,
+    training,
+    matching,
+    partnerships,
+    payments,
+    surveys,
+    ideas,
+)

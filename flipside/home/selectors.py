@@ -62,10 +62,13 @@ class ParticipantCard:
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     """Each cohort's next step: the base's for the stages it keeps, else the app of the cycle
-    that runs the stage (one query per app at most, whatever the number of cohorts)."""
+    that runs the stage, a later app's step before an earlier one's unless it is only a
+    fallback (one query per app at most, whatever the number of cohorts)."""
     steps = base.coordinator_steps(cohorts)
     for provider in PROVIDERS:
-        steps.update(provider.coordinator_steps(cohorts))
+        for cohort_id, step in provider.coordinator_steps(cohorts).items():
+            if step.replaces(steps.get(cohort_id)):
+                steps[cohort_id] = step
     return steps
 
 

@@ -20,10 +20,20 @@ from .models import Cohort, Stage
 @dataclass(frozen=True)
 class NextStep:
     """What a coordinator should do next for a cohort, and the page where it is done (none:
-    it is done on the cohort's own page, such as a change of stage)."""
+    it is done on the cohort's own page, such as a change of stage).
+
+    Apps offer steps in the cycle's order and a later app's step replaces an earlier one,
+    except a ``fallback``: a step worth doing when nothing more pressing is (scheduling a
+    survey, triaging ideas, the closed cohort's evaluation), which only fills a cohort's step
+    when it has none or only another fallback."""
 
     text: str
     url: str = ""
+    fallback: bool = False
+
+    def replaces(self, current: NextStep | None) -> bool:
+        """Whether this step, offered by a later app, takes the place of ``current``."""
+        return not self.fallback or current is None or current.fallback
 
 
 @dataclass(frozen=True)
@@ -69,7 +79,9 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     """The next step for cohorts in planning (done on the cohort's page: dates, rules and
     opening recruitment) or closed. No query."""
     return {
-        cohort.pk: NextStep(str(COORDINATOR_STEP[cohort.stage]))
+        cohort.pk: NextStep(
+            str(COORDINATOR_STEP[cohort.stage]), fallback=cohort.stage == Stage.CLOSED
+        )
         for cohort in cohorts
         if cohort.stage in COORDINATOR_STEP
     }

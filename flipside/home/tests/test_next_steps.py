@@ -22,6 +22,7 @@ from flipside.recruitment.models import Application
 from flipside.recruitment.tests.review_builders import open_call, submitted
 from flipside.schemes.models import Cohort, Role, Stage
 from flipside.schemes.offers import NextStep
+from flipside.schemes.offers import coordinator_steps as base_steps
 from flipside.training.models import AgreementVersion, HandbookVersion, TrainingSession
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +171,14 @@ def test_planning_and_closed_cohorts_are_done_on_the_cohort_page(world: World, c
     planning = make_cohort(world.scheme, stage=Stage.PLANNING)
     closed = make_cohort(world.scheme, stage=Stage.CLOSED)
     assert step(planning) == NextStep("Check the dates and meeting rules, then open recruitment.")
-    assert step(closed) == NextStep("Evaluate the year and share what changed.")
+    # A closed cohort's own step is to evaluate the year; its surveys make that concrete.
+    assert base_steps([closed])[closed.pk] == NextStep(
+        "Evaluate the year and share what changed.", fallback=True
+    )
+    assert step(closed) == NextStep(
+        "Schedule the post survey and closing feedback.",
+        reverse("surveys:cohort_surveys", args=[closed.pk]),
+    )
     page = home_of(client, world.coordinator)
     assert f'<a href="{reverse("home:cohort", args=[planning.pk])}">Check the dates' in page
 
@@ -209,7 +217,8 @@ def test_the_coordinators_home_page_asks_once_per_app_whatever_the_number_of_coh
         cohorts_at_every_stage(world)
     home_queries(client), home_queries(client)  # the new cohorts' counts, kept
     assert home_queries(client) == few
-    with django_assert_max_num_queries(10):  # one per app that offers a step
+    # One per app that offers a step, and the ideas the coordinator owns or raised.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 31
 

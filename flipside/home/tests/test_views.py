@@ -73,10 +73,10 @@ def test_home_page_queries_stay_bounded_as_cohorts_grow(
     client.force_login(world.coordinator)
     client.get(reverse("home"))  # the first page after sign-in also renews the session
     client.get(reverse("home"))  # running cohorts' pair statuses counted again and kept (0019)
-    # Session, person, their roles, cohorts, one per app with a step (matching, partnerships
-    # and payments), memberships, partners, the pair's progress, the mentor's own pay and
-    # applications.
-    with django_assert_max_num_queries(12):
+    # Session, person, their roles, cohorts, one per app with a step (matching, partnerships,
+    # payments, surveys and ideas), memberships, partners, the pair's progress, the mentor's
+    # own pay, surveys waiting for them, ideas they own or raised, and applications.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 11
 
@@ -272,9 +272,10 @@ def test_cohort_page_queries_stay_bounded(
     client.get(page)  # the first view since the pairs changed counts their figures, and keeps
     client.get(page)  # them (a cohort's figures are kept from their second count: 0016)
     # Session, person, their roles, the cohort, its counts (one), history, the next step (with
-    # the pairs' kept figures for matching's section), partnerships' and payments' steps
-    # (each with the figures its section shows) and the other apps' sections.
-    with django_assert_max_num_queries(10):
+    # the pairs' kept figures for matching's section), partnerships', payments' and ideas'
+    # steps (each with the figures its section shows), surveys' step, and the other apps'
+    # sections (surveys' response rates among them).
+    with django_assert_max_num_queries(13):
         assert client.get(page).status_code == 200
 
 

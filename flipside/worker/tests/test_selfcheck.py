@@ -52,7 +52,8 @@ def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> N
         r"Pairs page: \d+ cohorts' figures kept\. Runs' scores counted: yes\. "
         r"Pairs' meeting facts: \d+ pairs' kept\. "
         r"Pairs' statuses: \d+ cohorts' counts kept\. "
-        r"Pay adds up: yes \(\d+ approved lines, \d+ payment runs checked\)",
+        r"Pay adds up: yes \(\d+ approved lines, \d+ payment runs checked\)\. "
+        r"Survey responses counted and unnamed: yes",
         first_line,
     )
 

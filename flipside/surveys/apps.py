@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "flipside.surveys"
+    label = "surveys"
+    verbose_name = "Surveys: instruments, schedules, pseudonymous responses, closing feedback"
+
+    def ready(self) -> None:
+        from flipside.lib.background import register_invariant, register_job
+        from flipside.notifications.kinds import register
+        from flipside.privacy.crypto import register_encrypted
+
+        from .checks import check_responses
+        from .kinds import kinds
+        from .models import Response
+        from .services.schedules import EVERY, run_surveys
+
+        register(*kinds())
+        register_encrypted(Response)  # key rotation re-encrypts free-text answers too
+        register_job(name="surveys.invitations", every=EVERY, run=run_surveys)
+        register_invariant(key="survey_responses", check=check_responses)
