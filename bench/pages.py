@@ -53,9 +53,10 @@ BARE_PATH = "/bench/bare/"
 PAGES = [
     "home", "cohort", "pairs", "matching", "run", "readiness", "people", "applications",
     "participant-home", "partner", "outbox", "board", "workspace", "pay-review", "pay-runs",
-    "my-pay",
+    "my-pay", "surveys", "survey-results", "my-surveys", "ideas-register", "ideas-board",
 ]  # fmt: skip
-PARTICIPANT_PAGES = ("participant-home", "partner", "workspace", "my-pay")
+PARTICIPANT_PAGES = ("participant-home", "partner", "workspace", "my-pay", "my-surveys",
+                     "ideas-board")  # fmt: skip
 LOADED_PAGES = ["cohort", "pairs", "home"]  # also measured at 50 connections
 SQLITE_PAGES = ["home", "cohort", "pairs"]
 WRITERS = 10
@@ -282,6 +283,10 @@ def seeded(pairs: int) -> Installation | None:
 
     if not Line.objects.filter(cohort=cohort).exists():  # seeded before payments
         return None
+    from flipside.ideas.models import Idea
+
+    if not Idea.objects.filter(cohort=cohort).exists():  # seeded before surveys and ideas
+        return None
     return installation(cohort)
 
 
@@ -295,6 +300,9 @@ def installation(cohort: Any) -> Installation:
     pair = Pair.objects.filter(cohort=cohort).order_by("id").first()
     assert pair is not None  # noqa: S101 - the seed published the pairs
     run = Run.objects.get(cohort=cohort, published_at__isnull=False)
+    from flipside.surveys.models import Survey
+
+    pre = Survey.objects.get(series__cohort=cohort, series__audience="mentor", stage="pre")
     call = Call.objects.get(cohort=cohort, role=Role.MENTOR)
     from django.urls import reverse
 
@@ -316,6 +324,11 @@ def installation(cohort: Any) -> Installation:
         "pay-review": reverse("payments:review", args=c),
         "pay-runs": reverse("payments:runs", args=c),
         "my-pay": reverse("payments:my_pay", args=c),
+        "surveys": reverse("surveys:cohort_surveys", args=c),
+        "survey-results": reverse("surveys:results", args=[pre.pk]),
+        "my-surveys": reverse("surveys:mine"),
+        "ideas-register": reverse("ideas:register", args=[cohort.scheme.organisation_id]),
+        "ideas-board": reverse("ideas:board", args=[cohort.scheme.organisation_id]),
     }
     return Installation(paths, coordinator.pk, pair.mentor_id, cohort.pk)
 
@@ -389,7 +402,98 @@ def _cohort(scheme: Any, *, label: str, size: int, by: Any, sites: list[Any],
     cohort = _advance(cohort, Stage.RUNNING, by=by)
     _meetings(cohort, now=now)
     _payments(cohort, by=by)
+    _surveys(cohort, by=by)
+    _ideas(cohort, by=by)
     return cohort
+
+
+def _surveys(cohort: Any, *, by: Any) -> None:
+    """Flipside's standard pre survey for mentors and for mentees, closed, which seven in ten
+    answered, and the mid-point survey open now, which half have answered (the participant
+    the benchmark signs in as not yet). Scheduled through the services; invitations and
+    responses in bulk, as the answering service locks and encrypts one person at a time."""
+    import random
+
+    from django.utils import timezone
+
+    from flipside.demo.clock import clock
+    from flipside.privacy import crypto
+    from flipside.schemes.models import Role
+    from flipside.surveys.models import Invitation, Response
+    from flipside.surveys.pseudonyms import pseudonym
+    from flipside.surveys.services import answers, schedules
+    from flipside.surveys.services.instruments import ensure_standard
+    from flipside.surveys.standard import options
+
+    rng = random.Random(12)  # noqa: S311 - bench data, not security
+    instruments = ensure_standard(cohort.scheme)
+    today = timezone.localdate()
+    from flipside.matching.models import Pair
+
+    first = Pair.objects.filter(cohort=cohort).order_by("id").first()
+    participant = first.mentor_id if first else None  # the participant the benchmark signs in as
+    for role in (Role.MENTOR, Role.MENTEE):
+        people = list(cohort.memberships.filter(role=role).values_list("user_id", flat=True))
+        for stage, opens, closes, share in (("pre", -70, -50, 0.7), ("mid", -5, 20, 0.5)):
+            with clock(timezone.now() + datetime.timedelta(days=opens - 1)):
+                survey = schedules.schedule_survey(
+                    cohort, by=by, instrument=instruments[f"{role}_prepost"], stage=stage,
+                    opens_on=today + datetime.timedelta(days=opens),
+                    closes_on=today + datetime.timedelta(days=closes),
+                )  # fmt: skip
+            questions = list(survey.instrument.questions.order_by("position", "pk"))
+            answered = {u for u in people if rng.random() < share and u != participant}
+            Invitation.objects.bulk_create(
+                [Invitation(survey=survey, user_id=u, answered=u in answered, emailed=True)
+                 for u in people],
+                batch_size=2000,
+            )  # fmt: skip
+            responses = []
+            for user_id in answered:
+                raw: dict[int, Any] = {}
+                for question in questions:
+                    if question.kind in ("text", "narrative"):
+                        skip = not question.required and rng.random() < 0.7
+                        raw[question.pk] = "" if skip else "Listening helped."
+                    else:
+                        allowed = [v for v, _label in options(question.kind, question.choices)]
+                        one = rng.choice(allowed)
+                        raw[question.pk] = [one] if question.kind == "multiple" else one
+                chosen, texts = answers.clean_answers(questions, raw)
+                responses.append(Response(
+                    survey=survey, pseudonym=pseudonym(user_id, survey.series_id),
+                    answers=chosen, ciphertext=crypto.encrypt(texts),
+                ))  # fmt: skip
+            Response.objects.bulk_create(responses, batch_size=1000)
+
+
+def _ideas(cohort: Any, *, by: Any) -> None:
+    """Three hundred ideas for change recorded by mentors through the service, then moved on
+    in bulk: a spread of every status, the accepted ones onwards owned by the coordinator."""
+    from flipside.ideas.models import Area, Idea, Level, Owner, Status
+    from flipside.ideas.services.ideas import record_idea
+    from flipside.schemes.models import Role
+
+    mentors = list(
+        cohort.memberships.filter(role=Role.MENTOR).select_related("user").order_by("id")[:300]
+    )
+    areas, levels = list(Area.values), list(Level.values)
+    for k, membership in enumerate(mentors):
+        record_idea(
+            cohort, by=membership.user, title=f"Idea {k}: quiet rooms on placement sites",
+            description="Somewhere to pray or rest between ward rounds.",
+            area=areas[k % len(areas)], level=levels[k % len(levels)],
+            proposers=[membership.user], named=k % 4 == 0,
+        )  # fmt: skip
+    Owner.objects.get_or_create(organisation=cohort.scheme.organisation, user=by)
+    statuses = list(Status.values)
+    ideas = list(Idea.objects.filter(cohort=cohort).order_by("id"))
+    for k, idea in enumerate(ideas):
+        idea.status = statuses[k % len(statuses)]
+        idea.owner = by if idea.status in ("accepted", "in_progress", "done") else None
+        idea.reason = "Already in the estates plan." if idea.status == "not_taken" else ""
+        idea.outcome = "Two rooms opened." if idea.status == "done" else ""
+    Idea.objects.bulk_update(ideas, ["status", "owner", "reason", "outcome"], batch_size=500)
 
 
 def _payments(cohort: Any, *, by: Any) -> None:

@@ -40,16 +40,17 @@ class CohortPay:
 _FIGURES = "_pay_figures"  # a cohort's figures, asked with its step, kept for its section
 
 # Every coordinator's home and cohort page asks, so this is plain SQL (decision 0010). It
-# reads only the lines waiting for approval (along the index on cohort and status) and those
-# approved but not yet in a payment run (along a partial index): a month or two of lines,
-# never the cohort's whole history.
+# counts the lines waiting for approval from the index on cohort and status alone, and sums
+# those approved but not yet in a payment run from a partial index that holds their amounts
+# (PostgreSQL reads neither table row): a month or two of lines, never the cohort's whole
+# history, and never the lines themselves.
 _COHORT_PAY_SQL = """
-    SELECT cohort_id,
-        SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END),
-        SUM(CASE WHEN status = 'approved' THEN COALESCE(amount, 0) + holiday ELSE 0 END)
-    FROM payments_line
-    WHERE cohort_id IN ({cohorts})
-        AND (status = 'submitted' OR (status = 'approved' AND payment_run_id IS NULL))
+    SELECT cohort_id, COUNT(*), 0, 0 FROM payments_line
+    WHERE cohort_id IN ({cohorts}) AND status = 'submitted'
+    GROUP BY cohort_id
+    UNION ALL
+    SELECT cohort_id, 0, COALESCE(SUM(amount), 0), COALESCE(SUM(holiday), 0) FROM payments_line
+    WHERE cohort_id IN ({cohorts}) AND status = 'approved' AND payment_run_id IS NULL
     GROUP BY cohort_id
 """
 
@@ -58,11 +59,16 @@ def _figures(cohorts: Sequence[Cohort]) -> dict[int, CohortPay]:
     """Each cohort's lines waiting for approval and the amount approved but not yet in a
     payment run (one query)."""
     sql = _COHORT_PAY_SQL.format(cohorts=", ".join(whole(c.pk) for c in cohorts))
-    by_id = {row[0]: row for row in fetch(sql, [], ())}
+    waiting: dict[int, int] = {}
+    approved: dict[int, Decimal] = {}
+    for cohort_id, lines, amount, holiday in fetch(sql, [], ()):
+        waiting[cohort_id] = waiting.get(cohort_id, 0) + int(lines)
+        approved[cohort_id] = approved.get(cohort_id, ZERO) + _money(amount) + _money(holiday)
     figures = {}
     for cohort in cohorts:
-        _id, waiting, approved = by_id.get(cohort.pk, (cohort.pk, 0, None))
-        figures[cohort.pk] = CohortPay(cohort, int(waiting or 0), _money(approved))
+        figures[cohort.pk] = CohortPay(
+            cohort, waiting.get(cohort.pk, 0), approved.get(cohort.pk, ZERO)
+        )
         setattr(cohort, _FIGURES, figures[cohort.pk])
     return figures
 
