@@ -1,6 +1,7 @@
 """What coordinators read about a survey: who was asked and how many answered (never who),
 each question's answers counted, suppressed below ``min_responses()`` people (distinct
-respondents, not responses: a check-in is answered once a round), free-text answers in an
+respondents, not responses: a check-in is answered once a round) for the survey and for each
+question, free-text answers in an
 order that is not the order they came in, and how many people's pre and post answers are
 paired. A response whose free text no key opens is counted as unreadable, never an error."""
 
@@ -95,15 +96,19 @@ def results_of(survey: Survey) -> Results:
             opened = open_texts(ciphertext)
             found.unreadable += opened is None
             texts.append((pseudonym, opened or {}))
+    least = min_responses()
     for question in survey.instrument.questions.order_by("position", "pk"):
         key = str(question.pk)
         if question.is_text:
             answered = len({p for p, t in texts if t.get(key)})
-            found.questions.append(Result(question, answered, shown=found.shown))
+            found.questions.append(Result(question, answered, shown=answered >= least))
             continue
         given = [(p, a[key]) for p, a, _c in responses if key in a] if found.shown else []
-        result = Result(question, len({p for p, _v in given}), shown=found.shown)
-        result.bars = _bars(question, [v for _p, v in given]) if found.shown else []
+        # Each question is held to the threshold too: an optional one answered by fewer
+        # people would show their answers even when the survey as a whole passes it.
+        answered = len({p for p, _v in given})
+        result = Result(question, answered, shown=answered >= least)
+        result.bars = _bars(question, [v for _p, v in given]) if result.shown else []
         found.questions.append(result)
     return found
 
@@ -131,7 +136,8 @@ class TextAnswers:
 
 def text_answers(survey: Survey, question: Question) -> TextAnswers:
     """The question's free-text answers, in the responses' random order, once at least
-    ``min_responses()`` people (not responses) have answered the survey."""
+    ``min_responses()`` people (not responses) have answered the survey and as many have
+    written an answer to this question."""
     rows = list(
         Response.objects.filter(survey=survey)
         .order_by("id")
@@ -144,12 +150,16 @@ def text_answers(survey: Survey, question: Question) -> TextAnswers:
         found = Identification.objects.filter(response_id__in=[r[0] for r in rows])
         names = {i.response_id: i.user for i in found.select_related("user")}
     result = TextAnswers([])
-    for response_id, _p, ciphertext in rows:
+    writers = set()
+    for response_id, pseudonym, ciphertext in rows:
         texts = open_texts(ciphertext)
         if texts is None:
             result.unreadable += 1
         elif text := texts.get(str(question.pk)):
             result.answers.append((str(text), names.get(response_id)))
+            writers.add(pseudonym)
+    if len(writers) < min_responses():  # the question itself answered by too few people
+        return TextAnswers([], result.unreadable)
     return result
 
 

@@ -116,7 +116,7 @@ def test_a_response_no_key_opens_is_counted_as_unreadable_not_an_error(
     world: World, client: Any
 ) -> None:
     survey = scheduled(world)
-    people = mentors(world, 6)
+    people = mentors(world, 7)  # five readable answers: enough to be shown
     for n, person in enumerate(people):
         answer(survey, person, text=f"Readable answer {n}")
     question = survey.instrument.questions.get(kind="text")
@@ -132,10 +132,10 @@ def test_a_response_no_key_opens_is_counted_as_unreadable_not_an_error(
     )
 
     found = results.results_of(survey)
-    assert (found.people, found.unreadable) == (6, 2)
-    assert next(r for r in found.questions if r.question == question).answered == 4
+    assert (found.people, found.unreadable) == (7, 2)
+    assert next(r for r in found.questions if r.question == question).answered == 5
     texts = results.text_answers(survey, question)
-    assert texts.unreadable == 2 and len(texts.answers) == 4
+    assert texts.unreadable == 2 and len(texts.answers) == 5
     client.force_login(world.coordinator)
     for url in (
         reverse("surveys:results", args=[survey.pk]),
@@ -150,3 +150,32 @@ def test_a_response_no_key_opens_is_counted_as_unreadable_not_an_error(
     assert own.status_code == 200 and "can no longer be read" in response_text(own)
     answer(survey, people[0], text="Written again")
     assert answers.own_response(survey, people[0]).texts == {str(question.pk): "Written again"}
+
+
+def test_a_question_answered_by_fewer_people_than_the_threshold_is_not_shown(
+    world: World, client: Any
+) -> None:
+    """The survey as a whole passing the threshold is not enough: an optional question that
+    only a few people answered would show their answers, so each question is held to it."""
+    survey = scheduled(world)
+    scale = survey.instrument.questions.exclude(kind__in=["text", "narrative"]).first()
+    text = survey.instrument.questions.get(kind="text")
+    assert scale is not None and not text.required
+    scale.required = False
+    scale.save()
+    for n, person in enumerate(mentors(world, 5)):
+        given = full_answers(survey, text=f"Only a few wrote {n}" if n < 2 else "")
+        if n >= 3:
+            del given[scale.pk]  # three of the five answer the scale question
+        answers.submit_response(survey, user=person, answers=given)
+    found = {r.question.pk: r for r in results.results_of(survey).questions}
+    assert results.results_of(survey).shown  # five people answered the survey
+    assert (found[scale.pk].answered, found[scale.pk].shown, found[scale.pk].bars) == (3, False, [])
+    assert (found[text.pk].answered, found[text.pk].shown) == (2, False)
+    assert all(r.shown for pk, r in found.items() if pk not in (scale.pk, text.pk))
+    assert results.text_answers(survey, text).answers == []
+    client.force_login(world.coordinator)
+    page = response_text(client.get(reverse("surveys:results", args=[survey.pk])))
+    assert page.count("Fewer than 5 people answered this question") == 2
+    answers_page = reverse("surveys:text_answers", args=[survey.pk, text.pk])
+    assert "Only a few wrote" not in response_text(client.get(answers_page))
