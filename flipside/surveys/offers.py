@@ -19,6 +19,7 @@ from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 
 from .models import Stage as SurveyStage
+from .results import PEOPLE_COUNTED
 
 ASKING = (Stage.MATCHING, Stage.RUNNING, Stage.CLOSED)
 
@@ -112,26 +113,14 @@ class CohortSurveys:
     rows: list[SurveyRow]
 
 
-# People invited and people who answered, by survey. A survey but a check-in asks each person
-# once, so its invitations are its people, counted from the indexes alone (the unique one,
-# and the partial one of answered invitations) without reading or sorting a row; a check-in
-# asks a person once a meeting, so its people are counted distinct.
-_RATES_SQL = """
-    SELECT s.id, ins.title, s.stage,
-        CASE WHEN s.stage = 'checkin'
-            THEN (SELECT COUNT(DISTINCT i.user_id) FROM surveys_invitation i
-                  WHERE i.survey_id = s.id)
-            ELSE (SELECT COUNT(*) FROM surveys_invitation i WHERE i.survey_id = s.id) END,
-        CASE WHEN s.stage = 'checkin'
-            THEN (SELECT COUNT(DISTINCT i.user_id) FROM surveys_invitation i
-                  WHERE i.survey_id = s.id AND i.answered = %s)
-            ELSE (SELECT COUNT(*) FROM surveys_invitation i
-                  WHERE i.survey_id = s.id AND i.answered = %s) END
+# Each survey's people invited and answered (``results.PEOPLE_COUNTED``).
+_RATES_SQL = f"""
+    SELECT s.id, ins.title, s.stage, {PEOPLE_COUNTED}
     FROM surveys_survey s JOIN surveys_series se ON se.id = s.series_id
     JOIN surveys_instrument ins ON ins.id = s.instrument_id
     WHERE se.cohort_id = %s
     ORDER BY s.opens_on, s.id
-"""
+"""  # noqa: S608 - a fixed fragment
 
 
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
