@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, form_after_conflict
-from flipside.lib.sql import Listing, fetch
+from flipside.lib.sql import Listing, fetch, instances
 from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
 
@@ -45,7 +45,7 @@ _WAITING_SQL = """
 
 
 def _run_of(*values: Any) -> PaymentRun:
-    return PaymentRun(*values)
+    return instances(values, PaymentRun)[0]
 
 
 def runs(request: AuthedRequest, cohort_id: int) -> HttpResponse:
