@@ -21,6 +21,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "ideas:owner": row(302, 404, **COORDINATORS),
     "ideas:merge": row(302, 404, **COORDINATORS),
     "ideas:mine": row(302, 200),
+    # Each person's own: everyone signed in reads theirs (empty unless they own ideas).
+    "ideas:owned": row(302, 200),
     "ideas:register": row(302, 404, **COORDINATORS),
     "ideas:board": row(302, 404, **COORDINATORS, **PARTNERS, observer=200),
     # Turned on for the sample organisation: anyone with the address.

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("ideas/<id:idea_id>/merge/", idea.merge, name="merge"),
     # --- lists, owners and the board (views/lists.py)
     path("ideas/mine/", lists.mine, name="mine"),
+    path("ideas/owned/", lists.owned, name="owned"),
     path("organisations/<id:organisation_id>/ideas/", lists.register, name="register"),
     path("organisations/<id:organisation_id>/ideas/board/", lists.board, name="board"),
     path("ideas/board/<str:token>/", lists.public_board, name="public_board"),

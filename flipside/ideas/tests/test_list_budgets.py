@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from typing import Any
 
 import pytest
@@ -11,12 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import World
-from flipside.ideas.models import Idea, IdeaChange, Proposer
+from flipside.ideas.models import Idea, IdeaChange, Owner, Proposer
 
 pytestmark = pytest.mark.django_db
 
 
 def many(world: World, n: int, *, status: str = "considering") -> None:
+    """``n`` ideas raised by the world's mentor, owned by its mentee."""
+    Owner.objects.get_or_create(organisation=world.organisation, user=world.mentee)
     start = Idea.objects.count()
     ideas = Idea.objects.bulk_create(
         Idea(
@@ -39,6 +42,8 @@ PAGES: dict[str, tuple[str, Callable[[World], str]]] = {
     "board": ("observer", lambda w: reverse("ideas:board", args=[w.organisation.pk])),
     "register": ("coordinator", lambda w: reverse("ideas:register", args=[w.organisation.pk])),
     "mine": ("mentor", lambda w: reverse("ideas:mine")),
+    "mine-owning": ("mentee", lambda w: reverse("ideas:mine")),
+    "owned": ("mentee", lambda w: reverse("ideas:owned")),
 }
 
 
@@ -55,3 +60,21 @@ def test_the_same_queries_for_1_and_100_ideas(page: str, world: World, client: A
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_a_page_of_1000_ideas_stays_small(page: str, world: World, client: Any) -> None:
+    """Every list of ideas is paged (or cut, with a link to the rest): a page of 1,000 ideas
+    is bounded, and says it shows part of them."""
+    role, url_of = PAGES[page]
+    client.force_login(getattr(world, role))
+    many(world, 1000, status="accepted")
+    response = client.get(url_of(world))
+    assert response.status_code == 200
+    assert len(response.content) < 300_000
+    text = response.content.decode()
+    if page == "mine-owning":
+        assert text.count('class="idea-list"') == 1  # owned (cut); raised none
+        assert reverse("ideas:owned") in text
+    else:
+        assert re.search(r"Showing 1–\d+ of 1,0\d\d", text), page

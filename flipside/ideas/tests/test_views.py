@@ -222,6 +222,25 @@ def test_an_owner_sees_and_moves_only_their_own_ideas(world: World, client: Any)
     assert client.get(reverse("ideas:idea", args=[mine.pk])).status_code == 404
 
 
+def test_an_owner_pages_through_every_idea_they_own_and_no_other(
+    world: World, client: Any
+) -> None:
+    boss = make_user("Prof Boss")
+    theirs = accepted(world, an_idea(world, title="Owned by someone else"), make_user("Dr Other"))
+    for n in range(12):
+        accepted(world, an_idea(world, title=f"Owned idea {n:02}"), boss)
+    client.force_login(boss)
+    mine = response_text(client.get(reverse("ideas:mine")))
+    assert mine.count("Owned idea") == 10  # the first ten, and a link to the rest
+    assert reverse("ideas:owned") in mine
+    first = response_text(client.get(reverse("ideas:owned")))
+    assert first.count("Owned idea") == 12
+    assert theirs.title not in first
+    assert "Owned idea 11" in first  # newest first
+    owners.mark_left(owner_row(world, boss), by=world.coordinator)
+    assert "Owned idea" not in response_text(client.get(reverse("ideas:owned")))
+
+
 def test_outsiders_and_other_participants_get_404(world: World, client: Any) -> None:
     idea = an_idea(world, pair=False)
     for person in (world.outsider, world.nobody, world.observer, world.mentee):

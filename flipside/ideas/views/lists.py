@@ -32,6 +32,7 @@ from ..permissions import (
 from ..services import owners as services
 
 PER_PAGE = 20
+OWNED_SHOWN = 10  # on "Your ideas"; the rest on their own page
 
 
 def register(request: AuthedRequest, organisation_id: int) -> HttpResponse:
@@ -65,8 +66,16 @@ def mine(request: AuthedRequest) -> HttpResponse:
     raised = Paginator(selectors.raised_by(request.user), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    owned = list(selectors.owned_by(request.user)[:200])
-    return render(request, "ideas/mine.html", {"page": raised, "owned": owned})
+    # The first few ideas the person owns, with a link to all of them when there are more.
+    owned = list(selectors.owned_by(request.user)[: OWNED_SHOWN + 1])
+    context = {"page": raised, "owned": owned[:OWNED_SHOWN], "more_owned": len(owned) > OWNED_SHOWN}
+    return render(request, "ideas/mine.html", context)
+
+
+def owned(request: AuthedRequest) -> HttpResponse:
+    """Every idea the person owns (in organisations where they are still an owner), paged."""
+    page = Paginator(selectors.owned_by(request.user), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "ideas/owned.html", {"page": page})
 
 
 def board(request: AuthedRequest, organisation_id: int) -> HttpResponse:
