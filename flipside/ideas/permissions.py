@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import Http404
 
+from flipside.lib.sql import columns, fetch, fields_of, instances, whole
 from flipside.schemes.models import Cohort, Organisation, Role
 from flipside.schemes.permissions import managed_cohorts, roles_of
 
@@ -41,6 +42,39 @@ def get_managed_organisation(user: Any, organisation_id: int) -> Organisation:
     if organisation_id not in managed_organisation_ids(user):
         raise Http404
     return Organisation.objects.get(pk=organisation_id)
+
+
+# The organisation with each of its cohorts the person coordinates (by the cohort, its scheme
+# or the organisation): the register asks on every view, so plain SQL (decision 0010).
+_REGISTER_SQL = """
+    SELECT {organisation}, c.id FROM schemes_organisation o
+    JOIN schemes_scheme s ON s.organisation_id = o.id
+    JOIN schemes_cohort c ON c.scheme_id = s.id
+    WHERE o.id = %s AND (c.id IN ({cohorts}) OR s.id IN ({schemes}) OR o.id IN ({organisations}))
+"""
+
+
+def get_register(user: Any, organisation_id: int) -> tuple[Organisation, set[int]]:
+    """The organisation whose ideas register the person works on, with the cohorts in it
+    they coordinate (whose ideas the register lists), or 404: one query."""
+    roles = roles_of(user)
+    if not _ok(user) or not roles.coordinates_anything():
+        raise Http404
+
+    def listed(ids: frozenset[int]) -> str:
+        return ", ".join(whole(pk) for pk in sorted(ids)) or "NULL"
+
+    sql = _REGISTER_SQL.format(
+        organisation=columns(Organisation, "o"),
+        cohorts=listed(roles.member_of(Role.COORDINATOR)),
+        schemes=listed(roles.schemes),
+        organisations=listed(roles.organisations),
+    )
+    rows = fetch(sql, [organisation_id], (*fields_of(Organisation), None))
+    if not rows:
+        raise Http404
+    (organisation,) = instances(rows[0][:-1], Organisation)
+    return organisation, {row[-1] for row in rows}
 
 
 def get_board_admin_organisation(user: Any, organisation_id: int) -> Organisation:

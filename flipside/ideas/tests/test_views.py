@@ -222,9 +222,7 @@ def test_an_owner_sees_and_moves_only_their_own_ideas(world: World, client: Any)
     assert client.get(reverse("ideas:idea", args=[mine.pk])).status_code == 404
 
 
-def test_an_owner_pages_through_every_idea_they_own_and_no_other(
-    world: World, client: Any
-) -> None:
+def test_an_owner_pages_through_every_idea_they_own_and_no_other(world: World, client: Any) -> None:
     boss = make_user("Prof Boss")
     theirs = accepted(world, an_idea(world, title="Owned by someone else"), make_user("Dr Other"))
     for n in range(12):

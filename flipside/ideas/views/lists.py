@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict
 from flipside.schemes.models import Organisation
-from flipside.schemes.permissions import managed_cohorts
 
 from .. import forms, selectors
 from ..models import Owner
@@ -28,6 +27,7 @@ from ..permissions import (
     get_managed_organisation,
     get_managed_owner,
     get_public_board,
+    get_register,
 )
 from ..services import owners as services
 
@@ -36,12 +36,7 @@ OWNED_SHOWN = 10  # on "Your ideas"; the rest on their own page
 
 
 def register(request: AuthedRequest, organisation_id: int) -> HttpResponse:
-    organisation = get_managed_organisation(request.user, organisation_id)
-    cohort_ids = set(
-        managed_cohorts(request.user)
-        .filter(scheme__organisation=organisation)
-        .values_list("pk", flat=True)
-    )
+    organisation, cohort_ids = get_register(request.user, organisation_id)
     form = forms.RegisterFilterForm(request.GET)
     filters = form.filters()
     ideas = selectors.register_ideas(cohort_ids, filters)
