@@ -154,8 +154,8 @@ def question_initial(question: Question, version: int) -> dict[str, Any]:
 
 
 class ScheduleForm(forms.Form):
-    instrument = forms.ModelChoiceField(
-        label=gettext_lazy("Instrument"), queryset=Instrument.objects.none(),
+    instrument = forms.ChoiceField(
+        label=gettext_lazy("Instrument"),
         error_messages={
             "required": gettext_lazy("Choose the instrument to ask."),
             "invalid_choice": gettext_lazy("Choose one of this scheme's instruments."),
@@ -174,13 +174,18 @@ class ScheduleForm(forms.Form):
         help_text=gettext_lazy("The last day people can answer or change their answers."),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, scheme_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, instruments: list[Instrument], **kwargs: Any) -> None:
+        """``instruments``: the scheme's (``selectors.scheme_instruments``), read once by the
+        view rather than by the field."""
         super().__init__(*args, **kwargs)
+        self.instruments = {str(i.pk): i for i in instruments}
         field: Any = self.fields["instrument"]
-        field.queryset = Instrument.objects.filter(scheme_id=scheme_id).order_by(
-            "audience", "title", "pk"
-        )
-        field.label_from_instance = lambda i: f"{i.title} ({i.get_audience_display()})"
+        field.choices = [("", "---------")] + [
+            (str(i.pk), f"{i.title} ({i.get_audience_display()})") for i in instruments
+        ]
+
+    def clean_instrument(self) -> Instrument:
+        return self.instruments[self.cleaned_data["instrument"]]
 
 
 class DatesForm(forms.Form):

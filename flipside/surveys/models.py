@@ -12,6 +12,7 @@ never stored in the database; see ``pseudonyms.py`` and docs/privacy/surveys.md)
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -139,6 +140,15 @@ class Survey(models.Model):
     reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # Kept between changes (decision 0023), written only by ``kept.recount`` in the
+    # transaction of every change to the survey's invitations, with the survey's row locked:
+    # the people invited and the people who have answered (a person asked about several
+    # meetings counts once).
+    invited_people = models.PositiveIntegerField(default=0)
+    answered_people = models.PositiveIntegerField(default=0)
+    # Raised in the transaction of every change to the survey's responses: its kept results
+    # (``SurveyTally``) hold only while counted at this generation.
+    answers_generation = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ["opens_on", "pk"]
@@ -153,8 +163,21 @@ class Survey(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument.title} ({self.get_stage_display()})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A whole save of a survey read earlier leaves its kept figures as they are now:
+        only ``kept`` writes them, under the survey's lock."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in KEPT_FIELDS
+            ]  # fmt: skip
+        super().save(*args, **kwargs)
+
     def is_open(self, today: object) -> bool:
         return self.opens_on <= today <= self.closes_on  # type: ignore[operator]
+
+
+KEPT_FIELDS = frozenset({"invited_people", "answered_people", "answers_generation"})
 
 
 class Invitation(models.Model):
@@ -217,6 +240,28 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"Response to survey {self.survey_id}"
+
+
+class SurveyTally(models.Model):
+    """A survey's results counted once and kept until its responses change (decision 0023):
+    aggregates only, never an answer's text, a pseudonym or anything that names a person.
+    ``figures`` holds what ``results.results_of`` shows (people, responses, unreadable
+    responses, the people paired pre to post, and per question the people who answered and
+    the responses given for each option), counted without the threshold, which is applied
+    when they are shown. They hold while ``generation`` is the survey's
+    ``answers_generation``, ``pairs_generation`` the sum of its series' pre and post
+    surveys' generations, and ``keys`` the fingerprint of the encryption keys in use."""
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    generation = models.PositiveBigIntegerField()
+    pairs_generation = models.PositiveBigIntegerField()
+    keys = models.CharField(max_length=32)
+    figures = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Tally of survey {self.survey_id}"
 
 
 class Identification(models.Model):

@@ -19,7 +19,6 @@ from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 
 from .models import Stage as SurveyStage
-from .results import PEOPLE_COUNTED
 
 ASKING = (Stage.MATCHING, Stage.RUNNING, Stage.CLOSED)
 
@@ -113,14 +112,14 @@ class CohortSurveys:
     rows: list[SurveyRow]
 
 
-# Each survey's people invited and answered (``results.PEOPLE_COUNTED``).
-_RATES_SQL = f"""
-    SELECT s.id, ins.title, s.stage, {PEOPLE_COUNTED}
+# Each survey's people invited and answered, kept on its row (decision 0023).
+_RATES_SQL = """
+    SELECT s.id, ins.title, s.stage, s.invited_people, s.answered_people
     FROM surveys_survey s JOIN surveys_series se ON se.id = s.series_id
     JOIN surveys_instrument ins ON ins.id = s.instrument_id
     WHERE se.cohort_id = %s
     ORDER BY s.opens_on, s.id
-"""  # noqa: S608 - a fixed fragment
+"""
 
 
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
@@ -133,7 +132,7 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
         SurveyRow(title, str(SurveyStage(stage).label), int(invited), int(answered),
                   reverse("surveys:results", args=[survey_id]))
         for survey_id, title, stage, invited, answered in fetch(
-            _RATES_SQL, [True, True, cohort.pk], ()
+            _RATES_SQL, [cohort.pk], ()
         )
     ]  # fmt: skip
     return [Part("surveys/_cohort_section.html", CohortSurveys(cohort, rows))]

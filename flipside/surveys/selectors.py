@@ -1,4 +1,6 @@
-"""Reads for respondents: the surveys asked of a person that are open now."""
+"""Reads for respondents (the surveys asked of a person that are open now) and for the
+coordinators' surveys page (a scheme's instruments, a cohort's surveys), the last two in plain
+SQL as every view of that page asks (decision 0010)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from typing import Any
 
 from django.db.models import Q
 
+from flipside.lib.sql import columns, fetch, fields_of, instances
 from flipside.schemes.models import Membership
 
-from .models import Invitation, Stage, Survey
+from .models import Instrument, Invitation, Series, Stage, Survey
 
 
 @dataclass
@@ -46,3 +49,41 @@ def surveys_for(user: Any, today: datetime.date) -> list[Waiting]:
         else:
             rows.append(Waiting(survey, any(i.answered for i in invited)))
     return rows
+
+
+_INSTRUMENTS_SQL = """
+    SELECT {columns} FROM surveys_instrument i WHERE i.scheme_id = %s
+    ORDER BY i.audience, i.title, i.id
+"""
+
+
+def scheme_instruments(scheme_id: int) -> list[Instrument]:
+    """The scheme's instruments, by audience then title (the schedule form's choices)."""
+    sql = _INSTRUMENTS_SQL.format(columns=columns(Instrument, "i"))
+    return [instances(row, Instrument)[0] for row in fetch(sql, [scheme_id], fields_of(Instrument))]
+
+
+_SURVEYS_SQL = """
+    SELECT {survey}, {instrument}, {series} FROM surveys_survey s
+    JOIN surveys_instrument i ON i.id = s.instrument_id
+    JOIN surveys_series se ON se.id = s.series_id
+    WHERE se.cohort_id = %s
+    ORDER BY s.opens_on, s.id
+"""
+
+
+def cohort_surveys(cohort_id: int) -> list[Survey]:
+    """The cohort's surveys by opening date, each with its instrument and series (and their
+    people invited and answered, kept on the survey's row)."""
+    models = (Survey, Instrument, Series)
+    sql = _SURVEYS_SQL.format(
+        survey=columns(Survey, "s"),
+        instrument=columns(Instrument, "i"),
+        series=columns(Series, "se"),
+    )
+    found = []
+    for row in fetch(sql, [cohort_id], fields_of(*models)):
+        survey, instrument, series = instances(row, *models)
+        survey.instrument, survey.series = instrument, series
+        found.append(survey)
+    return found

@@ -19,6 +19,7 @@ from flipside.accounts.models import User
 from flipside.privacy import crypto
 from flipside.schemes.models import Membership
 
+from .. import kept
 from ..models import (
     CHOICE_KINDS,
     TEXT_KINDS,
@@ -183,6 +184,9 @@ def submit_response(
     key = pseudonym(user.pk, survey.series_id)
     number = round_of(survey, user, meeting_id)
     with transaction.atomic():
+        # The survey's row first: its kept figures are counted again below (decision 0023),
+        # and every answer to the survey waits for the one before.
+        kept.lock(survey.pk)
         invitation = _invitation(survey, user, meeting_id)
         current = (
             Response.objects.select_for_update()
@@ -191,13 +195,15 @@ def submit_response(
         )
         if current is None:
             current = _create(survey, key, number, values, texts)
+            changed = True
         else:
-            _change(current, version, values, texts)
+            changed = _change(current, version, values, texts)
         if not invitation.answered:
             invitation.answered = True
             invitation.save(update_fields=["answered"])
         if survey.instrument.identified:
             Identification.objects.get_or_create(response=current, defaults={"user": user})
+        kept.recount(survey.pk, answers_changed=changed)
     return current
 
 
@@ -225,10 +231,11 @@ def _create(survey: Survey, key: str, number: int, values: dict, texts: dict) ->
     )
 
 
-def _change(current: Response, version: int | None, values: dict, texts: dict) -> None:  # type: ignore[type-arg]
+def _change(current: Response, version: int | None, values: dict, texts: dict) -> bool:  # type: ignore[type-arg]
+    """Replace the response's answers; False when they are the same (nothing written)."""
     # Unreadable old text (None) never equals new answers: they replace it.
     if current.answers == values and open_texts(current.ciphertext) == texts:
-        return  # the same answers sent twice
+        return False  # the same answers sent twice
     if version is not None and version != current.version:
         raise SurveyConflict(
             _("You changed these answers in another window after opening this page. Nothing "
@@ -239,3 +246,4 @@ def _change(current: Response, version: int | None, values: dict, texts: dict) -
     current.ciphertext = _sealed(texts)
     current.version += 1
     current.save(update_fields=["answers", "ciphertext", "version"])
+    return True

@@ -26,6 +26,7 @@ from flipside.partnerships.models import Meeting
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Membership
 
+from .. import kept
 from ..models import Instrument, Invitation, Series, Stage, Survey
 from . import SurveyConflict, SurveyError
 
@@ -148,6 +149,7 @@ def _invite(survey: Survey, cohort: Cohort, user: User, *, meeting_id: int = 0) 
         with transaction.atomic():
             Invitation.objects.create(survey=survey, user=user, meeting_id=meeting_id,
                                       emailed=True)  # fmt: skip
+            kept.recount(survey.pk)  # the survey's people invited (decision 0023)
             _send(kind, user, survey, cohort)
     except IntegrityError:
         return False

@@ -63,3 +63,34 @@ def test_the_same_answers_sent_twice_at_once_keep_one_response(invited: bool) ->
         (invitation,) = Invitation.objects.filter(survey=survey, user=world.mentor)
         assert invitation.answered
         survey.delete()  # with its responses and invitations: the next round starts afresh
+
+
+def test_people_answering_at_once_are_all_counted() -> None:
+    """Each answer locks its survey's row before counting its people again (decision 0023):
+    without the lock, answers committed at the same moment would each keep a count that
+    misses the others."""
+    from conftest import join, make_user
+    from flipside.schemes.models import Role
+    from flipside.surveys import kept
+
+    world = World()
+    survey = scheduled(world)
+    people = [world.mentor] + [
+        join(world.cohort, Role.MENTOR, make_user(f"At once {n}")) for n in range(3)
+    ]
+    schedules.invite_opened(survey.opens_on)
+    url = reverse("surveys:answer", args=[survey.pk])
+    data = post_data(survey)
+    clients = []
+    for person in people:
+        client = Client()
+        client.force_login(person)
+        clients.append(client)
+
+    outcomes = race([lambda c=c: c.post(url, data) for c in clients])
+
+    assert [getattr(r, "status_code", r) for r in outcomes] == [302] * len(people)
+    survey.refresh_from_db()
+    assert (survey.invited_people, survey.answered_people) == (4, 4)
+    assert survey.answers_generation == 4
+    assert kept.kept_differences() == []

@@ -181,7 +181,9 @@ FORMS: dict[str, Form] = {
         text={"text_answer": _own_text},
         others=["likert_answer"],
         page=lambda w: reverse("surveys:answer", args=[_survey(w).pk]),
-        target=lambda w: {("surveys.Response", r.pk) for r in Response.objects.all()},
+        # An answer also changes its survey's kept figures (decision 0023).
+        target=lambda w: {("surveys.Response", r.pk) for r in Response.objects.all()}
+        | {("surveys.Survey", _survey(w).pk)},
     ),
 }  # fmt: skip
 # The answer form's fields are named by question id: these stand for them.

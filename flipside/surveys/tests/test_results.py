@@ -120,6 +120,9 @@ def test_a_response_no_key_opens_is_counted_as_unreadable_not_an_error(
     for n, person in enumerate(people):
         answer(survey, person, text=f"Readable answer {n}")
     question = survey.instrument.questions.get(kind="text")
+    # Changed behind Flipside's back before the results are first read: kept results
+    # (decision 0023) are counted again when an answer changes or the keys do, not when
+    # someone edits the database directly.
     tampered = answers.own_response(survey, people[0]).response
     assert tampered is not None
     Response.objects.filter(pk=tampered.pk).update(ciphertext=tampered.ciphertext[:-8] + "AAAAAAA=")
@@ -150,6 +153,10 @@ def test_a_response_no_key_opens_is_counted_as_unreadable_not_an_error(
     assert own.status_code == 200 and "can no longer be read" in response_text(own)
     answer(survey, people[0], text="Written again")
     assert answers.own_response(survey, people[0]).texts == {str(question.pk): "Written again"}
+    # The results read before that answer are counted again: one response left unreadable.
+    found = results.results_of(survey)
+    assert (found.people, found.unreadable) == (7, 1)
+    assert next(r for r in found.questions if r.question == question).answered == 6
 
 
 def test_a_question_answered_by_fewer_people_than_the_threshold_is_not_shown(

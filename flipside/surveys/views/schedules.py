@@ -18,27 +18,32 @@ from flipside.lib.conflicts import EditConflict
 from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import roles_of
 
-from .. import forms, results
-from ..models import Survey
+from .. import forms, results, selectors
 from ..permissions import get_managed_survey, get_survey_cohort
 from ..services import SurveyError
 from ..services import instruments as builder
 from ..services import schedules as services
+from ..standard import STANDARD
 from .builder import refused
 
 PER_PAGE = 25
+STANDARD_KEYS = frozenset(s.key for s in STANDARD)
 
 
 def cohort_surveys(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_survey_cohort(request.user, cohort_id)
-    builder.ensure_standard(cohort.scheme)
-    return _cohort_page(request, cohort, forms.ScheduleForm(scheme_id=cohort.scheme_id))
+    instruments = selectors.scheme_instruments(cohort.scheme_id)
+    if not STANDARD_KEYS <= {i.standard_key for i in instruments}:
+        builder.ensure_standard(cohort.scheme)  # the first time anyone asks
+        instruments = selectors.scheme_instruments(cohort.scheme_id)
+    return _cohort_page(request, cohort, forms.ScheduleForm(instruments=instruments))
 
 
 @require_POST
 def schedule(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_survey_cohort(request.user, cohort_id)
-    form = forms.ScheduleForm(request.POST, scheme_id=cohort.scheme_id)
+    instruments = selectors.scheme_instruments(cohort.scheme_id)
+    form = forms.ScheduleForm(request.POST, instruments=instruments)
     if form.is_valid():
         try:
             services.schedule_survey(cohort, by=request.user, **form.cleaned_data)
@@ -54,14 +59,9 @@ def schedule(request: AuthedRequest, cohort_id: int) -> HttpResponse:
 
 
 def _cohort_page(request: AuthedRequest, cohort: Cohort, form: Any) -> HttpResponse:
-    surveys = (
-        Survey.objects.filter(series__cohort=cohort)
-        .select_related("instrument", "series")
-        .order_by("opens_on", "pk")
-    )
     context = {
         "cohort": cohort,
-        "rows": results.with_rates(surveys),
+        "rows": results.with_rates(selectors.cohort_surveys(cohort.pk)),
         "form": form,
         "today": timezone.localdate(),
         # The builder is the scheme's coordinators' (a cohort's own coordinators get a 404).
@@ -110,14 +110,14 @@ def remind(request: AuthedRequest, survey_id: int) -> HttpResponse:
 
 def survey_results(request: AuthedRequest, survey_id: int) -> HttpResponse:
     survey = get_managed_survey(request.user, survey_id)
-    found = results.results_of(survey)
+    found = results.results_of(survey)  # kept between changes (decision 0023)
     context = {
         "survey": survey,
         "cohort": survey.series.cohort,
         "rate": results.rate_of(survey),
         "found": found,
         "least": results.min_responses(),
-        "pairs": results.pairs_linked(survey),
+        "pairs": found.pairs,
         "today": timezone.localdate(),
     }
     return render(request, "surveys/results.html", context)
