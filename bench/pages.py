@@ -419,6 +419,7 @@ def _surveys(cohort: Any, *, by: Any) -> None:
     from flipside.demo.clock import clock
     from flipside.privacy import crypto
     from flipside.schemes.models import Role
+    from flipside.surveys import kept
     from flipside.surveys.models import Invitation, Response
     from flipside.surveys.pseudonyms import pseudonym
     from flipside.surveys.services import answers, schedules
@@ -465,6 +466,8 @@ def _surveys(cohort: Any, *, by: Any) -> None:
                     answers=chosen, ciphertext=crypto.encrypt(texts),
                 ))  # fmt: skip
             Response.objects.bulk_create(responses, batch_size=1000)
+            # Written in bulk, past the services: the survey's kept figures counted again.
+            kept.recount(survey.pk, answers_changed=True)
 
 
 def _ideas(cohort: Any, *, by: Any) -> None:

@@ -1,4 +1,5 @@
-"""What ``selfcheck`` verifies about pay: the money adds up, to the penny.
+"""What ``selfcheck`` verifies about pay: the money adds up, to the penny; and the figures and
+names kept for the cohort page and the review page (decision 0024) are what they keep.
 
 Every approved line's amount is its hours times its hourly amount, rounded once to the penny
 (``money.pennies``), and every payment run's kept totals are the sums of its lines, which are
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
 
 from flipside.lib.background import Verdict
 
 from .export import to_hundredths
-from .models import Line, PaymentRun
+from .models import Line, PayCount, PaymentRun
 from .money import pennies
 
 ZERO = Decimal("0.00")
@@ -79,3 +80,32 @@ def check_money() -> Verdict:
     if len(problems) > SHOWN:
         shown.append(f"… and {len(problems) - SHOWN} more")
     return Verdict(summary, tuple(shown))
+
+
+def kept_pay_figure_differences() -> list[tuple[int, tuple[int, int], tuple[int, int]]]:
+    """Cohorts whose kept pay figures, though marked as holding, differ from a fresh count:
+    (cohort id, kept, counted), each as (lines waiting, pence approved not in a run). Empty
+    unless a change to lines escaped ``kept.changed``."""
+    from .kept import count
+
+    wrong = []
+    for row in PayCount.objects.filter(counted_generation=F("generation")).order_by("pk"):
+        kept = (row.waiting_lines, row.approved_pence)
+        counted = tuple(count(row.cohort_id))
+        if kept != counted:
+            wrong.append((row.cohort_id, kept, (counted[0], counted[1])))
+    return wrong
+
+
+def check_kept_pay_figures() -> Verdict:
+    """Every cohort's kept pay figures agree with a fresh count, and every line keeps its
+    mentor's name as it is now."""
+    problems = [
+        f"pay figures: cohort {pk} keeps {kept} but counts {counted}"
+        for pk, kept, counted in kept_pay_figure_differences()
+    ]
+    misnamed = Line.objects.exclude(sort_name=F("mentor__display_name"))
+    for pk, mentor_id in misnamed.order_by("pk").values_list("pk", "mentor_id")[:SHOWN]:
+        problems.append(f"line {pk}: keeps a name that is not its mentor's ({mentor_id}) now")
+    held = PayCount.objects.filter(counted_generation=F("generation")).count()
+    return Verdict(f"Pay figures: {held} cohorts' kept", tuple(problems))

@@ -17,14 +17,18 @@ shown to the mentor's staff partner.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from flipside.lib.kept import Kept
 
 MAX_HOURS_A_DAY = Decimal(24)
 DEFAULT_HOLIDAY_PERCENT = Decimal("12.07")
@@ -211,6 +215,30 @@ class Timesheet(models.Model):
         return self.period_start <= day <= self.period_end
 
 
+class LineQuerySet(models.QuerySet["Line"]):
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[Line], *args: Any, **kwargs: Any
+    ) -> list[Line]:
+        """Lines made in bulk (the benchmark, tests) send no signal: each takes its mentor's
+        name when none is given, and their cohorts' kept pay figures stop holding, in the
+        same transaction (decision 0024)."""
+        from . import kept
+
+        objs = list(objs)
+        unnamed = {line.mentor_id for line in objs if not line.sort_name}
+        if unnamed:
+            people = Line._meta.get_field("mentor").related_model._default_manager  # type: ignore[union-attr]
+            names = dict(people.filter(pk__in=unnamed).values_list("pk", "display_name"))
+            for line in objs:
+                if not line.sort_name:
+                    line.sort_name = names.get(line.mentor_id, "")
+        with transaction.atomic(using=self.db, savepoint=False):
+            made: list[Line] = super().bulk_create(objs, *args, **kwargs)  # type: ignore[arg-type,assignment]
+            for cohort_id in sorted({line.cohort_id for line in objs}):
+                kept.changed(cohort_id)
+        return made
+
+
 class Line(models.Model):
     """One activity claimed on a timesheet, priced at the rate value in force on its date."""
 
@@ -276,11 +304,22 @@ class Line(models.Model):
     )  # fmt: skip
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    # The mentor's name, kept for the review page's order (decision 0024, as memberships keep
+    # theirs, 0014): set when the line is made, and on all their lines when the name changes
+    # (``apps.py``).
+    sort_name = models.CharField(max_length=150, default="", editable=False)
+
+    objects = LineQuerySet.as_manager()
 
     class Meta:
         ordering = ["worked_on", "id"]
         indexes = [
-            models.Index("cohort", "status", name="line_cohort_status"),
+            # A cohort's lines in a status in their mentors' name order: the review page reads
+            # its 50 rows along it, and counts a status from it alone.
+            models.Index(
+                fields=["cohort", "status", "sort_name", "mentor", "worked_on", "id"],
+                name="line_review",
+            ),
             models.Index("mentor", "worked_on", name="line_mentor_day"),
             # Approved lines not yet in a payment run: what the next run collects, and what
             # the cohort page and the coordinators' next step count.
@@ -317,9 +356,24 @@ class Line(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.worked_on}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.sort_name and self.mentor_id is not None:
+            # The services pass the name they read; anything else (the demo, tests) has it
+            # read here.
+            self.sort_name = _mentor_name(self)
+        super().save(*args, **kwargs)
+
     @property
     def total(self) -> Decimal | None:
         return None if self.amount is None else self.amount + self.holiday
+
+
+def _mentor_name(line: Line) -> str:
+    field = Line._meta.get_field("mentor")
+    if field.is_cached(line):  # type: ignore[union-attr]
+        return str(line.mentor.display_name)
+    people = field.related_model._default_manager  # type: ignore[union-attr]
+    return people.filter(pk=line.mentor_id).values_list("display_name", flat=True).first() or ""
 
 
 class PaymentRun(models.Model):
@@ -390,3 +444,24 @@ class ExportLayout(models.Model):
 
     def __str__(self) -> str:
         return f"Payroll columns of organisation {self.organisation_id}"
+
+
+class PayCount(Kept):
+    """A cohort's lines waiting for approval, and the amount approved but not yet in a payment
+    run (with holiday pay, in pence), as last counted: kept so that the cohort page and the
+    coordinators' home need not count the cohort's lines on every view
+    (docs/decisions/0024-pay-figures-kept-and-review-read-in-name-order.md).
+
+    Every change to a cohort's lines raises ``generation`` in the same transaction
+    (``kept.changed``); the figures hold while ``counted_generation`` equals it, and the next
+    reader counts again once it does not."""
+
+    cohort = models.OneToOneField(
+        "schemes.Cohort", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    waiting_lines = models.PositiveIntegerField(default=0)
+    # Signed: a correction taking time off can leave less than nothing waiting.
+    approved_pence = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Pay figures of cohort {self.cohort_id}"

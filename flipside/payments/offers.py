@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
-from flipside.lib.sql import fetch, whole
+from flipside.lib.sql import fetch
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
 
+from .kept import pay_figures
 from .money import pennies
 
 # Pay is claimed once pairs meet: while the cohort runs, and after it closes for late claims.
@@ -39,36 +40,15 @@ class CohortPay:
 
 _FIGURES = "_pay_figures"  # a cohort's figures, asked with its step, kept for its section
 
-# Every coordinator's home and cohort page asks, so this is plain SQL (decision 0010). It
-# counts the lines waiting for approval from the index on cohort and status alone, and sums
-# those approved but not yet in a payment run from a partial index that holds their amounts
-# (PostgreSQL reads neither table row): a month or two of lines, never the cohort's whole
-# history, and never the lines themselves.
-_COHORT_PAY_SQL = """
-    SELECT cohort_id, COUNT(*), 0, 0 FROM payments_line
-    WHERE cohort_id IN ({cohorts}) AND status = 'submitted'
-    GROUP BY cohort_id
-    UNION ALL
-    SELECT cohort_id, 0, COALESCE(SUM(amount), 0), COALESCE(SUM(holiday), 0) FROM payments_line
-    WHERE cohort_id IN ({cohorts}) AND status = 'approved' AND payment_run_id IS NULL
-    GROUP BY cohort_id
-"""
-
 
 def _figures(cohorts: Sequence[Cohort]) -> dict[int, CohortPay]:
     """Each cohort's lines waiting for approval and the amount approved but not yet in a
-    payment run (one query)."""
-    sql = _COHORT_PAY_SQL.format(cohorts=", ".join(whole(c.pk) for c in cohorts))
-    waiting: dict[int, int] = {}
-    approved: dict[int, Decimal] = {}
-    for cohort_id, lines, amount, holiday in fetch(sql, [], ()):
-        waiting[cohort_id] = waiting.get(cohort_id, 0) + int(lines)
-        approved[cohort_id] = approved.get(cohort_id, ZERO) + _money(amount) + _money(holiday)
+    payment run: the figures kept for them (decision 0024), one query while they hold."""
+    counted = pay_figures([c.pk for c in cohorts])
     figures = {}
     for cohort in cohorts:
-        figures[cohort.pk] = CohortPay(
-            cohort, waiting.get(cohort.pk, 0), approved.get(cohort.pk, ZERO)
-        )
+        pay = counted[cohort.pk]
+        figures[cohort.pk] = CohortPay(cohort, pay.waiting_lines, pay.approved)
         setattr(cohort, _FIGURES, figures[cohort.pk])
     return figures
 

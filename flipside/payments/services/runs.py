@@ -28,7 +28,7 @@ from flipside.lib.text import validate_single_line
 from flipside.privacy import audit
 from flipside.schemes.models import Cohort, Organisation
 
-from .. import export
+from .. import export, kept
 from ..models import Employment, ExportLayout, Line, PaymentRun, PaySettings
 from ..money import HUNDRED, pennies
 from . import PayError, StaleVersion
@@ -78,6 +78,7 @@ def collect_run(cohort: Cohort, *, by: User, _locked: bool = True) -> PaymentRun
                 raise PayError(_("Someone collected these lines at the same moment. Try again."))
         else:
             Line.objects.filter(pk__in=ids).update(payment_run=run)
+        kept.changed(cohort.pk)
         sums = export.sums_of(Line.objects.filter(pk__in=ids))
         run.hours, run.amount, run.holiday = sums["hours"], sums["amount"], sums["holiday"]
         run.save(update_fields=["hours", "amount", "holiday"])
@@ -294,6 +295,7 @@ def _correction_values(original: Line, hours: Decimal, reason: str, by: User) ->
         "timesheet": timesheet_for(original.cohort, original.mentor, timezone.localdate()),
         "cohort": original.cohort,
         "mentor_id": original.mentor_id,
+        "sort_name": original.sort_name,
         "kind": Line.Kind.ADJUSTMENT,
         "worked_on": original.worked_on,
         "description": reason,

@@ -34,7 +34,7 @@ from flipside.privacy import audit
 from flipside.schemes.models import Cohort
 from flipside.schemes.permissions import roles_of
 
-from .. import activity, money
+from .. import activity, kept, money
 from ..models import MAX_HOURS_A_DAY, Employment, Line, PaySettings, Policy, Timesheet
 from . import PayError
 from .rates import employment_of, pay_settings_of
@@ -258,10 +258,11 @@ def rate_from(line: Line, policy: str) -> datetime.date | None:
 # --- Who may write --------------------------------------------------------------------------
 
 
-def _lock_person(mentor_id: int) -> None:
+def _lock_person(mentor_id: int) -> str:
     """Lock the mentor's row until the transaction ends: their totals cannot change under a
-    check that reads them."""
-    list(User.objects.select_for_update().filter(pk=mentor_id).values_list("pk"))
+    check that reads them. Their name, which their new lines keep (``Line.sort_name``)."""
+    found = User.objects.select_for_update().filter(pk=mentor_id).values_list("display_name")
+    return next((name for (name,) in found), "")
 
 
 def _require_mentor(timesheet: Timesheet, by: User) -> None:
@@ -303,12 +304,12 @@ def _add(
     settings = pay_settings_of(timesheet.cohort)
     _check_date(timesheet, day)
     price = price_of(settings, day, hours)
-    _lock_person(timesheet.mentor_id)
+    name = _lock_person(timesheet.mentor_id)
     employment = employment_of(timesheet.cohort.scheme.organisation_id, timesheet.mentor_id)
     _check_limits(timesheet, day=day, hours=hours, settings=settings, employment=employment)
     line = Line.objects.create(
         timesheet=timesheet, cohort_id=timesheet.cohort_id, mentor_id=timesheet.mentor_id,
-        worked_on=day, hours=hours, created_by=by, **_priced(price), **fields,
+        sort_name=name, worked_on=day, hours=hours, created_by=by, **_priced(price), **fields,
     )  # fmt: skip
     _touch(timesheet)
     return line
@@ -531,6 +532,7 @@ def submit_timesheet(timesheet: Timesheet, *, by: User, version: int) -> Timeshe
                   "its lines and submit again.")
             )  # fmt: skip
         count = waiting.update(status=Status.SUBMITTED, version=F("version") + 1)
+        kept.changed(locked.cohort_id)
         locked.status, locked.submitted_at = Timesheet.Status.SUBMITTED, timezone.now()
         locked.version += 1
         locked.save(update_fields=["status", "submitted_at", "version"])
@@ -574,6 +576,7 @@ def _decide(locked: Line, by: User, status: str, **values: Any) -> Line:
     ).update(status=status, decided_by=by, decided_at=now, version=locked.version + 1, **values)
     if not changed:
         raise PayError(_("This line was decided by someone else at the same moment."))
+    kept.changed(locked.cohort_id)
     locked.refresh_from_db()
     return locked
 

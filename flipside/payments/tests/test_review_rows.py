@@ -40,9 +40,7 @@ def _clock() -> Any:
 
 
 def squeezed(html: str) -> str:
-    """Whitespace between tags and at a cell's edges taken out, runs of it made one, and the
-    CSRF token (masked afresh each time it is drawn) made one."""
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)
+    """Whitespace between tags and at a cell's edges taken out, and runs of it made one."""
     html = re.sub(r"(<td[^>]*>)\s+", r"\1", re.sub(r"\s+</td>", "</td>", html))
     return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
 
@@ -68,14 +66,12 @@ def draw(world: World, statuses: list[str], *, showing_waiting: bool) -> tuple[s
         ReviewRow(line, services.rate_from(line, settings.policy), line.mentor_id in checked)
         for line in lines
     ]
-    context = {"rows": rows, "cohort": world.cohort, "back": "?q=<b>&page=2",
-               "showing_waiting": showing_waiting}  # fmt: skip
+    context = {"rows": rows, "cohort": world.cohort, "showing_waiting": showing_waiting}
     template = engines["django"].from_string(LOOP)
     before = template.render(context, request)
     listing = review_lines(world.cohort, statuses=statuses)
     tag = engines["django"].from_string(
-        "{% load payments_tables %}{% review_rows rows cohort.pk ticking=showing_waiting "
-        "back=back %}"
+        "{% load payments_tables %}{% review_rows rows cohort.pk ticking=showing_waiting %}"
     )
     after = tag.render({**context, "rows": listing[0 : len(listing)]}, request)
     return squeezed(before), squeezed(after)

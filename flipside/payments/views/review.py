@@ -72,9 +72,15 @@ def review(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     form = forms.ReviewFilterForm(request.GET)
     filters = form.filters()
     statuses = form.statuses()
-    lines = review_lines(cohort, statuses=statuses, name=filters.get("q", ""))
-    page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
     showing_waiting = statuses == [Line.Status.SUBMITTED]
+    # The kept figures (decision 0024) say how many wait: also the page's own count when it
+    # shows exactly those lines.
+    waiting = waiting_count(cohort)
+    lines = review_lines(
+        cohort, statuses=statuses, name=filters.get("q", ""),
+        count=waiting if showing_waiting and not filters.get("q") else None,
+    )  # fmt: skip
+    page = Paginator(lines, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "cohort": cohort,
         "form": form,
@@ -83,10 +89,7 @@ def review(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "rows": page.object_list,
         "unchecked": any(not line.right_to_work for line in page.object_list),
         "back": "?" + request.GET.urlencode(),
-        # Counted once: the page's own count, when it shows exactly the waiting lines.
-        "waiting": lines.count()
-        if showing_waiting and not filters.get("q")
-        else waiting_count(cohort),
+        "waiting": waiting,
         "showing_waiting": showing_waiting,
     }
     return render(request, "payments/review/list.html", context)
@@ -140,7 +143,13 @@ def _decision(request: AuthedRequest, line_id: int, *, reject: bool) -> HttpResp
     also where a message left empty is asked for again."""
     line = get_managed_line(request.user, line_id)
     decide = services.reject_line if reject else services.query_line
-    form = forms.DecisionForm(request.POST or None, initial={"version": line.version})
+    data: QueryDict | None = request.POST or None
+    if data is not None and "message" not in data:
+        # From the review page, whose rows share one form: each line's message has its own
+        # name, and the button pressed gives the version.
+        data = data.copy()
+        data["message"] = request.POST.get(f"message-{line.pk}", "")
+    form = forms.DecisionForm(data, initial={"version": line.version})
     back = request.POST.get("back", request.GET.get("back", ""))
     if request.method == "POST" and form.is_valid():
         try:

@@ -53,6 +53,7 @@ def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> N
         r"Pairs' meeting facts: \d+ pairs' kept\. "
         r"Pairs' statuses: \d+ cohorts' counts kept\. "
         r"Pay adds up: yes \(\d+ approved lines, \d+ payment runs checked\)\. "
+        r"Pay figures: \d+ cohorts' kept\. "
         r"Survey responses counted and unnamed: yes",
         first_line,
     )
