@@ -3,7 +3,9 @@ applications, the calls' figures, and the coordinator's next step while a cohort
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -11,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
-from flipside.lib.sql import columns, fetch, fields_of, instances, one_of
-from flipside.schemes.models import Cohort, Membership, Stage
+from flipside.lib.sql import fetch, one_of
+from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, NextStep, Part
 
-from .models import Application, Call
+from .models import Application
 from .selectors import applications_of
 
 Status = Application.Status
@@ -69,7 +71,7 @@ def home_sections(user: User) -> list[Part]:
 # The statuses are written into the statement (``lib.sql.one_of``): as parameters, the plan
 # PostgreSQL kept read every application of the call to find the few waiting.
 _CALLS_SQL = """
-    SELECT {columns},
+    SELECT c.id, c.role,
         (SELECT COUNT(*) FROM recruitment_application a
          WHERE a.call_id = c.id AND a.status IN ({received})) AS received,
         (SELECT COUNT(*) FROM recruitment_application a
@@ -78,20 +80,34 @@ _CALLS_SQL = """
 """
 
 
+@functools.cache
+def _calls_sql() -> str:
+    return _CALLS_SQL.format(
+        received=", ".join(one_of(s, Status.values) for s in Status.values if s != Status.DRAFT),
+        waiting=", ".join(one_of(s.value, Status.values) for s in WAITING),
+    )
+
+
+@dataclass(frozen=True)
+class CallFigures:
+    """A call as the cohort page lists it: its role and its applications' figures."""
+
+    pk: int
+    role: str
+    received: int
+    waiting: int
+
+    def get_role_display(self) -> str:
+        return str(Role(self.role).label)
+
+
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     """For the cohort's coordinators: the calls, with how many applications each received and
     how many wait for review (one query)."""
     if not can_manage:
         return []
-    sql = _CALLS_SQL.format(
-        columns=columns(Call, "c"),
-        received=", ".join(one_of(s, Status.values) for s in Status.values if s != Status.DRAFT),
-        waiting=", ".join(one_of(s.value, Status.values) for s in WAITING),
-    )
-    params = [cohort.pk]
-    calls = []
-    for row in fetch(sql, params, (*fields_of(Call), None, None)):
-        (call,) = instances(row[:-2], Call)
-        call.received, call.waiting = row[-2:]
-        calls.append(call)
+    calls = [
+        CallFigures(pk, role, int(received), int(waiting))
+        for pk, role, received, waiting in fetch(_calls_sql(), [cohort.pk], ())
+    ]
     return [Part("recruitment/_cohort_section.html", calls)]

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib.rows import url_with_id
 from flipside.lib.sql import fetch, whole
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.offers import CardOffer, Link, NextStep, Part
@@ -22,11 +24,31 @@ from .models import Stage as SurveyStage
 
 ASKING = (Stage.MATCHING, Stage.RUNNING, Stage.CLOSED)
 
-_STAGES_SQL = """
-    SELECT se.cohort_id, s.stage FROM surveys_survey s
-    JOIN surveys_series se ON se.id = s.series_id
+# The cohorts' surveys with each one's people invited and answered, kept on its row (decision
+# 0023): the steps read them for every cohort they are asked about, and keep them on the
+# cohort for its page's section (one statement for both).
+_SURVEYS_SQL = """
+    SELECT se.cohort_id, s.id, ins.title, s.stage, s.invited_people, s.answered_people
+    FROM surveys_survey s JOIN surveys_series se ON se.id = s.series_id
+    JOIN surveys_instrument ins ON ins.id = s.instrument_id
     WHERE se.cohort_id IN ({cohorts})
+    ORDER BY s.opens_on, s.id
 """
+_KEPT = "_surveys_rows"  # a cohort's surveys, read with its step, kept for its section
+
+Row = tuple[int, str, str, int, int]  # survey id, title, stage, people invited and answered
+
+
+def _surveys(cohorts: Sequence[Cohort]) -> dict[int, list[Row]]:
+    """Each cohort's surveys by opening date (one query), kept on the cohort."""
+    sql = _SURVEYS_SQL.format(cohorts=", ".join(whole(c.pk) for c in cohorts))
+    found: dict[int, list[Row]] = {c.pk: [] for c in cohorts}
+    for cohort_id, *row in fetch(sql, [], ()):
+        survey_id, title, stage, invited, answered = row
+        found[cohort_id].append((survey_id, title, stage, int(invited), int(answered)))
+    for cohort in cohorts:
+        setattr(cohort, _KEPT, found[cohort.pk])
+    return found
 
 
 def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
@@ -35,14 +57,11 @@ def coordinator_steps(cohorts: Sequence[Cohort]) -> dict[int, NextStep]:
     asking = [c for c in cohorts if c.stage in ASKING]
     if not asking:
         return {}
-    sql = _STAGES_SQL.format(cohorts=", ".join(whole(c.pk) for c in asking))
-    stages: dict[int, set[str]] = {}
-    for cohort_id, stage in fetch(sql, [], ()):
-        stages.setdefault(cohort_id, set()).add(stage)
+    surveys = _surveys(asking)
     steps = {}
     for cohort in asking:
         url = reverse("surveys:cohort_surveys", args=[cohort.pk])
-        have = stages.get(cohort.pk, set())
+        have = {stage for _id, _title, stage, _invited, _answered in surveys[cohort.pk]}
         if cohort.stage == Stage.CLOSED:
             if not {"post", "closing"} <= have:
                 text = _("Schedule the post survey and closing feedback.")
@@ -99,10 +118,8 @@ def home_sections(user: User) -> list[Part]:
 
 @dataclass
 class SurveyRow:
-    title: str
-    stage: str  # the stage's label
-    invited: int  # people, whatever the number of check-ins each was asked to
-    answered: int  # people who answered at least once
+    name: str  # the instrument's title and the stage's label
+    answered: str  # "a of i people answered", in people (a check-in asks a person again)
     url: str  # the survey's results page
 
 
@@ -112,27 +129,23 @@ class CohortSurveys:
     rows: list[SurveyRow]
 
 
-# Each survey's people invited and answered, kept on its row (decision 0023).
-_RATES_SQL = """
-    SELECT s.id, ins.title, s.stage, s.invited_people, s.answered_people
-    FROM surveys_survey s JOIN surveys_series se ON se.id = s.series_id
-    JOIN surveys_instrument ins ON ins.id = s.instrument_id
-    WHERE se.cohort_id = %s
-    ORDER BY s.opens_on, s.id
-"""
-
-
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     """For the cohort's coordinators: each survey's response rate (in people) with a link
-    to its results, and a link to the surveys page (one query). Nobody else sees survey
-    figures here."""
+    to its results, and a link to the surveys page (the surveys its step read, or one
+    query). Nobody else sees survey figures here."""
     if not can_manage:
         return []
+    found = getattr(cohort, _KEPT, None)
+    if found is None:
+        found = _surveys([cohort])[cohort.pk]
+    results = url_with_id("surveys:results")
     rows = [
-        SurveyRow(title, str(SurveyStage(stage).label), int(invited), int(answered),
-                  reverse("surveys:results", args=[survey_id]))
-        for survey_id, title, stage, invited, answered in fetch(
-            _RATES_SQL, [cohort.pk], ()
+        SurveyRow(
+            f"{title} · {SurveyStage(stage).label}",
+            ngettext("%(a)s of %(i)s person answered", "%(a)s of %(i)s people answered", invited)
+            % {"a": answered, "i": invited},
+            results(survey_id),
         )
-    ]  # fmt: skip
+        for survey_id, title, stage, invited, answered in found
+    ]
     return [Part("surveys/_cohort_section.html", CohortSurveys(cohort, rows))]
