@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import router
 from django.utils.translation import gettext as _
 
-from flipside.lib.sql import partial
+from flipside.lib.sql import fetch, field_of, partial
 from flipside.schemes.models import Cohort, Scheme, Stage
 
 from .models import AVAILABILITY_SLOTS, PARTS_OF_DAY, WEEKDAYS, Application, Call
@@ -73,50 +74,65 @@ def _accepted_step(cohort: Cohort) -> str:
 
 # Every home page asks for the person's applications, and most people have none or one:
 # plain SQL, as for roles (decision 0007), where the ORM took ~1 ms to compile the join
-# through the call, cohort and scheme. The calls are read only for people who applied.
+# through the call, cohort and scheme (and two raw querysets, one for the applications and
+# one for their calls, cost about as much to build their models).
 _APPLICATIONS_SQL = """
-    SELECT id, call_id, applicant_id, status, created_at, submitted_at
-    FROM recruitment_application WHERE applicant_id = %s ORDER BY created_at DESC, id DESC
-"""
-_CALLS_SQL = """
-    SELECT c.id, c.cohort_id, c.role, c.title, c.opens_at, c.closes_at,
-        co.label AS cohort_label, co.stage AS cohort_stage, co.scheme_id AS cohort_scheme_id,
-        s.name AS scheme_name
-    FROM recruitment_call c JOIN schemes_cohort co ON co.id = c.cohort_id
+    SELECT a.id, a.call_id, a.applicant_id, a.status, a.created_at, a.submitted_at,
+        c.cohort_id, c.role, c.title, c.opens_at, c.closes_at,
+        co.label, co.stage, co.scheme_id, s.name
+    FROM recruitment_application a JOIN recruitment_call c ON c.id = a.call_id
+    JOIN schemes_cohort co ON co.id = c.cohort_id
     JOIN schemes_scheme s ON s.id = co.scheme_id
-    WHERE c.id IN ({ids})
+    WHERE a.applicant_id = %s ORDER BY a.created_at DESC, a.id DESC
 """
+
+
+def _field(model: Any, name: str) -> Any:
+    return field_of(model, name)
+
+
+_FIELDS = (
+    None, None, None, None, _field(Application, "created_at"),
+    _field(Application, "submitted_at"), None, None, None, _field(Call, "opens_at"),
+    _field(Call, "closes_at"), None, None, None, None,
+)  # fmt: skip
 
 
 def applications_of(user: Any) -> list[ApplicationSummary]:
-    """Everyone's own applications, newest first, with what to do next."""
+    """Everyone's own applications, newest first, with what to do next (one query)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    applications = list(Application.objects.raw(_APPLICATIONS_SQL, [user.pk]))
-    if not applications:
-        return []
-    ids = sorted({a.call_id for a in applications})
-    calls = {}
-    for call in Call.objects.raw(_CALLS_SQL.format(ids=", ".join(["%s"] * len(ids))), ids):
-        read: Any = call  # with the query's extra columns
-        using = call._state.db or "default"
-        scheme = partial(
-            Scheme, {"id": read.cohort_scheme_id, "name": read.scheme_name}, using=using
-        )
-        call.cohort = partial(
-            Cohort,
-            {
-                "id": call.cohort_id,
-                "scheme_id": scheme.pk,
-                "label": read.cohort_label,
-                "stage": read.cohort_stage,
-            },
+    using = router.db_for_read(Application)
+    calls: dict[int, Call] = {}
+    applications = []
+    for row in fetch(_APPLICATIONS_SQL, [user.pk], _FIELDS, using=using):
+        (pk, call_id, applicant_id, status, created_at, submitted_at, cohort_id, role, title,
+         opens_at, closes_at, label, stage, scheme_id, scheme_name) = row  # fmt: skip
+        call = calls.get(call_id)
+        if call is None:
+            scheme = partial(Scheme, {"id": scheme_id, "name": scheme_name}, using=using)
+            cohort = partial(
+                Cohort,
+                {"id": cohort_id, "scheme_id": scheme_id, "label": label, "stage": stage},
+                using=using,
+            )
+            cohort.scheme = scheme
+            call = partial(
+                Call,
+                {"id": call_id, "cohort_id": cohort_id, "role": role, "title": title,
+                 "opens_at": opens_at, "closes_at": closes_at},
+                using=using,
+            )  # fmt: skip
+            call.cohort = cohort
+            calls[call_id] = call
+        application = partial(
+            Application,
+            {"id": pk, "call_id": call_id, "applicant_id": applicant_id, "status": status,
+             "created_at": created_at, "submitted_at": submitted_at},
             using=using,
-        )
-        call.cohort.scheme = scheme
-        calls[call.pk] = call
-    for application in applications:
-        application.call = calls[application.call_id]
+        )  # fmt: skip
+        application.call = call
+        applications.append(application)
     return [
         ApplicationSummary(a, *applicant_status(a), next_step=next_step(a)) for a in applications
     ]
