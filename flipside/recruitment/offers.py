@@ -80,6 +80,15 @@ _CALLS_SQL = """
 """
 
 
+# Once pairs meet, recruitment is long over: the calls are listed with links only, and their
+# applications (a thousand or more a cohort) are not counted on every view.
+_LISTED_SQL = """
+    SELECT c.id, c.role, NULL, NULL FROM recruitment_call c WHERE c.cohort_id = %s
+    ORDER BY c.role, c.id
+"""
+RECRUITMENT_OVER = (Stage.RUNNING, Stage.CLOSED)
+
+
 @functools.cache
 def _calls_sql() -> str:
     return _CALLS_SQL.format(
@@ -94,8 +103,8 @@ class CallFigures:
 
     pk: int
     role: str
-    received: int
-    waiting: int
+    received: int | None  # None once recruitment is over (not counted)
+    waiting: int | None
 
     def get_role_display(self) -> str:
         return str(Role(self.role).label)
@@ -103,11 +112,14 @@ class CallFigures:
 
 def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     """For the cohort's coordinators: the calls, with how many applications each received and
-    how many wait for review (one query)."""
+    how many wait for review until pairs meet (one query)."""
     if not can_manage:
         return []
+    over = cohort.stage in RECRUITMENT_OVER
     calls = [
-        CallFigures(pk, role, int(received), int(waiting))
-        for pk, role, received, waiting in fetch(_calls_sql(), [cohort.pk], ())
+        CallFigures(pk, role, *((None, None) if over else (int(received), int(waiting))))
+        for pk, role, received, waiting in fetch(
+            _LISTED_SQL if over else _calls_sql(), [cohort.pk], ()
+        )
     ]
     return [Part("recruitment/_cohort_section.html", calls)]

@@ -208,6 +208,7 @@ def test_each_call_counts_its_own_applications_received_and_waiting_drafts_neith
     world: World, client: Any
 ) -> None:
     Status = Application.Status
+    Cohort.objects.filter(pk=world.cohort.pk).update(stage=Stage.RECRUITING)
     mentees = open_call(world.cohort, Role.MENTEE)
     mentors = open_call(world.cohort, Role.MENTOR)
     for status in (Status.DRAFT, Status.SUBMITTED, Status.SHORTLISTED, Status.DECLINED):
@@ -224,6 +225,25 @@ def test_each_call_counts_its_own_applications_received_and_waiting_drafts_neith
     html = response.content.decode()
     assert "(3 received, 2 waiting for review)" in html
     assert "(0 received, 0 waiting for review)" in html
+
+
+def test_once_pairs_meet_the_calls_are_listed_without_counting_their_applications(
+    world: World, client: Any
+) -> None:
+    call = open_call(world.cohort)
+    submitted(call)
+    url = reverse("home:cohort", args=[world.cohort.pk])
+    client.force_login(world.coordinator)
+    for stage in (Stage.RUNNING, Stage.CLOSED):
+        Cohort.objects.filter(pk=world.cohort.pk).update(stage=stage)
+        response = client.get(url)
+        [calls] = [p.data for p in response.context["sections"] if "recruitment" in p.template]
+        assert [(c.pk, c.received, c.waiting) for c in calls] == [(call.pk, None, None)]
+        html = response.content.decode()
+        assert reverse("recruitment:applications", args=[call.pk]) in html
+        assert "received" not in html
+    Cohort.objects.filter(pk=world.cohort.pk).update(stage=Stage.MATCHING)
+    assert "(1 received, 1 waiting for review)" in client.get(url).content.decode()
 
 
 def test_cohort_page_counts_its_own_pairs_and_sessions_not_cancelled_ones(
