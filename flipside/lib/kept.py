@@ -7,10 +7,11 @@ generation is still the one it read with the counts)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connections, models, router
+from django.utils import timezone
 
 
 class Kept(models.Model):
@@ -53,4 +54,33 @@ def mark_stale(
                 f"FROM ({cohorts}) changed WHERE 1 = 1 "
                 f"ON CONFLICT (cohort_id) DO UPDATE SET generation = {table}.generation + 1",
                 params,
+            )
+
+
+def keep(
+    model: type[Kept], cohort_id: int, generation: int | None, counts: Mapping[str, int],
+    *, using: str,
+) -> None:  # fmt: skip
+    """Keep what was just counted for the cohort (``counts``, by column), at ``generation``:
+    the generation read in the same statement as the counts, so from the same snapshot. The
+    counts are written only while the generation is still that one (a change since has raised
+    it, and the next reader counts again). A cohort counted for the first time (no row:
+    ``generation`` None) gets a row that does not hold yet, and is kept from its next count
+    on: a change made while counting, such as a deletion, marks only rows that exist."""
+    table = model._meta.db_table
+    columns = list(counts)
+    with connections[using].cursor() as cursor:
+        if generation is None:
+            cursor.execute(
+                f"INSERT INTO {table} (cohort_id, generation, {', '.join(columns)}) "  # noqa: S608 - names from the model
+                f"VALUES (%s, 1, {', '.join('0' for _ in columns)}) "
+                "ON CONFLICT (cohort_id) DO NOTHING",
+                [cohort_id],
+            )
+        else:
+            cursor.execute(
+                f"UPDATE {table} SET counted_generation = generation, "  # noqa: S608 - names from the model
+                f"{''.join(f'{c} = %s, ' for c in columns)}counted_at = %s "
+                "WHERE cohort_id = %s AND generation = %s",
+                [*counts.values(), timezone.now(), cohort_id, generation],
             )

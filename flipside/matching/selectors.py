@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
-from django.db import connections, router
+from django.db import router
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
+from flipside.lib.kept import keep
 from flipside.lib.sql import (
     columns,
     fetch,
@@ -31,7 +31,7 @@ from flipside.schemes.models import Cohort, Membership, Role, Scheme
 from flipside.training.readiness import Readiness, cohort_readiness, ready_ids
 
 from . import engine, explain, loader
-from .models import Pair, PairRule, Proposal, Run, Unmatched
+from .models import Pair, PairCount, PairRule, Proposal, Run, Unmatched
 from .services import LOW_SCORE, MatchingError, settings_for
 from .services.places import active_load
 
@@ -351,20 +351,7 @@ def _count_pairs_and_keep(cohort_id: int, alias: str) -> _Counted:
     sql = _PAIR_COUNT_AND_GENERATION_SQL.format(counts=_PAIR_COUNTS_SQL)
     row = fetch(sql, [*_pair_count_params(cohort_id), cohort_id], (), using=alias)[0]
     generation, counted = row[0], _Counted(*row[1:])
-    with connections[alias].cursor() as cursor:
-        if generation is None:
-            cursor.execute(
-                "INSERT INTO matching_paircount (cohort_id, generation, active, ended, unpaired) "
-                "VALUES (%s, 1, 0, 0, 0) ON CONFLICT (cohort_id) DO NOTHING",
-                [cohort_id],
-            )
-        else:
-            cursor.execute(
-                "UPDATE matching_paircount SET counted_generation = generation, active = %s, "
-                "ended = %s, unpaired = %s, counted_at = %s "
-                "WHERE cohort_id = %s AND generation = %s",
-                [*counted, timezone.now(), cohort_id, generation],
-            )
+    keep(PairCount, cohort_id, generation, counted._asdict(), using=alias)
     return counted
 
 

@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db import connections, router
-from django.utils import timezone
+from django.db import router
 
-from flipside.lib.kept import mark_stale
+from flipside.lib.kept import keep, mark_stale
 from flipside.lib.sql import fetch, whole
 
 from .models import Line, PayCount
@@ -106,18 +105,7 @@ def _count_and_keep(cohort_id: int, alias: str) -> PayFigures:
     row = fetch(sql, [], (), using=alias)[0]
     generation = row[0]
     counted = PayFigures(int(row[1]), _pence(row[2]) + _pence(row[3]))
-    with connections[alias].cursor() as cursor:
-        if generation is None:
-            cursor.execute(
-                "INSERT INTO payments_paycount (cohort_id, generation, waiting_lines, "
-                "approved_pence) VALUES (%s, 1, 0, 0) ON CONFLICT (cohort_id) DO NOTHING",
-                [cohort_id],
-            )
-        else:
-            cursor.execute(
-                "UPDATE payments_paycount SET counted_generation = generation, "
-                "waiting_lines = %s, approved_pence = %s, counted_at = %s "
-                "WHERE cohort_id = %s AND generation = %s",
-                [*counted, timezone.now(), cohort_id, generation],
-            )
+    keep(PayCount, cohort_id, generation,
+         {"waiting_lines": counted.waiting_lines, "approved_pence": counted.approved_pence},
+         using=alias)  # fmt: skip
     return counted

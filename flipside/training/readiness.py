@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,11 +25,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.lib.background import Verdict
-from flipside.lib.kept import mark_stale
+from flipside.lib.kept import keep, mark_stale
 from flipside.lib.sql import Listing, fetch, reached
 from flipside.schemes.models import Membership, Role
 
@@ -359,24 +358,9 @@ def _count_and_keep(cohort: Any, alias: str) -> list[ReadyCount]:
     found = {role: (ready, total) for _, role, total, ready in rows if role is not None}
     counts = [ReadyCount(role, *found.get(role, (0, 0))) for role in (Role.MENTOR, Role.MENTEE)]
     (_, mentors_ready, mentors), (_, mentees_ready, mentees) = counts
-    with connections[alias].cursor() as cursor:
-        if generation is None:
-            # Counted for the first time: the row is made as not holding, and kept from the
-            # next count on, since a deletion made while counting marks only rows that exist.
-            cursor.execute(
-                "INSERT INTO training_readinesscount (cohort_id, generation, mentors_ready, "
-                "mentors, mentees_ready, mentees) VALUES (%s, 1, 0, 0, 0, 0) "
-                "ON CONFLICT (cohort_id) DO NOTHING",
-                [cohort.pk],
-            )
-        else:
-            cursor.execute(
-                "UPDATE training_readinesscount SET counted_generation = generation, "
-                "mentors_ready = %s, mentors = %s, mentees_ready = %s, mentees = %s, "
-                "counted_at = %s WHERE cohort_id = %s AND generation = %s",
-                [mentors_ready, mentors, mentees_ready, mentees, timezone.now(), cohort.pk,
-                 generation],
-            )  # fmt: skip
+    figures = {"mentors_ready": mentors_ready, "mentors": mentors,
+               "mentees_ready": mentees_ready, "mentees": mentees}  # fmt: skip
+    keep(ReadinessCount, cohort.pk, generation, figures, using=alias)
     return counts
 
 

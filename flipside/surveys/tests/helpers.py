@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from conftest import World, join, make_user
 from flipside.accounts.models import User
+from flipside.matching.models import Pair
+from flipside.partnerships.models import Meeting
 from flipside.schemes.models import Role
 from flipside.surveys.models import Instrument, Kind, Survey
 from flipside.surveys.services import answers, schedules
@@ -56,3 +58,15 @@ def full_answers(survey: Survey, *, score: int = 4, text: str = "It went well") 
 
 def answer(survey: Survey, user: User, **kwargs: Any) -> Any:
     return answers.submit_response(survey, user=user, answers=full_answers(survey, **kwargs))
+
+
+def held_meetings(world: World, n: int) -> list[Meeting]:
+    """``n`` meetings of a new pair of the world's mentor and mentee, held and confirmed."""
+    pair = Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee,
+                               score=70)  # fmt: skip
+    return [
+        Meeting.objects.create(pair=pair, status=Meeting.Status.HELD, record="confirmed",
+                               held_minutes=60, proposed_by=world.mentor,
+                               starts_at=timezone.now() - datetime.timedelta(hours=h + 1))
+        for h in range(n)
+    ]  # fmt: skip

@@ -5,7 +5,6 @@ never kept over answers given while they were being counted."""
 
 from __future__ import annotations
 
-import datetime
 import json
 from io import StringIO
 from typing import Any
@@ -18,15 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World, join, make_user, response_text
-from flipside.matching.models import Pair
-from flipside.partnerships.models import Meeting
 from flipside.privacy import crypto
 from flipside.schemes.models import Role
 from flipside.surveys import kept, results
 from flipside.surveys.models import Invitation, Response, Survey, SurveyTally
 from flipside.surveys.services import answers, schedules
 
-from .helpers import answer, full_answers, mentors, scheduled
+from .helpers import answer, full_answers, held_meetings, mentors, scheduled
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +33,6 @@ def figures(survey: Survey) -> tuple[int, int]:
     assert kept.kept_differences() == []
     survey.refresh_from_db()
     return survey.invited_people, survey.answered_people
-
-
-def held_meetings(world: World, n: int) -> list[Meeting]:
-    pair = Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee,
-                               score=70)  # fmt: skip
-    return [
-        Meeting.objects.create(pair=pair, status=Meeting.Status.HELD, record="confirmed",
-                               held_minutes=60, proposed_by=world.mentor,
-                               starts_at=timezone.now() - datetime.timedelta(hours=h + 1))
-        for h in range(n)
-    ]  # fmt: skip
 
 
 def test_people_invited_and_answered_are_kept_through_every_change(world: World) -> None:

@@ -13,14 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import World, make_cohort, response_text
-from flipside.matching.models import Pair
-from flipside.partnerships.models import Meeting
 from flipside.schemes.models import Cohort, Membership, Stage
 from flipside.surveys import offers
 from flipside.surveys.models import Invitation, Survey
 from flipside.surveys.services import answers, schedules
 
-from .helpers import answer, full_answers, mentors, scheduled, standard
+from .helpers import answer, full_answers, held_meetings, mentors, scheduled, standard
 
 pytestmark = pytest.mark.django_db
 PRE = "Schedule the pre survey, before pairs first meet."
@@ -116,17 +114,6 @@ def test_a_waiting_survey_is_on_its_audiences_card_until_answered(
         theirs = list(Membership.objects.filter(user=person).select_related("cohort"))
         assert offers.participant_offers(person, theirs) == {}
     assert offers.home_sections(world.mentor) == []
-
-
-def held_meetings(world: World, n: int) -> list[Meeting]:
-    pair = Pair.objects.create(cohort=world.cohort, mentor=world.mentor, mentee=world.mentee,
-                               score=70)  # fmt: skip
-    return [
-        Meeting.objects.create(pair=pair, status=Meeting.Status.HELD, record="confirmed",
-                               held_minutes=60, proposed_by=world.mentor,
-                               starts_at=timezone.now() - datetime.timedelta(hours=h + 1))
-        for h in range(n)
-    ]  # fmt: skip
 
 
 def card_links(person: Any) -> list[str]:
