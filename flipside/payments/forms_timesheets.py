@@ -163,6 +163,11 @@ class DecisionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Say what is wrong and what they can do. They see this."),
+        error_messages={
+            "required": gettext_lazy(
+                "Write a message to the mentor: say what is wrong and what they can do."
+            )
+        },
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

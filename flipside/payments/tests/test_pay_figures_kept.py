@@ -255,7 +255,7 @@ def test_a_rows_buttons_submit_the_shared_form_once_at_the_version_shown(world: 
     # A row's message left empty is asked for again on the line's own page.
     empty = client.post(reverse("payments:reject", args=[first.pk]),
                         {**shared, "version": first.version})  # fmt: skip
-    assert empty.status_code == 200 and "This field is required" in empty.content.decode()
+    assert empty.status_code == 200 and "Write a message to the mentor" in empty.content.decode()
     # Approve, at a stale version: refused; at the version shown: approved once.
     approve = reverse("payments:approve", args=[first.pk])
     client.post(approve, {**shared, "version": first.version + 1})
