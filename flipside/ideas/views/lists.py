@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict
 from flipside.schemes.models import Organisation
+from flipside.schemes.permissions import roles_of
 
 from .. import forms, selectors
 from ..models import Owner
@@ -46,15 +47,9 @@ def register(request: AuthedRequest, organisation_id: int) -> HttpResponse:
         "form": form,
         "filters": filters,
         "page": page,
-        "is_org_coordinator": organisation.pk in _org_ids(request),
+        "is_org_coordinator": organisation.pk in roles_of(request.user).organisations,
     }
     return render(request, "ideas/register.html", context)
-
-
-def _org_ids(request: AuthedRequest) -> frozenset[int]:
-    from flipside.schemes.permissions import roles_of
-
-    return roles_of(request.user).organisations
 
 
 def mine(request: AuthedRequest) -> HttpResponse:
