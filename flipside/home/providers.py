@@ -16,7 +16,7 @@ from flipside.partnerships import offers as partnerships
 from flipside.payments import offers as payments
 from flipside.recruitment import offers as recruitment
 from flipside.schemes.models import Cohort, Membership
-from flipside.schemes.offers import CardOffer, NextStep, Part
+from flipside.schemes.offers import CardOffer, NextStep, Part, Section
 from flipside.surveys import offers as surveys
 from flipside.training import offers as training
 
@@ -37,8 +37,12 @@ class Offers(Protocol):
         """Sections of the person's home page about what is theirs in the app."""
         ...
 
-    def cohort_sections(self, cohort: Cohort, *, can_manage: bool) -> list[Part]:
-        """The app's sections of the cohort overview: links, and figures for coordinators."""
+    def cohort_sections(
+        self, cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+    ) -> list[Section]:
+        """The app's sections of the cohort overview, drawn (decision 0025): links, and
+        figures for coordinators. ``viewer`` is the person looking, where a link is only
+        for some coordinators."""
         ...
 
 

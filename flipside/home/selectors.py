@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from flipside.accounts.models import User
+from flipside.lib.sections import join
 from flipside.lib.sql import columns, fetch, fields_of, instances
 from flipside.privacy.audit import codes_for
 from flipside.privacy.models import AuditEntry
@@ -119,12 +121,13 @@ def home_sections(user: User) -> list[Part]:
     return [part for provider in PROVIDERS for part in provider.home_sections(user)]
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
-    return [
-        part
+def cohort_sections(cohort: Cohort, *, can_manage: bool, viewer: User) -> SafeString:
+    """Each app's sections of the cohort overview, in the cycle's order, drawn."""
+    return join(
+        section.html
         for provider in PROVIDERS
-        for part in provider.cohort_sections(cohort, can_manage=can_manage)
-    ]
+        for section in provider.cohort_sections(cohort, can_manage=can_manage, viewer=viewer)
+    )
 
 
 # Every coordinator's cohort page asks, so this is plain SQL: the ORM took ~2 ms to compile

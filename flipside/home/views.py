@@ -33,6 +33,6 @@ def cohort_overview(request: AuthedRequest, cohort_id: int) -> HttpResponse:
         "allowed": cohort.allowed_stages() if can_manage else [],
         "history": selectors.stage_history(cohort) if can_manage else [],
         "next_step": selectors.coordinator_steps([cohort]).get(cohort.pk) if can_manage else None,
-        "sections": selectors.cohort_sections(cohort, can_manage=can_manage),
+        "sections": selectors.cohort_sections(cohort, can_manage=can_manage, viewer=request.user),
     }
     return render(request, "home/cohort.html", context)

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.lib.sql import fetch, whole
 from flipside.schemes.models import Cohort, Membership, Role
-from flipside.schemes.offers import CardOffer, Link, NextStep, Part
+from flipside.schemes.offers import CardOffer, Link, NextStep, Part, Section
 
 from .models import RECORDING, Status
 
@@ -119,7 +121,9 @@ class CohortIdeas:
     total: int
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """For coordinators once a cohort runs: its ideas by status and the register's links
     (the counts its step read, or one query)."""
     if not can_manage or cohort.stage not in RAISING:
@@ -128,4 +132,26 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
     if counts is None:
         counts = _counts([cohort])[cohort.pk]
     rows = [(s.value, str(s.label), counts.get(s.value, 0)) for s in Status]
-    return [Part("ideas/_cohort_section.html", CohortIdeas(cohort, rows, sum(counts.values())))]
+    data = CohortIdeas(cohort, rows, sum(counts.values()))
+    return [Section(_section(data), data)]
+
+
+def _section(data: CohortIdeas) -> SafeString:
+    organisation = data.cohort.scheme.organisation_id
+    lines = [
+        draw.link(
+            draw.url("ideas:register", organisation), _("Triage and follow ideas for change")
+        ),
+        draw.link(
+            draw.url("ideas:record", data.cohort.pk),
+            _("Enter an idea raised at a reflection event"),
+        ),
+        draw.link(draw.url("ideas:board", organisation), _("The “you said, we did” board")),
+    ]
+    return draw.join(
+        [
+            draw.heading(_("Ideas for change"), id="ideas-title"),
+            draw.figures(((label, n) for _s, label, n in data.rows), labelled_by="ideas-title"),
+            draw.actions(lines),
+        ]
+    )

@@ -13,13 +13,15 @@ from typing import Any
 
 from django.db import connection
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.lib.sql import fetch, partial
 from flipside.schemes.models import Cohort, Membership, Role, Stage
-from flipside.schemes.offers import CardOffer, NextStep, Part
+from flipside.schemes.offers import CardOffer, NextStep, Part, Section
 
 from .models import Pair, Run
 
@@ -156,7 +158,9 @@ class PairFigures:
     ended: int
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """For the cohort's coordinators: the matching links, and how many pairs are active and
     how many ended early (read with the cohort's next step while the kept figures hold)."""
     if not can_manage:
@@ -169,4 +173,18 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
 
         counts = pair_figures(cohort).counts
         figures = PairFigures(counts[Pair.Status.ACTIVE], counts[Pair.Status.ENDED])
-    return [Part("matching/_cohort_section.html", figures)]
+    return [Section(_section(cohort, figures), figures)]
+
+
+def _section(cohort: Cohort, figures: PairFigures) -> SafeString:
+    counts = _("%(active)s active, %(ended)s ended early") % {
+        "active": figures.active,
+        "ended": figures.ended,
+    }
+    note = draw.muted(_("(end a pair early, find someone a new partner)"))
+    published = draw.link(draw.url("matching:pairs", cohort.pk), _("Published pairs"))
+    lines = [
+        draw.link(draw.url("matching:overview", cohort.pk), _("Propose, check and publish pairs")),
+        draw.join([published, ": ", counts, note]),
+    ]
+    return draw.join([draw.heading(_("Matching")), draw.actions(lines)])

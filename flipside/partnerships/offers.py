@@ -10,14 +10,17 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.lib.sql import fetch, field_of, partial
 from flipside.matching.models import Pair
 from flipside.schemes.models import Cohort, Membership, Role, Stage
-from flipside.schemes.offers import CardOffer, Link, NextStep, Part
+from flipside.schemes.offers import CardOffer, Link, NextStep, Part, Section
+from flipside.schemes.permissions import roles_of
 
 from . import board
 from .models import Meeting, PairFacts
@@ -170,9 +173,12 @@ class CohortProgress:
     can_manage: bool
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """The pairs by status, for coordinators with links to the board, events and talking
-    points; for observers, counts only. Shown once the cohort runs (one aggregate query)."""
+    points (for the scheme's curators of talking points: the viewer, when known, is one); for
+    observers, counts only. Shown once the cohort runs (one aggregate query)."""
     if cohort.stage not in (Stage.RUNNING, Stage.CLOSED):
         return []
     counts = getattr(cohort, "_partnership_counts", None)
@@ -180,4 +186,28 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
         counts = board.status_counts(cohort)
     rows = [(key, str(label), counts[key]) for key, label in STATUSES.items()]
     data = CohortProgress(cohort, rows, sum(counts.values()), can_manage)
-    return [Part("partnerships/_cohort_section.html", data)]
+    curates = viewer is not None and roles_of(viewer).coordinates_scheme(cohort.scheme)
+    return [Section(_section(data, curates=can_manage and curates), data)]
+
+
+def _section(data: CohortProgress, *, curates: bool) -> SafeString:
+    parts: list[object] = [draw.heading(_("Pairs' progress"), id="progress-title")]
+    if data.total:
+        parts.append(
+            draw.figures(((label, n) for _key, label, n in data.rows), labelled_by="progress-title")
+        )
+    else:
+        parts.append(draw.paragraph(_("No pairs yet.")))
+    if data.can_manage:
+        cohort = data.cohort
+        lines = [
+            draw.link(draw.url("partnerships:board", cohort.pk), _("See each pair's progress")),
+            draw.link(draw.url("partnerships:events", cohort.pk), _("Reflection events")),
+        ]
+        if curates:
+            url = draw.url("partnerships:points_manage", cohort.scheme_id)
+            lines.append(draw.link(url, _("Talking points")))
+        feed_note = draw.muted(_("(reflection events in your calendar program)"))
+        lines.append(draw.link(draw.url("partnerships:feed"), _("Your calendar feed"), feed_note))
+        parts.append(draw.actions(lines))
+    return draw.join(parts)

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.lib.sql import fetch
 from flipside.schemes.models import Cohort, Membership, Role, Stage
-from flipside.schemes.offers import CardOffer, Link, NextStep, Part
+from flipside.schemes.offers import CardOffer, Link, NextStep, Part, Section
 
 from .kept import pay_figures
 from .money import pennies
@@ -124,11 +127,37 @@ def home_sections(user: User) -> list[Part]:
     return []
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """For the cohort's coordinators once pairs meet: lines waiting for approval, the amount
     approved but not yet in a payment run, and links to the pay pages (the figures its step
     read, or one query). Nobody else sees pay here."""
     if not can_manage or cohort.stage not in PAYING:
         return []
     data = getattr(cohort, _FIGURES, None) or _figures([cohort])[cohort.pk]
-    return [Part("payments/_cohort_section.html", data)]
+    return [Section(_section(data), data)]
+
+
+def _section(data: CohortPay) -> SafeString:
+    pk = data.cohort.pk
+    figures = [
+        (_("Lines waiting for approval"), data.waiting_lines),
+        (_("Approved, not yet in a payment run"), f"£{localize(data.approved)}"),
+    ]
+    lines = [
+        draw.link(draw.url("payments:review", pk), _("Approve submitted time")),
+        draw.link(draw.url("payments:runs", pk), _("Payment runs and payroll exports")),
+        draw.link(draw.url("payments:budget", pk), _("Budget")),
+        draw.link(
+            draw.url("payments:employment", pk), _("Right-to-work checks and payroll numbers")
+        ),
+        draw.link(draw.url("payments:settings", pk), _("What is paid, and at which rate")),
+    ]
+    return draw.join(
+        [
+            draw.heading(_("Mentors' pay"), id="pay-title"),
+            draw.figures(figures, labelled_by="pay-title"),
+            draw.actions(lines),
+        ]
+    )

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.lib.sql import fetch, one_of
 from flipside.schemes.models import Cohort, Membership, Role, Stage
-from flipside.schemes.offers import CardOffer, NextStep, Part
+from flipside.schemes.offers import CardOffer, NextStep, Part, Section
 
 from .models import Application
 from .selectors import applications_of
@@ -110,7 +112,9 @@ class CallFigures:
         return str(Role(self.role).label)
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """For the cohort's coordinators: the calls, with how many applications each received and
     how many wait for review until pairs meet (one query)."""
     if not can_manage:
@@ -122,4 +126,23 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
             _LISTED_SQL if over else _calls_sql(), [cohort.pk], ()
         )
     ]
-    return [Part("recruitment/_cohort_section.html", calls)]
+    return [Section(_section(cohort, calls), calls)]
+
+
+def _section(cohort: Cohort, calls: list[CallFigures]) -> SafeString:
+    lines: list[object] = [
+        draw.link(draw.url("recruitment:calls", cohort.pk), _("Calls for applications"))
+    ]
+    for call in calls:
+        after = ""
+        if call.received is not None:
+            after = draw.muted(
+                _("(%(received)s received, %(waiting)s waiting for review)")
+                % {"received": call.received, "waiting": call.waiting}
+            )
+        text = _("Applications: %(role)s") % {"role": call.get_role_display()}
+        lines.append(draw.link(draw.url("recruitment:applications", call.pk), text, after))
+    lines.append(
+        draw.link(draw.url("recruitment:import_staff", cohort.pk), _("Import a staff list"))
+    )
+    return draw.join([draw.heading(_("Recruitment")), draw.actions(lines)])

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .models import Cohort, Stage
@@ -49,6 +50,15 @@ class Part:
     part as ``part``, and finds what it shows in ``part.data``."""
 
     template: str
+    data: Any = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """An app's section of a cohort's overview, drawn already (``html``: every coordinator's
+    cohort page shows seven, decision 0025), with the figures it shows as ``data``."""
+
+    html: SafeString
     data: Any = None
 
 

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.lib.rows import url_with_id
 from flipside.lib.sql import fetch, whole
 from flipside.schemes.models import Cohort, Membership, Role, Stage
-from flipside.schemes.offers import CardOffer, Link, NextStep, Part
+from flipside.schemes.offers import CardOffer, Link, NextStep, Part, Section
 
 from .models import Stage as SurveyStage
 
@@ -129,7 +131,9 @@ class CohortSurveys:
     rows: list[SurveyRow]
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """For the cohort's coordinators: each survey's response rate (in people) with a link
     to its results, and a link to the surveys page (the surveys its step read, or one
     query). Nobody else sees survey figures here."""
@@ -148,4 +152,20 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
         )
         for survey_id, title, stage, invited, answered in found
     ]
-    return [Part("surveys/_cohort_section.html", CohortSurveys(cohort, rows))]
+    data = CohortSurveys(cohort, rows)
+    return [Section(_section(data), data)]
+
+
+def _section(data: CohortSurveys) -> SafeString:
+    parts: list[object] = [draw.heading(_("Surveys"), id="surveys-title")]
+    if data.rows:
+        items = "".join(
+            f"  <li>{draw.link(row.url, row.name, draw.join([': ', row.answered]))}</li>\n"
+            for row in data.rows
+        )
+        parts.append(SafeString(f'<ul aria-labelledby="surveys-title">\n{items}</ul>\n'))
+    else:
+        parts.append(draw.paragraph(_("No surveys scheduled yet.")))
+    url = draw.url("surveys:cohort_surveys", data.cohort.pk)
+    parts.append(draw.actions([draw.link(url, _("Schedule surveys and see response rates"))]))
+    return draw.join(parts)

@@ -11,11 +11,14 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from flipside.accounts.models import User
+from flipside.lib import sections as draw
 from flipside.schemes.models import Cohort, Membership, Stage
-from flipside.schemes.offers import CardOffer, Link, NextStep, Part
+from flipside.schemes.offers import CardOffer, Link, NextStep, Part, Section
 
 from .models import HandbookVersion
 from .readiness import PARTICIPANT_ROLES, readiness_of
@@ -129,7 +132,9 @@ _SESSION_FIGURES_SQL = """
 """
 
 
-def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
+def cohort_sections(
+    cohort: Cohort, *, can_manage: bool, viewer: User | None = None
+) -> list[Section]:
     """Everyone who sees the cohort gets its training link; its coordinators also the
     readiness link and how many sessions there are and are still to come (one query)."""
     figures = None
@@ -139,4 +144,28 @@ def cohort_sections(cohort: Cohort, *, can_manage: bool) -> list[Part]:
             cursor.execute(_SESSION_FIGURES_SQL, [now, cohort.pk])
             sessions, to_come = cursor.fetchone()
         figures = SessionFigures(sessions=sessions, to_come=to_come)
-    return [Part("training/_cohort_section.html", figures)]
+    return [Section(_section(cohort, figures), figures)]
+
+
+def _section(cohort: Cohort, figures: SessionFigures | None) -> SafeString:
+    after = ""
+    if figures is not None:
+        sessions = ngettext("%(n)s session", "%(n)s sessions", figures.sessions) % {
+            "n": figures.sessions
+        }
+        to_come = _("%(n)s still to come") % {"n": figures.to_come}
+        after = draw.muted(f"({sessions}, {to_come})")
+    parts: list[object] = [
+        draw.heading(_("Training")),
+        draw.paragraph(
+            draw.link(draw.url("training:sessions", cohort.pk), _("Training sessions"), after)
+        ),
+    ]
+    if figures is not None:  # the cohort's coordinators
+        readiness = draw.link(
+            draw.url("training:readiness", cohort.pk),
+            _("Readiness"),
+            draw.muted(_("(who is ready to be paired)")),
+        )
+        parts.append(draw.paragraph(readiness))
+    return draw.join(parts)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from conftest import World, join, make_cohort
 from flipside.accounts.models import User
 from flipside.matching.models import Pair
+from flipside.recruitment import offers as recruitment_offers
 from flipside.recruitment.models import Application
 from flipside.recruitment.tests.review_builders import open_call, submitted
 from flipside.schemes.models import Cohort, Role, SchemeCoordinator, Stage
@@ -217,7 +218,8 @@ def test_each_call_counts_its_own_applications_received_and_waiting_drafts_neith
     submitted(open_call(world.other_cohort))  # another cohort's call is not listed
     client.force_login(world.coordinator)
     response = client.get(reverse("home:cohort", args=[world.cohort.pk]))
-    [calls] = [part.data for part in response.context["sections"] if "recruitment" in part.template]
+    [section] = recruitment_offers.cohort_sections(response.context["cohort"], can_manage=True)
+    calls = section.data
     assert [(c.pk, c.received, c.waiting) for c in calls] == [
         (mentees.pk, 0, 0),
         (mentors.pk, 3, 2),
@@ -237,7 +239,8 @@ def test_once_pairs_meet_the_calls_are_listed_without_counting_their_application
     for stage in (Stage.RUNNING, Stage.CLOSED):
         Cohort.objects.filter(pk=world.cohort.pk).update(stage=stage)
         response = client.get(url)
-        [calls] = [p.data for p in response.context["sections"] if "recruitment" in p.template]
+        [section] = recruitment_offers.cohort_sections(response.context["cohort"], can_manage=True)
+        calls = section.data
         assert [(c.pk, c.received, c.waiting) for c in calls] == [(call.pk, None, None)]
         html = response.content.decode()
         assert reverse("recruitment:applications", args=[call.pk]) in html

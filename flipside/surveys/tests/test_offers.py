@@ -72,7 +72,9 @@ def test_the_cohort_section_counts_who_answered_for_coordinators_only(
     with django_assert_num_queries(1):
         (part,) = offers.cohort_sections(world.cohort, can_manage=True)
 
-    assert part.template == "surveys/_cohort_section.html"
+    results = reverse("surveys:results", args=[survey.pk])
+    assert f'<a href="{results}">' in part.html
+    assert "1 of 3 people answered" in part.html
     assert part.data.cohort == world.cohort
     assert part.data.rows == [
         offers.SurveyRow(f"{survey.instrument.title} · Before the first meeting (pre)",
@@ -170,3 +172,12 @@ def test_the_cohort_section_counts_people_not_check_ins(
         (part,) = offers.cohort_sections(world.cohort, can_manage=True)
     (row,) = part.data.rows
     assert row.answered == "1 of 1 person answered"
+
+
+def test_the_cohort_section_escapes_a_questionnaires_title(world: World) -> None:
+    survey = scheduled(world)
+    survey.instrument.title = "<b>Before</b> & after"
+    survey.instrument.save(update_fields=["title"])
+    (part,) = offers.cohort_sections(world.cohort, can_manage=True)
+    assert "&lt;b&gt;Before&lt;/b&gt; &amp; after · " in part.html
+    assert "<b>" not in part.html
