@@ -10,7 +10,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 DEV := DEBUG=1 SITE_URL='$(SITE_URL)'
 
-.PHONY: run worker schedules test bench bench-pages lint format install assets browser migrate seed clean
+.PHONY: run worker schedules test bench bench-pages lint format install assets browser pdf-libraries migrate seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,16 @@ static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-install: $(VENV)/.installed assets
+install: $(VENV)/.installed assets pdf-libraries
 
 assets: static/vendor/htmx.min.js
 
 browser:
 	bash scripts/ensure-chromium
+
+## WeasyPrint's system libraries (Pango, a font) and poppler for the PDF tests, from Debian
+pdf-libraries:
+	bash scripts/ensure-weasyprint
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

@@ -79,6 +79,33 @@ if SURVEY_MIN_RESPONSES < 5:
         "raised, never lowered (with fewer answers one person's could be picked out)."
     )
 
+
+def env_at_least(name: str, floor: int, why: str) -> int:
+    """An integer setting that may be raised above ``floor`` but never set below it."""
+    value = env_int(name, floor)
+    if value < floor:
+        raise ImproperlyConfigured(
+            f"{name} is {value}; it must be {floor} or more: it can only be raised, never "
+            f"lowered ({why})."
+        )
+    return value
+
+
+# Reports hide small numbers about equality groups (flipside/reports/disclosure.py). Each
+# threshold can only be raised: below its default a person could be picked out of a report.
+REPORT_SMALL_COUNT = env_at_least(
+    "REPORT_SMALL_COUNT", 10, "smaller counts are shown as a range, as they could point to a person"
+)
+REPORT_ROUND_TO = env_at_least(
+    "REPORT_ROUND_TO", 5, "counts are rounded so that hidden ones cannot be worked out by sums"
+)
+REPORT_MIN_PERCENT_BASE = env_at_least(
+    "REPORT_MIN_PERCENT_BASE", 25, "a percentage of fewer people could give away a hidden count"
+)
+REPORT_MIN_MEAN_N = env_at_least(
+    "REPORT_MIN_MEAN_N", 8, "an average of fewer people could give away one person's figure"
+)
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -104,6 +131,7 @@ INSTALLED_APPS = [
     "flipside.payments",
     "flipside.surveys",
     "flipside.ideas",
+    "flipside.reports",
     "flipside.home",
     "flipside.demo",
     "flipside.worker",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("flipside.payments.urls")),
     path("", include("flipside.surveys.urls")),
     path("", include("flipside.ideas.urls")),
+    path("", include("flipside.reports.urls")),
 ]
 
 handler400 = "flipside.lib.views.bad_request"

@@ -20,7 +20,7 @@ from flipside.notifications import preferences
 from flipside.notifications.models import OutboxMessage, TemplateOverride
 from flipside.recruitment.models import Application, Call, EmailVerification
 from flipside.training.models import Concern, TrainingSession
-from tests import matrix_ideas, matrix_surveys
+from tests import matrix_ideas, matrix_reports, matrix_surveys
 from tests.matrix_rows import (
     COORDINATORS,
     PARTNERS,
@@ -223,6 +223,7 @@ EXPECTED: dict[str, dict[str, int]] = {
 # The later apps keep their rows beside their sample objects.
 EXPECTED.update(matrix_surveys.EXPECTED)
 EXPECTED.update(matrix_ideas.EXPECTED)
+EXPECTED.update(matrix_reports.EXPECTED)
 
 
 def all_url_names() -> list[str]:
@@ -450,6 +451,10 @@ def url_for(name: str, world: World) -> str:
         samples.update(matrix_surveys.samples(world))
     if name.startswith("ideas:"):
         samples.update(matrix_ideas.samples(world))
+    if name in ("reports:cohort_table", "reports:scheme_table"):
+        samples.update(matrix_reports.samples(world, name))
+    if name.startswith("reports:document"):
+        samples.update(matrix_reports.document(world))
     if name == "partnerships:feed_ics":
         from flipside.partnerships.models import CalendarFeed
         from flipside.partnerships.services.feed import token_hash
@@ -517,6 +522,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["payment_run_id", "fmt"],
         *matrix_surveys.KWARG_SETS,
         *matrix_ideas.KWARG_SETS,
+        *matrix_reports.KWARG_SETS,
     ]
 
 

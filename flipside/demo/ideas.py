@@ -43,8 +43,8 @@ class Partners:
 
 
 def _pairs(cohort: Cohort) -> list[Partners]:
-    """The cohort's mentors and mentees as matching's demo paired them (a closed cohort keeps
-    no ``Pair`` rows, only who was paired with whom)."""
+    """The cohort's mentors and mentees as matching's demo paired them: each mentor with the
+    mentee who joined in the same place."""
     people = {
         role: [
             m.user

@@ -1,6 +1,7 @@
-"""The demo's pairs: Pride's last year (remembered only as past pairs once it closed) and this
-year's running ones, each mentor with the mentee who joined in the same place. Race Equality's
-cohort in matching is left for the visitor to match."""
+"""The demo's pairs: Pride's closed year (its pairs kept as they ended the year, and
+remembered as past pairs for matching later years) and this year's running ones, each mentor
+with the mentee who joined in the same place. Race Equality's cohort in matching is left for
+the visitor to match."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from flipside.accounts.models import User
 from flipside.matching.models import Pair, PastPair
-from flipside.schemes.models import Cohort, Role, Stage
+from flipside.schemes.models import Cohort, Role
 
 from .organisation import Demo
 
@@ -30,10 +31,9 @@ def _pairs(cohort: Cohort, *, by: User) -> None:
             mentor_digest=PastPair.digest(organisation_id, mentor.email),
             mentee_digest=PastPair.digest(organisation_id, mentee.email),
         )
-        if cohort.stage != Stage.CLOSED:
-            Pair.objects.create(
-                cohort=cohort, mentor=mentor, mentee=mentee, started_at=started, created_by=by
-            )
+        Pair.objects.create(
+            cohort=cohort, mentor=mentor, mentee=mentee, started_at=started, created_by=by
+        )
 
 
 def _people(cohort: Cohort, role: str) -> list[User]:

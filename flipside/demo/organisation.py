@@ -63,6 +63,9 @@ RACE_EQUALITY = {
     ),
 }
 
+# Pairs in Pride's closed year (2025/26): a mentor and a mentee each.
+CLOSED_PAIRS = 12
+
 # Reserved ".example" domains: demo email can never reach a real person.
 STUDENT_DOMAIN = "students.northbridge.example"
 STAFF_DOMAINS = {Site.Kind.UNIVERSITY: "northbridge.example", Site.Kind.NHS_TRUST: "nhs.example"}
@@ -87,9 +90,9 @@ class People:
          ("tw_GH", 0.06), ("en_IE", 0.08)]
     )  # fmt: skip
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 2026) -> None:
         self.fake = Faker(list(self.LOCALES))
-        self.fake.seed_instance(2026)
+        self.fake.seed_instance(seed)
 
     def create(self, email: str, display_name: str, pronouns: str = "") -> User:
         return User.objects.create_user(
@@ -128,6 +131,9 @@ class Demo:
     """What the later steps of the demo build on."""
 
     people: People
+    # Makes the closed year's people beyond its first five pairs (and its unsuccessful
+    # applicants), so that ``people`` makes everyone else just as before.
+    earlier: People
     signins: dict[str, User]  # the demo sign-ins, by email
     organisation: Organisation
     sites: dict[str, Site]  # by name
@@ -153,17 +159,19 @@ class Demo:
 
 def create_organisation(stdout: TextIOBase | None) -> Demo:
     """The demo sign-ins, the faculty with both schemes, and four cohorts with their people."""
-    people = People()
+    people, earlier = People(), People(seed=2025)
     signins = {email: people.create(email, *DEMO_PEOPLE[email]) for email in DEMO_PEOPLE}
     by = signins[COORDINATOR]
     organisation, sites, pride, race = _schemes(by)
-    cohorts = _cohorts(pride, race, by=by, people=people, signins=signins, sites=sites)
+    cohorts = _cohorts(
+        pride, race, by=by, people=people, earlier=earlier, signins=signins, sites=sites
+    )
     for cohort in cohorts:
         _report(stdout, cohort)
     pride_closed, pride_running, race_matching, race_recruiting = cohorts
     return Demo(
-        people=people, signins=signins, organisation=organisation, sites=sites, pride=pride,
-        race=race, pride_closed=pride_closed, pride_running=pride_running,
+        people=people, earlier=earlier, signins=signins, organisation=organisation, sites=sites,
+        pride=pride, race=race, pride_closed=pride_closed, pride_running=pride_running,
         race_matching=race_matching, race_recruiting=race_recruiting,
     )  # fmt: skip
 
@@ -196,6 +204,7 @@ def _cohorts(
     *,
     by: User,
     people: People,
+    earlier: People,
     signins: dict[str, User],
     sites: dict[str, Site],
 ) -> list[Cohort]:
@@ -207,7 +216,10 @@ def _cohorts(
         _cohort(
             pride, by=by, label="2025/26", stage=Stage.CLOSED,
             starts_on=date(2025, 9, 1), ends_on=date(2026, 7, 31),
-            members=_students(people, 5, faculty) + _staff(people, [faculty] * 5),
+            # A full year of twelve pairs: the first five as the demo always had them.
+            members=_students(people, 5, faculty) + _staff(people, [faculty] * 5)
+            + _students(earlier, CLOSED_PAIRS - 5, faculty)
+            + _staff(earlier, [faculty] * (CLOSED_PAIRS - 5)),
             dates=dated(date(2025, 2, 3), date(2025, 3, 3), date(2025, 6, 16),
                         date(2025, 7, 21), date(2025, 9, 1), date(2026, 7, 31)),
         ),

@@ -1,6 +1,9 @@
-"""The demo's partnerships: both schemes' talking points, and the running Pride cohort's year
-so far — meetings in every state, pairs on track, behind, paused and not yet in touch, talking
-points used, and its reflection events (the mid-point one held, the end one to come).
+"""The demo's partnerships: both schemes' talking points, Pride's closed year (its pairs'
+meetings from first to last, one pair ended early, one paused for a while, and both
+reflection events held with their registers and the coordinator's notes of themes), and the
+running Pride cohort's year so far — meetings in every state, pairs on track, behind, paused
+and not yet in touch, talking points used, and its reflection events (the mid-point one held,
+the end one to come).
 
 Rows are made with the models directly and dated relative to now, so whenever the demo is
 loaded the history reads as the months since the pairs started. The demo's own mentor and
@@ -18,6 +21,7 @@ from django.utils import timezone
 
 from flipside.accounts.models import User
 from flipside.lib.dates import LONDON
+from flipside.matching import kept
 from flipside.matching.models import Pair
 from flipside.partnerships import facts
 from flipside.partnerships.models import (
@@ -30,9 +34,12 @@ from flipside.partnerships.models import (
     TalkingPoint,
     TalkingPointUse,
 )
+from flipside.partnerships.services import events as event_services
+from flipside.privacy import audit
 from flipside.recruitment.models import AVAILABILITY_SLOTS, Application, Call
 from flipside.schemes.models import Cohort, Role, Scheme
 
+from .clock import clock
 from .organisation import Demo
 from .signins import MENTOR
 
@@ -137,6 +144,7 @@ def add_partnerships(demo: Demo) -> None:
         demo.pride.pk: _talking_points(demo.pride, PRIDE_POINTS, demo),
         demo.race.pk: _talking_points(demo.race, RACE_POINTS, demo),
     }
+    _closed_year(demo.pride_closed, points[demo.pride.pk], demo)
     _usual_free_times(demo.pride_running)
     _pride_year(demo.pride_running, points[demo.pride.pk], demo)
 
@@ -497,6 +505,178 @@ def _event(cohort: Cohort, kind: str, **values: Any) -> ReflectionEvent:
         setattr(event, name, value)
     event.save()
     return event
+
+
+# --- Pride's closed year --------------------------------------------------------------------
+
+# Each pair's meetings over the year, in order: H held (and confirmed by the partner), U held
+# but never confirmed, D held but disputed by the partner, N recorded as not held, C
+# cancelled. Ten pairs met the minimum of four; one met three times; the last pair ended
+# early, in January, after two meetings.
+CLOSED_MEETINGS = [
+    "HHHHHH", "HHHCHH", "HHHHH", "HHNHHH", "HHHH", "HHCHH",
+    "HHHHU", "HHHH", "HDHHHH", "HHHHH", "HHNCH", "HH",
+]  # fmt: skip
+ENDED_EARLY = len(CLOSED_MEETINGS) - 1  # the pair (by position) that ended early
+ENDED_ON = datetime.date(2026, 1, 16)
+ENDED_REASON = "The mentee left the faculty in January for a post at another university."
+PAUSED = 5  # paused over the spring exams, then picked up again
+CLOSED_PLACES = [
+    ("Medical School café, ground floor", Mode.IN_PERSON),
+    ("https://meet.northbridge.example/pride-pairs", Mode.ONLINE),
+    ("Mentee's office, Clinical Sciences Building", Mode.IN_PERSON),
+    ("Library group study room 3", Mode.IN_PERSON),
+    ("", Mode.PHONE),
+]
+CLOSED_MINUTES = [60, 55, 45, 75, 60, 50, 65]
+CLOSED_HOURS = [(12, 30), (17, 0), (9, 0), (13, 0), (16, 30), (11, 0)]
+
+MIDPOINT_THEMES_CLOSED = (
+    "Themes raised (anonymised):\n"
+    "- Belonging on placements: several students said they decide, on every new rotation, "
+    "whether it is safe to mention a partner or to correct someone.\n"
+    "- Pronouns and chosen names on rotas, registers and ID badges came up in more than one "
+    "pair.\n"
+    "- Feeling safe to report micro-aggressions: students were unsure who to tell on a "
+    "ward, and whether anything would happen.\n"
+    "- Mentees said hearing about ordinary weeks, not only incidents, changed how they saw "
+    "the course.\n"
+    "Actions: ask placement leads how names and pronouns reach rotas; share the reporting "
+    "route at the next induction."
+)
+END_THEMES_CLOSED = (
+    "Themes raised (anonymised):\n"
+    "- Pronouns on rotas: students had noticed the change agreed with placement leads in "
+    "the spring.\n"
+    "- Visible role models: students would like to know which senior staff are allies, and "
+    "to hear from LGBTQ+ staff who choose to be open.\n"
+    "- Curriculum: case studies still mostly assume heterosexual couples and cisgender "
+    "patients.\n"
+    "- Personal tutors do not always know where to point LGBTQ+ students for support.\n"
+    "- Pairs that booked their next meeting before leaving found the conversations grew "
+    "more honest over the year.\n"
+    "Actions: take the idea of training for personal tutors to the education committee; "
+    "share this year's themes with next year's cohort at its induction."
+)
+
+
+def _closed_year(cohort: Cohort, points: list[TalkingPoint], demo: Demo) -> None:
+    """Pride 2025/26 from its first meetings in the autumn to its last in June: meetings as
+    in ``CLOSED_MEETINGS``, talking points used, one pair paused and resumed, one ended
+    early, and both reflection events held."""
+    pairs = list(Pair.objects.filter(cohort=cohort).select_related("mentor", "mentee"))
+    pairs.sort(key=lambda pair: pair.pk)
+    now = timezone.now()
+    by_theme: dict[str, list[TalkingPoint]] = {}
+    for point in points:
+        by_theme.setdefault(point.theme, []).append(point)
+    themes = list(by_theme.values())
+    first_day = cohort.starts_on + datetime.timedelta(days=21)
+    last_day = cohort.ends_on - datetime.timedelta(days=35)
+    plans: dict[int, Plan] = {}
+    for n, (pair, codes) in enumerate(zip(pairs, CLOSED_MEETINGS, strict=False)):
+        plan = plans[pair.pk] = Plan()
+        last = ENDED_ON - datetime.timedelta(days=14) if n == ENDED_EARLY else last_day
+        step = (last - first_day) / max(len(codes) - 1, 1)
+        for k, code in enumerate(codes):
+            day = _weekday(first_day + datetime.timedelta(days=2 * n % 9) + step * k)
+            hour, minute = CLOSED_HOURS[(n + k) % len(CLOSED_HOURS)]
+            starts = _aware(min(day, last), hour, minute)
+            place, mode = CLOSED_PLACES[(n + 2 * k) % len(CLOSED_PLACES)]
+            recorder = pair.mentor if (n + k) % 3 else pair.mentee
+            if code == "C":
+                canceller = pair.mentee if k % 2 else pair.mentor
+                plan.meetings.append(
+                    _cancelled(pair, starts, proposer=pair.mentor, canceller=canceller, now=now)
+                )
+                continue
+            record = {"U": Record.UNCONFIRMED, "D": Record.DISPUTED}.get(code, Record.CONFIRMED)
+            status = Status.NOT_HELD if code == "N" else Status.HELD
+            plan.meetings.append(
+                _held(pair, starts, now, recorder=recorder, record=record, status=status,
+                      minutes=CLOSED_MINUTES[(n + k) % len(CLOSED_MINUTES)], mode=mode,
+                      place=place)
+            )  # fmt: skip
+        # The first meeting opens with a question to get to know each other, the second
+        # goes on to another theme; both are marked as used.
+        later = themes[1 + n % (len(themes) - 1)]
+        used = [themes[0][n % len(themes[0])], later[n % len(later)]]
+        plan.topics = {0: used[:1], 1: used[1:]} if len(plan.meetings) > 1 else {0: used[:1]}
+        plan.uses = [
+            TalkingPointUse(pair=pair, point=point, marked_by=pair.mentor,
+                            marked_at=_past(plan.meetings[i].starts_at or now, now)
+                            + datetime.timedelta(hours=2))
+            for i, point in enumerate(used[: len(plan.meetings)])
+        ]  # fmt: skip
+    if len(pairs) > PAUSED:
+        paused = pairs[PAUSED]
+        plans[paused.pk].pauses = [
+            Pause(pair=paused, paused_by=paused.mentor,
+                  paused_at=_aware(datetime.date(2026, 4, 20), 10),
+                  resumed_at=_aware(datetime.date(2026, 5, 18), 9),
+                  reason="Revision and exams; we will pick up again after them.")
+        ]  # fmt: skip
+    _create(plans)
+    facts.refresh_cohort(cohort.pk)  # written in bulk, without the signals that keep them
+    if len(pairs) > ENDED_EARLY:
+        _end_early(pairs[ENDED_EARLY], by=demo.coordinator)
+    _closed_events(cohort, pairs, by=demo.coordinator)
+
+
+def _end_early(pair: Pair, *, by: User) -> None:
+    """As ``matching.services.end_pair`` would on the day, without emailing the partners
+    about a year long past."""
+    ended = _aware(ENDED_ON, 11)
+    pair.status, pair.ended_at, pair.end_reason = Pair.Status.ENDED, ended, ENDED_REASON
+    pair.save(update_fields=["status", "ended_at", "end_reason"])
+    kept.changed("cohort", pair.cohort_id)
+    with clock(ended):
+        audit.record(by, "matching.pair.ended", pair)
+
+
+def _closed_events(cohort: Cohort, pairs: list[Pair], *, by: User) -> None:
+    """The closed year's mid-point and end events (made when it started running): held,
+    their registers marked and the coordinator's notes of themes saved, through the
+    partnerships services on the evening of each."""
+    people = [person for pair in pairs for person in (pair.mentor, pair.mentee)]
+    ended = pairs[ENDED_EARLY] if len(pairs) > ENDED_EARLY else None
+    gone = {ended.mentor_id, ended.mentee_id} if ended else set()
+    Answer, Attendance = EventReply.Answer, EventReply.Attendance
+    for kind, minutes, notes, no, maybe, missed in (
+        (ReflectionEvent.Kind.MIDPOINT, 90, MIDPOINT_THEMES_CLOSED, {3, 16}, {9}, {5, 12, 20}),
+        (ReflectionEvent.Kind.END, 120, END_THEMES_CLOSED, {7, 14}, {19}, {2, 11}),
+    ):
+        event = ReflectionEvent.objects.filter(cohort=cohort, kind=kind).order_by("pk").first()
+        if event is None:
+            continue
+        event = _event(
+            cohort, kind, minutes=minutes, location="Seminar room 2, Medical School",
+            created_at=_aware(cohort.starts_on, 9),
+        )  # fmt: skip
+        starts = event.starts_at
+        replies = []
+        for n, person in enumerate(people):
+            if person.pk in gone:
+                continue  # their pair had ended before the invitations went out
+            answer = Answer.NO if n in no else Answer.MAYBE if n in maybe else Answer.YES
+            if n == 21:
+                answer = Answer.NONE
+            replies.append(
+                EventReply(event=event, user=person, answer=answer,
+                           answered_at=starts - datetime.timedelta(days=18 - n % 10)
+                           if answer else None)
+            )  # fmt: skip
+        taken = set(EventReply.objects.filter(event=event).values_list("user_id", flat=True))
+        EventReply.objects.bulk_create([r for r in replies if r.user.pk not in taken])
+        marks: list[tuple[int, str]] = [
+            (reply.pk, Attendance.ABSENT if n in missed or reply.answer != Answer.YES
+             else Attendance.PRESENT)
+            for n, reply in enumerate(event.replies.order_by("pk"))
+        ]  # fmt: skip
+        with clock(starts + datetime.timedelta(minutes=minutes)):
+            event_services.mark_attendance(event, marks, by=by)
+        with clock(starts + datetime.timedelta(days=1, hours=-8)):
+            event_services.save_notes(event, notes=notes, version=event.version, by=by)
 
 
 def _members(cohort: Cohort, role: str) -> list[User]:

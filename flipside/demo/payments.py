@@ -10,6 +10,12 @@ rejected, and one waiting because its mentor's right-to-work check is not record
 November's still open but one, whose meeting the staff partner has not confirmed yet (the
 coordinator sees so beside it). The demo mentor (Sam Rivera) has the reflection event still
 to claim.
+
+Pride's closed year was paid the same way, term by term, each step on its day: its mentors
+claimed their meetings, preparation, training and reflection events (never a meeting their
+partner disputed) and submitted their timesheets at the end of each term; the coordinator
+approved them, collected them into a payment run exported for payroll, and marked the run
+paid when payroll had paid it: three runs, all paid.
 """
 
 from __future__ import annotations
@@ -20,12 +26,14 @@ from decimal import Decimal
 from django.utils import timezone
 
 from flipside.accounts.models import User
+from flipside.lib.dates import LONDON
 from flipside.payments import activity
-from flipside.payments.models import Line, Timesheet
+from flipside.payments.models import Line, PaySettings, Timesheet
 from flipside.payments.services import rates, runs
 from flipside.payments.services import timesheets as sheets
 from flipside.schemes.models import Cohort, Role
 
+from .clock import clock
 from .organisation import Demo
 from .signins import MENTOR
 
@@ -36,6 +44,11 @@ EARLY = "Martyn Morley"  # submits this month's time already: a meeting not yet 
 
 
 def add_payments(demo: Demo) -> None:
+    _closed_year(demo)
+    _running_year(demo)
+
+
+def _running_year(demo: Demo) -> None:
     cohort = demo.pride_running
     coordinator = demo.coordinator
     today = timezone.localdate()
@@ -136,3 +149,78 @@ def _review(
 
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+# --- Pride's closed year --------------------------------------------------------------------
+
+# Each term of the closed year: the day its mentors claimed and submitted their time, the
+# day the coordinator approved it and collected it into a payment run, and the day payroll
+# paid the run.
+CLOSED_TERMS = [
+    (datetime.date(2025, 12, 12), datetime.date(2025, 12, 16), datetime.date(2026, 1, 23)),
+    (datetime.date(2026, 3, 27), datetime.date(2026, 3, 31), datetime.date(2026, 4, 24)),
+    (datetime.date(2026, 7, 31), datetime.date(2026, 8, 4), datetime.date(2026, 8, 28)),
+]
+CLOSED_STUDENT_VISA = 3  # the mentor (by position) allowed at most 20 hours a week
+CLOSED_OWN_WORK = (
+    2, datetime.date(2025, 10, 8), Decimal("1.50"),
+    "Spoke about the scheme at the welcome evening for new LGBTQ+ students",
+)  # fmt: skip
+
+
+def _on(day: datetime.date, hour: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
+
+
+def _closed_year(demo: Demo) -> None:
+    cohort, coordinator = demo.pride_closed, demo.coordinator
+    # Set up while the cohort was being matched; right to work checked as the year began.
+    with clock(_on(datetime.date(2025, 7, 22), 10)):
+        settings = rates.pay_settings_of(cohort)
+        rates.update_pay_settings(
+            cohort, by=coordinator, version=settings.version, holiday_pay=True,
+            monthly_cap_hours=Decimal(16), cost_code=COST_CODE,
+        )  # fmt: skip
+    mentors = _mentors(cohort)
+    with clock(_on(datetime.date(2025, 9, 12), 10)):
+        for n, mentor in enumerate(mentors):
+            rates.record_employment(
+                cohort.scheme.organisation, mentor, by=coordinator,
+                payroll_number=f"S{2509100 + 13 * n}",
+                right_to_work_checked_on=cohort.starts_on + datetime.timedelta(days=1 + n % 9),
+                weekly_limit_hours=Decimal(20) if n == CLOSED_STUDENT_VISA else None,
+            )  # fmt: skip
+    settings = rates.pay_settings_of(cohort)
+    by_position = dict(enumerate(mentors))
+    for claimed_on, approved_on, paid_on in CLOSED_TERMS:
+        with clock(_on(claimed_on, 18)):
+            position, worked_on, hours, description = CLOSED_OWN_WORK
+            if claimed_on == CLOSED_TERMS[0][0] and position in by_position:
+                sheets.add_work_to(
+                    cohort, worked_on=worked_on, hours=hours, description=description,
+                    by=by_position[position],
+                )  # fmt: skip
+            for mentor in mentors:
+                _claim_and_submit(cohort, mentor, settings, claimed_on)
+        with clock(_on(approved_on, 10)):
+            waiting = Line.objects.filter(cohort=cohort, status=Line.Status.SUBMITTED)
+            sheets.approve_lines(cohort, dict(waiting.values_list("pk", "version")), by=coordinator)
+            run = runs.collect_run(cohort, by=coordinator)
+            run = runs.export_run(run, by=coordinator)
+        with clock(_on(paid_on, 12)):
+            runs.mark_paid(run, paid_on=paid_on, by=coordinator, version=run.version)
+
+
+def _claim_and_submit(
+    cohort: Cohort, mentor: User, settings: PaySettings, day: datetime.date
+) -> None:
+    keys = [
+        a.key for a in activity.claimable(cohort, mentor.pk, settings, end=day) if not a.disputed
+    ]
+    if keys:
+        sheets.claim_all(cohort, keys=keys, by=mentor)
+    for sheet in Timesheet.objects.filter(
+        cohort=cohort, mentor=mentor, status=Timesheet.Status.OPEN
+    ).order_by("period_start"):
+        if sheet.lines.filter(status=Line.Status.DRAFT).exists():
+            sheets.submit_timesheet(sheet, by=mentor, version=sheet.version)

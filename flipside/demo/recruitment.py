@@ -1,6 +1,9 @@
 """The demo's recruitment: programmes, topics and a rubric, next year's open calls with
-applications at every step of review, and the accepted applications of the cohort being
-matched. Everything goes through the recruitment services where the site itself would.
+applications at every step of review, the accepted applications of the cohort being
+matched, and Pride's closed year's calls with every member's accepted application, a few
+unsuccessful ones and the mentor applicants' equality-monitoring answers. Everything goes
+through the recruitment services where the site itself would; calls long closed are written
+as rows, so no email of a past year is queued.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any, NamedTuple
 from django.utils import timezone
 
 from flipside.accounts.models import User
+from flipside.lib.dates import LONDON
 from flipside.privacy.services import save_equality_answers
 from flipside.recruitment import services as recruitment
 from flipside.recruitment.models import (
@@ -22,8 +26,9 @@ from flipside.recruitment.models import (
     RubricCriterion,
     Topic,
 )
-from flipside.schemes.models import Cohort, Membership, Role
+from flipside.schemes.models import Cohort, Membership, Role, Site
 
+from .clock import clock
 from .organisation import Demo
 from .signins import APPLICANT
 
@@ -94,6 +99,7 @@ def add_recruitment(demo: Demo) -> None:
     programmes = _catalogue(demo)
     _open_calls(demo, programmes)
     _matched_applications(demo)
+    _closed_year(demo, {p.name: p for p in programmes})
 
 
 def _catalogue(demo: Demo) -> list[Programme]:
@@ -449,3 +455,177 @@ def _accept(
         **answers,
     )  # fmt: skip
     application.topics.set(topics)
+
+
+# --- Pride's closed year ------------------------------------------------------------------
+
+# As for statements: one of four experiences and one of five reasons (20 different ones).
+PRIDE_EXPERIENCES = [
+    "I came out in my first year and now help run the LGBTQ+ medical students' society, so I "
+    "hear a lot about what placements are like for queer students.",
+    "As a trans student I explain my name and pronouns at the start of almost every rotation, "
+    "and I have learned to do it calmly.",
+    "On placement I have heard jokes about gay people from patients and, once, from a member "
+    "of staff, and I did not know who I could tell.",
+    "I am bisexual and grew up in a religious family, so I know how much it matters whether "
+    "a tutor makes it safe to be open.",
+]
+PRIDE_REASONS = [
+    "I would like senior staff to hear what that is like, and to work out together what "
+    "would help the next students.",
+    "I listen well, and I would enjoy helping a senior colleague see the course through my eyes.",
+    "I want to turn what I have seen into small, practical changes that last after I graduate.",
+    "I can talk about difficult things kindly, with examples rather than complaints.",
+    "Mentoring someone who can change things feels like the most useful thing I could do "
+    "this year.",
+]
+PRIDE_HOPES = [
+    "I teach students every week but rarely hear what it is like to be LGBTQ+ in our "
+    "faculty. I want to understand what gets in the way.",
+    "I would like to understand how our placements feel for students who are not sure "
+    "whether it is safe to be open about who they are.",
+    "I sit on the committees that write our curriculum, and I suspect our cases leave "
+    "LGBTQ+ patients and students out without anyone meaning to.",
+    "As a senior clinician I set the tone on my wards. I hope to learn what a student would "
+    "want me to do when a homophobic remark is made.",
+    "I want to hear honestly about the things LGBTQ+ students feel unable to raise with us.",
+]
+
+
+def pride_statement(n: int) -> str:
+    """The ``n``th Pride applicant's statement: different for every ``n`` below 20."""
+    experience = PRIDE_EXPERIENCES[n % len(PRIDE_EXPERIENCES)]
+    return f"{experience} {PRIDE_REASONS[n % len(PRIDE_REASONS)]}"
+
+
+def pride_hopes(n: int) -> str:
+    """The ``n``th Pride staff applicant's hopes: different for every ``n`` below 30."""
+    return f"{PRIDE_HOPES[n % len(PRIDE_HOPES)]} {INTENTIONS[n % len(INTENTIONS)]}"
+
+
+# The closed year's staff, in the order they joined (and then the two not taken on): job
+# title, department, seniority.
+CLOSED_STAFF = [
+    ("Professor of Medical Education", "Medical Education", "professor"),
+    ("Senior Lecturer in Anatomy", "Anatomy", "senior_academic"),
+    ("Director of Clinical Placements", "Medical Education", "leader"),
+    ("Reader in Population Health", "Population Health", "senior_academic"),
+    ("Professor of Psychiatry", "Psychiatry", "professor"),
+    ("Head of Pharmacy Education", "Pharmacy", "leader"),
+    ("Senior Lecturer in Clinical Skills", "Clinical Skills", "senior_academic"),
+    ("Professor of Infectious Diseases", "Infection and Immunity", "professor"),
+    ("Year 3 Lead, MBBS", "Medical Education", "academic"),
+    ("Associate Dean for Student Experience", "Faculty Office", "leader"),
+    ("Professor of Obstetrics", "Obstetrics and Gynaecology", "professor"),
+    ("Senior Lecturer in Biomedical Science", "Biomedical Sciences", "senior_academic"),
+    ("Lecturer in Physiology", "Physiology", "academic"),
+    ("Head of Assessment", "Medical Education", "leader"),
+]
+# What happened to the applications of people who did not join the closed year.
+CLOSED_UNSUCCESSFUL_STUDENTS = ["declined", "declined", "waitlisted", "withdrawn"]
+CLOSED_UNSUCCESSFUL_STAFF = ["declined", "withdrawn"]
+CLOSED_SLOTS = ["mon-pm", "tue-pm", "wed-am", "wed-pm", "thu-eve", "fri-am", "fri-pm"]
+
+# The mentor applicants' equality-monitoring answers, in the order they applied: most
+# consented (some preferring not to say to a question or to all), two did not consent (None).
+ORIENTATION, GENDER, ETHNICITY, DISABILITY, FIRST = (
+    "sexual_orientation", "gender_identity", "ethnicity", "disability", "first_generation",
+)  # fmt: skip
+CLOSED_EQUALITY: list[dict[str, str] | None] = [
+    {ORIENTATION: "gay_lesbian", GENDER: "yes", ETHNICITY: "white", DISABILITY: "no", FIRST: "no"},
+    {ORIENTATION: "bisexual", GENDER: "yes", ETHNICITY: "asian", DISABILITY: "no", FIRST: "yes"},
+    {ORIENTATION: "gay_lesbian", GENDER: "yes", ETHNICITY: "white", DISABILITY: "yes",
+     FIRST: "no"},
+    {ORIENTATION: "self_describe", f"{ORIENTATION}_description": "Queer", GENDER: "no",
+     ETHNICITY: "mixed", DISABILITY: "no", FIRST: "no"},
+    {ORIENTATION: "bisexual", GENDER: "yes", ETHNICITY: "black", DISABILITY: "no", FIRST: "yes"},
+    None,
+    {ORIENTATION: "gay_lesbian", GENDER: "prefer_not_to_say", ETHNICITY: "white",
+     DISABILITY: "no", FIRST: "no"},
+    {ORIENTATION: "other", GENDER: "no", ETHNICITY: "white", DISABILITY: "yes", FIRST: "unsure"},
+    {ORIENTATION: "gay_lesbian", GENDER: "yes", ETHNICITY: "asian", DISABILITY: "no", FIRST: "no"},
+    {},  # prefer not to say, to every question
+    {ORIENTATION: "bisexual", GENDER: "yes", ETHNICITY: "white", DISABILITY: "no", FIRST: "yes"},
+    {ORIENTATION: "gay_lesbian", GENDER: "yes", ETHNICITY: "mixed", DISABILITY: "no",
+     FIRST: "no"},
+    {ORIENTATION: "bisexual", GENDER: "no", ETHNICITY: "white", DISABILITY: "yes", FIRST: "no"},
+    None,
+    {ORIENTATION: "gay_lesbian", GENDER: "yes", ETHNICITY: "white", DISABILITY: "no",
+     FIRST: "yes"},
+    {ORIENTATION: "prefer_not_to_say", GENDER: "yes", ETHNICITY: "black", DISABILITY: "no",
+     FIRST: "yes"},
+]  # fmt: skip
+
+
+def _closed_year(demo: Demo, programmes: dict[str, Programme]) -> None:
+    """Pride 2025/26's calls, closed before its training: an accepted application from
+    each member, a few applications that were not, and equality-monitoring answers given
+    (with consent, through the privacy services) as each mentor applied."""
+    cohort = demo.pride_closed
+    topics = list(demo.pride.topics.all())
+    opens = datetime.datetime(2025, 3, 10, 9, 0, tzinfo=LONDON)
+    closes = datetime.datetime(2025, 5, 16, 17, 0, tzinfo=LONDON)
+    decided = closes + datetime.timedelta(days=14)
+    calls = {
+        role: Call.objects.create(
+            cohort=cohort, role=role, title=f"{title} {cohort.label}", introduction=introduction,
+            eligibility=eligibility, opens_at=opens, closes_at=closes, places=12,
+            word_limit=250, created_at=opens - datetime.timedelta(days=7),
+        )
+        for role, title, introduction, eligibility in (
+            (Role.MENTOR, "Call for LGBTQ+ student mentors",
+             "Are you an LGBTQ+ student in the Faculty of Medicine? Mentor a senior academic "
+             "for a year: four conversations about your experience, paid at the London Living "
+             "Wage, with training and support.",
+             ["I am a student in the Faculty of Medicine.", "I identify as LGBTQ+.",
+              MENTOR_ELIGIBILITY[2]]),
+            (Role.MENTEE, "Call for interest: senior academic mentees",
+             "Senior academics in the faculty: be mentored by an LGBTQ+ student for a year.",
+             MENTEE_ELIGIBILITY),
+        )
+    }  # fmt: skip
+    members = cohort.memberships.select_related("user").order_by("pk")
+    students = [(m.user, "accepted") for m in members.filter(role=Role.MENTOR)]
+    students += [(demo.earlier.student(), s) for s in CLOSED_UNSUCCESSFUL_STUDENTS]
+    staff = [(m.user, "accepted") for m in members.filter(role=Role.MENTEE)]
+    staff += [(demo.earlier.staff(demo.faculty), s) for s in CLOSED_UNSUCCESSFUL_STAFF]
+    mbbs, others = programmes[MBBS], [programmes[BIOMED], programmes[PHARMACY]]
+    asked = list(demo.pride.equality_questions)
+    for n, (user, status) in enumerate(students):
+        application = _past_application(
+            calls[Role.MENTOR], user, n, status, decided, site=demo.faculty,
+            slots=CLOSED_SLOTS[n % 4 : n % 4 + 3],
+            programme=mbbs if n % 3 else others[n % 2], year=1 + (n * 2) % 5,
+            statement=pride_statement(n), mode="either" if n % 4 else "in_person",
+        )  # fmt: skip
+        application.topics.set([topics[n % 5], topics[(n + 2) % 5]])
+        answers = CLOSED_EQUALITY[n % len(CLOSED_EQUALITY)]
+        with clock(application.submitted_at):
+            save_equality_answers(
+                user, cohort, answers=answers or {}, consent=answers is not None, asked=asked
+            )
+    for n, (user, status) in enumerate(staff):
+        job_title, department, seniority = CLOSED_STAFF[n % len(CLOSED_STAFF)]
+        teaching = [{"programme": mbbs.pk, "year": 1 + n % 5}] if n % 3 else []
+        application = _past_application(
+            calls[Role.MENTEE], user, n, status, decided, site=demo.faculty,
+            slots=CLOSED_SLOTS[n % 3 : n % 3 + 4],
+            job_title=job_title, department=department, seniority=seniority,
+            hopes=pride_hopes(n), mode="either", teaching=teaching,
+        )  # fmt: skip
+        application.topics.set([topics[(n + 1) % 5]])
+
+
+def _past_application(
+    call: Call, user: User, n: int, status: str, decided: datetime.datetime, *,
+    site: Site, slots: list[str], **answers: Any,
+) -> Application:  # fmt: skip
+    submitted = call.opens_at + datetime.timedelta(days=2 + (n * 4) % 60, hours=n % 8)
+    return Application.objects.create(
+        call=call, applicant=user, status=status,
+        created_at=submitted - datetime.timedelta(days=1 + n % 3), submitted_at=submitted,
+        decided_at=None if status == "withdrawn" else decided, site=site,
+        eligibility_confirmed=True,
+        availability=[slot for slot in AVAILABILITY_SLOTS if slot in slots],
+        **answers,
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 """The demo's training: support services, a handbook and ground rules for each scheme that
 almost everyone has read and accepted, training sessions that have happened for this year's
-cohorts and are planned for next year's, and an anonymous concern."""
+cohorts and are planned for next year's, Pride's closed year's sessions with their
+registers, and an anonymous concern."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import datetime
 from django.utils import timezone
 
 from flipside.accounts.models import User
+from flipside.lib.dates import LONDON
 from flipside.schemes.models import Cohort, Organisation, Role, Scheme, Stage
 from flipside.training import services as training
 from flipside.training.models import (
@@ -19,6 +21,7 @@ from flipside.training.models import (
     TrainingSession,
 )
 
+from .clock import clock
 from .organisation import Demo
 
 HANDBOOK = """Welcome to {scheme}. This handbook explains how the scheme works and how we
@@ -107,6 +110,7 @@ def add_training(demo: Demo) -> None:
     for cohort in demo.cohorts:
         if cohort.stage not in (Stage.CLOSED, Stage.PLANNING):
             _sessions(cohort, by=demo.coordinator, now=now)
+    _closed_year(demo)
 
 
 def _support_services(organisation: Organisation) -> None:
@@ -171,3 +175,66 @@ def _attendance(session: TrainingSession, cohort: Cohort) -> None:
             session=session, user=membership.user, attendance=attendance,
             marked_at=session.starts_at,
         )  # fmt: skip
+
+
+# --- Pride's closed year --------------------------------------------------------------------
+
+
+def _closed_year(demo: Demo) -> None:
+    """Pride 2025/26's training in July 2025: the required mentor session and a second date
+    for those who missed it, and the mentees' optional briefing, each with its register
+    marked through the training services. Everyone in the year read the handbook and
+    accepted the ground rules before they were paired."""
+    cohort, by = demo.pride_closed, demo.coordinator
+    members = cohort.memberships.select_related("user").order_by("pk")
+    mentors = [m.user for m in members.filter(role=Role.MENTOR)]
+    mentees = [m.user for m in members.filter(role=Role.MENTEE)]
+    first = _past_session(
+        cohort, "Mentor training: sharing your story safely", datetime.date(2025, 7, 1), 14,
+        audience="mentors", required=True, minutes=150, location="Room 2.14, Medical School",
+        facilitator="Dr Amara Okafor", capacity=20, description=TRAINING_DESCRIPTION,
+    )  # fmt: skip
+    second = _past_session(
+        cohort, "Mentor training: sharing your story safely (second date)",
+        datetime.date(2025, 7, 15), 10, audience="mentors", required=True, minutes=150,
+        location="Room 2.14, Medical School", facilitator="Dr Amara Okafor", capacity=20,
+        description=TRAINING_DESCRIPTION,
+    )  # fmt: skip
+    briefing = _past_session(
+        cohort, "Mentee briefing: listening and learning", datetime.date(2025, 7, 3), 12,
+        audience="mentees", required=False, minutes=60, capacity=30,
+        online_url="https://teams.northbridge.example/briefing",
+        description="What reverse mentoring asks of senior staff.",
+    )  # fmt: skip
+    # Most mentors came on the first date; one booked on it missed it and came on the
+    # second, with the three who could only make the second.
+    missed = mentors[7] if len(mentors) > 7 else None
+    register = [(first, m, "absent" if m == missed else "present") for m in mentors[:9]]
+    register += [(second, m, "present") for m in [*mentors[9:], *([missed] if missed else [])]]
+    # Eleven mentees booked the briefing; two of them could not come in the end.
+    register += [
+        (briefing, m, "absent" if n in (4, 8) else "present") for n, m in enumerate(mentees[:11])
+    ]
+    for session, user, _attendance in register:
+        Booking.objects.create(
+            session=session, user=user, booked_at=session.starts_at - datetime.timedelta(days=12)
+        )
+    for session, user, attendance in register:
+        with clock(session.starts_at + datetime.timedelta(minutes=session.minutes)):
+            training.mark_attendance(session, user=user, attendance=attendance, by=by)
+    handbook = demo.pride.handbook_versions.order_by("-number").first()
+    rules = demo.pride.agreement_versions.order_by("-number").first()
+    for user in mentors + mentees:
+        if handbook is not None:
+            HandbookAcknowledgement.objects.create(user=user, version=handbook)
+        if rules is not None:
+            AgreementAcceptance.objects.create(user=user, version=rules)
+
+
+def _past_session(
+    cohort: Cohort, title: str, day: datetime.date, hour: int, **values: object
+) -> TrainingSession:
+    starts = datetime.datetime.combine(day, datetime.time(hour), tzinfo=LONDON)
+    return TrainingSession.objects.create(
+        cohort=cohort, title=title, starts_at=starts.astimezone(datetime.UTC), **values
+    )

@@ -15,6 +15,7 @@ from flipside.matching import offers as matching
 from flipside.partnerships import offers as partnerships
 from flipside.payments import offers as payments
 from flipside.recruitment import offers as recruitment
+from flipside.reports import offers as reports
 from flipside.schemes.models import Cohort, Membership
 from flipside.schemes.offers import CardOffer, NextStep, Part, Section
 from flipside.surveys import offers as surveys
@@ -55,4 +56,5 @@ PROVIDERS: tuple[Offers, ...] = (
     payments,
     surveys,
     ideas,
+    reports,
 )

@@ -94,6 +94,8 @@ def coordinator_pages(world: World) -> list[tuple[str, str, str]]:
         ("outbox", reverse("notifications:outbox"), "Emails sent and waiting"),
         ("message", reverse("notifications:message", args=[message.pk]), message.subject),
         ("wording", reverse("notifications:wording_list", args=[scheme.pk]), "Email wording"),
+        ("report", reverse("reports:cohort", args=[cohort.pk]), "report on"),
+        ("scheme-report", reverse("reports:scheme", args=[scheme.pk]), "report across"),
     ]
 
 

@@ -217,8 +217,9 @@ def test_the_coordinators_home_page_asks_once_per_app_whatever_the_number_of_coh
         cohorts_at_every_stage(world)
     home_queries(client), home_queries(client)  # the new cohorts' counts, kept
     assert home_queries(client) == few
-    # One per app that offers a step, and the ideas the coordinator owns or raised.
-    with django_assert_max_num_queries(13):
+    # One per app that offers a step (reports: for closed cohorts, whether ideas still wait
+    # for triage), and the ideas the coordinator owns or raised.
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("home"))
     assert len(response.context["overview"].cohorts) == 31
 

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from flipside.lib import sections as draw
 
-HOSTILE = '<script>alert("x")</script> & \'quoted\''
+HOSTILE = "<script>alert(\"x\")</script> & 'quoted'"
 
 
 def test_text_is_escaped_and_safe_fragments_are_kept() -> None:
