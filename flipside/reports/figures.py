@@ -292,7 +292,23 @@ def pay_lines_of(cohort: Cohort) -> dict[str, dict[str, Decimal]]:
     }
 
 
-def pay_part(budget: Budget, lines: dict[str, dict[str, Decimal]]) -> Part:
+def paid_mentors(cohort: Cohort) -> int:
+    """How many mentors have approved time: below ``REPORT_SMALL_COUNT`` their pay is not
+    shown in reports, as a total of one or two people's pay is their pay."""
+    return (
+        Line.objects.filter(cohort=cohort, status=Line.Status.APPROVED)
+        .values("mentor_id")
+        .distinct()
+        .count()
+    )
+
+
+def pay_hidden(mentors: int) -> bool:
+    return 0 < mentors < disclosure.threshold("REPORT_SMALL_COUNT")
+
+
+def pay_part(budget: Budget, lines: dict[str, dict[str, Decimal]], mentors: int = 0) -> Part:
+    hide = pay_hidden(mentors)
     forecast = {part.label: (part.hours, amount) for part, amount in budget.parts}
     rows: list[tuple[Cell, ...]] = []
     sums = [ZERO] * 6
@@ -306,11 +322,11 @@ def pay_part(budget: Budget, lines: dict[str, dict[str, Decimal]]) -> Part:
               ("approved_hours", "approved", "paid_hours", "paid")),
         ]  # fmt: skip
         sums = [s + f for s, f in zip(sums, figures, strict=True)]
-        rows.append((label, *_pay_cells(figures)))
+        rows.append((label, *_pay_cells(figures, hide=hide)))
     if budget.holiday:
         sums[1] += budget.holiday
         rows.append(("Holiday pay (forecast)", "", money(budget.holiday), "", "", "", ""))
-    rows.append(("Total", *_pay_cells(sums)))
+    rows.append(("Total", *_pay_cells(sums, hide=hide)))
     table = Table(
         key="pay",
         title="Hours and pay against the budget",
@@ -334,20 +350,34 @@ def pay_part(budget: Budget, lines: dict[str, dict[str, Decimal]]) -> Part:
         missing.append("No timesheet line has been approved yet: pay shows once lines are.")
     remaining = budget.forecast - budget.committed
     said = "left" if remaining >= 0 else "over the forecast"
+    spent = (
+        f"Approved and paid so far: {money(budget.committed)} of a forecast "
+        f"{money(budget.forecast)} ({money(abs(remaining))} {said})."
+    )
+    if hide:
+        spent = f"The forecast is {money(budget.forecast)}."
+        missing.append(
+            rules(
+                "Hours and pay approved or paid are shown once at least {small} mentors have "
+                "approved time: with fewer, a total could be one person's pay. The cohort's "
+                "pay pages show them to its coordinators."
+            )
+        )
     return Part(
         "pay",
         "Hours and pay",
-        paragraphs=(
-            f"Approved and paid so far: {money(budget.committed)} of a forecast "
-            f"{money(budget.forecast)} ({money(abs(remaining))} {said}).",
-        ),
+        paragraphs=(spent,),
         tables=(table,),
         missing=tuple(missing),
     )
 
 
-def _pay_cells(figures: Sequence[Decimal]) -> tuple[Shown, ...]:
-    return tuple(hours(f) if i % 2 == 0 else money(f) for i, f in enumerate(figures))
+def _pay_cells(figures: Sequence[Decimal], *, hide: bool = False) -> tuple[Shown, ...]:
+    """Forecast hours and money, then approved and paid ones (hidden if ``hide``)."""
+    return tuple(
+        disclosure.HIDDEN if hide and i >= 2 else hours(f) if i % 2 == 0 else money(f)
+        for i, f in enumerate(figures)
+    )
 
 
 # --- Attendance ------------------------------------------------------------------------------
@@ -803,7 +833,7 @@ def cohort_report(cohort: Cohort, *, confidential: bool = False) -> Report:
     parts = (
         funnel_part(cohort, funnel_of(cohort)),
         meetings_part(cohort, pair_meetings_of(cohort)),
-        pay_part(budget_of(cohort), pay_lines_of(cohort)),
+        pay_part(budget_of(cohort), pay_lines_of(cohort), paid_mentors(cohort)),
         attendance_part(*attendance_of(cohort)),
         surveys_part(surveys),
         change,
@@ -876,7 +906,9 @@ def scheme_report(scheme: Scheme) -> Report:
         meetings.append((year, pairs, exact(sum(m.held)), disclosure.mean(m.held), on_time,
                          percentage(on_time, len(m.held))))  # fmt: skip
         b = budget_of(cohort)
-        pay.append((year, money(b.forecast), money(b.approved), money(b.paid)))
+        hide = pay_hidden(paid_mentors(cohort))
+        pay.append((year, money(b.forecast), *((disclosure.HIDDEN,) * 2 if hide else
+                    (money(b.approved), money(b.paid)))))  # fmt: skip
         sessions, events = attendance_of(cohort)
         attendance.append((year, exact(len(sessions)), *_attended(sessions), exact(len(events)),
                            *_attended(events)))  # fmt: skip

@@ -153,7 +153,15 @@ def test_pay_adds_approved_lines_by_kind_and_leaves_out_those_waiting(world: Wor
     make_line(world.cohort, world.mentor, hours="5", status=Line.Status.SUBMITTED)
     make_line(world.other_cohort, world.mentor, hours="5")
 
-    pay = table(figures.cohort_report(world.cohort), "pay")
+    # One mentor's pay is that mentor's: the report hides it, and says why.
+    report = figures.cohort_report(world.cohort)
+    assert row(table(report, "pay"), "Total")[3:] == ("–", "–", "–", "–")
+    assert any("one person's pay" in m for m in part(report, "pay").missing)
+    assert "£59.20" not in " ".join(part(report, "pay").paragraphs)
+
+    # With ten mentors paid the same lines' sums are shown.
+    lines = figures.pay_lines_of(world.cohort)
+    pay = figures.pay_part(figures.budget_of(world.cohort), lines, 10).tables[0]
 
     meetings = row(pay, "Meetings")
     assert meetings[3:] == ("2.50", "£37.00", "0.00", "£0.00")

@@ -13,8 +13,8 @@ from flipside.matching import services as matching_services
 pytestmark = pytest.mark.django_db
 
 
-def test_email_and_matching_are_registered_in_that_order() -> None:
-    assert [task.key for task in background.worker_tasks()] == ["email", "matching"]
+def test_email_matching_and_reports_are_registered_in_that_order() -> None:
+    assert [task.key for task in background.worker_tasks()] == ["email", "matching", "reports"]
 
 
 def test_the_matching_task_loads_the_matching_services_at_start_up() -> None:
