@@ -59,43 +59,42 @@ Why two reports that differ by one filter do not give one away either
 ---------------------------------------------------------------------
 Take all applicants and the applicants who were accepted. The difference of two figures
 counts the people the filter removed, and subtracting exact figures would let a "<10" in one
-report be read off the other. Here no figure is exact: every shown count, totals included, is
-either "<10" or a multiple of 5 whose true value lies anywhere in a window of 5 (13 to 17 for
-"15"), so the difference of two shown counts is a multiple of 5 whose true value lies
-anywhere in a window of 9 (plus or minus 4).
+report be read off the other. Here no figure is exact, but that alone is not enough: a reader
+who holds both reports also knows that each count in the narrower one is no larger than the
+same count in the wider one, and figures of both at the ends of their rounding can meet (a
+wide "10" that can only be 12 beside a narrow one that must be 12 too). Protected one at a
+time, such pairs occasionally leave a hidden figure with only two or three possible values.
 
-Reading the two reports together, a reader also knows that each count in the narrower report
-is no larger than the same count in the wider one. That caps the narrower report's figures
-by the wider one's and props the wider one's up by the narrower one's. A hidden figure can be
-pinned only where, for the same people, one report's figures are known to be as high as they
-can be and the other's as low as they can be, and meet. The checks above rule out the ways
-this happens through a hidden figure or the hidden part of a line: neither is ever known to be
-at the end of its possible values, and no shown figure's rounding can be undone. The tests
-read a fixed sample of random pairs of small tables together, with an integer programme over
-both, and find every hidden figure of each with more than one possible value.
+So figures of the same people with one filter more are never protected one report at a
+time. ``suppress_stages`` takes every stage at once (applied, accepted, completed: each a
+report of the people of the one before, with one filter more) and attacks them together:
+the programmes above also know that every count is at most the one before it, and the same
+checks must pass for every figure of every stage. With these links the programmes are no
+longer a network; each is solved as a linear programme and, when its best table is not in
+whole numbers, again in whole numbers (``milp``), so the bounds stay exact. The tests read
+random cohorts' stages together with an integer programme and find every hidden figure with
+at least 5 possible values and no rounding undone; they also keep pairs that protecting each
+stage on its own would give away.
 
-That is a check, not a proof. Figures that are shown can still sit at the end of their
-rounding (a true 12 shown as "10"), and in rare tables several of them line up with the
-other report's so that a hidden figure is pinned (the tests keep one such pair, with a row
-of 97 shown as 95 beside it); in random pairs of small tables this happens about once in a
-few thousand. An exact guarantee for every pair would
-need each hidden figure to be able to move while every other count stays on one side of its
-true value, which hides most of a small table. Enough reports read together (a chain of
-filters, or free date ranges) could also narrow figures further, which is why reports have
-fixed periods and a fixed set of filters.
+Reports have no free filters: a cohort's report and a scheme's report are the only reports,
+with fixed contents, and the stages are the only figures of the same people with one filter
+more. A scheme's report adds up every cohort of the scheme; with a cohort's own report beside
+it, the difference is the other cohorts' figures, each again rounded or hidden, so it is
+never exact, but those reports are not attacked together.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 NOT_SHOWN = "–"  # an en dash: unlike "-", spreadsheets do not read it as the start of a formula
 
@@ -351,6 +350,43 @@ def suppress_table(
     )
 
 
+@dataclass(frozen=True)
+class ShownStages:
+    """Counts of ``rows`` at each of ``stages`` (``cells[row][stage]``) with each stage's total.
+    A stage counts the people of the stage before it with one filter more, so it is a report
+    of its own that differs from the one beside it by one filter; a row has no total, as it
+    would count the same people more than once."""
+
+    rows: Dimension
+    stages: Dimension
+    cells: tuple[tuple[Shown, ...], ...]
+    totals: tuple[Shown, ...]
+
+
+def suppress_stages(
+    counts: Mapping[tuple[str, str], int], *, rows: Dimension, stages: Dimension
+) -> ShownStages:
+    """Counts of ``(row, stage)`` pairs, each stage with its total, where everyone counted at a
+    stage is also counted at the stage before it (applied, accepted, completed). Readers know
+    each count is at most the one before it; the stages are protected together, so that no
+    hidden figure of one can be worked out from another (see the module's docstring)."""
+    check_crosstab(rows, stages)
+    keys = [(r, c) for r in rows.categories for c in stages.categories]
+    cells = _values(counts, keys)
+    r, c = len(rows.categories), len(stages.categories)
+    sums = [sum(cells[j::c]) for j in range(c)]
+    lines = [(tuple(range(j, r * c, c)), r * c + j) for j in range(c)]
+    below = [(i * c + j, i * c + j - 1) for i in range(r) for j in range(1, c)]
+    below += [(r * c + j, r * c + j - 1) for j in range(1, c)]
+    shown = _protect([*cells, *sums], lines, below)
+    return ShownStages(
+        rows,
+        stages,
+        tuple(tuple(shown[i * c : (i + 1) * c]) for i in range(r)),
+        tuple(shown[r * c :]),
+    )
+
+
 def _share(part: Shown, whole: Shown, base: int) -> Shown:
     """A cell's percentage of a total that is shown in the same table (else nothing: from a
     hidden total's percentages a reader could work the total out)."""
@@ -368,27 +404,50 @@ def _values(counts: Mapping[K, int], keys: Sequence[K]) -> list[int]:
 
 # --- Secondary suppression -------------------------------------------------------------------
 # Figures are numbered; a line is (its parts, its total), and the parts add up to the total.
+# A pair (a, b) of ``below`` says figure a is at most figure b, and that readers know it (the
+# same count of people with and without one more filter).
 
 Line = tuple[tuple[int, ...], int]
+Below = tuple[int, int]
 SHOWN, SMALL, HIDE = "shown", "small", "hidden"
 
 
-def _protect(values: list[int], lines: list[Line]) -> list[Shown]:
-    small = threshold("REPORT_SMALL_COUNT")
-    states = [SMALL if v < small else SHOWN for v in values]
-    while True:
-        _complete_lines(values, lines, states)
-        if SHOWN not in states:  # nothing is left to give anything away
-            break
-        exposed = _first_exposed(values, lines, states)
-        if exposed is None:
-            break
-        _hide_smallest([*exposed.beside, range(len(values))], values, states)
+def _protect(values: list[int], lines: list[Line], below: Sequence[Below] = ()) -> list[Shown]:
+    if any(values[a] > values[b] for a, b in below):
+        raise DisclosureError("A count with one more filter cannot be larger than without it.")
+    rules = tuple(threshold(name) for name in FLOORS)
+    states = _states(tuple(values), tuple(lines), tuple(below), rules)
     hidden = {SMALL: _small(), HIDE: HIDDEN}
     return [hidden[s] if s in hidden else count(v) for v, s in zip(values, states, strict=True)]
 
 
-def _complete_lines(values: list[int], lines: list[Line], states: list[str]) -> None:
+# The same counts are protected the same way every time, so a report, its page and each of
+# its files ask the programmes once. ``rules`` (the thresholds in force) is part of the key.
+@functools.lru_cache(maxsize=1024)
+def _states(
+    values: tuple[int, ...],
+    lines: tuple[Line, ...],
+    below: tuple[Below, ...],
+    rules: tuple[int, ...],
+) -> tuple[str, ...]:
+    """Which figures are shown, hidden as small, or hidden to protect another."""
+    small = threshold("REPORT_SMALL_COUNT")
+    states = [SMALL if v < small else SHOWN for v in values]
+    # Hiding a figure only widens what readers can tell of every figure, so a check that
+    # passed still passes, and every table that fitted what was printed still fits.
+    memory = _Memory(set(), [np.array(values, dtype=float)])
+    while True:
+        _complete_lines(values, lines, states)
+        if SHOWN not in states:  # nothing is left to give anything away
+            break
+        exposed = _first_exposed(values, lines, states, below, memory)
+        if exposed is None:
+            break
+        _hide_smallest([*exposed.beside, range(len(values))], values, states)
+    return tuple(states)
+
+
+def _complete_lines(values: Sequence[int], lines: Sequence[Line], states: list[str]) -> None:
     """Until none is left, hide a second figure in each line with exactly one hidden."""
     changed = True
     while changed:
@@ -399,7 +458,7 @@ def _complete_lines(values: list[int], lines: list[Line], states: list[str]) -> 
                 changed = True
 
 
-def _hide_smallest(choices: list[Sequence[int]], values: list[int], states: list[str]) -> None:
+def _hide_smallest(choices: list[Sequence[int]], values: Sequence[int], states: list[str]) -> None:
     """Hide the smallest shown figure of the first group of ``choices`` that has one: cells
     are offered before totals, as totals are what readers use most."""
     for group in choices:
@@ -432,7 +491,9 @@ class _Check:
         return not (self.inside and (stuck_low or stuck_high))
 
 
-def _checks(values: list[int], lines: list[Line], states: list[str]) -> list[_Check]:
+def _checks(
+    values: Sequence[int], lines: Sequence[Line], states: list[str], below: Sequence[Below]
+) -> list[_Check]:
     """Hidden figures first (at least as many possible values as a rounded figure has, and
     never known to be the lowest or highest possible), then the hidden part of each line with
     a shown total (never the lowest or highest possible), then shown figures (rounding never
@@ -442,7 +503,13 @@ def _checks(values: list[int], lines: list[Line], states: list[str]) -> list[_Ch
     def beside(m: int) -> tuple[tuple[int, ...], ...]:
         near = [line for line in lines if m == line[1] or m in line[0]]
         cells = tuple(p for parts, _ in near for p in parts if p != m)
-        return cells, tuple(total for _, total in near if total != m), (m,)
+        # The same count in the report with one filter more or less, and the cells beside it.
+        linked = {b if a == m else a for a, b in below if m in (a, b)}
+        across = tuple(
+            p for parts, _ in lines if linked & {*parts} for p in parts if p not in linked
+        )
+        totals = tuple(total for _, total in near if total != m)
+        return cells, across, tuple(linked), totals, (m,)
 
     checks = [
         _Check((m,), 0, small - 1, step - 1, True, beside(m))
@@ -463,11 +530,28 @@ def _checks(values: list[int], lines: list[Line], states: list[str]) -> list[_Ch
     return checks
 
 
-def _first_exposed(values: list[int], lines: list[Line], states: list[str]) -> _Check | None:
+@dataclass
+class _Memory:
+    """What earlier attacks on the same figures found: the checks that passed, and every table
+    that fitted what was printed (the true one first)."""
+
+    passed: set[_Check]
+    witnesses: list[np.ndarray]
+
+
+def _first_exposed(
+    values: Sequence[int],
+    lines: Sequence[Line],
+    states: list[str],
+    below: Sequence[Below],
+    memory: _Memory,
+) -> _Check | None:
     """The first check that a reader who knows the rules can defeat, or None.
 
     The bounds come from linear programmes. Every table they find is kept as a witness
-    (the true one first): once the witnesses show a check passing, it needs no programme."""
+    (the true one first): once the witnesses show a check passing, it needs no programme.
+    Counts and totals alone form a network, whose linear programmes have whole-number answers;
+    once ``below`` links figures the programmes are solved in whole numbers (``milp``)."""
     small = threshold("REPORT_SMALL_COUNT")
     bounds = [
         (0, small - 1) if s == SMALL else (small, None) if s == HIDE else _range_behind(_rounded(v))
@@ -477,24 +561,95 @@ def _first_exposed(values: list[int], lines: list[Line], states: list[str]) -> _
     for row, (parts, total) in enumerate(lines):
         adds_up[row, list(parts)] = 1
         adds_up[row, total] = -1
-    witnesses = [np.array(values, dtype=float)]
-    for check in _checks(values, lines, states):
+    solve = _solver(bounds, adds_up, below)
+    witnesses = memory.witnesses
+    for check in _checks(values, lines, states, below):
+        if check in memory.passed:
+            continue
         aim = np.zeros(len(values))
         aim[list(check.terms)] = 1
-        seen = [float(aim @ w) for w in witnesses]
-        true, low, high = seen[0], min(seen), max(seen)
+        seen = np.array(witnesses) @ aim
+        true, low, high = float(seen[0]), float(seen.min()), float(seen.max())
         for sign in (1, -1):
             if check.passes(true, low, high):
                 break
-            found = linprog(sign * aim, A_eq=adds_up, b_eq=np.zeros(len(lines)), bounds=bounds)
+            found = solve(sign * aim)
             if found.status == 3:  # no upper limit
                 high = np.inf
             elif found.status == 0:
-                # Counts with totals form a network, so the best value is a whole number.
                 low, high = (found.fun, high) if sign == 1 else (low, -found.fun)
                 witnesses.append(found.x)
             else:
                 raise DisclosureError(f"The table's figures do not add up ({found.message}).")
         if not check.passes(true, low, high):
             return check
+        memory.passed.add(check)
     return None
+
+
+# A bound far above any count of people stands in for "no upper limit" in whole-number
+# programmes, which report an unbounded one less reliably than linear programmes do.
+_NO_LIMIT = 1_000_000
+
+
+@dataclass(frozen=True)
+class _Found:
+    status: int  # 0 solved, 3 no upper limit, anything else: the figures contradict each other
+    fun: float
+    x: np.ndarray
+    message: str
+
+
+def _solver(
+    bounds: Sequence[tuple[int, int | None]], adds_up: np.ndarray, below: Sequence[Below]
+) -> Callable[[np.ndarray], _Found]:
+    """The smallest value of ``aim`` (a sum of figures) that fits what readers know."""
+    if not below:
+
+        def linear(aim: np.ndarray) -> _Found:
+            found = linprog(aim, A_eq=adds_up, b_eq=np.zeros(len(adds_up)), bounds=bounds)
+            return _Found(found.status, found.fun, found.x, found.message)
+
+        return linear
+    n = adds_up.shape[1]
+    order = np.zeros((len(below), n))
+    for row, (a, b) in enumerate(below):
+        order[row, a], order[row, b] = 1, -1
+    rules = [
+        LinearConstraint(adds_up, 0, 0),
+        LinearConstraint(order, -np.inf, 0),
+    ]
+    low = np.array([lo for lo, _hi in bounds], dtype=float)
+    high = np.array([_NO_LIMIT if hi is None else hi for _lo, hi in bounds], dtype=float)
+
+    def whole(aim: np.ndarray) -> _Found:
+        # The linear programme first: when its best table is in whole numbers, so is the
+        # answer (and it is found several times faster); else the whole-number programme.
+        found = linprog(
+            aim,
+            A_ub=order,
+            b_ub=np.zeros(len(below)),
+            A_eq=adds_up,
+            b_eq=np.zeros(len(adds_up)),
+            bounds=list(zip(low, high, strict=True)),
+        )
+        if found.status == 0 and np.allclose(found.x, np.round(found.x), atol=1e-7):
+            x = np.round(found.x)
+            fun = float(aim @ x)
+        else:
+            # Presolve off: with repeated constraints it has returned a bound that was not one.
+            exact = milp(
+                aim,
+                constraints=rules,
+                integrality=np.ones(n),
+                bounds=Bounds(low, high),
+                options={"presolve": False},
+            )
+            if exact.status != 0:
+                return _Found(exact.status or 2, 0.0, np.zeros(n), exact.message)
+            x, fun = exact.x, exact.fun
+        if -fun > _NO_LIMIT / 2:
+            return _Found(3, fun, x, "no upper limit")
+        return _Found(0, fun, x, "")
+
+    return whole

@@ -5,7 +5,8 @@ applied, accepted, completed.
 Student mentors are the people the scheme is for, and the people its calls ask these optional
 questions. Answers are read through ``privacy.aggregates`` (only the privacy app decrypts), one
 question at a time: two questions are never counted against each other. Every figure goes
-through ``disclosure.suppress_table``, which hides small counts and whatever would reveal them.
+through ``disclosure.suppress_stages``, which hides small counts and whatever would reveal them,
+reading the stages together as reports that differ by one filter.
 People with no answers on record (never consented, or withdrew) are in no figure.
 """
 
@@ -88,15 +89,15 @@ def _table(
         for stage, people in stages.items()
         for person in people
     )
-    shown = disclosure.suppress_table(
+    shown = disclosure.suppress_stages(
         counts,
         rows=disclosure.Dimension(str(question.label), tuple(categories), special=True),
-        columns=disclosure.Dimension(_("stage"), tuple(stages), special=False),
+        stages=disclosure.Dimension(_("stage"), tuple(stages), special=False),
     )
     rows: list[tuple[shapes.Cell, ...]] = [
         (label, *cells) for label, cells in zip(categories.values(), shown.cells, strict=True)
     ]
-    rows.append((_("Total who answered"), *shown.column_totals))
+    rows.append((_("Total who answered"), *shown.totals))
     return shapes.Table(
         key=f"equality-{question.key.replace('_', '-')}",
         title=str(question.label),
@@ -133,8 +134,8 @@ _COLUMNS = {
 }
 
 
-def _notes(shown: disclosure.ShownTable) -> tuple[str, ...]:
-    figures = [*(cell for line in shown.cells for cell in line), *shown.column_totals]
+def _notes(shown: disclosure.ShownStages) -> tuple[str, ...]:
+    figures = [*(cell for line in shown.cells for cell in line), *shown.totals]
     notes = []
     if any(f.suppressed and f.text != disclosure.NOT_SHOWN for f in figures):
         small = disclosure.threshold("REPORT_SMALL_COUNT")

@@ -4,7 +4,10 @@ answered before and after, and equality monitoring, so its report shows figures.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ from flipside.payments.checks import check_money
 from flipside.payments.models import Line, PaymentRun
 from flipside.privacy.models import EqualityRecord
 from flipside.recruitment.models import Application
+from flipside.reports import documents
 from flipside.reports.figures import cohort_report
 from flipside.schemes.models import Cohort, Role, Stage
 from flipside.surveys.models import Survey
@@ -96,3 +100,53 @@ def test_the_closed_year_is_a_finished_year_with_a_report_of_figures(closed: Coh
     change = next(part for part in report.parts if part.key == "change")
     assert len(change.tables) == 2
     assert all(row[2] != "–" for table in change.tables for row in table.rows)
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils is not installed",
+)
+def test_the_closed_years_pdf_renders_every_part_on_pages_with_ink(
+    closed: Cohort, tmp_path: Path
+) -> None:
+    """The PDF a coordinator makes of the closed year: every part of the report is in it, its
+    pages rasterise (pdftoppm) and none comes out blank, and no written answer is in it."""
+    report = documents.cohort_report(closed)
+    content = documents.make("pdf", report)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    # Fixed tools of the test machine on a file the test wrote: no untrusted input.
+    pdftotext, pdftoppm = shutil.which("pdftotext"), shutil.which("pdftoppm")
+    assert pdftotext and pdftoppm
+    text = subprocess.run(  # noqa: S603
+        [pdftotext, str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    flat = " ".join(text.split())
+    for part in report.parts:
+        assert part.title in flat, f"{part.title} is missing from the PDF"
+    assert "How these figures were made" in flat
+    subprocess.run(  # noqa: S603
+        [pdftoppm, "-r", "30", "-gray", str(path), str(tmp_path / "page")], check=True
+    )
+    pages = sorted(tmp_path.glob("page-*.pgm"))
+    assert len(pages) == text.count("\f") >= 3
+    for page in pages:
+        assert ink(page) > 0.002, f"{page.name} is blank"
+    confidential = cohort_report(closed, confidential=True)
+    written = [
+        str(row[0])
+        for part in confidential.parts
+        if part.key == "free-text"
+        for table in part.tables
+        for row in table.rows
+    ]
+    assert written and not any(" ".join(t.split())[:40] in flat for t in written)
+
+
+def ink(page: Path) -> float:
+    """The share of a greyscale PGM page's pixels that are not white."""
+    data = page.read_bytes()
+    header = data.split(b"\n", 3)  # P5, width height, max value, pixels
+    width, height = map(int, header[1].split())
+    pixels = header[3][: width * height]
+    return sum(1 for p in pixels if p < 200) / (width * height)
