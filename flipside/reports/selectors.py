@@ -4,6 +4,7 @@ suppression rules in plain English."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from flipside.schemes.models import Cohort, Scheme
 
 from . import charts
 from .disclosure import NOT_SHOWN, threshold
-from .shapes import Part, Report, Table
+from .shapes import Column, Part, Report, Table
 
 
 # ``figures`` is imported when a report is asked for, not when the URLs load: a report that
@@ -74,12 +75,37 @@ def suppression_rules() -> list[str]:
 
 @dataclass(frozen=True)
 class ShownTable:
-    """A table as the page prints it: its rows' cells as (text, is a figure), its chart."""
+    """A table as the page prints it: its rows' cells as (text, in a column of numbers), its
+    chart; ``numeric`` says which columns hold numbers (aligned right, with their heading)."""
 
     table: Table
     rows: list[list[tuple[str, bool]]]
     chart: charts.Chart | None
     files: list[tuple[str, str]]  # (format, address) of its downloads
+    numeric: list[bool]
+
+    @property
+    def headings(self) -> list[tuple[Column, bool]]:
+        return list(zip(self.table.columns, self.numeric, strict=True))
+
+
+# Text that reads as a number: "12", "+0.50", "£1,234.00", "96.1%", "<10", "–", or a range of
+# two of them ("+0.00 to +1.00").
+_NUMBER = r"(?:[+\-\u2212]?£?\d[\d,]*(?:\.\d+)?%?|<\d+(?:\.\d+)?|\u2013)"
+_NUMERIC = re.compile(rf"{_NUMBER}(?: to {_NUMBER})?")
+
+
+def numeric_columns(table: Table) -> list[bool]:
+    """For each column, whether every cell in it is a figure or text that reads as a number
+    (statistics are text: "+0.50", "0.016"). The first column names the rows."""
+    return [
+        k > 0
+        and bool(table.rows)
+        and all(
+            not isinstance(row[k], str) or _NUMERIC.fullmatch(str(row[k])) for row in table.rows
+        )
+        for k in range(len(table.columns))
+    ]
 
 
 @dataclass(frozen=True)
@@ -91,21 +117,16 @@ class ShownPart:
 def page_parts(report: Report, url_for: Callable[[str, str], str]) -> list[ShownPart]:
     """The report's parts with each table's cells as text, its chart and the addresses of
     its files (``url_for(key, format)``), for a template."""
-    return [
-        ShownPart(
-            part,
-            [
-                ShownTable(
-                    table,
-                    [[(str(c), not isinstance(c, str)) for c in row] for row in table.rows],
-                    charts.chart_of(table),
-                    _files(table.key, url_for),
-                )
-                for table in part.tables
-            ],
-        )
-        for part in report.parts
-    ]
+    shown = []
+    for part in report.parts:
+        tables = []
+        for table in part.tables:
+            numeric = numeric_columns(table)
+            rows = [[(str(c), numeric[k]) for k, c in enumerate(row)] for row in table.rows]
+            chart = charts.chart_of(table)
+            tables.append(ShownTable(table, rows, chart, _files(table.key, url_for), numeric))
+        shown.append(ShownPart(part, tables))
+    return shown
 
 
 def _files(key: str, url_for: Callable[[str, str], str]) -> list[tuple[str, str]]:

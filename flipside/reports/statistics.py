@@ -474,8 +474,14 @@ def _percent(level: float) -> str:
     return f"{level * 100:.1f}%"
 
 
+def p_value_text(p_value: float) -> str:
+    """A p-value as reports print it, in tables and sentences alike: "<0.001" or 3 figures."""
+    return "<0.001" if p_value < 0.001 else f"{p_value:.3g}"
+
+
 def _p(p_value: float) -> str:
-    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3g}"
+    text = p_value_text(p_value)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
 
 
 def _as_changes(changes: npt.ArrayLike) -> Changes:

@@ -206,7 +206,8 @@ def test_the_change_table_matches_paired_change_on_the_same_answers(world: World
     assert line[1] == "7"
     assert line[2] == f"{expected.hl_estimate:+.2f}"
     assert line[3] == f"{expected.ci_low:+.2f} to {expected.ci_high:+.2f}"
-    assert line[5] == f"{expected.rank_biserial:+.2f}" and line[6] == f"{expected.p_value:.3f}"
+    assert line[5] == f"{expected.rank_biserial:+.2f}" and line[6] == f"{expected.p_value:.3g}"
+    assert f"p = {line[6]}" in expected.note  # the table and its sentence give the same p
     assert expected.method in report.method
     assert any(expected.note in note for note in change.notes)
     # The 0-10 question (score + 3) is paired too; free text is not a scale.

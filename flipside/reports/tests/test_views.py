@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from conftest import World, join, make_cohort
 from flipside.reports import selectors
+from flipside.reports.disclosure import count
+from flipside.reports.shapes import Column, Part, Report, Table
 from flipside.schemes.models import Role, Stage
 
 from .samples import REPORT
@@ -235,3 +237,36 @@ def test_the_cohort_page_links_only_to_the_reports_its_reader_may_open(
     scheme = reverse("reports:scheme", args=[world.scheme.pk])
     assert (f'href="{scheme}"' in page) is sees_scheme
     assert client.get(scheme).status_code == (200 if sees_scheme else 404)
+
+
+def test_columns_of_numbers_line_up_on_the_right_headings_included() -> None:
+    """Statistics are text ("+0.50", "+0.00 to +1.00", "0.016") but still numbers: their
+    columns align right like the counts'; a column of words stays on the left."""
+    table = Table(
+        key="change",
+        title="Change",
+        columns=(
+            Column("item", "Question"),
+            Column("n", "People"),
+            Column("change", "Typical change"),
+            Column("interval", "Interval"),
+            Column("reading", "Reading"),
+        ),
+        rows=(
+            ("I feel heard", count(12), "+0.50", "+0.00 to +1.00", "Not clear"),
+            ("I act", count(3), "–", "–", "Too few answers"),
+        ),
+    )
+    assert selectors.numeric_columns(table) == [False, True, True, True, False]
+    (shown,) = selectors.page_parts(
+        Report("R", "", (Part("p", "P", tables=(table,)),)),
+        lambda key, fmt: f"/{key}.{fmt}",
+    )[0].tables
+    assert [numeric for _column, numeric in shown.headings] == [False, True, True, True, False]
+    assert shown.rows[0] == [
+        ("I feel heard", False),
+        ("10", True),
+        ("+0.50", True),
+        ("+0.00 to +1.00", True),
+        ("Not clear", False),
+    ]
