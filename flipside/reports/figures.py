@@ -630,7 +630,7 @@ def _change_cells(result: statistics.PairedChange) -> tuple[Cell, ...]:
         f"{result.ci_low:+.2f} to {result.ci_high:+.2f}",
         level,
         f"{result.rank_biserial:+.2f}",
-        statistics.p_value_text(result.p_value),
+        disclosure.NOT_SHOWN if result.p_value is None else statistics.p_value_text(result.p_value),
     )
 
 
