@@ -61,9 +61,11 @@ worker: migrate
 schedules: migrate
 	$(DEV) $(PY) manage.py run_schedules
 
-## make test: the whole suite (SQLite, or the database in DATABASE_URL)
+## make test: the whole suite (SQLite, or the database in DATABASE_URL), one process per CPU
+## (TEST_WORKERS=0 for a single process)
+TEST_WORKERS ?= auto
 test: install browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/matching.py $(if $(SIZES),--sizes $(SIZES))
