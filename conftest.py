@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from flipside.accounts.models import User
 from flipside.schemes.models import (
@@ -26,6 +27,13 @@ from flipside.schemes.models import (
 )
 
 _counter = itertools.count(1)
+
+
+# Property tests assert behaviour, never speed: Hypothesis's per-example deadline (200 ms) fails
+# a correct test whenever this shared machine stalls, so no property test has one. Timings
+# belong in bench/.
+hypothesis_settings.register_profile("flipside", deadline=None)
+hypothesis_settings.load_profile("flipside")
 
 
 @pytest.fixture(autouse=True)
