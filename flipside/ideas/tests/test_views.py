@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import World, make_user, response_text
-from flipside.ideas.models import Idea, IdeaSettings, Status
+from flipside.ideas.models import Idea, IdeaChange, IdeaSettings, Status
 from flipside.ideas.services import ideas, owners
 
 from .builders import accepted, an_idea, moved, owned, owner_row
@@ -193,6 +193,24 @@ def test_a_stale_status_form_is_told_it_changed(world: World, client: Any) -> No
     assert "changed since you opened it" in response_text(response)
     idea.refresh_from_db()
     assert idea.status == Status.CONSIDERING
+
+
+def test_a_stale_form_asking_for_the_status_another_just_chose_is_told_it_changed(
+    world: World, client: Any
+) -> None:
+    """The loser of a race asks for the move the winner has just made. The status it asks for
+    is no longer a choice, but what it is told is that the idea changed, not to pick again."""
+    idea = an_idea(world)
+    old = idea.version
+    moved(idea, world.coordinator, Status.CONSIDERING)
+    client.force_login(world.cohort_coordinator)
+    response = client.post(
+        reverse("ideas:status", args=[idea.pk]),
+        {"status": "considering", "reason": "", "note": "Me too", "outcome": "", "version": old},
+    )
+    assert response.status_code == 200
+    assert "changed since you opened it" in response_text(response)
+    assert IdeaChange.objects.filter(idea=idea, kind=IdeaChange.Kind.STATUS).count() == 1
 
 
 def test_an_owner_sees_and_moves_only_their_own_ideas(world: World, client: Any) -> None:

@@ -70,7 +70,13 @@ def change_status(request: AuthedRequest, idea_id: int) -> HttpResponse:
         raise Http404
     form = forms.StatusForm(request.POST, idea=found)
     saved = None
-    if form.is_valid():
+    if request.POST.get("version", str(found.version)) != str(found.version):
+        # The idea moved on after the form was drawn (another coordinator, a moment ago): say
+        # so, rather than judge the choice against a status this person has not seen.
+        form, saved = form_after_conflict(
+            request.POST, services.stale(found), build=_status_form, saved=_saved
+        )
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             changed = services.change_status(
