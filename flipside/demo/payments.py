@@ -84,7 +84,16 @@ def _running_year(demo: Demo) -> None:
     for sheet in Timesheet.objects.filter(cohort=cohort, period_start__lt=this_month):
         sheets.submit_timesheet(sheet, by=sheet.mentor, version=sheet.version)
     _review(cohort, coordinator, this_month, by_name)
-    early = Timesheet.objects.get(cohort=cohort, mentor=by_name[EARLY], period_start=this_month)
+    early = Timesheet.objects.filter(
+        cohort=cohort, mentor=by_name[EARLY], period_start=this_month
+    ).first()
+    if early is None:  # on the 1st nothing of this month is claimed yet: a line of own work
+        sheets.add_work_to(
+            cohort, worked_on=today, hours=Decimal("1.00"),
+            description="Read the handbook's chapter on psychological safety again",
+            by=by_name[EARLY],
+        )  # fmt: skip
+        early = Timesheet.objects.get(cohort=cohort, mentor=by_name[EARLY], period_start=this_month)
     sheets.submit_timesheet(early, by=early.mentor, version=early.version)
 
 
