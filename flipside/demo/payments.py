@@ -94,6 +94,11 @@ def _running_year(demo: Demo) -> None:
             by=by_name[EARLY],
         )  # fmt: skip
         early = Timesheet.objects.get(cohort=cohort, mentor=by_name[EARLY], period_start=this_month)
+        sheets.add_work_to(  # and a line still in draft on an open timesheet
+            cohort, worked_on=today, hours=Decimal("0.50"),
+            description="Wrote up notes from the last meeting",
+            by=by_name["Aadhya Buch"],
+        )  # fmt: skip
     sheets.submit_timesheet(early, by=early.mentor, version=early.version)
 
 
