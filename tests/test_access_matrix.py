@@ -367,15 +367,17 @@ def matrix_payments(world: World) -> dict[str, int]:
     from flipside.payments import money
     from flipside.payments.models import Line, PaymentRun, Timesheet
     from flipside.payments.services.rates import pay_settings_of
+    from flipside.payments.services.timesheets import month_of
 
     settings = pay_settings_of(world.cohort)
     assert settings.rate is not None
     value = settings.rate.values.order_by("-announced_on").first()
     assert value is not None
-    day = timezone.localdate() - datetime.timedelta(days=1)
+    day = timezone.localdate()  # this month's timesheet, which the mentor's pay page shows
+    start, end = month_of(day)
     sheet, _ = Timesheet.objects.get_or_create(
-        cohort=world.cohort, mentor=world.mentor, period_start=day.replace(day=1),
-        defaults={"period_end": day},
+        cohort=world.cohort, mentor=world.mentor, period_start=start,
+        defaults={"period_end": end},
     )  # fmt: skip
     price = money.price(Decimal("1.50"), value)
     priced = {"rate_value": value, "hourly": price.hourly, "amount": price.amount}

@@ -7,9 +7,9 @@ right-to-work checks; each mentor claiming their held meetings, preparation, tra
 the reflection event; September's time approved and collected into a payment run exported
 for payroll; October's approved but not yet collected, with one line queried and one
 rejected, and one waiting because its mentor's right-to-work check is not recorded yet;
-November's still open but one, whose meeting the staff partner has not confirmed yet (the
-coordinator sees so beside it). The demo mentor (Sam Rivera) has the reflection event still
-to claim.
+the month still open (November, or in the first days of December the month before) open but
+for one mentor's, whose meeting the staff partner has not confirmed yet (the coordinator sees
+so beside it). The demo mentor (Sam Rivera) has the reflection event still to claim.
 
 Pride's closed year was paid the same way, term by term, each step on its day: its mentors
 claimed their meetings, preparation, training and reflection events (never a meeting their
@@ -40,7 +40,7 @@ from .signins import MENTOR
 COST_CODE = "MED-EDI-4471"
 NO_RIGHT_TO_WORK = "Subomi Ogunyeye"  # their check is not recorded yet: approval waits
 STUDENT_VISA = "Ucchal Swaminathan"  # at most 20 hours in any Monday-to-Sunday week
-EARLY = "Martyn Morley"  # submits this month's time already: a meeting not yet confirmed
+EARLY = "Martyn Morley"  # submits the open month's time already: a meeting not yet confirmed
 
 
 def add_payments(demo: Demo) -> None:
@@ -68,7 +68,6 @@ def _running_year(demo: Demo) -> None:
             weekly_limit_hours=Decimal(20) if mentor.display_name == STUDENT_VISA else None,
         )  # fmt: skip
     settings = rates.pay_settings_of(cohort)
-    this_month = today.replace(day=1)
     sam = demo.signins[MENTOR]
     for mentor in mentors:
         keys = [
@@ -79,27 +78,36 @@ def _running_year(demo: Demo) -> None:
         ]
         sheets.claim_all(cohort, keys=keys, by=mentor)
     by_name = {m.display_name: m for m in mentors}
-    _own_work(cohort, by_name, this_month)
-    # Every month before this one is submitted; this month's timesheets stay open.
-    for sheet in Timesheet.objects.filter(cohort=cohort, period_start__lt=this_month):
+    # The month still open is the one of the early mentor's meeting not yet confirmed (held
+    # days ago): this month, or in the first days of a month the one before, whose timesheets
+    # mentors are still completing.
+    unconfirmed = (
+        Line.objects.filter(cohort=cohort, mentor=by_name[EARLY], kind=Line.Kind.MEETING)
+        .order_by("-worked_on")
+        .values_list("worked_on", flat=True)
+        .first()
+    )
+    open_month = (unconfirmed or today).replace(day=1)
+    _own_work(cohort, by_name, open_month)
+    # Every month before the open one is submitted; the open month's timesheets stay open.
+    for sheet in Timesheet.objects.filter(cohort=cohort, period_start__lt=open_month):
         sheets.submit_timesheet(sheet, by=sheet.mentor, version=sheet.version)
-    _review(cohort, coordinator, this_month, by_name)
-    early = Timesheet.objects.filter(
-        cohort=cohort, mentor=by_name[EARLY], period_start=this_month
-    ).first()
-    if early is None:  # on the 1st nothing of this month is claimed yet: a line of own work
+    _review(cohort, coordinator, open_month, by_name)
+    # Two mentors submit their time as soon as it is claimed: the early one, with a meeting
+    # not yet confirmed, and the one whose pay waits for their right-to-work check.
+    for sheet in Timesheet.objects.filter(
+        cohort=cohort, status=Timesheet.Status.OPEN,
+        mentor__in=[by_name[EARLY], by_name[NO_RIGHT_TO_WORK]],
+    ).select_related("mentor"):  # fmt: skip
+        sheets.submit_timesheet(sheet, by=sheet.mentor, version=sheet.version)
+    if not Line.objects.filter(
+        cohort=cohort, status=Line.Status.DRAFT, worked_on__gte=open_month
+    ).exists():  # a line still in draft on an open timesheet
         sheets.add_work_to(
-            cohort, worked_on=today, hours=Decimal("1.00"),
-            description="Read the handbook's chapter on psychological safety again",
-            by=by_name[EARLY],
-        )  # fmt: skip
-        early = Timesheet.objects.get(cohort=cohort, mentor=by_name[EARLY], period_start=this_month)
-        sheets.add_work_to(  # and a line still in draft on an open timesheet
-            cohort, worked_on=today, hours=Decimal("0.50"),
-            description="Wrote up notes from the last meeting",
+            cohort, worked_on=min(today, _next_month(open_month) - datetime.timedelta(days=1)),
+            hours=Decimal("0.50"), description="Wrote up notes from the last meeting",
             by=by_name["Aadhya Buch"],
         )  # fmt: skip
-    sheets.submit_timesheet(early, by=early.mentor, version=early.version)
 
 
 def _mentors(cohort: Cohort) -> list[User]:
@@ -109,10 +117,10 @@ def _mentors(cohort: Cohort) -> list[User]:
     ]
 
 
-def _own_work(cohort: Cohort, mentors: dict[str, User], this_month: datetime.date) -> None:
+def _own_work(cohort: Cohort, mentors: dict[str, User], open_month: datetime.date) -> None:
     """Two lines of other work written by hand last month: one the coordinator queries, one
     they reject."""
-    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    last_month = (open_month - datetime.timedelta(days=1)).replace(day=1)
     sheets.add_work_to(
         cohort, worked_on=last_month + datetime.timedelta(days=8), hours=Decimal("2.00"),
         description="Wrote a piece on the scheme for the students' union newsletter",
@@ -126,7 +134,7 @@ def _own_work(cohort: Cohort, mentors: dict[str, User], this_month: datetime.dat
 
 
 def _review(
-    cohort: Cohort, coordinator: User, this_month: datetime.date, mentors: dict[str, User]
+    cohort: Cohort, coordinator: User, open_month: datetime.date, mentors: dict[str, User]
 ) -> None:
     """The coordinator's review: the earliest month approved and collected into payment run 1,
     exported for payroll; the month after approved, except the two lines written by hand
