@@ -22,8 +22,9 @@ declare(
     purpose="A person's account: how they sign in and how they are named to others.",
     retention=Keep.ACCOUNT,
     seen_by=(
-        "The person; their name and pronouns by their partners and by coordinators of their "
-        "cohorts, who also see their email address; names by reviewers of their application."
+        "The person; their name, pronouns and email address by their partners (the shared "
+        "profile) and by coordinators of their cohorts; an applicant's name and email by the "
+        "coordinators reviewing the call, unless its review is blind."
     ),
     subjects=ALL_PEOPLE,
     identifies="id email display_name",

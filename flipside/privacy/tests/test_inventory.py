@@ -224,3 +224,20 @@ def test_person_fields_name_the_columns_subject_access_and_erasure_will_follow()
     assert "user" in inventory.person_fields("privacy.EqualityRecord")
     with pytest.raises(inventory.InventoryError, match="not in the data inventory"):
         inventory.entry_for("nowhere.Nothing")
+
+
+def test_personal_columns_holding_a_name_or_an_address_are_listed_as_identifying() -> None:
+    # Erasure and subject-access export find a person's rows through ``identifies``: a
+    # column holding a name, a username or an IP address must be there.
+    naming = re.compile(r"name|label|username|ip_address|email")
+    text = (models.CharField, models.GenericIPAddressField)  # EmailField is a CharField
+    wrong = [
+        f"{entry.label}.{c.name} holds a name or address: add it to 'identifies'"
+        for entry in inventory.entries()
+        for c in entry.columns()
+        if c.protection.personal
+        and naming.search(c.name)
+        and isinstance(entry.model._meta.get_field(c.name), text)
+        and c.name not in entry.identifies
+    ]
+    assert not wrong, "\n".join(wrong)
