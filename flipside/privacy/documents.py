@@ -51,6 +51,10 @@ SECURITY_MEASURES = [
 ]
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word} holds" if n == 1 else f"{n} {word}s hold"
+
+
 def _people(subjects: Iterable[inventory.Subject]) -> str:
     order = list(inventory.Subject)
     return "; ".join(str(s) for s in sorted(set(subjects), key=order.index)) or "none"
@@ -387,9 +391,9 @@ def dpia() -> str:
         "",
         f"**Scope.** {len(personal)} of Flipside's {len(entries)} tables hold personal data, "
         f"about: {subjects}. A cohort usually has five to fifteen people a side. "
-        f"{len(special)} column(s) hold special-category data, {len(encrypted)} more hold "
-        f"confidential text encrypted, and {len(plain_reveal)} hold free text or choices "
-        "that may reveal special-category data in plain text.",
+        f"{_count(len(special), 'column')} special-category data, {len(encrypted)} more "
+        f"confidential text encrypted, and {len(plain_reveal)} free text or choices that may "
+        "reveal special-category data in plain text.",
         "",
         "**Context.** The schemes centre the lived experience of a minoritised group; the "
         "students are the less powerful side of each pair and the institution running the "
