@@ -18,6 +18,7 @@ from flipside.accounts.models import Invitation, hash_token
 from flipside.matching.models import Pair, PairRule, Proposal, Run
 from flipside.notifications import preferences
 from flipside.notifications.models import OutboxMessage, TemplateOverride
+from flipside.privacy import crypto
 from flipside.recruitment.models import Application, Call, EmailVerification
 from flipside.training.models import Concern, TrainingSession
 from tests import matrix_ideas, matrix_reports, matrix_surveys
@@ -287,12 +288,12 @@ def matrix_session(world: World) -> TrainingSession:
 
 def matrix_concern(world: World) -> Concern:
     """A concern about ``world``'s scheme raised (with their name) by the mentor."""
-    concern, _ = Concern.objects.get_or_create(
-        scheme=world.scheme,
-        raised_by=world.mentor,
-        subject="Matrix concern",
-        defaults={"body": "Something happened."},
-    )
+    concern = Concern.objects.filter(scheme=world.scheme, raised_by=world.mentor).first()
+    if concern is None:
+        words = {"subject": "Matrix concern", "body": "Something happened."}
+        concern = Concern.objects.create(
+            scheme=world.scheme, raised_by=world.mentor, ciphertext=crypto.encrypt(words)
+        )
     return concern
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from conftest import World, bulk_members
 from flipside.matching.tests.builders import _call, many_pairs, many_proposals
 from flipside.notifications.models import OutboxMessage
+from flipside.privacy import crypto
 from flipside.recruitment.models import Application
 from flipside.schemes.models import Role, Scheme, SchemeCoordinator
 from flipside.training.models import Booking, Concern, TrainingSession
@@ -62,7 +63,8 @@ def outbox(world: World, n: int) -> str:
 def concerns(world: World, n: int) -> str:
     Concern.objects.bulk_create(
         Concern(scheme=world.scheme, cohort=world.cohort if i % 2 else None,
-                raised_by=world.mentor, subject=f"Concern {i}", body="In our meeting…")
+                raised_by=world.mentor,
+                ciphertext=crypto.encrypt({"subject": f"Concern {i}", "body": "In our meeting…"}))
         for i in range(n)
     )  # fmt: skip
     return reverse("training:concerns")

@@ -185,6 +185,15 @@ def _calls_for_next_year(cohort: Cohort, *, by: User) -> tuple[Call, Call]:
     return mentor_call, mentee_call
 
 
+# What a few applicants say would help them take part (most say nothing); stored encrypted.
+ACCESS_NEEDS = [
+    "",
+    "Step-free access to meeting rooms, please.",
+    "",
+    "Captions in online meetings: I am hard of hearing.",
+]
+
+
 def _apply_as_student(
     call: Call, user: User, n: int, form: _Form, *, submit: bool = True
 ) -> Application:
@@ -195,7 +204,7 @@ def _apply_as_student(
             "programme": form.programmes[n % 2], "year": 1 + n % 3, "site": form.demo.faculty,
             "statement": statement(FIRST_NEW + n), "topics": form.topics[n % 4 : n % 4 + 3],
             "availability": SLOTS[n % 3 : n % 3 + 3], "mode": "either",
-            "eligibility_confirmed": True,
+            "eligibility_confirmed": True, "access_needs": ACCESS_NEEDS[n % len(ACCESS_NEEDS)],
         },
     )  # fmt: skip
     return recruitment.submit_application(application, by=user) if submit else application

@@ -28,8 +28,9 @@ SECURITY_MEASURES = [
     "all of a person's sessions end when they sign out, change their password or are "
     "deactivated. Production cookies are Secure, HttpOnly, SameSite=Lax with the `__Host-` "
     "prefix; pages carry a strict Content Security Policy and are not cached.",
-    "Equality-monitoring answers, private journal entries, survey free-text answers and the "
-    "experience behind ideas are encrypted in the database (Fernet: AES-128-CBC with an "
+    "Equality-monitoring answers, private journal entries, concerns, applicants' access needs, "
+    "survey free-text answers and the experience behind ideas are encrypted in the database "
+    "(Fernet: AES-128-CBC with an "
     "HMAC-SHA256 tag) with keys from the environment (`FIELD_ENCRYPTION_KEYS`), never stored "
     "in the database and rotatable (`manage.py rotate_encryption_keys`).",
     "Single-use links (invitations, address checks) and calendar feeds are stored only as "
@@ -280,8 +281,9 @@ RISKS = [
     (
         "A private journal, a concern or the experience behind an idea is read by someone it "
         "was not written for, such as the senior partner it is about.",
-        "Journals are encrypted and shown only to their author; concerns only to the scheme's "
-        "coordinators, and an anonymous one stores no identity; the experience behind an idea "
+        "Journals are encrypted and shown only to their author; concerns are encrypted and "
+        "shown only to the scheme's coordinators (the email telling them carries none of its "
+        "words), and an anonymous one stores no identity; the experience behind an idea "
         "is encrypted and shown only to the idea's coordinators, owner and proposers, never "
         "on the board.",
     ),
@@ -291,11 +293,14 @@ RISKS = [
         "mentor's hours, rate and amounts and walks every page as every role.",
     ),
     (
-        "Free text people type reveals special-category data (an access need naming a "
-        "condition, a statement about lived experience) and is stored in plain text.",
+        "Free text people type reveals special-category data (a statement about lived "
+        "experience, a reviewer's note, why a pair ended) and is stored in plain text.",
         "Each such column is listed in section 4 with who can see it: the person, the "
         "coordinators the roles allow and, for a pause, the partner; never observers or "
-        "reports. It is not encrypted: anyone with the database or a backup can read it.",
+        "reports. Concerns and access needs are encrypted; these columns are not yet: the "
+        "applications list searches an application's statement, hopes and other topics and "
+        "its spreadsheet exports them, and matching writes its reasons from the scheme's "
+        "topics (decision 0033). Anyone with the database or a backup can read them.",
     ),
     (
         "Themes recorded from reflection events name or describe a person, and are printed "
@@ -311,8 +316,9 @@ RISKS = [
     ),
     (
         "A copy of the database or a backup is lost or stolen.",
-        "Special-category answers, journals, survey free text and ideas' experience are "
-        "encrypted with keys outside the database; tokens and past pairs are hashed; the "
+        "Special-category answers, journals, concerns, access needs, survey free text and "
+        "ideas' experience are encrypted with keys outside the database; tokens and past "
+        "pairs are hashed; the "
         "pseudonym key is outside the database. Everything else, including the free text "
         "listed in section 4, is readable: backups must be encrypted and access-controlled.",
     ),

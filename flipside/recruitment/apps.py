@@ -10,7 +10,11 @@ class RecruitmentConfig(AppConfig):
 
     def ready(self) -> None:
         from flipside.notifications.kinds import register
+        from flipside.privacy.crypto import register_encrypted
 
         from .kinds import kinds
+        from .models import Application
 
         register(*kinds())
+        # Key rotation re-encrypts applications' access needs too.
+        register_encrypted(Application, "access_needs_ciphertext")

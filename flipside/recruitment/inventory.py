@@ -119,11 +119,11 @@ declare(
             may_reveal_special=True,
         ),
         fields(
-            "access_needs",
+            "access_needs_ciphertext",
             "Making taking part possible: anything that would help them (free text that can "
-            "name a disability or health condition).",
+            "name a disability or health condition), encrypted.",
             RUN,
-            P.CONFIDENTIAL,
+            P.ENCRYPTED,
             may_reveal_special=True,
         ),
         fields(

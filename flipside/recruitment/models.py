@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib import words
+from flipside.privacy import crypto
 from flipside.schemes.models import Role
 
 WEEKDAYS = [
@@ -167,6 +168,12 @@ class EmailVerification(models.Model):
         return f"{self.email} for {self.call}"
 
 
+def no_access_needs() -> str:
+    """An application without access needs still holds a sealed value: key rotation
+    re-encrypts every row and cannot open an empty one."""
+    return crypto.encrypt({"text": ""})
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def submitted(self) -> ApplicationQuerySet:
         return self.exclude(status__in=[Application.Status.DRAFT])
@@ -178,7 +185,8 @@ class Application(models.Model):
     States: draft → submitted (applicant, while the call is open) → shortlisted | accepted |
     waitlisted | declined (coordinators; shortlisted and waitlisted can still be decided);
     withdrawn (applicant, at any time). An accepted applicant becomes a cohort member; when one
-    withdraws, the top of the waiting list is given the place.
+    withdraws, the top of the waiting list is given the place. The access needs are
+    encrypted at rest (``access_needs_ciphertext``); the other answers are not (decision 0033).
     """
 
     class Status(models.TextChoices):
@@ -206,7 +214,10 @@ class Application(models.Model):
     )
     availability = models.JSONField(default=list, blank=True)
     mode = models.CharField(max_length=20, choices=MeetingMode.choices, blank=True)
-    access_needs = models.TextField(blank=True)
+    # {"text": ...}: what would help them take part, which can name a disability or a health
+    # condition, so encrypted (``privacy.crypto``); written by ``services.save_answers``, read
+    # by ``selectors.access_needs_of`` only.
+    access_needs_ciphertext = models.TextField(default=no_access_needs)
     # Codes from Preference
     preferences = models.JSONField(default=list, blank=True)
     # People the applicant must not be paired with: one name or email address a line

@@ -9,6 +9,7 @@ from django.db import router
 from django.utils.translation import gettext as _
 
 from flipside.lib.sql import fetch, field_of, partial
+from flipside.privacy import crypto
 from flipside.schemes.models import Cohort, Scheme, Stage
 
 from .models import AVAILABILITY_SLOTS, PARTS_OF_DAY, WEEKDAYS, Application, Call
@@ -151,6 +152,21 @@ def slot_label(code: str) -> str:
     return _("%(day)s %(part)s") % {"day": dict(WEEKDAYS)[day], "part": dict(PARTS_OF_DAY)[part]}
 
 
+def access_needs_of(application: Application) -> str | None:
+    """The applicant's access needs, decrypted ("" when none were given; None when no key
+    opens them: tampered with, or the key is gone). The only reader: callers show them to
+    the applicant and to the coordinators who review the application."""
+    try:
+        return str(crypto.decrypt(application.access_needs_ciphertext).get("text", ""))
+    except crypto.DecryptionError:
+        return None
+
+
+def _access_needs_text(application: Application) -> str:
+    found = access_needs_of(application)
+    return _("This can no longer be read.") if found is None else found
+
+
 def answers_for_display(application: Application) -> list[tuple[str, str]]:
     """The applicant's answers as (question, answer) pairs, in the order the form asks them."""
     a = application
@@ -161,7 +177,7 @@ def answers_for_display(application: Application) -> list[tuple[str, str]]:
         (_("When you could usually meet"), ", ".join(slots) or none),
         (_("How you would like to meet"), a.get_mode_display() or none),
         (_("Pronouns"), a.applicant.pronouns or none),
-        (_("Anything that would help you take part"), a.access_needs or none),
+        (_("Anything that would help you take part"), _access_needs_text(a) or none),
     ]
     if a.call.eligibility:
         confirmed = _("Confirmed") if a.eligibility_confirmed else _("Not confirmed")

@@ -17,7 +17,7 @@ from flipside.accounts.models import hash_token
 from flipside.accounts.services import AccountsError, checked_email, create_account
 from flipside.lib.conflicts import EditConflict
 from flipside.notifications import outbox
-from flipside.privacy import audit
+from flipside.privacy import audit, crypto
 from flipside.schemes.models import Membership
 from flipside.schemes.services import SchemeError, add_member
 
@@ -243,7 +243,9 @@ def save_answers(
         if preferences is not None and not set(preferences) <= set(Preference.values):
             raise RecruitmentError(_("Choose from the preferences offered."))
         for field, value in answers.items():
-            if field in ANSWER_FIELDS:
+            if field == "access_needs":
+                locked.access_needs_ciphertext = crypto.encrypt({"text": value or ""})
+            elif field in ANSWER_FIELDS:
                 setattr(locked, field, value)
         locked.version += 1
         locked.save()

@@ -13,11 +13,14 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         from flipside.lib import background
         from flipside.notifications.kinds import register
+        from flipside.privacy.crypto import register_encrypted
 
         from .kinds import kinds
+        from .models import Concern
         from .readiness import check_kept_counts
 
         register(*kinds())
+        register_encrypted(Concern)  # key rotation re-encrypts concerns too
         _keep_readiness_counts()
         background.register_invariant(key="readiness", check=check_kept_counts)
 

@@ -156,11 +156,11 @@ declare(
             P.CONFIDENTIAL,
         ),
         fields(
-            "subject body",
-            "What the concern is: free text that can be about anyone and can reveal health, "
-            "sexual orientation or other special-category data.",
+            "ciphertext",
+            "What the concern is, its subject and body encrypted: free text that can be about "
+            "anyone and can reveal health, sexual orientation or other special-category data.",
             RUN,
-            P.CONFIDENTIAL,
+            P.ENCRYPTED,
             may_reveal_special=True,
         ),
     ],

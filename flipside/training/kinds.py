@@ -46,12 +46,9 @@ def kinds() -> list[MessageKind]:
             _("A concern was raised (to coordinators)"),
             essential=True,
             overridable=False,
-            placeholders=(
-                FIRST_NAME,
-                SCHEME,
-                Placeholder("subject", _("the concern's subject"), "Placement"),
-                LINK,
-            ),
+            # Not the concern's subject or body: they are encrypted at rest, and an email's
+            # words stay in the outbox (and in mailboxes) in plain text.
+            placeholders=(FIRST_NAME, SCHEME, LINK),
             secret=False,
         ),
     ]

@@ -205,11 +205,17 @@ class SupportService(models.Model):
         return self.name
 
 
+CONCERN_SUBJECT_MAX_LENGTH = 200
+
+
 class Concern(models.Model):
     """A concern raised by a participant, seen only by the scheme's coordinators.
 
     States: new → acknowledged → resolved (coordinators). An anonymous concern stores no
-    identity at all: ``raised_by`` is empty from the start.
+    identity at all: ``raised_by`` is empty from the start. Its subject and body are
+    encrypted together in ``ciphertext`` (``privacy.crypto``, rotatable with
+    ``manage.py rotate_encryption_keys``), written and read only by ``services``
+    (``raise_concern``, ``open_concern``).
     """
 
     class Status(models.TextChoices):
@@ -225,8 +231,8 @@ class Concern(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     anonymous = models.BooleanField(default=False)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    # {"subject": ..., "body": ...}, encrypted
+    ciphertext = models.TextField()
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from flipside.lib.conflicts import EditConflict
 from flipside.notifications import outbox
 from flipside.notifications.calendar import Event, Method, calendar_attachment, event_uid
-from flipside.privacy import audit
+from flipside.privacy import audit, crypto
 from flipside.schemes.models import Membership
 from flipside.schemes.permissions import coordinators_of
 
@@ -321,24 +322,46 @@ def accept_agreement(version: AgreementVersion, *, user: Any) -> AgreementAccept
 # --- Concerns -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Words:
+    """A concern's subject and body, decrypted for the coordinators who may open it."""
+
+    subject: str
+    body: str
+
+
+def open_concern(concern: Concern) -> Words | None:
+    """The concern's words, or None when no key opens them (tampered with, or the key is
+    gone): the pages say so rather than fail. The only reader of ``Concern.ciphertext``;
+    callers show it to those ``permissions.visible_concerns`` allows."""
+    try:
+        found = crypto.decrypt(concern.ciphertext)
+    except crypto.DecryptionError:
+        return None
+    return Words(str(found.get("subject", "")), str(found.get("body", "")))
+
+
 def raise_concern(
     scheme: Any, *, by: Any, subject: str, body: str, anonymous: bool, cohort: Any = None
 ) -> Concern:
     """Record a concern and tell the scheme's coordinators. Anonymous concerns keep no
-    trace of who raised them: not in the concern, the audit log or the email."""
+    trace of who raised them: not in the concern, the audit log or the email. Its words are
+    stored encrypted, and the email carries none of them."""
     with transaction.atomic():
         raised_by = None if anonymous else by
-        # A double submit (the same words within two minutes) records one concern.
+        # A double submit (the same words within two minutes) records one concern. The words
+        # are encrypted, so the few recent concerns of the same person are opened to compare.
         recently = timezone.now() - datetime.timedelta(minutes=2)
-        same = Concern.objects.select_for_update().filter(
+        recent = Concern.objects.select_for_update().filter(
             scheme=scheme, cohort=cohort, raised_by=raised_by, anonymous=anonymous,
-            subject=subject, body=body, created_at__gte=recently,
-        ).first()  # fmt: skip
-        if same is not None:
-            return same
+            created_at__gte=recently,
+        ).order_by("id")  # fmt: skip
+        for earlier in recent:
+            if open_concern(earlier) == Words(subject, body):
+                return earlier
         concern = Concern.objects.create(
             scheme=scheme, cohort=cohort, raised_by=raised_by, anonymous=anonymous,
-            subject=subject, body=body,
+            ciphertext=crypto.encrypt({"subject": subject, "body": body}),
         )  # fmt: skip
         audit.record(
             None if anonymous else by, "training.concern.raised", concern, anonymous=anonymous
@@ -358,7 +381,6 @@ def raise_concern(
                 scheme=scheme,
                 values={
                     "scheme": scheme.name,
-                    "subject": subject,
                     "link": settings.SITE_URL + reverse("training:concern", args=[concern.pk]),
                 },
             )

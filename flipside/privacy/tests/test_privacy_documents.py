@@ -56,7 +56,10 @@ def test_the_dpia_lists_special_category_encrypted_and_revealing_plain_text_colu
         listed = column.protection.encrypted or column.may_reveal_special
         if listed:
             assert f"`{column.model}`" in section and f"`{column.name}`" in section
-    plain = section.split("stored in plain text")[1]
-    assert "`recruitment.Application`" in plain and "`access_needs`" in plain
+    encrypted, plain = section.split("stored in plain text")
+    assert "`recruitment.Application`" in plain and "`statement`" in plain
     assert "`privacy.EqualityRecord`" not in plain
+    # Concerns and access needs are encrypted, and the DPIA says so, not that they are plain.
+    assert "`training.Concern`" in encrypted and "`access_needs_ciphertext`" in encrypted
+    assert "`training.Concern`" not in plain and "access_needs" not in plain
     assert all(c.protection is not Protection.SPECIAL or c.condition for c in inventory.columns())

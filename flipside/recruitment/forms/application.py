@@ -22,6 +22,7 @@ from ..models import (
     MeetingMode,
     Preference,
 )
+from ..selectors import access_needs_of
 
 CONFLICTS_MAX_LINES = 20
 CONFLICT_MAX_CHARACTERS = 150  # a line: one name or email address
@@ -203,7 +204,7 @@ class ApplicationForm(forms.Form):
             "availability": a.availability,
             "mode": a.mode,
             "pronouns": a.applicant.pronouns,
-            "access_needs": a.access_needs,
+            "access_needs": access_needs_of(a) or "",
             "eligibility": eligibility if a.eligibility_confirmed else [],
             "preferences": a.preferences,
             "conflicts": a.conflicts,

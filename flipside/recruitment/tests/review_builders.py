@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from conftest import make_user
+from flipside.privacy import crypto
 from flipside.recruitment.models import Application, Call, RubricCriterion
 from flipside.schemes.models import Cohort, Role, Scheme
 
@@ -45,6 +46,8 @@ def submitted(call: Call, applicant: Any = None, **fields: Any) -> Application:
             "seniority": "professor",
             "hopes": "To understand placements.",
         }
+    if "access_needs" in fields:  # stored encrypted, as the applicant's form saves it
+        values["access_needs_ciphertext"] = crypto.encrypt({"text": fields.pop("access_needs")})
     application = Application.objects.create(
         call=call, applicant=applicant or make_user(), **(values | fields)
     )

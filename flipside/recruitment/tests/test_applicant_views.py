@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from conftest import World, make_user, sent_mail
 from flipside.accounts.models import User
-from flipside.recruitment import services
+from flipside.recruitment import selectors, services
 from flipside.recruitment.models import Application, Call, EmailVerification
 
 from .builders import (
@@ -691,7 +691,7 @@ def test_a_save_from_a_stale_tab_is_refused_and_the_newer_answers_survive(
                 application, by=world.nobody, answers={"access_needs": "None"}, version=stale
             )
     application.refresh_from_db()
-    assert application.access_needs == "Step-free access"
+    assert selectors.access_needs_of(application) == "Step-free access"
 
 
 def test_a_verification_link_opened_while_signed_in_as_someone_else_signs_nobody_in(
@@ -973,3 +973,49 @@ def test_an_accepted_application_says_what_comes_next_as_the_cohort_moves_on(
     type(cohort).objects.filter(pk=cohort.pk).update(stage=stage)
     page = text(as_applicant.get(reverse("home")))
     assert step.format(c=cohort) in page
+
+
+# --- Access needs, stored encrypted -------------------------------------------------------
+
+
+def tamper_access_needs(application: Application) -> None:
+    token = Application.objects.values_list("access_needs_ciphertext", flat=True).get(
+        pk=application.pk
+    )
+    tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    Application.objects.filter(pk=application.pk).update(access_needs_ciphertext=tampered)
+
+
+def test_access_needs_are_stored_encrypted_and_shown_back_to_the_applicant(
+    as_applicant: Client, draft: Application, call: Call, clock: Any, applicant: User
+) -> None:
+    needs = "Captions in online meetings: ACCESS-WORDS"
+    as_applicant.post(application_url(draft), mentor_answers(call, access_needs=needs))
+    stored = Application.objects.values_list("access_needs_ciphertext", flat=True).get(pk=draft.pk)
+    assert "ACCESS-WORDS" not in stored and "Captions" not in stored
+    draft.refresh_from_db()
+    assert selectors.access_needs_of(draft) == needs
+    assert needs in text(as_applicant.get(application_url(draft)))  # the form, filled in
+    as_applicant.post(
+        application_url(draft), mentor_answers(call, access_needs=needs, action="submit")
+    )
+    clock.move_to(AFTER)
+    as_applicant.force_login(applicant)
+    assert needs in text(as_applicant.get(application_url(draft)))  # the answers, read only
+
+
+def test_tampered_access_needs_say_they_cannot_be_read_and_break_no_page(
+    as_applicant: Client, draft: Application, call: Call, clock: Any, applicant: User
+) -> None:
+    as_applicant.post(
+        application_url(draft), mentor_answers(call, access_needs="Step-free", action="submit")
+    )
+    tamper_access_needs(draft)
+    draft.refresh_from_db()
+    assert selectors.access_needs_of(draft) is None
+    response = as_applicant.get(application_url(draft))
+    assert response.status_code == 200 and "Step-free" not in text(response)
+    clock.move_to(AFTER)
+    as_applicant.force_login(applicant)
+    response = as_applicant.get(application_url(draft))
+    assert response.status_code == 200 and "This can no longer be read." in text(response)

@@ -1178,3 +1178,17 @@ def test_others_cannot_download_applications(world: World, client: Client, role:
     signed_in(client, getattr(world, role))
     assert client.get(export_url(call, "csv")).status_code == 404
     assert client.get(export_url(call, "xlsx")).status_code == 404
+
+
+def test_review_page_says_when_access_needs_cannot_be_read(
+    world: World, as_coordinator: Client
+) -> None:
+    application = submitted(open_call(world.cohort), access_needs="Step-free access, please.")
+    token = application.access_needs_ciphertext
+    assert "Step-free" not in token
+    tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    Application.objects.filter(pk=application.pk).update(access_needs_ciphertext=tampered)
+    response = as_coordinator.get(review_url(application))
+    assert response.status_code == 200
+    content = page(response)
+    assert "This can no longer be read." in content and "Step-free" not in content

@@ -29,6 +29,7 @@ from .. import permissions, services, setup, spreadsheets
 from .. import review_selectors as selectors
 from ..forms import review as forms
 from ..models import Application, Call
+from ..selectors import access_needs_of
 
 PER_PAGE = 50
 CALL_ROLES = [Role.MENTOR, Role.MENTEE]
@@ -281,6 +282,7 @@ def _review_page(
         "query": urlencode(filters),
         "previous": previous,
         "next": following,
+        "access_needs": access_needs_of(application),
         "topics": application.topics.all() if call.role == Role.MENTOR else [],
         "grid": selectors.availability_grid(application.availability),
         "teaching": selectors.teaching_text(

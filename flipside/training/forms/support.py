@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from flipside.lib.forms import FilterForm, SafeCharField, search_field
 from flipside.schemes.models import Role, Scheme
 
-from ..models import Concern, SupportService
+from ..models import CONCERN_SUBJECT_MAX_LENGTH, Concern, SupportService
 
 CHECKBOX = "notifications/_checkbox_field.html"
 BODY_MAX = 5000
@@ -24,8 +24,8 @@ class ConcernForm(forms.Form):
     )
     subject = SafeCharField(
         label=_("Subject"),
-        max_length=Concern._meta.get_field("subject").max_length,
-        help_text=_("A few words. The coordinators see this in the email that tells them."),
+        max_length=CONCERN_SUBJECT_MAX_LENGTH,
+        help_text=_("A few words. Only the coordinators see this, on Flipside."),
     )
     body = SafeCharField(
         label=_("What happened?"),

@@ -243,14 +243,17 @@ def test_concerns_list_is_newest_first_with_counts_and_a_status_filter(
     services.triage_concern(first, status="resolved", by=world.coordinator)
     client.force_login(world.coordinator)
     response = client.get(CONCERNS)
-    assert list(response.context["page"]) == [second, first]
+    assert [(c, words.subject) for c, words in response.context["page"]] == [
+        (second, "Second"),
+        (first, "First"),
+    ]
     assert response.context["counts"] == [
         ("new", "New", 1),
         ("acknowledged", "Acknowledged", 0),
         ("resolved", "Resolved", 1),
     ]
     filtered = client.get(CONCERNS, {"status": "resolved"})
-    assert list(filtered.context["page"]) == [first]
+    assert [c for c, _words in filtered.context["page"]] == [first]
     ignored = client.get(CONCERNS, {"status": "<b>nonsense</b>"})
     assert len(ignored.context["page"]) == 2
 
@@ -538,3 +541,70 @@ def test_a_named_concern_whose_author_left_is_not_called_anonymous(
     html = client.get(reverse("training:concern", args=[concern.pk])).content.decode()
     assert "Raised anonymously" not in html
     assert "account has since been deleted" in html
+
+
+# --- Stored encrypted ---------------------------------------------------------------------
+
+
+def tamper(c: Concern) -> None:
+    token = c.ciphertext
+    tampered = token[:-6] + ("A" if token[-6] != "A" else "B") + token[-5:]
+    Concern.objects.filter(pk=c.pk).update(ciphertext=tampered)
+
+
+def test_a_concern_is_stored_encrypted_and_its_words_read_back_for_coordinators(
+    world: World, client: Any
+) -> None:
+    c = concern(world, subject="Felt unsafe on placement", body="SECRET-WORDS in the rota")
+    stored = Concern.objects.filter(pk=c.pk).values_list("ciphertext", flat=True).get()
+    assert "SECRET-WORDS" not in stored and "placement" not in stored
+    assert services.open_concern(c) == services.Words(
+        "Felt unsafe on placement", "SECRET-WORDS in the rota"
+    )
+    client.force_login(world.coordinator)
+    page = client.get(detail_url(c)).content.decode()
+    assert "Felt unsafe on placement" in page and "SECRET-WORDS in the rota" in page
+    assert "Felt unsafe on placement" in client.get(CONCERNS).content.decode()
+
+
+def test_the_email_about_a_concern_carries_neither_its_subject_nor_its_body(
+    world: World,
+) -> None:
+    clear_sent_mail()
+    concern(world, subject="SUBJECT-WORDS", body="BODY-WORDS")
+    mail = sent_mail()
+    assert mail
+    for message in mail:
+        texts = [message.subject, message.body, *(body for body, _ in message.alternatives)]
+        assert not any("SUBJECT-WORDS" in t or "BODY-WORDS" in t for t in texts)
+        assert "raised a concern" in message.body
+
+
+def test_a_tampered_concern_says_it_cannot_be_read_and_breaks_no_page(
+    world: World, client: Any
+) -> None:
+    c = concern(world, subject="Readable one")
+    broken = concern(world, subject="Broken one", body="Other words")
+    tamper(broken)
+    assert services.open_concern(Concern.objects.get(pk=broken.pk)) is None
+    client.force_login(world.coordinator)
+    response = client.get(detail_url(broken))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot open this concern" in page and "Other words" not in page
+    listing = client.get(CONCERNS).content.decode()
+    assert "A concern that can no longer be read" in listing and "Readable one" in listing
+    # Its status can still be changed.
+    client.post(detail_url(broken), {"status": "resolved"})
+    assert Concern.objects.get(pk=broken.pk).status == Concern.Status.RESOLVED
+    assert services.open_concern(c) is not None
+
+
+def test_the_same_words_sent_twice_make_one_concern_and_different_words_two(
+    world: World,
+) -> None:
+    first = concern(world, subject="Same", body="Same words")
+    assert concern(world, subject="Same", body="Same words") == first
+    assert concern(world, subject="Same", body="Other words") != first
+    assert concern(world, subject="Other", body="Same words") != first
+    assert Concern.objects.count() == 3

@@ -122,10 +122,14 @@ def concern_list(request: AuthedRequest) -> HttpResponse:
     concerns = permissions.visible_concerns(request.user).select_related("scheme", "cohort")
     form = ConcernFilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(concerns.filter(**filters).order_by("-created_at", "-id"), PER_PAGE)
+    paginator = Paginator(concerns.filter(**filters).order_by("-created_at", "-id"), PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    # The subjects are encrypted: opened for the page shown only, at most PER_PAGE of them.
+    rows = [(c, services.open_concern(c)) for c in page.object_list]
+    page.object_list = rows  # type: ignore[assignment]
     context = {
         "form": form,
-        "page": page.get_page(request.GET.get("page")),
+        "page": page,
         "counts": status_counts(permissions.visible_concerns(request.user)),
         "filtered": bool(filters),
     }
@@ -148,7 +152,11 @@ def concern_detail(request: AuthedRequest, concern_id: int) -> HttpResponse:
             messages.success(request, _("Concern updated."))
         return redirect("training:concern", concern.pk)
     steps = services.CONCERN_STEPS.get(concern.status, set())
-    context = {"concern": concern, "steps": [s for s in Concern.Status if s in steps]}
+    context = {
+        "concern": concern,
+        "words": services.open_concern(concern),
+        "steps": [s for s in Concern.Status if s in steps],
+    }
     return render(request, "training/concern.html", context)
 
 
