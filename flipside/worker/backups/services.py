@@ -105,7 +105,9 @@ def restore_backup(path: Path, *, replace: bool = False, using: str = "default")
     differences = _compare(manifest["tables"], _describe_live(settings_dict, vendor)[0])
     if differences:
         raise BackupError(
-            "The restored database differs from the backup in: " + "; ".join(differences)
+            "The backup was restored, but the database now differs from it in: "
+            + "; ".join(differences)
+            + ". Do not start the site: restore again, or from another backup."
         )
     restored = Restored(
         manifest=manifest,
@@ -251,7 +253,8 @@ def _rows_held(using: str) -> str:
     if not held:
         return ""
     people = dict(held).get(get_user_model()._meta.db_table, 0)
-    return f"{people} people, {sum(count for _t, count in held)} rows in {len(held)} tables"
+    rows = sum(count for _table, count in held)
+    return f"{people:,} people, {rows:,} rows in {len(held)} tables"
 
 
 def _describe_live(
