@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from bench import sqlite_writers
@@ -18,15 +19,13 @@ from flipside.recruitment.models import Application, ReviewNote
 from flipside.recruitment.tests.builders import make_call
 from flipside.schemes.models import Role
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="SQLite's locking; PostgreSQL locks rows, not the whole database",
+)
 
 
-@pytest.fixture(autouse=True)
-def _sqlite_only() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's locking; PostgreSQL locks rows, not the whole database")
-
-
+@pytest.mark.django_db(transaction=True)  # the writers' threads see only committed data
 def test_ten_writers_and_two_readers_at_once_meet_no_locked_database(world: World) -> None:
     call = make_call(world.cohort)
     for _ in range(10):
@@ -52,6 +51,7 @@ def test_ten_writers_and_two_readers_at_once_meet_no_locked_database(world: Worl
     assert result["ok"]
 
 
+@pytest.mark.django_db
 def test_the_database_is_in_wal_mode() -> None:
     # Without WAL the soak above still meets no locked error (with immediate transactions
     # and the busy timeout, writers and readers wait for each other instead), so the journal

@@ -117,7 +117,15 @@ def restore_backup(path: Path, *, replace: bool = False, using: str = "default")
     )
     made_at = datetime.datetime.fromisoformat(manifest["created_at"])
     for step in background.restore_steps():
-        restored.steps.append(step.replay(made_at, kept[step.key]))
+        try:
+            restored.steps.append(step.replay(made_at, kept[step.key]))
+        except Exception as error:
+            # Its message may quote data: the operator gets the step and the kind of failure.
+            raise BackupError(
+                f"The backup was restored, but the step {step.key!r} that must follow it "
+                f"failed ({type(error).__name__}). Do not start the site: restore again once "
+                "the cause is fixed."
+            ) from error
     return restored
 
 

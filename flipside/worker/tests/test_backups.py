@@ -85,18 +85,18 @@ def test_the_demo_survives_backup_and_restore_into_an_empty_database(
     assert encrypted_values() == sealed_fields  # and they still open with the field keys
 
 
-def test_a_backup_file_shows_nothing_of_the_data(tmp_path: Path, world: World) -> None:
+def test_a_backup_file_shows_nothing_of_the_data_and_verifies_without_restoring(
+    tmp_path: Path, world: World
+) -> None:
     make_user("Zebedee Sentinel-Quokka", email="sentinel.quokka@example.ac.uk")
-    backup(tmp_path / "site.backup")
+    said = backup(tmp_path / "site.backup")
     content = (tmp_path / "site.backup").read_bytes()
     assert content.startswith(sealed.MAGIC)
     for secret in [b"Sentinel-Quokka", b"sentinel.quokka", b"Faculty of Medicine", b"CREATE"]:
         assert secret not in content
+    assert "Sentinel" not in said and "sentinel" not in said
     assert (tmp_path / "site.backup").stat().st_mode & 0o777 == 0o600
 
-
-def test_verify_checks_a_backup_without_restoring_it(tmp_path: Path, world: World) -> None:
-    backup(tmp_path / "site.backup")
     make_user("Added After")
     out = StringIO()
     call_command("backup", "--verify", str(tmp_path / "site.backup"), stdout=out)
@@ -216,7 +216,7 @@ def test_a_backup_of_an_older_database_says_to_migrate(tmp_path: Path, world: Wo
     call_command("migrate", "ideas", fake=True, verbosity=0)  # leave the database whole
 
 
-def test_steps_registered_to_follow_a_restore_run_with_the_backup_time(
+def test_steps_registered_to_follow_a_restore_run_with_the_backup_time_and_must_succeed(
     tmp_path: Path, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(background, "_RESTORE_STEPS", {})
@@ -242,8 +242,18 @@ def test_steps_registered_to_follow_a_restore_run_with_the_backup_time(
     assert seen["kept"] == 1  # read before the restore replaced the database
     assert seen["now"] == 0  # and the replay saw the restored one
 
+    def failing(made_at: Any, kept: object) -> str:
+        raise ValueError("Could not erase sentinel.quokka@example.ac.uk")
 
-def test_a_backup_is_not_written_over_an_existing_file(tmp_path: Path, world: World) -> None:
+    monkeypatch.setattr(background, "_RESTORE_STEPS", {})
+    background.register_restore_step(key="test.replay", replay=failing)
+    with pytest.raises(CommandError, match="step 'test.replay' .* failed .*Do not start") as error:
+        restore(tmp_path / "site.backup", "--yes")
+    assert "sentinel" not in str(error.value)
+
+
+@pytest.mark.django_db  # refused before any data is read
+def test_a_backup_is_not_written_over_an_existing_file(tmp_path: Path) -> None:
     (tmp_path / "site.backup").write_bytes(b"yesterday's backup")
     with pytest.raises(CommandError, match="already exists"):
         backup(tmp_path / "site.backup")
@@ -251,7 +261,8 @@ def test_a_backup_is_not_written_over_an_existing_file(tmp_path: Path, world: Wo
     assert list(tmp_path.iterdir()) == [tmp_path / "site.backup"]
 
 
-def test_without_a_key_no_backup_is_written(tmp_path: Path, world: World, settings: Any) -> None:
+@pytest.mark.django_db  # refused before any data is read
+def test_without_a_key_no_backup_is_written(tmp_path: Path, settings: Any) -> None:
     settings.BACKUP_ENCRYPTION_KEYS = []
     with pytest.raises(CommandError, match="BACKUP_ENCRYPTION_KEYS is not set"):
         backup(tmp_path / "site.backup")
