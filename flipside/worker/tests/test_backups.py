@@ -5,6 +5,7 @@ and on PostgreSQL alike."""
 from __future__ import annotations
 
 import shutil
+import threading
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,35 @@ def test_restoring_over_data_needs_yes_and_then_replaces_everything(
     restore(tmp_path / "site.backup", "--yes")
     assert not User.objects.filter(email="added.after@example.ac.uk").exists()
     assert services.describe_database() == tables
+
+
+def test_a_backup_taken_while_people_write_is_one_consistent_state(
+    tmp_path: Path, world: World
+) -> None:
+    writing, stop = threading.Event(), threading.Event()
+
+    def write() -> None:
+        try:
+            while not stop.is_set():
+                make_user()
+                writing.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        writing.wait(timeout=30)
+        manifest = services.make_backup(tmp_path / "busy.backup")
+    finally:
+        stop.set()
+        thread.join()
+    assert User.objects.count() > manifest["tables"]["accounts_user"]["rows"]
+
+    # The restore compares every table with the manifest: the dump and the figures must
+    # describe one and the same moment, however busy the site was.
+    restore(tmp_path / "busy.backup", "--yes")
+    assert User.objects.count() == manifest["tables"]["accounts_user"]["rows"]
 
 
 def tampered(path: Path, how: str) -> None:
