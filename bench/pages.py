@@ -964,28 +964,23 @@ def writer(seconds: int, cohort_id: int, number: int) -> None:
     import django
 
     django.setup()
-    from django.db import OperationalError
-
+    from bench.sqlite_writers import timed_loop
     from flipside.accounts.models import User
     from flipside.recruitment import services as recruitment
     from flipside.recruitment.models import Application
 
     author = User.objects.get(email="coordinator1@bench.example")
     applications = list(Application.objects.filter(call__cohort_id=cohort_id).order_by("id")[:200])
+
+    def note(n: int) -> object:
+        application = applications[(n + number) % len(applications)]
+        return recruitment.add_note(application, author=author, text=f"Note {number}-{n}")
+
     print(json.dumps({"ready": True}), flush=True)
-    writes = locked = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        application = applications[(writes + number) % len(applications)]
-        try:
-            recruitment.add_note(application, author=author, text=f"Note {number}-{writes}")
-            writes += 1
-        except OperationalError as error:
-            if "locked" not in str(error):
-                raise
-            locked += 1
-        time.sleep(PAUSE)
-    print(json.dumps({"writes": writes, "locked": locked}), flush=True)
+    tally = timed_loop(note, seconds, PAUSE)
+    if tally.errors:
+        sys.exit(f"writer {number} failed: {', '.join(sorted(set(tally.errors)))}")
+    print(json.dumps({"writes": tally.done, "locked": tally.locked}), flush=True)
 
 
 def setup_line(pairs: int, duration: int) -> dict[str, Any]:

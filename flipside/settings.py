@@ -57,6 +57,11 @@ if not FIELD_ENCRYPTION_KEYS:
         )
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LWZvci11c2U="]  # development only
 
+# Keys for `manage.py backup` and `restore` (flipside/worker/backups/sealed.py): newest first,
+# Fernet like the field keys but never the same ones, so a backup and its key do not also open
+# the fields encrypted inside it. Only those two commands need them.
+BACKUP_ENCRYPTION_KEYS = env_list("BACKUP_ENCRYPTION_KEYS")
+
 # The secret that turns a person and a survey series into the pseudonym linking their answers
 # before and after (flipside/surveys/pseudonyms.py). Kept outside the database, never rotated:
 # changing it unlinks every earlier answer from later ones.
