@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -76,7 +76,10 @@ def recently_authenticated(request: HttpRequest) -> bool:
     return time.time() - at <= settings.RECENT_AUTHENTICATION_SECONDS
 
 
-def recent_authentication_required(view: Handler) -> Handler:
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def recent_authentication_required(view: V) -> V:
     """For changes of password and second factor: the person must have signed in, or
     confirmed their password (and code), in the last few minutes; else they are asked to."""
 
@@ -92,4 +95,4 @@ def recent_authentication_required(view: Handler) -> Handler:
         )
         return redirect(reverse("accounts:confirm_identity") + "?" + urlencode({"next": back}))
 
-    return wrapped
+    return cast(V, wrapped)
