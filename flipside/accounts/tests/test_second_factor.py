@@ -173,6 +173,18 @@ def test_the_right_code_signs_in_with_a_new_session_id_and_goes_where_asked(
     assert client.get("/accounts/profile/").status_code == 200
 
 
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/"])
+def test_an_off_site_next_after_the_code_falls_back_to_the_home_page(
+    target: str, world: World, client: Client
+) -> None:
+    device = give_app(world.observer)
+    password_sign_in(client, world.observer)
+
+    response = client.post(VERIFY, {"code": code_for(device.key), "next": target})
+
+    assert response["Location"] == reverse("home")
+
+
 def test_a_code_works_once(world: World) -> None:
     device = give_app(world.coordinator)
     first, second = Client(), Client()
