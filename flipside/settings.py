@@ -125,6 +125,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "flipside.accounts",
     "flipside.schemes",
     "flipside.privacy",
@@ -153,6 +156,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "flipside.lib.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in is required: coordinators and observers also need their second factor.
+    "flipside.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -262,6 +267,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "flipside.lib.network.client_ip"
+
+# The second factor (flipside/accounts/second_factor.py): codes are locked out like passwords,
+# 5 wrong codes then 15 minutes, counted on the person's TOTP device. django-otp's own
+# doubling delay between tries is off, so the one rule people are told is the one applied.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Flipside")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+SECOND_FACTOR_FAILURE_LIMIT = 5
+SECOND_FACTOR_COOLOFF_SECONDS = 15 * 60
+# Changing the password or second factor needs a sign-in (or a confirmation) this recent.
+RECENT_AUTHENTICATION_SECONDS = 5 * 60
 
 # --- Sessions and cookies -----------------------------------------------------------------
 # Django's database sessions, each request's read in plain SQL (flipside/accounts/backends.py).

@@ -41,6 +41,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:password_change": row(302, 200),
     "accounts:password_change_done": row(302, 200),
     "accounts:profile": row(302, 200),
+    # Every signed-in persona here has passed the second step (conftest's force_login).
+    "accounts:second_factor": row(302, 200),
+    "accounts:second_factor_setup": row(302, 200),
+    "accounts:second_factor_verify": row(302, 302),
+    "accounts:second_factor_backup_codes": row(302, 405),
+    "accounts:second_factor_reset": row(302, 403, org_coordinator=200),
+    "accounts:confirm_identity": row(302, 200),
     "accounts:invitation": row(200, 200),
     "accounts:invitation_request_new": row(405, 405),
     "accounts:invite": row(302, 404, **COORDINATORS),
