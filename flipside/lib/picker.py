@@ -28,6 +28,9 @@ from .rows import escaped
 #: The most people a search shows; typing more narrows it.
 LIMIT = 10
 
+# The longest email address a mailbox can have (RFC 5321); names are shorter still.
+LONGEST = 254
+
 
 def search_people(people: QuerySet[Any], text: str, *, limit: int = LIMIT) -> list[Any]:
     """Up to ``limit`` of ``people`` whose name or email contains every word of ``text``, by
@@ -37,7 +40,12 @@ def search_people(people: QuerySet[Any], text: str, *, limit: int = LIMIT) -> li
     query = Q()
     # Control characters (NUL, which PostgreSQL refuses, among them) are never in a name.
     text = "".join(ch if ch.isprintable() else " " for ch in text)
-    for word in text.split()[:10]:
+    words = text.split()[:10]
+    # A word longer than any address (and so any name) finds nobody; asked of the database,
+    # a very long one fails (SQLite refuses LIKE patterns over 50,000 bytes).
+    if any(len(word) > LONGEST for word in words):
+        return []
+    for word in words:
         either = Q()
         for form in {word, fold(word)} - {""}:
             either |= Q(display_name__icontains=form) | Q(email__icontains=form)
