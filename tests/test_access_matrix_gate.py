@@ -9,5 +9,6 @@ from tests import test_access_matrix as matrix
 
 @pytest.mark.urls("tests.urls_with_unlisted")
 def test_a_url_added_without_a_row_fails_the_matrix() -> None:
-    with pytest.raises(AssertionError, match=r"Add these URLs to the access matrix: \['unlisted'\]"):
+    missing = r"Add these URLs to the access matrix: \['unlisted'\]"
+    with pytest.raises(AssertionError, match=missing):
         matrix.test_every_url_pattern_has_an_expected_row()
