@@ -1,10 +1,11 @@
 """Hostile input over every form that writes (SECURITY.md, "Bad input"), found the way a browser
-finds them: every page is opened by a role that may open it, every ``<form method="post">`` on
-it is read, and what the page drew is posted back with, in turn, each kind of hostile value in
-every field of the kind it attacks. Never a server error; a refused post writes nothing (no
-row of any table, no audit entry, no email); an accepted value is stored as typed and never
-drawn as markup; a ``?next=`` pointing off-site is never followed; a post without its CSRF
-token, with thousands of fields or with an oversized body is refused before any view runs.
+finds them: every page is opened by one role of each kind that may open it, every
+``<form method="post">`` on it is read, and what the page drew is posted back with, in turn,
+each kind of hostile value in every field of the kind it attacks. Never a server error; a
+refused post writes nothing (no row of any table, no audit entry, no email); an accepted value
+is stored as typed and never drawn as markup; a ``?next=`` pointing off-site is never
+followed; a post without its CSRF token, with thousands of fields or with an oversized body is
+refused before any view runs.
 
 A URL whose view takes posts but whose form no page draws fails
 ``test_every_url_that_takes_posts_has_a_form_here``, unless it is allowed below with its
