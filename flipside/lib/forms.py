@@ -41,7 +41,7 @@ class ModelChoicesField(forms.ModelMultipleChoiceField):  # type: ignore[type-ar
                     code="invalid_pk_value",
                     params={"pk": pk},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
 
 
 class SafeCharField(forms.CharField):
