@@ -74,6 +74,8 @@ NO_FIELDS = {
     "partnerships:resume": "resumes a paused pair: a button",
     "payments:collect": "collects approved lines into a run: a button",
     "payments:run_mark_exported": "marks a run exported: a button",
+    "privacy:include": "asks for the equality questions again: a button",
+    "privacy:withdraw": "withdraws one consent: a button",
     "training:agreement_accept": "accepts the ground rules: a button",
     "training:cancel_booking": "cancels one's own booking: a button",
     "training:handbook_acknowledge": "acknowledges the handbook: a button",
@@ -83,6 +85,8 @@ NO_FIELDS = {
 # rubric, a session or event to take the register of, meetings to claim). Known gaps: each
 # new one fails the test until it is reached or listed here.
 NOT_REACHED = {
+    "accounts:second_factor_verify": "a session before its second step (signing in in these "
+    "tests passes it; accounts' second-factor tests post wrong, replayed and malformed codes)",
     "ideas:merge": "a second open idea (ideas' own hostile-input tests post to it)",
     "matching:rematch": "an ended pair to replace",
     "matching:swap": "two proposals of a draft run",
