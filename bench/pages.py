@@ -768,11 +768,21 @@ def session_cookie(user_id: int) -> tuple[str, Any]:
     the same session."""
     from django.conf import settings
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from flipside.accounts.models import User
 
+    user = User.objects.get(pk=user_id)
     client = Client()
-    client.force_login(User.objects.get(pk=user_id))
+    client.force_login(user)
+    # Signed in as if with a code too: coordinators' pages are behind the second factor.
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Bench app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     name = settings.SESSION_COOKIE_NAME
     return f"{name}={client.cookies[name].value}", client
 
@@ -812,7 +822,7 @@ def gunicorn(database_url: str) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310
+                with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310  # nosec B310
                     break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
@@ -850,7 +860,7 @@ def settle(url: str) -> None:
     the next measurement."""
     base = url.split("/", 3)
     try:
-        with urllib.request.urlopen("/".join(base[:3]) + "/healthz", timeout=60):  # noqa: S310
+        with urllib.request.urlopen("/".join(base[:3]) + "/healthz", timeout=60):  # noqa: S310  # nosec B310
             pass
     except OSError:
         pass
@@ -964,28 +974,23 @@ def writer(seconds: int, cohort_id: int, number: int) -> None:
     import django
 
     django.setup()
-    from django.db import OperationalError
-
+    from bench.sqlite_writers import timed_loop
     from flipside.accounts.models import User
     from flipside.recruitment import services as recruitment
     from flipside.recruitment.models import Application
 
     author = User.objects.get(email="coordinator1@bench.example")
     applications = list(Application.objects.filter(call__cohort_id=cohort_id).order_by("id")[:200])
+
+    def note(n: int) -> object:
+        application = applications[(n + number) % len(applications)]
+        return recruitment.add_note(application, author=author, text=f"Note {number}-{n}")
+
     print(json.dumps({"ready": True}), flush=True)
-    writes = locked = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        application = applications[(writes + number) % len(applications)]
-        try:
-            recruitment.add_note(application, author=author, text=f"Note {number}-{writes}")
-            writes += 1
-        except OperationalError as error:
-            if "locked" not in str(error):
-                raise
-            locked += 1
-        time.sleep(PAUSE)
-    print(json.dumps({"writes": writes, "locked": locked}), flush=True)
+    tally = timed_loop(note, seconds, PAUSE)
+    if tally.errors:
+        sys.exit(f"writer {number} failed: {', '.join(sorted(set(tally.errors)))}")
+    print(json.dumps({"writes": tally.done, "locked": tally.locked}), flush=True)
 
 
 def setup_line(pairs: int, duration: int) -> dict[str, Any]:

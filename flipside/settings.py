@@ -57,6 +57,11 @@ if not FIELD_ENCRYPTION_KEYS:
         )
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LWZvci11c2U="]  # development only
 
+# Keys for `manage.py backup` and `restore` (flipside/worker/backups/sealed.py): newest first,
+# Fernet like the field keys but never the same ones, so a backup and its key do not also open
+# the fields encrypted inside it. Only those two commands need them.
+BACKUP_ENCRYPTION_KEYS = env_list("BACKUP_ENCRYPTION_KEYS")
+
 # The secret that turns a person and a survey series into the pseudonym linking their answers
 # before and after (flipside/surveys/pseudonyms.py). Kept outside the database, never rotated:
 # changing it unlinks every earlier answer from later ones.
@@ -120,6 +125,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "flipside.accounts",
     "flipside.schemes",
     "flipside.privacy",
@@ -148,6 +156,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "flipside.lib.middleware.SessionLimitsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in is required: coordinators and observers also need their second factor.
+    "flipside.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -257,6 +267,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "flipside.lib.network.client_ip"
+
+# The second factor (flipside/accounts/second_factor.py): codes are locked out like passwords,
+# 5 wrong codes then 15 minutes, counted on the person's TOTP device. django-otp's own
+# doubling delay between tries is off, so the one rule people are told is the one applied.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Flipside")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+SECOND_FACTOR_FAILURE_LIMIT = 5
+SECOND_FACTOR_COOLOFF_SECONDS = 15 * 60
+# Changing the password or second factor needs a sign-in (or a confirmation) this recent.
+RECENT_AUTHENTICATION_SECONDS = 5 * 60
 
 # --- Sessions and cookies -----------------------------------------------------------------
 # Django's database sessions, each request's read in plain SQL (flipside/accounts/backends.py).

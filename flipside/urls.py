@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("flipside.home.urls")),
     path("", include("flipside.schemes.urls")),
     path("", include("flipside.notifications.urls")),
+    path("", include("flipside.privacy.urls")),
     path("", include("flipside.recruitment.urls")),
     path("", include("flipside.training.urls")),
     path("", include("flipside.matching.urls")),

@@ -42,6 +42,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "accounts:password_change": row(302, 200),
     "accounts:password_change_done": row(302, 200),
     "accounts:profile": row(302, 200),
+    # Every signed-in persona here has passed the second step (conftest's force_login).
+    "accounts:second_factor": row(302, 200),
+    "accounts:second_factor_setup": row(302, 200),
+    "accounts:second_factor_verify": row(302, 302),
+    "accounts:second_factor_backup_codes": row(302, 405),
+    "accounts:second_factor_reset": row(302, 403, org_coordinator=200),
+    "accounts:confirm_identity": row(302, 200),
     "accounts:invitation": row(200, 200),
     "accounts:invitation_request_new": row(405, 405),
     "accounts:invite": row(302, 404, **COORDINATORS),
@@ -66,6 +73,12 @@ EXPECTED: dict[str, dict[str, int]] = {
     "notifications:wording_reset": row(302, 405),
     "notifications:preferences": row(302, 200),
     "notifications:unsubscribe": row(200, 200),
+    # Privacy: each person's own page; the changes are POST only (the sample consent record is
+    # the mentor's, and anyone else's answers 404 on POST: privacy/tests/test_views.py).
+    "privacy:page": row(302, 200),
+    "privacy:withdraw": row(302, 405),
+    "privacy:leave_out": row(302, 405),
+    "privacy:include": row(302, 405),
     # Applicants: public calls, and each person's own applications (the sample is the mentor's).
     "recruitment:call_public": row(200, 200),
     "recruitment:start": row(405, 405),
@@ -408,6 +421,18 @@ def matrix_payments(world: World) -> dict[str, int]:
     }
 
 
+def matrix_consent_record(world: World) -> Any:
+    """A consent record of the mentor's (any they have, else their consent to equality
+    monitoring in our cohort; their answers, if any, are left as they are)."""
+    from flipside.privacy.models import ConsentRecord
+
+    found = ConsentRecord.objects.filter(user=world.mentor).first()
+    return found or ConsentRecord.objects.create(
+        user=world.mentor, purpose="equality_monitoring", cohort=world.cohort, event="given",
+        categories=["ethnicity"], notice_version="2026-09",
+    )  # fmt: skip
+
+
 def url_for(name: str, world: World) -> str:
     """The URL for ``name`` with ids of objects in ``world``'s cohort."""
     invitation, _ = Invitation.objects.get_or_create(
@@ -466,6 +491,8 @@ def url_for(name: str, world: World) -> str:
             user=world.mentor, defaults={"token_hash": token_hash(FEED_TOKEN)}
         )
         samples["token"] = FEED_TOKEN
+    if name == "privacy:withdraw":
+        samples["record_id"] = matrix_consent_record(world).pk
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
     if name in ("recruitment:call_public", "recruitment:start"):
@@ -506,6 +533,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["cohort_id", "fmt"],
         ["session_id"],
         ["concern_id"],
+        ["record_id"],
         ["cohort_id", "user_id"],
         ["run_id"],
         ["run_id", "fmt"],

@@ -25,9 +25,9 @@ from .models import User
 # The backend's dotted path, as login() and the settings name it.
 SIGN_IN_BACKEND = "flipside.accounts.backends.PasswordBackend"
 
-_USER_SQL = f"SELECT {columns(User, 'u')} FROM accounts_user u WHERE u.id = %s"  # noqa: S608
+_USER_SQL = f"SELECT {columns(User, 'u')} FROM accounts_user u WHERE u.id = %s"  # noqa: S608  # nosec B608
 _SESSION_SQL = (
-    f"SELECT {columns(Session, 's')} FROM django_session s "  # noqa: S608 - model columns
+    f"SELECT {columns(Session, 's')} FROM django_session s "  # noqa: S608 - model columns  # nosec B608
     "WHERE s.session_key = %s AND s.expire_date > %s"
 )
 

@@ -121,3 +121,48 @@ class QueuedPasswordResetForm(PasswordResetForm):
             user=context["user"],
             values={"link": settings.SITE_URL + path},
         )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "The 6-digit code your authenticator app shows now, or one of your backup codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}
+        ),
+    )
+
+
+class SetUpCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your app"),
+        max_length=20,
+        help_text=_("The 6-digit code your authenticator app shows for Flipside."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class ConfirmIdentityForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, with_code: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["code"] = CodeForm.base_fields["code"]
+
+
+class ResetSecondFactorForm(forms.Form):
+    email = EmailAddressField(
+        label=_("Their email address"),
+        help_text=_("The address they sign in with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )

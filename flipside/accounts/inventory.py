@@ -287,3 +287,81 @@ declare(
         ),
     ],
 )
+
+# The second factor of coordinators and observers (django-otp; decision 0029).
+SECOND_FACTOR = "The person, on their second-factor pages; organisation coordinators can reset it."
+ONE_DEVICE = (
+    "Whose it is, whether its first code confirmed it, wrong codes in a row and when "
+    "the last was (for the lockout), when it was set up and last used."
+)
+TWO_STEP = (Subject.COORDINATOR, Subject.OBSERVER)
+
+declare(
+    "otp_totp.TOTPDevice",
+    activity=Activity.ACCOUNTS,
+    purpose="A coordinator's or observer's authenticator app: the key its codes are made from.",
+    retention=Keep.ACCOUNT,
+    seen_by=SECOND_FACTOR,
+    subjects=TWO_STEP,
+    identifies="user",
+    groups=[
+        plain("id", ROW),
+        plain("name", "The kind of device, in Flipside's words (the same for everyone)."),
+        fields(
+            "user confirmed throttling_failure_timestamp throttling_failure_count "
+            "created_at last_used_at",
+            ONE_DEVICE,
+            SECURITY,
+            P.PERSONAL,
+        ),
+        fields(
+            "key",
+            "The shared key the app makes codes from, shown once when it is set up.",
+            SECURITY,
+            P.SECRET,
+        ),
+        fields(
+            "step t0 digits tolerance drift last_t",
+            "How codes are made and checked: the time step, code length, tolerated clock drift "
+            "and the time step of the last code used (so no code works twice).",
+            SECURITY,
+            P.PERSONAL,
+        ),
+    ],
+)
+
+declare(
+    "otp_static.StaticDevice",
+    activity=Activity.ACCOUNTS,
+    purpose="A coordinator's or observer's set of single-use backup codes.",
+    retention=Keep.ACCOUNT,
+    seen_by=SECOND_FACTOR,
+    subjects=TWO_STEP,
+    identifies="user",
+    groups=[
+        plain("id", ROW),
+        plain("name", "The kind of device, in Flipside's words (the same for everyone)."),
+        fields(
+            "user confirmed throttling_failure_timestamp throttling_failure_count "
+            "created_at last_used_at",
+            ONE_DEVICE,
+            SECURITY,
+            P.PERSONAL,
+        ),
+    ],
+)
+
+declare(
+    "otp_static.StaticToken",
+    activity=Activity.ACCOUNTS,
+    purpose="One unused backup code, stored only as a keyed hash; deleted when used.",
+    retention=Keep.ACCOUNT,
+    seen_by="Nobody: the codes are shown once, when made.",
+    subjects=TWO_STEP,
+    identifies="device",
+    groups=[
+        plain("id", ROW),
+        fields("device", "Whose set of codes it belongs to.", SECURITY, P.PERSONAL),
+        fields("token", "The code's keyed hash.", SECURITY, P.HASHED),
+    ],
+)

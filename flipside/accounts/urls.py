@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import second_factor_views, views
 
 app_name = "accounts"
 
@@ -18,6 +18,28 @@ urlpatterns = [
     path("password/change/", views.password_change, name="password_change"),
     path("password/change/done/", views.password_change_done, name="password_change_done"),
     path("profile/", views.profile, name="profile"),
+    path("second-factor/", second_factor_views.second_factor, name="second_factor"),
+    path(
+        "second-factor/set-up/",
+        second_factor_views.second_factor_setup,
+        name="second_factor_setup",
+    ),
+    path(
+        "second-factor/code/",
+        second_factor_views.second_factor_verify,
+        name="second_factor_verify",
+    ),
+    path(
+        "second-factor/backup-codes/",
+        second_factor_views.second_factor_backup_codes,
+        name="second_factor_backup_codes",
+    ),
+    path(
+        "second-factor/reset/",
+        second_factor_views.second_factor_reset,
+        name="second_factor_reset",
+    ),
+    path("confirm/", second_factor_views.confirm_identity, name="confirm_identity"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path(
         "invitations/<str:token>/request-new/",

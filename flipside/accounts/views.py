@@ -25,6 +25,7 @@ from .forms import (
     QueuedPasswordResetForm,
     SignInForm,
 )
+from .middleware import recent_authentication_required
 from .models import Invitation, User
 
 sign_in = auth_views.LoginView.as_view(
@@ -58,9 +59,12 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"
 )
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name="accounts/password_change.html",
-    success_url=reverse_lazy("accounts:password_change_done"),
+# A new password needs a recent sign-in or confirmation (with a code, for people with one).
+password_change = recent_authentication_required(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html",
+        success_url=reverse_lazy("accounts:password_change_done"),
+    )
 )
 password_change_done = auth_views.PasswordChangeDoneView.as_view(
     template_name="accounts/password_change_done.html"

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from io import TextIOBase
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from flipside.accounts.models import User
@@ -30,7 +31,15 @@ from flipside.schemes.models import (
 )
 
 from .clock import Dates, clock, dated
-from .signins import COORDINATOR, DEMO_PASSWORD, DEMO_PEOPLE, MENTEE, MENTOR, OBSERVER
+from .signins import (
+    COORDINATOR,
+    DEMO_PASSWORD,
+    DEMO_PEOPLE,
+    DEMO_TOTP_KEYS,
+    MENTEE,
+    MENTOR,
+    OBSERVER,
+)
 
 ORGANISATION = "Faculty of Medicine, University of Northbridge"
 FACULTY = "Faculty of Medicine"
@@ -161,6 +170,8 @@ def create_organisation(stdout: TextIOBase | None) -> Demo:
     """The demo sign-ins, the faculty with both schemes, and four cohorts with their people."""
     people, earlier = People(), People(seed=2025)
     signins = {email: people.create(email, *DEMO_PEOPLE[email]) for email in DEMO_PEOPLE}
+    for email, key in DEMO_TOTP_KEYS.items():
+        TOTPDevice.objects.create(user=signins[email], name="Demo app", key=key, confirmed=True)
     by = signins[COORDINATOR]
     organisation, sites, pride, race = _schemes(by)
     cohorts = _cohorts(

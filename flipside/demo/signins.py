@@ -19,6 +19,12 @@ DEMO_SIGNINS = [
     ("Observer", OBSERVER),
     ("Applicant", APPLICANT),
 ]
+# The authenticator keys (hex) of the demo people who need a second factor, printed by
+# ``demo_signins`` beside their sign-ins. Published, so they spell out that they are the demo's.
+DEMO_TOTP_KEYS = {
+    COORDINATOR: b"DEMO-ONLY-COORDINATR".hex(),
+    OBSERVER: b"DEMO-ONLY-OBSERVER!!".hex(),
+}
 # email: (display name, pronouns)
 DEMO_PEOPLE = {
     COORDINATOR: ("Dr Amara Okafor", ""),

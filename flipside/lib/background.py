@@ -1,9 +1,10 @@
 """The work done in the background, registered by the apps that own it.
 
 Each app registers, in its ``AppConfig.ready()``, the tasks the worker polls round after round,
-the jobs run on a schedule and the invariants ``selfcheck`` verifies. The worker, the
-scheduler and ``selfcheck`` run whatever is registered, so they never need to know which apps
-exist; this module holds only the registers (lib imports no app).
+the jobs run on a schedule, the invariants ``selfcheck`` verifies and the steps ``restore``
+takes after putting a backup back. The worker, the scheduler, ``selfcheck`` and ``restore``
+run whatever is registered, so they never need to know which apps exist; this module holds
+only the registers (lib imports no app).
 """
 
 from __future__ import annotations
@@ -64,9 +65,25 @@ class Invariant:
     check: Callable[[], Verdict]
 
 
+@dataclass(frozen=True)
+class RestoreStep:
+    """Work that must follow every restore of a backup, such as replaying the deletion log so
+    that people erased after the backup was made are erased again.
+
+    ``keep()``, if given, runs before the database is replaced and returns what ``replay``
+    needs from the database as it was (the restore overwrites it); ``replay(made_at, kept)``
+    runs on the restored database, with the time the backup was made, and says what it did.
+    """
+
+    key: str
+    replay: Callable[[datetime.datetime, object], str]
+    keep: Callable[[], object] | None = None
+
+
 _TASKS: dict[str, WorkerTask] = {}
 _JOBS: dict[str, Job] = {}
 _INVARIANTS: dict[str, Invariant] = {}
+_RESTORE_STEPS: dict[str, RestoreStep] = {}
 # A task's key becomes the worker's ``--no-<key>`` option.
 _TASK_KEY = re.compile(r"[a-z][a-z0-9-]*")
 
@@ -104,6 +121,15 @@ def register_invariant(*, key: str, check: Callable[[], Verdict]) -> Invariant:
     return _add(_INVARIANTS, key, Invariant(key, check))
 
 
+def register_restore_step(
+    *,
+    key: str,
+    replay: Callable[[datetime.datetime, object], str],
+    keep: Callable[[], object] | None = None,
+) -> RestoreStep:
+    return _add(_RESTORE_STEPS, key, RestoreStep(key, replay, keep))
+
+
 def worker_tasks() -> list[WorkerTask]:
     """In the order registered, which is the order of INSTALLED_APPS."""
     return list(_TASKS.values())
@@ -115,6 +141,10 @@ def scheduled_jobs() -> list[Job]:
 
 def invariants() -> list[Invariant]:
     return list(_INVARIANTS.values())
+
+
+def restore_steps() -> list[RestoreStep]:
+    return list(_RESTORE_STEPS.values())
 
 
 def worker_name() -> str:

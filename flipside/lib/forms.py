@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .converters import parse_id
 from .dates import AmbiguousTime, NonexistentTime, london_datetime
 from .email_address import canonical_email
 from .rows import escaped
@@ -24,6 +25,23 @@ def reject_control_characters(value: str) -> None:
     """Refuse NUL and other control characters (PostgreSQL rejects NUL; none belong in text)."""
     if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
         raise ValidationError(_("Remove the invisible control characters from this text."))
+
+
+class ModelChoicesField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Ticked objects by id. Django's own field sends every posted value to the database, where
+    a number too large for an id column fails with an overflow error (a server error) instead
+    of the field's "not one of the choices"; here a value that is not an id, by the rule of
+    ``<id:...>`` URLs, is refused before any query."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if parse_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
 
 
 class SafeCharField(forms.CharField):

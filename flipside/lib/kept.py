@@ -43,13 +43,13 @@ def mark_stale(
     with connections[alias].cursor() as cursor:
         if deleting:
             cursor.execute(
-                f"UPDATE {table} SET generation = generation + 1 "  # noqa: S608 - names from the model
+                f"UPDATE {table} SET generation = generation + 1 "  # noqa: S608 - names from the model  # nosec B608
                 f"WHERE cohort_id IN ({cohorts})",
                 params,
             )
         else:
             cursor.execute(
-                f"INSERT INTO {table} (cohort_id, generation, {', '.join(counts)}) "  # noqa: S608 - names from the model
+                f"INSERT INTO {table} (cohort_id, generation, {', '.join(counts)}) "  # noqa: S608 - names from the model  # nosec B608
                 f"SELECT changed.id, 1, {', '.join('0' for _ in counts)} "
                 f"FROM ({cohorts}) changed WHERE 1 = 1 "
                 f"ON CONFLICT (cohort_id) DO UPDATE SET generation = {table}.generation + 1",
@@ -72,14 +72,14 @@ def keep(
     with connections[using].cursor() as cursor:
         if generation is None:
             cursor.execute(
-                f"INSERT INTO {table} (cohort_id, generation, {', '.join(columns)}) "  # noqa: S608 - names from the model
+                f"INSERT INTO {table} (cohort_id, generation, {', '.join(columns)}) "  # noqa: S608 - names from the model  # nosec B608
                 f"VALUES (%s, 1, {', '.join('0' for _ in columns)}) "
                 "ON CONFLICT (cohort_id) DO NOTHING",
                 [cohort_id],
             )
         else:
             cursor.execute(
-                f"UPDATE {table} SET counted_generation = generation, "  # noqa: S608 - names from the model
+                f"UPDATE {table} SET counted_generation = generation, "  # noqa: S608 - names from the model  # nosec B608
                 f"{''.join(f'{c} = %s, ' for c in columns)}counted_at = %s "
                 "WHERE cohort_id = %s AND generation = %s",
                 [*counts.values(), timezone.now(), cohort_id, generation],

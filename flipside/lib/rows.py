@@ -55,12 +55,14 @@ def per_language(build: Callable[[], T]) -> Callable[[], T]:
 
 def escaped_words(words: dict[str, str]) -> dict[str, SafeString]:
     """A row tag's words (translated once per table), escaped once per table too."""
-    return {name: SafeString(escaped(text)) for name, text in words.items()}
+    # Safe: escaped here.
+    return {name: SafeString(escaped(text)) for name, text in words.items()}  # nosec B703
 
 
 def format_row(format_string: str, *args: object) -> SafeString:
     """``format_html`` for a table's rows: each argument escaped unless already safe."""
-    return SafeString(format_string.format(*map(escaped, args)))
+    # Safe: each argument escaped.
+    return SafeString(format_string.format(*map(escaped, args)))  # nosec B703
 
 
 def url_with_id(viewname: str, *args: object) -> Callable[[object], str]:
@@ -90,18 +92,21 @@ BAR = (
 
 def csrf_input(context: Any) -> SafeString:
     """``{% csrf_token %}`` of a row tag's template context: drawn once per table."""
-    return SafeString(CsrfTokenNode().render(context))
+    # Safe: Django's own csrf_token markup.
+    return SafeString(CsrfTokenNode().render(context))  # nosec B703
 
 
 def translated_html(message: str, **values: object) -> SafeString:
     """A translated message holding HTML and ``%(name)s`` placeholders (the msgid of a
     ``{% blocktranslate %}``), with each value escaped, as ``{% blocktranslate %}`` does."""
-    return SafeString(message % {name: escaped(value) for name, value in values.items()})
+    # Safe: our own message; each value escaped.
+    return SafeString(message % {name: escaped(value) for name, value in values.items()})  # nosec B703
 
 
 def join_html(parts: Iterable[object]) -> SafeString:
     """Fragments joined, each escaped unless already safe (as those from ``format_row``)."""
-    return SafeString("".join(map(escaped, parts)))
+    # Safe: each part escaped unless already safe.
+    return SafeString("".join(map(escaped, parts)))  # nosec B703
 
 
 @per_language

@@ -156,7 +156,7 @@ class Listing(Sequence[T]):
 
     def count(self) -> int:  # type: ignore[override]
         if self._count is None:
-            sql = f"SELECT COUNT(*) FROM {self.counted}"  # noqa: S608 - fixed fragments
+            sql = f"SELECT COUNT(*) FROM {self.counted}"  # noqa: S608 - fixed fragments  # nosec B608
             self._count = int(fetch(sql, self.params, (None,), using=self.using)[0][0])
         return self._count
 
@@ -177,7 +177,7 @@ class Listing(Sequence[T]):
         """The statement that reads rows ``start`` to ``stop`` (and its parameters): a listing
         that reads its order along an index in its own way says so here."""
         sql = (
-            f"SELECT {self.select} FROM {self.source} ORDER BY {self.order} "  # noqa: S608
+            f"SELECT {self.select} FROM {self.source} ORDER BY {self.order} "  # noqa: S608  # nosec B608
             "LIMIT %s OFFSET %s"
         )
         return sql, [*self.params, stop - start, start]

@@ -65,7 +65,8 @@ class ProposalSelect(forms.Select):
             for _group, choices, _index in widget["optgroups"]
             for option in choices
         )
-        return SafeString(
+        # Safe: name, attributes and options escaped above.
+        return SafeString(  # nosec B703
             f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>'
             f"{options}\n</select>"
         )

@@ -42,7 +42,7 @@ def _run_sql() -> str:
         LEFT JOIN accounts_user created_by ON created_by.id = r.created_by_id
         LEFT JOIN accounts_user published_by ON published_by.id = r.published_by_id
         WHERE r.id = %s
-    """  # noqa: S608 - column names from the models
+    """  # noqa: S608 - column names from the models  # nosec B608
 
 
 def get_run(user: Any, run_id: int) -> Run:

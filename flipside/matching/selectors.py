@@ -404,7 +404,7 @@ _UNPAIRED_COUNT_SQL = f"SELECT COUNT(*) {_UNPAIRED_FROM}"  # noqa: S608 - fixed 
 # Everything the pairs page counts, as the columns of one row: active pairs, ended pairs and
 # people without a partner (``_UNPAIRED_FROM`` without a search).
 _PAIR_COUNTS_SQL = (
-    "(SELECT COUNT(*) FROM matching_pair WHERE cohort_id = %s AND status = %s), "  # noqa: S608 - fixed fragments
+    "(SELECT COUNT(*) FROM matching_pair WHERE cohort_id = %s AND status = %s), "  # noqa: S608 - fixed fragments  # nosec B608
     "(SELECT COUNT(*) FROM matching_pair WHERE cohort_id = %s AND status = %s), "
     f"(SELECT COUNT(*) {_UNPAIRED_FROM.format(among='')})"
 )
@@ -708,7 +708,7 @@ def _runs_sql() -> str:
         WHERE run.cohort_id = %s{{which}}
         ORDER BY run.number DESC
         LIMIT %s OFFSET %s
-    """  # noqa: S608 - column names from the model
+    """  # noqa: S608 - column names from the model  # nosec B608
 
 
 def _named_runs(which: str, params: list[Any]) -> list[Run]:

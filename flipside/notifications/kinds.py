@@ -143,6 +143,18 @@ register(
         secret=True,
     ),
     MessageKind(
+        "second_factor_reset",
+        _("Second factor reset (to the person)"),
+        essential=True,
+        overridable=False,
+        placeholders=(
+            FIRST_NAME,
+            Placeholder("by", _("the organisation coordinator who reset it"), "Dr Amara Okafor"),
+            LINK,
+        ),
+        secret=False,  # the link is the sign-in page
+    ),
+    MessageKind(
         "stage_changed",
         _("Cohort moves to its next stage (to mentors and mentees)"),
         essential=False,

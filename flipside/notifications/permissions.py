@@ -45,7 +45,7 @@ def mail_schemes(user: Any) -> list[Scheme]:
     if not ways:
         return []
     where = " OR ".join(condition.format(", ".join(["%s"] * len(ids))) for condition, ids in ways)
-    sql = f"SELECT s.id, s.name FROM schemes_scheme s WHERE {where} ORDER BY s.name, s.id"  # noqa: S608 - fixed fragments and placeholders
+    sql = f"SELECT s.id, s.name FROM schemes_scheme s WHERE {where} ORDER BY s.name, s.id"  # noqa: S608 - fixed fragments and placeholders  # nosec B608
     rows = fetch(sql, [pk for _condition, ids in ways for pk in ids], (None, None))
     return [partial(Scheme, {"id": pk, "name": name}) for pk, name in rows]
 

@@ -197,7 +197,7 @@ def status_counts(cohort: Cohort) -> dict[str, int]:
 def mark_changed(pairs: str, params: Sequence[Any], *, deleting: bool = False) -> None:
     """The kept status counts of the cohorts of the pairs ``pairs`` selects (SQL with one
     column of pair ids) stop holding, in the caller's transaction."""
-    cohorts = f"SELECT DISTINCT cohort_id AS id FROM matching_pair WHERE id IN ({pairs})"  # noqa: S608 - fixed fragments
+    cohorts = f"SELECT DISTINCT cohort_id AS id FROM matching_pair WHERE id IN ({pairs})"  # noqa: S608 - fixed fragments  # nosec B608
     mark_stale(StatusCount, cohorts, params, deleting=deleting)
 
 
@@ -269,7 +269,7 @@ _BY_NAME_SQL = f"""
         ORDER BY m.sort_name, p.id LIMIT {{limit}} OFFSET {{offset}}
     ) page
     ORDER BY page.sort_name, page.id
-"""  # noqa: S608 - fixed fragments
+"""  # noqa: S608 - fixed fragments  # nosec B608
 
 
 class _ByName(Listing[BoardRow]):

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import DateInput, SafeCharField, TimeInput, london_time
+from flipside.lib.forms import DateInput, ModelChoicesField, SafeCharField, TimeInput, london_time
 
 from .models import MAX_MEETING_MINUTES, Mode, TalkingPoint
 
@@ -38,13 +38,13 @@ def _mode() -> forms.ChoiceField:
     )
 
 
-class _PointsField(forms.ModelMultipleChoiceField):
+class _PointsField(ModelChoicesField):
     def label_from_instance(self, obj: TalkingPoint) -> str:  # type: ignore[override]
         """The whole point, never cut short: people tick it by what it says."""
         return obj.text
 
 
-def _points_field(scheme_id: int) -> forms.ModelMultipleChoiceField:
+def _points_field(scheme_id: int) -> ModelChoicesField:
     return _PointsField(
         label=gettext_lazy("Talking points you covered"),
         queryset=TalkingPoint.objects.filter(

@@ -134,12 +134,12 @@ class _ReviewListing(Listing[ReviewLine]):
             # Each status's first ``stop`` lines in order, merged, then the page cut from them.
             branches = [self._status_page(s, n, stop, 0) for n, s in enumerate(self.statuses)]
             rows = (
-                f"SELECT * FROM ({' UNION ALL '.join(branches)}) merged "  # noqa: S608 - fixed fragments
+                f"SELECT * FROM ({' UNION ALL '.join(branches)}) merged "  # noqa: S608 - fixed fragments  # nosec B608
                 f"ORDER BY {_ORDER.replace('l.', 'merged.')} "
                 f"LIMIT {whole(stop - start)} OFFSET {whole(start)}"
             )
             params = list(self.params) * len(self.statuses)
-        sql = f"SELECT {self.select} FROM ({rows}) l ORDER BY {_ORDER}"  # noqa: S608 - fixed fragments
+        sql = f"SELECT {self.select} FROM ({rows}) l ORDER BY {_ORDER}"  # noqa: S608 - fixed fragments  # nosec B608
         return sql, params
 
 

@@ -2,8 +2,10 @@
 
 Reports count people by their answers; they never need what anyone wrote about themselves, so
 a self-described answer comes out as ``SELF_DESCRIBE`` alone and the words stay encrypted here.
-Only people whose consent stands have a record (withdrawing deletes it), so anyone absent from
-the result never agreed, or withdrew, and must be left out of every count.
+Only answers whose consent stands are read (``consent.counted_records``): withdrawing deletes
+the answers and records the withdrawal, and a person who asked to be left out of equality
+monitoring is read in no cohort. Anyone absent from the result never agreed, withdrew or asked
+to be left out, and must be left out of every count.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import crypto
+from .consent import counted_records
 from .equality import PREFER_NOT, QUESTIONS
-from .models import EqualityRecord
 
 #: One person's answers in one cohort: question key → option key (or SELF_DESCRIBE, PREFER_NOT).
 Answers = dict[str, str]
@@ -27,7 +29,7 @@ def answers_by_person(
     person was not asked is absent from their answers; an answer that is not one of the
     question's options (the questions changed since) is read as "prefer not to say", so that
     it is still counted in the total without claiming a category."""
-    records = EqualityRecord.objects.filter(cohort_id__in=list(cohort_ids))
+    records = counted_records().filter(cohort_id__in=list(cohort_ids))
     if user_ids is not None:
         records = records.filter(user_id__in=list(user_ids))
     found: dict[tuple[int, int], Answers] = {}

@@ -8,8 +8,9 @@ Options follow the wording of the 2021 Census of England and Wales and HESA wher
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -76,3 +77,29 @@ QUESTIONS: dict[str, Question] = {
     ]
 }
 DEFAULT_QUESTIONS = list(QUESTIONS)
+
+# What the consent statement names for each question: the categories of data stored.
+CATEGORIES: dict[str, Any] = {
+    "ethnicity": _("my ethnic group"),
+    "sexual_orientation": _("my sexual orientation"),
+    "gender_identity": _("my gender identity"),
+    "disability": _("any disability or long-term condition"),
+    "first_generation": _("whether I am the first in my family to go to university"),
+}
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) < 2:
+        return "".join(items)
+    return _g("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def consent_wording(asked: list[str]) -> str:
+    """The consent statement for these questions, naming their categories and the notice
+    version: shown beside the box, and kept (with its hash) in the consent record."""
+    categories = _listed([str(CATEGORIES.get(key, QUESTIONS[key].label)) for key in asked])
+    return _g(
+        "I agree to Flipside storing my answers to these questions, about %(categories)s, "
+        "to count how many people from each group apply and take part, as the privacy "
+        "notice (version %(version)s) describes."
+    ) % {"categories": categories, "version": PRIVACY_NOTICE_VERSION}

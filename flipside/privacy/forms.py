@@ -7,33 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.forms import SafeCharField
 
-from .equality import PRIVACY_NOTICE_VERSION, QUESTIONS
+from .equality import CATEGORIES, QUESTIONS, consent_wording
 
-# What the consent statement names for each question: the categories of data stored.
-CATEGORIES: dict[str, Any] = {
-    "ethnicity": _("my ethnic group"),
-    "sexual_orientation": _("my sexual orientation"),
-    "gender_identity": _("my gender identity"),
-    "disability": _("any disability or long-term condition"),
-    "first_generation": _("whether I am the first in my family to go to university"),
-}
 # Labels for the self-description boxes.
 IN_OWN_WORDS: dict[str, Any] = {
     "ethnicity": _("Your ethnic group, in your own words"),
     "sexual_orientation": _("Your sexual orientation, in your own words"),
     "gender_identity": _("Your gender identity, in your own words"),
 }
-
-
-def _listed(items: list[str]) -> str:
-    if len(items) < 2:
-        return "".join(items)
-    return _g("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
 
 
 class EqualityForm(forms.Form):
@@ -60,14 +45,8 @@ class EqualityForm(forms.Form):
                         attrs={"data-self-describe-for": key, "autocomplete": "off"}
                     ),
                 )
-        categories = _listed([str(self.category(key)) for key in asked])
         self.fields["consent"] = forms.BooleanField(
-            label=_g(
-                "I agree to Flipside storing my answers to these questions, about %(categories)s, "
-                "to count how many people from each group apply and take part, as the privacy "
-                "notice (version %(version)s) describes."
-            )
-            % {"categories": categories, "version": PRIVACY_NOTICE_VERSION},
+            label=consent_wording(asked),
             required=False,
             help_text=_("If you do not tick this box, we store none of your answers."),
             template_name="notifications/_checkbox_field.html",

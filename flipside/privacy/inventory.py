@@ -249,6 +249,16 @@ class Keep:
         "the email is sent",
         "emptied; the envelope and subject stay under \u201cEmail outbox\u201d",
     )
+    CONSENT = Retention(
+        "consent",
+        "Consent records",
+        "Each time a person gave or withdrew consent: the evidence that processing relying on "
+        "consent was lawful, and that a withdrawal was honoured.",
+        _days(years=6),
+        "6 years",
+        "the person's last record for that consent",
+        "deleted",
+    )
     SIGN_IN = Retention(
         "sign_in",
         "Sign-in records",
@@ -600,6 +610,34 @@ declare(
             Basis.CONSENT,
             Protection.SPECIAL,
             condition=Condition.EXPLICIT_CONSENT,
+        ),
+    ],
+)
+
+
+declare(
+    "privacy.ConsentRecord",
+    activity=Activity.EQUALITY,
+    purpose=(
+        "Insert-only history of consent: each time a person gave or withdrew consent to "
+        "equality monitoring in a cohort, or asked to be left out of (or asked again) the "
+        "equality questions, with the categories, notice version and wording agreed to."
+    ),
+    retention=Keep.CONSENT,
+    seen_by=(
+        "The person, on their privacy page. Nobody else: reports read it only to decide whose "
+        "answers are counted."
+    ),
+    subjects=(Subject.APPLICANT, *PARTICIPANTS),
+    identifies="user",
+    groups=[
+        fields("id", _ROW, Basis.NONE, Protection.NOT_PERSONAL),
+        fields(
+            "user purpose cohort event at categories notice_version notice_hash wording note",
+            "Who gave or withdrew which consent, for which cohort, when; the categories it "
+            "named, the privacy notice's version, the exact wording shown and its hash.",
+            Basis.LEGAL_OBLIGATION,
+            Protection.CONFIDENTIAL,
         ),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -73,3 +74,76 @@ class EqualityRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Equality record {self.pk}"
+
+
+class ConsentQuerySet(models.QuerySet["ConsentRecord"]):
+    """Consent records are evidence: the product never updates or deletes them in bulk either."""
+
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("Consent records are insert-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("Consent records are insert-only.")
+
+
+class ConsentRecord(models.Model):
+    """One event in a person's consent for one purpose: given or withdrawn. Insert-only.
+
+    The consent's current state is its latest record for (person, purpose, cohort). The person
+    moves it: answering the equality questions with the box ticked gives consent for that
+    cohort; withdrawing (or asking to be left out of equality monitoring) records a withdrawal.
+    ``ASKED`` is the person-wide choice, for no cohort: withdrawn means "leave me out of
+    equality monitoring" (never asked again, counted in no report); given means asked again.
+    """
+
+    class Purpose(models.TextChoices):
+        EQUALITY_MONITORING = "equality_monitoring", _("Equality monitoring in a cohort")
+        ASKED = "equality_questions", _("Being asked the equality monitoring questions")
+
+    class Event(models.TextChoices):
+        GIVEN = "given", _("Given")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # PROTECT: the evidence outlives neither silently; erasing a person is a decision of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consent_records"
+    )
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
+    cohort = models.ForeignKey(
+        "schemes.Cohort", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    event = models.CharField(max_length=10, choices=Event.choices)
+    at = models.DateTimeField(default=timezone.now)
+    # Keys of privacy.equality.QUESTIONS: the categories of data the consent names.
+    categories = models.JSONField(default=list, blank=True)
+    notice_version = models.CharField(max_length=20, blank=True)
+    # SHA-256 of ``wording``: the statement the person was shown and agreed to (or clicked).
+    notice_hash = models.CharField(max_length=64, blank=True)
+    wording = models.TextField(blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user", "purpose", "cohort", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(purpose="equality_monitoring", cohort__isnull=False)
+                    | models.Q(purpose="equality_questions", cohort__isnull=True)
+                ),
+                name="consent_cohort_matches_purpose",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent record {self.pk}: {self.purpose} {self.event}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Consent records are insert-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Consent records are insert-only.")

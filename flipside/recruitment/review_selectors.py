@@ -301,7 +301,7 @@ class ApplicationList:
         return router.db_for_read(Application)
 
     def count(self) -> int:
-        sql = f"SELECT COUNT(*) FROM recruitment_application a WHERE {self._where}"  # noqa: S608 - fixed fragments and placeholders
+        sql = f"SELECT COUNT(*) FROM recruitment_application a WHERE {self._where}"  # noqa: S608 - fixed fragments and placeholders  # nosec B608
         with connections[self._alias].cursor() as cursor:
             cursor.execute(sql, self._params)
             return int(cursor.fetchone()[0])

@@ -7,7 +7,9 @@ questions. Answers are read through ``privacy.aggregates`` (only the privacy app
 question at a time: two questions are never counted against each other. Every figure goes
 through ``disclosure.suppress_stages``, which hides small counts and whatever would reveal them,
 reading the stages together as reports that differ by one filter.
-People with no answers on record (never consented, or withdrew) are in no figure.
+People with no answers on record (never consented, or withdrew) are in no figure, nor are
+answers whose consent does not stand or of people who asked to be left out of equality
+monitoring: ``privacy.aggregates`` reads only answers it may count.
 """
 
 from __future__ import annotations

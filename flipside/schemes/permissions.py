@@ -204,7 +204,7 @@ def _cohort_sql(counted: bool) -> str:
         FROM schemes_cohort c JOIN schemes_scheme s ON s.id = c.scheme_id
         JOIN schemes_organisation o ON o.id = s.organisation_id
         WHERE c.id = %s
-    """  # noqa: S608 - column names from the models, roles from Role
+    """  # noqa: S608 - column names from the models, roles from Role  # nosec B608
 
 
 def get_cohort(user: Any, cohort_id: int, action: Action) -> Cohort:

@@ -170,7 +170,7 @@ class _People(Listing[PersonRow]):
 
     def by_role(self) -> dict[str, int]:
         if self._by_role is None:
-            sql = f"SELECT m.role, COUNT(*) FROM schemes_membership m WHERE {self.where} GROUP BY m.role"  # noqa: S608, E501
+            sql = f"SELECT m.role, COUNT(*) FROM schemes_membership m WHERE {self.where} GROUP BY m.role"  # noqa: S608, E501  # nosec B608
             self._by_role = {role: int(n) for role, n in fetch(sql, self.params, (None, None))}
         return self._by_role
 

@@ -49,7 +49,7 @@ _RECOUNT_SQL = f"""
             SELECT {PEOPLE_COUNTED} FROM surveys_survey s WHERE s.id = %s),
         answers_generation = answers_generation + %s
     WHERE id = %s
-"""  # noqa: S608 - a fixed fragment
+"""  # noqa: S608 - a fixed fragment  # nosec B608
 
 
 def lock(survey_id: int, *, using: str = "default") -> None:
@@ -99,7 +99,7 @@ def kept_differences(using: str = "default") -> list[tuple[int, tuple[int, int],
     """Every survey whose kept people invited and answered differ from a fresh count: (its
     id, kept, counted)."""
     sql = (
-        f"SELECT s.id, s.invited_people, s.answered_people, {PEOPLE_COUNTED} "  # noqa: S608 - a fixed fragment
+        f"SELECT s.id, s.invited_people, s.answered_people, {PEOPLE_COUNTED} "  # noqa: S608 - a fixed fragment  # nosec B608
         "FROM surveys_survey s ORDER BY s.id"
     )
     return [

@@ -99,9 +99,9 @@ _READ_SQL = f"""
         t.generation, t.pairs_generation, t.keys, t.figures
     FROM surveys_survey s LEFT JOIN surveys_surveytally t ON t.survey_id = s.id
     WHERE s.id = %s
-"""  # noqa: S608 - a fixed fragment
+"""  # noqa: S608 - a fixed fragment  # nosec B608
 _QUESTIONS_SQL = (
-    f"SELECT {columns(Question, 'q')} FROM surveys_question q "  # noqa: S608 - names from the model
+    f"SELECT {columns(Question, 'q')} FROM surveys_question q "  # noqa: S608 - names from the model  # nosec B608
     "WHERE q.instrument_id = %s ORDER BY q.position, q.id"
 )
 _RESPONSES_SQL = (
@@ -116,7 +116,7 @@ _KEEP_SQL = f"""
     ON CONFLICT (survey_id) DO UPDATE SET generation = excluded.generation,
         pairs_generation = excluded.pairs_generation, keys = excluded.keys,
         figures = excluded.figures
-"""  # noqa: S608 - a fixed fragment
+"""  # noqa: S608 - a fixed fragment  # nosec B608
 # People who answered both the pre and the post survey of a series.
 _PAIRS_SQL = """
     SELECT COUNT(DISTINCT a.pseudonym) FROM surveys_response a

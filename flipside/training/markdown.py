@@ -55,4 +55,4 @@ def render(text: str) -> Rendered:
         link_rel="noopener noreferrer",
     )
     toc = nh3.clean(getattr(converter, "toc", ""), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
-    return Rendered(html=mark_safe(clean), toc=mark_safe(toc))  # noqa: S308 - sanitised by nh3
+    return Rendered(html=mark_safe(clean), toc=mark_safe(toc))  # noqa: S308 - sanitised by nh3  # nosec B308, B703

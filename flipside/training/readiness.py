@@ -139,7 +139,7 @@ def with_checks(
     compiled = _checks_sql(alias, cohort.pk, cohort.scheme_id, each_row)
     return memberships.annotate(
         **{
-            name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM
+            name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM  # nosec B611
             for name, (sql, params, field) in zip(CHECKS, compiled, strict=True)
         }
     )
@@ -347,7 +347,7 @@ def _count_and_keep(cohort: Any, alias: str) -> list[ReadyCount]:
     one without (made before the figures were kept) is counted twice before they are kept."""
     sql, params = _counting_sql(alias, cohort.pk, cohort.scheme_id)
     rows = fetch(
-        "SELECT kept.generation, counted.* FROM (SELECT 1 AS one) one "  # noqa: S608 - SQL compiled by the ORM
+        "SELECT kept.generation, counted.* FROM (SELECT 1 AS one) one "  # noqa: S608 - SQL compiled by the ORM  # nosec B608
         "LEFT JOIN (SELECT generation FROM training_readinesscount WHERE cohort_id = %s) kept "
         f"ON 1 = 1 LEFT JOIN ({sql}) counted ON 1 = 1",
         [cohort.pk, *params],
@@ -482,7 +482,7 @@ class _ReadinessList(Listing[Any]):
     def _counts(self) -> dict[str, int]:
         if self.by_role is None:
             sql = (
-                "SELECT m.role, COUNT(*) FROM schemes_membership m "  # noqa: S608 - fixed fragments
+                "SELECT m.role, COUNT(*) FROM schemes_membership m "  # noqa: S608 - fixed fragments  # nosec B608
                 f"WHERE {self.where} GROUP BY m.role"
             )
             self.by_role = dict(fetch(sql, self.params, (None, None), using=self.using))
@@ -607,7 +607,7 @@ def _ready_sql(alias: str, cohort_id: int, scheme_id: int) -> Compiled:
 def ready_ids(cohort: Any) -> RawSQL:
     """The user ids of the cohort's ready participants (and people let through), as a
     subquery for ``user_id__in=``: the rule of ``ready_condition``, compiled once per cohort."""
-    return RawSQL(*_ready_sql(router.db_for_read(Membership), cohort.pk, cohort.scheme_id))  # noqa: S611 - SQL compiled by the ORM
+    return RawSQL(*_ready_sql(router.db_for_read(Membership), cohort.pk, cohort.scheme_id))  # noqa: S611 - SQL compiled by the ORM  # nosec B611
 
 
 def ready_among(cohort: Any, user_ids: Iterable[int]) -> set[int]:
@@ -641,7 +641,7 @@ def _among_sql(alias: str, cohort_id: int, scheme_id: int, count: int) -> Compil
         .filter(user_id__in=[-k for k in range(1, count + 1)])
         .annotate(
             **{
-                name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM
+                name: RawSQL(sql, params, output_field=field)  # noqa: S611 - SQL compiled by the ORM  # nosec B611
                 for name, (sql, params, field) in zip(CHECKS, compiled, strict=True)
             }
         )

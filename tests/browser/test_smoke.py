@@ -133,6 +133,7 @@ def test_participant_pages(
             ("profile", reverse("accounts:profile"), "Your details"),
             ("password-change", reverse("accounts:password_change"), "Change your password"),
             ("email-choices", reverse("notifications:preferences"), "Email choices"),
+            ("privacy", reverse("privacy:page"), "Your privacy"),
         ],
     )
 

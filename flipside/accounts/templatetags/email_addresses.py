@@ -25,4 +25,5 @@ def email_address(value: object) -> SafeString:
         return SafeString("")
     # Built as format_html would, each part escaped, without its cost in a 50-row table.
     inner = "<wbr>".join(f"<span>{escaped(part)}</span>" for part in parts)
-    return SafeString(f'<span class="email-address">{inner}</span>')
+    # Safe: each part escaped above.
+    return SafeString(f'<span class="email-address">{inner}</span>')  # nosec B703

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import base64
 import datetime
+import re
 from io import StringIO
 from typing import Any
 
@@ -160,6 +162,27 @@ def test_demo_signins_lists_each_role_with_the_password(debug: None) -> None:
     out = StringIO()
     call_command("demo_signins", "--url", "http://127.0.0.1:8080", stdout=out)
     assert "Flipside demo: http://127.0.0.1:8080" in out.getvalue()
+
+
+def test_demo_signins_prints_second_factor_keys_the_demo_coordinator_and_observer_sign_in_with(
+    debug: None,
+) -> None:
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from flipside.accounts import second_factor
+
+    seed()
+    out = StringIO()
+    call_command("demo_signins", stdout=out)
+    keys = re.findall(r"key: ([A-Z2-7]+)", out.getvalue())
+    assert len(keys) == 2
+    assert out.getvalue().count("otpauth://totp/Flipside%3A") == 2
+    for email, key in zip((demo.COORDINATOR, demo.OBSERVER), keys, strict=True):
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        code = TOTP(base64.b32decode(key + "=" * (-len(key) % 8))).token()
+        assert second_factor.verify(device.user, f"{code:06d}").device == device
+    assert not TOTPDevice.objects.filter(user__email=demo.MENTOR).exists()
 
 
 def test_demo_signins_shows_the_address_links_point_at(debug: None, settings: Any) -> None:

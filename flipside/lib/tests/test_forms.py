@@ -220,3 +220,27 @@ def test_checkbox_fields_are_drawn_exactly_as_their_template_draws_them(
     for field in form:
         drawn = FormRenderer().render(CHECKBOX, {"field": field})
         assert drawn == TemplatesSetting().render(CHECKBOX, {"field": field}), field.name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["9" * 19, "9" * 40, "-1", "0", "abc", "1e309", "1.5"])
+def test_ticked_ids_that_are_not_ids_are_refused_before_any_query(
+    bad: str, django_assert_num_queries: Any
+) -> None:
+    """A 19-digit id overflowed SQLite's integer in Django's own field: a server error."""
+    from django.contrib.auth import get_user_model
+
+    from conftest import make_user
+    from flipside.lib.forms import ModelChoicesField
+
+    person = make_user("Tick Me")
+
+    class People(forms.Form):
+        people = ModelChoicesField(queryset=get_user_model().objects.all())
+
+    with django_assert_num_queries(0):
+        form = People({"people": [str(person.pk), bad]})
+        assert not form.is_valid()
+    assert form.errors["people"] == [f"“{bad}” is not a valid value."]
+    chosen = People({"people": [str(person.pk)]})
+    assert chosen.is_valid() and list(chosen.cleaned_data["people"]) == [person]

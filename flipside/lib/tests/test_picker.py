@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from conftest import World, make_user
 from flipside.lib.picker import PersonField
@@ -58,6 +59,20 @@ def test_text_without_a_choice_lists_the_matches_as_radio_buttons(world: World) 
 def test_text_nobody_matches_says_so(world: World) -> None:
     form = PickForm({"person": "", "person_search": "zzzz"}, people=mentors(world))
     assert not form.is_valid() and "Nobody matches" in form.errors["person"][0]
+
+
+def test_text_far_longer_than_any_name_finds_nobody_instead_of_failing(
+    world: World, client: Any
+) -> None:
+    # SQLite refuses a LIKE pattern over 50,000 bytes: a pasted essay was a server error.
+    form = PickForm({"person": "", "person_search": "Mo" * 30_000}, people=mentors(world))
+    assert not form.is_valid() and "Nobody matches" in form.errors["person"][0]
+    long_word = PickForm({"person": "", "person_search": "m" * 255}, people=mentors(world))
+    assert not long_word.is_valid() and "Nobody matches" in long_word.errors["person"][0]
+    client.force_login(world.coordinator)
+    url = reverse("schemes:people_search", args=[world.cohort.pk])
+    assert client.get(url, {"q": "Mo" * 30_000}).status_code == 200
+    assert world.mentor.display_name in client.get(url, {"q": "Mo Mentor"}).content.decode()
 
 
 def test_a_name_typed_over_an_earlier_choice_is_a_new_search(world: World) -> None:

@@ -41,7 +41,7 @@ def settings_for(cohort: Cohort) -> MatchingSettings:
     """The cohort's matching settings, created with the defaults on first use."""
     # Read on every matching page: plain SQL (decision 0011), the ORM only to create them.
     alias = router.db_for_read(MatchingSettings)
-    sql = f"SELECT {columns(MatchingSettings, 's')} FROM matching_matchingsettings s WHERE s.cohort_id = %s"  # noqa: S608, E501 - fixed fragments
+    sql = f"SELECT {columns(MatchingSettings, 's')} FROM matching_matchingsettings s WHERE s.cohort_id = %s"  # noqa: S608, E501 - fixed fragments  # nosec B608
     rows = fetch(sql, [cohort.pk], fields_of(MatchingSettings), using=alias)
     if rows:
         saved: MatchingSettings = instances(rows[0], MatchingSettings, using=alias)[0]

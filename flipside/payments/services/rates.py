@@ -62,7 +62,7 @@ def ensure_standard_rates(organisation: Organisation) -> dict[str, Rate]:
 
 # Every pay page reads its cohort's settings and rate: plain SQL (decision 0012).
 _SETTINGS_SQL = (
-    f"SELECT {columns(PaySettings, 's')}, {columns(Rate, 'r')} FROM payments_paysettings s "  # noqa: S608 - column names from the models
+    f"SELECT {columns(PaySettings, 's')}, {columns(Rate, 'r')} FROM payments_paysettings s "  # noqa: S608 - column names from the models  # nosec B608
     "LEFT JOIN payments_rate r ON r.id = s.rate_id WHERE s.cohort_id = %s"
 )
 

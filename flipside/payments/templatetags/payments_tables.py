@@ -208,4 +208,5 @@ def review_rows(rows: Iterable[ReviewLine], cohort_id: int, *, ticking: bool) ->
         cells.append("</tr>\n")
         return "".join(cells)
 
-    return SafeString("".join(row(line) for line in rows))
+    # Safe: each value escaped as the row is built (decision 0008).
+    return SafeString("".join(row(line) for line in rows))  # nosec B703

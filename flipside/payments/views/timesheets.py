@@ -97,7 +97,7 @@ def line_rows(lines: Any, settings: PaySettings) -> list[LineRow]:
 
 
 _LINES_SQL = (
-    f"SELECT {columns(Line, 'l')}, {columns(RateValue, 'v')}, {columns(PaymentRun, 'r')} "  # noqa: S608 - column names from the models
+    f"SELECT {columns(Line, 'l')}, {columns(RateValue, 'v')}, {columns(PaymentRun, 'r')} "  # noqa: S608 - column names from the models  # nosec B608
     "FROM payments_line l LEFT JOIN payments_ratevalue v ON v.id = l.rate_value_id "
     "LEFT JOIN payments_paymentrun r ON r.id = l.payment_run_id "
     "WHERE l.timesheet_id = %s ORDER BY l.worked_on, l.id"

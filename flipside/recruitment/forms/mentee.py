@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.forms import ModelChoicesField, SafeCharField
 
 from ..models import Application, Programme, Seniority, Topic
 from .application import ApplicationForm, GridCheckboxes
@@ -42,7 +42,7 @@ class MenteeApplicationForm(ApplicationForm):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelChoicesField(
         label=_("What would you most like to understand?"),
         help_text=_("Tick any that interest you most. We use these to suggest a partner."),
         queryset=Topic.objects.none(),

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import AccessibleBoundField, SafeCharField
+from flipside.lib.forms import AccessibleBoundField, ModelChoicesField, SafeCharField
 from flipside.lib.words import word_count
 
 from ..models import Application, Programme, Topic
@@ -65,7 +65,7 @@ class MentorApplicationForm(ApplicationForm):
         template_name="recruitment/_word_count.html",
         bound_field_class=WordCountBoundField,
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = ModelChoicesField(
         label=_("What are you willing to talk about?"),
         help_text=_("Choose at least one, or describe other topics in the next box."),
         queryset=Topic.objects.none(),

@@ -13,8 +13,12 @@ from django.urls import reverse
 from conftest import World, make_user, response_text
 from flipside.notifications.models import OutboxMessage
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
-from flipside.privacy.models import AuditEntry, EqualityRecord
-from flipside.privacy.services import own_answers, save_equality_answers
+from flipside.privacy.models import AuditEntry, ConsentRecord, EqualityRecord
+from flipside.privacy.services import (
+    leave_out_of_equality_monitoring,
+    own_answers,
+    save_equality_answers,
+)
 from flipside.recruitment.models import Application
 from tests.test_access_matrix import ROLES, all_url_names, matrix_application, url_for
 
@@ -137,6 +141,35 @@ def test_withdrawing_deletes_the_answers(
     assert "We have deleted your equality monitoring answers." in page
     assert "Cornish" not in page
     assert AuditEntry.objects.filter(action="privacy.equality.consent_withdrawn").count() == 1
+
+
+def test_withdrawing_here_is_recorded_beside_the_consent_given(
+    as_owner: Client, application: Application, world: World
+) -> None:
+    post(as_owner, application)
+    as_owner.post(equality_url(application), {"action": "withdraw"})
+
+    records = ConsentRecord.objects.filter(user=world.mentor, cohort=world.cohort)
+    assert [r.event for r in records] == ["given", "withdrawn"]
+    assert records[0].categories == list(QUESTIONS)
+
+
+def test_a_person_left_out_of_equality_monitoring_is_not_asked_again(
+    as_owner: Client, application: Application, world: World
+) -> None:
+    leave_out_of_equality_monitoring(world.mentor)
+
+    application_page = text(as_owner.get(reverse("recruitment:application", args=[application.pk])))
+    assert "Equality monitoring questions (optional)" not in application_page
+    assert "You asked to be left out of equality monitoring" in application_page
+    page = text(as_owner.get(equality_url(application)))
+    assert "You asked to be left out of equality monitoring" in page
+    assert 'name="consent"' not in page
+    assert str(QUESTIONS["ethnicity"].label) not in page
+
+    assert post(as_owner, application).status_code == 200  # answers posted anyway
+    assert not EqualityRecord.objects.exists()
+    assert not ConsentRecord.objects.filter(purpose="equality_monitoring").exists()
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from flipside.accounts.backends import SIGN_IN_BACKEND
 from flipside.accounts.models import User
 from flipside.accounts.types import AuthedRequest
 from flipside.privacy import services as privacy
+from flipside.privacy.consent import is_left_out
 from flipside.privacy.equality import PRIVACY_NOTICE_VERSION, QUESTIONS
 from flipside.privacy.forms import EqualityForm
 
@@ -163,6 +164,7 @@ def _application_page(
         "next_step": selectors.next_step(found),
         "answers": None if form else _own_answers(found),
         "can_withdraw": found.status not in {Status.WITHDRAWN, Status.DECLINED},
+        "equality_left_out": is_left_out(request.user),
     }
     return render(request, "recruitment/application_form.html", context)
 
@@ -230,6 +232,9 @@ def equality(request: AuthedRequest, application_id: int) -> HttpResponse:
         privacy.withdraw_equality_answers(request.user, cohort)
         messages.success(request, _("We have deleted your equality monitoring answers."))
         return redirect("recruitment:equality", found.pk)
+    if is_left_out(request.user):
+        # Never asked again: the page only says so, and a form posted anyway stores nothing.
+        return render(request, "recruitment/equality_left_out.html", {"application": found})
     asked = [key for key in cohort.scheme.equality_questions if key in QUESTIONS]
     existing = privacy.own_answers(request.user, cohort)
     form = EqualityForm(request.POST or None, asked=asked, initial=existing or {})

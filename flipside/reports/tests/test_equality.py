@@ -10,7 +10,12 @@ from conftest import World, make_cohort, make_user
 from flipside.accounts.models import User
 from flipside.matching.models import Pair
 from flipside.privacy.equality import QUESTIONS
-from flipside.privacy.services import save_equality_answers, withdraw_equality_answers
+from flipside.privacy.models import ConsentRecord, EqualityRecord
+from flipside.privacy.services import (
+    leave_out_of_equality_monitoring,
+    save_equality_answers,
+    withdraw_equality_answers,
+)
 from flipside.recruitment.models import Application, Call
 from flipside.recruitment.tests.builders import make_call
 from flipside.reports import disclosure, shapes
@@ -255,3 +260,36 @@ def test_the_paragraphs_explain_who_is_counted_and_how_figures_are_protected(
     assert "Only people who chose to answer" in text
     assert '"<10"' in text and "nearest 5" in text
     assert "dash" in text
+
+
+def test_a_person_left_out_of_equality_monitoring_is_counted_in_no_report(
+    world: World,
+) -> None:
+    """Cohort and scheme reports (and so their exports and PDFs, drawn from the same part)."""
+    later = make_cohort(world.scheme, label="2027/28")
+    call = make_call(world.cohort)
+    leaver, *_rest = group(call, 13, "black")
+    group(call, 3, "white")
+    group(call, 22, "asian")  # a second shown group, so that the "<10" is not hidden beside 13
+    stored = EqualityRecord.objects.get(user=leaver)
+    assert cell(equality_part([world.cohort]), "ethnicity", BLACK, "applicants") == "15"
+
+    leave_out_of_equality_monitoring(leaver)
+
+    # 13 became 12 in the row: 10 once rounded, in the cohort's and in the scheme's report.
+    assert cell(equality_part([world.cohort]), "ethnicity", BLACK, "applicants") == "10"
+    assert cell(equality_part([world.cohort, later]), "ethnicity", BLACK, "applicants") == "10"
+    # Answers back in the table (restored from a backup, say) are still not counted: the
+    # choice is honoured where reports read equality answers, not only by deleting them.
+    EqualityRecord.objects.create(
+        user=leaver,
+        cohort=world.cohort,
+        consented_at=stored.consented_at,
+        notice_version=stored.notice_version,
+        ciphertext=stored.ciphertext,
+    )
+    ConsentRecord.objects.create(
+        user=leaver, purpose="equality_monitoring", cohort=world.cohort, event="given"
+    )
+    assert cell(equality_part([world.cohort]), "ethnicity", BLACK, "applicants") == "10"
+    assert cell(equality_part([world.cohort]), "ethnicity", BLACK, "accepted") == "10"

@@ -16,6 +16,7 @@ from flipside.lib.dates import LONDON
 from flipside.lib.forms import (
     DateInput,
     FilterForm,
+    ModelChoicesField,
     SafeCharField,
     TimeInput,
     group_meeting_minutes_field,
@@ -160,7 +161,7 @@ def new_session_initial(today: datetime.date) -> dict[str, Any]:
 class AssignForm(forms.Form):
     """Book people onto a session on their behalf."""
 
-    people: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
+    people: ModelChoicesField = ModelChoicesField(
         label=gettext_lazy("People to book"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
