@@ -220,6 +220,14 @@ class CapacityForm(forms.Form):
         pick(self, cohort, person="participant")
 
 
+class LockForm(forms.Form):
+    """What the lock button asks for: the pair locked or unlocked. Saying which (not toggling)
+    makes a double click, or a page drawn before another coordinator's change, harmless."""
+
+    LOCK, UNLOCK = "lock", "unlock"
+    lock = forms.ChoiceField(choices=[(LOCK, LOCK), (UNLOCK, UNLOCK)])
+
+
 class RunForm(forms.Form):
     mode = forms.ChoiceField(
         label=gettext_lazy("What should the proposal aim for?"),

@@ -20,8 +20,8 @@ from .edits import (
     add_proposal,
     check_manual_pair,
     remove_proposal,
+    set_lock,
     swap,
-    toggle_lock,
 )
 from .publication import create_pair, end_pair, publish
 from .runs import LEASE, MAX_ATTEMPTS, execute_run, process_runs, rerun, start_run
@@ -60,6 +60,6 @@ __all__ = [
     "settings_for",
     "start_run",
     "swap",
-    "toggle_lock",
+    "set_lock",
     "update_settings",
 ]

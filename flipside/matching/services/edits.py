@@ -236,18 +236,21 @@ def add_proposal(
 # --- Locks ------------------------------------------------------------------------------
 
 
-def toggle_lock(run: Run, proposal: Proposal, *, by: Any) -> bool:
-    """Lock the pair (a "keep this pair" rule for later runs) or unlock it. True if now
-    locked."""
+def set_lock(run: Run, proposal: Proposal, *, locked: bool, by: Any) -> bool:
+    """Lock the pair (a "keep this pair" rule for later runs) or unlock it, as asked. True if
+    that changed anything: asking again for the state the pair is already in (a double click,
+    or a page drawn before another coordinator's change) changes nothing."""
     if not run.is_draft:
         raise MatchingError(_("Only a draft proposal's pairs can be locked or unlocked."))
     found = _proposal_of(run, proposal)
     rule = PairRule.objects.filter(
         cohort=run.cohort, mentor=found.mentor, mentee=found.mentee, kind=PairRule.Kind.LOCK
     ).first()
+    if (rule is not None) == locked:
+        return False
     if rule is not None:
         remove_rule(rule, by=by)
-        return False
+        return True
     add_rule(
         run.cohort, mentor=found.mentor, mentee=found.mentee, kind=PairRule.Kind.LOCK,
         reason=_("Locked in proposal %(n)d") % {"n": run.number}, by=by,

@@ -40,7 +40,7 @@ ROW = """
 ACTIONS = """
     <td class="row-actions">
       <form method="post" action="{lock_url}" class="inline-form">
-        {csrf}<input type="hidden" name="version" value="{version}">
+        {csrf}<input type="hidden" name="lock" value="{wanted}">
         <button type="submit" class="button button--secondary button--small">{lock}</button>
       </form>
       {remove}
@@ -114,7 +114,7 @@ def proposal_rows(context: Any, rows: Sequence[Any], run: Run, here: str) -> Saf
             actions = ACTIONS.format(
                 lock_url=escaped(lock_url(p.pk)) + query,
                 csrf=csrf,
-                version=version,
+                wanted="unlock" if p.locked else "lock",
                 lock=(unlock if p.locked else lock) % names,
                 remove=""
                 if p.locked

@@ -93,7 +93,7 @@ def test_the_filters_show_locked_pairs_or_pairs_with_someone_not_ready(
     coordinator: Client, world: World, run: Run
 ) -> None:
     locked = pair(run, 7)
-    services.toggle_lock(run, locked, by=world.coordinator)
+    services.set_lock(run, locked, locked=True, by=world.coordinator)
     html = table(text(coordinator.get(url("run", run.pk), {"show": "locked"})))
     assert html.count("<tr id=") == 1 and "Mentor 0007" in html and ">Locked</span>" in html
 
@@ -122,7 +122,7 @@ def test_locking_and_removing_return_to_the_same_page_and_search(
     assert lock in html
     back = url("run", run.pk) + here + "#proposals"
 
-    response = coordinator.post(url("lock", run.pk, target.pk) + here, {"version": run.version})
+    response = coordinator.post(url("lock", run.pk, target.pk) + here, {"lock": "lock"})
     assert response["Location"] == back
     assert PairRule.objects.filter(mentor=target.mentor, kind="lock").exists()
 
@@ -237,7 +237,7 @@ def test_a_row_escapes_names_reasons_and_warnings_and_its_forms_keep_the_page(
     ) in row
 
     # Locked: no remove form; published: no forms at all.
-    services.toggle_lock(run, best, by=world.coordinator)
+    services.set_lock(run, best, locked=True, by=world.coordinator)
     html = table(coordinator.get(url("run", run.pk), {"q": "Amal"}).content.decode())
     assert "Unlock<span" in html and url("remove", run.pk, best.pk) not in html
     assert '<span class="tag tag--locked">Locked</span>' in html

@@ -352,14 +352,41 @@ def test_locking_marks_the_pair_and_keeps_it_for_later_runs(
 ) -> None:
     run = started(coordinator, cohort)
     amal = proposal(run, "Amal")
-    response = coordinator.post(url("lock", run.pk, amal.pk), {"version": run.version}, follow=True)
+    page = text(coordinator.get(url("run", run.pk)))
+    assert 'name="lock" value="lock"' in page  # the button says what it asks for
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"lock": "lock"}, follow=True)
     assert "Locked: Amal and Prof Xu" in " ".join(messages_of(response))
     assert ">Locked</span>" in text(response)
+    assert 'name="lock" value="unlock"' in text(response)
     assert PairRule.objects.get(cohort=cohort).kind == "lock"
     # A locked pair cannot be removed, so the page offers no button for it.
     assert url("remove", run.pk, amal.pk) not in text(response)
-    response = coordinator.post(url("lock", run.pk, amal.pk), {"version": run.version}, follow=True)
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"lock": "unlock"}, follow=True)
     assert "Unlocked Amal and Prof Xu" in " ".join(messages_of(response))
+    assert not PairRule.objects.exists()
+
+
+def test_a_double_click_on_lock_leaves_the_pair_locked(coordinator: Client, cohort: Any) -> None:
+    run = started(coordinator, cohort)
+    amal = proposal(run, "Amal")
+    coordinator.post(url("lock", run.pk, amal.pk), {"lock": "lock"})
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"lock": "lock"}, follow=True)
+    assert "Amal and Prof Xu were already locked." in " ".join(messages_of(response))
+    assert PairRule.objects.filter(cohort=cohort, kind="lock").count() == 1
+    coordinator.post(url("lock", run.pk, amal.pk), {"lock": "unlock"})
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"lock": "unlock"}, follow=True)
+    assert "Amal and Prof Xu were already unlocked." in " ".join(messages_of(response))
+    assert not PairRule.objects.exists()
+
+
+def test_a_lock_post_that_does_not_say_lock_or_unlock_changes_nothing(
+    coordinator: Client, cohort: Any
+) -> None:
+    run = started(coordinator, cohort)
+    amal = proposal(run, "Amal")
+    for posted in ({}, {"lock": "toggle"}, {"version": run.version}):
+        response = coordinator.post(url("lock", run.pk, amal.pk), posted, follow=True)
+        assert "Choose to lock or unlock the pair." in " ".join(messages_of(response))
     assert not PairRule.objects.exists()
 
 
@@ -577,7 +604,7 @@ def test_edits_to_a_published_run_are_refused(coordinator: Client, cohort: Any) 
         url("remove", run.pk, amal.pk), {"version": run.version}, follow=True
     )
     assert "published, so it cannot be changed" in " ".join(messages_of(response))
-    response = coordinator.post(url("lock", run.pk, amal.pk), {"version": run.version}, follow=True)
+    response = coordinator.post(url("lock", run.pk, amal.pk), {"lock": "lock"}, follow=True)
     assert "published, so it cannot be changed" in " ".join(messages_of(response))
     assert run.proposals.count() == 3 and not PairRule.objects.exists()
 

@@ -270,8 +270,13 @@ def lock(request: AuthedRequest, run_id: int, proposal_id: int) -> HttpResponse:
     proposal = get_proposal(run, proposal_id)
     if refused := _not_draft(request, run):
         return refused
+    form = forms.LockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to lock or unlock the pair."))
+        return redirect(_back(request, run))
+    locked = form.cleaned_data["lock"] == forms.LockForm.LOCK
     try:
-        locked = services.toggle_lock(run, proposal, by=request.user)
+        changed = services.set_lock(run, proposal, locked=locked, by=request.user)
     except services.MatchingError as error:
         messages.error(request, str(error))
         return redirect(_back(request, run))
@@ -279,6 +284,12 @@ def lock(request: AuthedRequest, run_id: int, proposal_id: int) -> HttpResponse:
         message = _("Locked: %(mentor)s and %(mentee)s will be kept as a pair in new proposals.")
     else:
         message = _("Unlocked %(mentor)s and %(mentee)s.")
+    if not changed:
+        message = (
+            _("%(mentor)s and %(mentee)s were already locked.")
+            if locked
+            else _("%(mentor)s and %(mentee)s were already unlocked.")
+        )
     messages.success(request, message % _names(proposal))
     return redirect(_back(request, run))
 
