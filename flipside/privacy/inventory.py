@@ -641,3 +641,53 @@ declare(
         ),
     ],
 )
+
+declare(
+    "privacy.DeletionRecord",
+    activity=Activity.AUDIT,
+    purpose=(
+        "The deletion log: what each retention run or erasure removed from each table (ids and "
+        "counts, never content), so that removals can be shown and replayed after a restore."
+    ),
+    retention=Keep.AUDIT,
+    seen_by="Coordinators of an organisation, as counts; operators with database access.",
+    subjects=(Subject.APPLICANT, *EVERYONE),
+    identifies="subject",
+    groups=[
+        fields("id", _ROW, Basis.NONE, Protection.NOT_PERSONAL),
+        not_personal(
+            "at run reason label action ids count held_ids held eligible",
+            "When, in which run, why (the retention class or an erasure), which table, what "
+            "was done and to which row numbers; how many were due, removed and held.",
+        ),
+        fields(
+            "subject",
+            "For an erasure: the number of the erased account, so a restored backup erases it "
+            "again.",
+            Basis.LEGAL_OBLIGATION,
+            Protection.PERSONAL,
+        ),
+    ],
+)
+
+declare(
+    "privacy.LegalHold",
+    activity=Activity.AUDIT,
+    purpose=(
+        "A legal hold on a person's records or a scheme's: while it stands, retention keeps "
+        "them past their period and erasure refuses."
+    ),
+    retention=Keep.AUDIT,
+    seen_by="Coordinators of the organisation.",
+    subjects=(*EVERYONE, Subject.APPLICANT),
+    identifies="user placed_by lifted_by",
+    groups=[
+        fields("id", _ROW, Basis.NONE, Protection.NOT_PERSONAL),
+        fields(
+            "user scheme reason placed_by placed_at lifted_by lifted_at",
+            "Whose records or which scheme are held, why, who placed and lifted the hold, when.",
+            Basis.LEGAL_OBLIGATION,
+            Protection.CONFIDENTIAL,
+        ),
+    ],
+)

@@ -147,3 +147,106 @@ class ConsentRecord(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("Consent records are insert-only.")
+
+
+class DeletionQuerySet(models.QuerySet["DeletionRecord"]):
+    """The deletion log is evidence too: never updated; only retention removes old entries."""
+
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("The deletion log is insert-only.")
+
+
+class DeletionRecord(models.Model):
+    """What one retention run or one erasure removed from one table: the table, the ids and
+    the counts, never the content. Insert-only.
+
+    ``eligible = count + held`` always holds (a database constraint): every row that was due
+    is either removed (deleted, anonymised or minimised, as ``action`` says) or kept under a
+    legal hold. After a backup is restored the records newer than the backup are replayed, so
+    what was removed stays removed (decision 0035).
+    """
+
+    class Action(models.TextChoices):
+        DELETED = "deleted", _("Deleted")
+        ANONYMISED = "anonymised", _("Anonymised")
+        MINIMISED = "minimised", _("Minimised")
+
+    at = models.DateTimeField(default=timezone.now)
+    # One retention run or one erasure: every record it wrote shares this.
+    run = models.CharField(max_length=32)
+    # A retention class's key (privacy.inventory.Keep), or ``erasure``.
+    reason = models.CharField(max_length=40)
+    label = models.CharField(max_length=100)  # the table, as "app_label.ModelName"
+    action = models.CharField(max_length=12, choices=Action.choices)
+    ids = models.JSONField(default=list, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    held_ids = models.JSONField(default=list, blank=True)
+    held = models.PositiveIntegerField(default=0)
+    eligible = models.PositiveIntegerField(default=0)
+    # For an erasure: the erased account's id (the account row itself may be gone).
+    subject = models.PositiveBigIntegerField(null=True, blank=True)
+
+    objects = DeletionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["at"]), models.Index(fields=["run"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(eligible=models.F("count") + models.F("held")),
+                name="deletion_eligible_is_removed_plus_held",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Deletion record {self.pk}: {self.label} {self.action} {self.count}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("The deletion log is insert-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class LegalHold(models.Model):
+    """Keep a person's records, or a whole scheme's, past their retention period: while a hold
+    stands, retention counts them as held instead of removing them and erasure refuses.
+
+    A hold names a person or a scheme, not both. Lifting it records who and when; the hold
+    itself is kept (it is the evidence of why records outlived their period).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+    )
+    scheme = models.ForeignKey(
+        "schemes.Scheme", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField()
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(user__isnull=False, scheme__isnull=False),
+                name="legal_hold_on_a_person_or_a_scheme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold {self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
