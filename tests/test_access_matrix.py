@@ -446,9 +446,12 @@ def matrix_access_request(world: World) -> Any:
     from flipside.privacy.models import AccessRequest
 
     made, _ = AccessRequest.objects.get_or_create(
-        organisation=world.organisation, person=world.mentor, received_on=datetime.date(2026, 11, 2),
-        reference="Matrix request", defaults={"made_by": world.org_coordinator},
-    )  # fmt: skip
+        organisation=world.organisation,
+        person=world.mentor,
+        received_on=datetime.date(2026, 11, 2),
+        reference="Matrix request",
+        defaults={"made_by": world.org_coordinator},
+    )
     return made
 
 

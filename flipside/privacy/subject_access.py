@@ -44,7 +44,8 @@ Finder = Callable[[Any, Found], "Q | None"]
 YOU = "you"
 ANOTHER = "another person (not shown)"
 HASH = "held as a hash, not shown"
-SECRET = "a sign-in secret, not shown"  # noqa: S105  # nosec B105 - words shown in its place
+# The words shown in place of a secret, not one.
+SECRET = "a sign-in secret, not shown"  # noqa: S105  # nosec B105
 WITHHELD = "about another person, not shown"
 ACTED = {"by"}
 
@@ -132,7 +133,10 @@ def plan(entry: Entry, tables: Iterable[str]) -> Plan:
     tables = set(tables)
     model, found_by = entry.model, rule_for(entry.label)
     user_label = _user_label()
-    owners, actors, emails, unexplained = [], [], list(found_by.emails), []
+    owners: list[str] = []
+    actors: list[str] = []
+    unexplained: list[str] = []
+    emails = list(found_by.emails)
     through: dict[str, str] = {}
     for relation in _relations(model):
         target = relation.related_model._meta.label  # type: ignore[union-attr]
@@ -141,9 +145,9 @@ def plan(entry: Entry, tables: Iterable[str]) -> Plan:
         if target in tables and target != entry.label:
             through[relation.name] = target
     for name in entry.identifies:
-        column = model._meta.get_field(name)
-        target = getattr(column.related_model, "_meta", None)
-        if target is not None and target.label == user_label:
+        column: Any = model._meta.get_field(name)
+        meta = getattr(column.related_model, "_meta", None)
+        if meta is not None and meta.label == user_label:
             acted = name in found_by.actors or name in ACTED or name.endswith("_by")
             (actors if acted and name not in found_by.owners else owners).append(name)
         elif label_is_user(entry) and column.primary_key:
@@ -154,9 +158,9 @@ def plan(entry: Entry, tables: Iterable[str]) -> Plan:
             continue
         elif name in found_by.held_with:
             continue
-        elif target is None and name not in found_by.names:
+        elif meta is None and name not in found_by.names:
             unexplained.append(name)  # text held with the row: needs another way in
-        elif target is not None:
+        elif meta is not None:
             unexplained.append(name)
     return Plan(
         entry, found_by, tuple(owners), tuple(actors), tuple(emails), through, tuple(unexplained)
@@ -250,7 +254,9 @@ def rows_about(person: Any) -> dict[str, list[Held]]:
     for p in all_plans:
         query = _query(p, person, found)
         if query is not None:
-            found[p.entry.label] = {row.pk: row for row in p.entry.model.objects.filter(query)}
+            found[p.entry.label] = {
+                row.pk: row for row in p.entry.model._default_manager.filter(query)
+            }
     held: dict[str, list[Held]] = {
         label: [Held(row, "yours") for row in rows.values()]
         for label, rows in found.items()
@@ -271,7 +277,7 @@ def _add_linked(all_plans: list[Plan], found: Found, held: dict[str, list[Held]]
                     wanted[target].add(value)
     tables = person_tables()
     for label, keys in wanted.items():
-        rows = tables[label].model.objects.filter(pk__in=keys)
+        rows = tables[label].model._default_manager.filter(pk__in=keys)
         held.setdefault(label, []).extend(Held(row, "linked") for row in rows)
 
 
@@ -283,7 +289,7 @@ def _add_acted(all_plans: list[Plan], person: Any, held: dict[str, list[Held]]) 
         for name in p.actors:
             query |= Q(**{f"{name}_id": person.pk})
         known = [h.row.pk for h in held.get(p.entry.label, [])]
-        rows = p.entry.model.objects.filter(query).exclude(pk__in=known)
+        rows = p.entry.model._default_manager.filter(query).exclude(pk__in=known)
         held_rows = [Held(row, "acted") for row in rows]
         if held_rows:
             held.setdefault(p.entry.label, []).extend(held_rows)
@@ -383,8 +389,8 @@ def _names_of_things(held: dict[str, list[Held]]) -> dict[str, dict[Any, str]]:
     names: dict[str, dict[Any, str]] = {}
     for model, keys in wanted.items():
         related = [r.name for r in _relations(model) if r.related_model is not get_user_model()]
-        rows = model._default_manager.select_related(*related).filter(pk__in=keys)
-        names[model._meta.label] = {row.pk: str(row) for row in rows}
+        things = model._default_manager.select_related(*related).filter(pk__in=keys)
+        names[model._meta.label] = {row.pk: str(row) for row in things}
     return names
 
 
@@ -411,7 +417,7 @@ def _plain(
         return HASH
     if protection is Protection.SECRET:
         return SECRET
-    field_ = held.row._meta.get_field(name)
+    field_: Any = held.row._meta.get_field(name)
     if held.how == "acted" and not (
         name in p.actors
         or name in p.rule.acted_shows
@@ -429,7 +435,7 @@ def _plain(
     if protection.encrypted:
         return _opened(value)
     if field_.choices and value not in (None, ""):
-        return str(dict(field_.flatchoices).get(value, value))  # type: ignore[arg-type]
+        return str(dict(field_.flatchoices).get(value, value))
     return _simple(value)
 
 

@@ -214,9 +214,12 @@ def test_nobody_but_the_organisations_coordinators_produces_another_persons_data
     client: Any, world: World, role: str
 ) -> None:
     made = AccessRequest.objects.create(
-        organisation=world.organisation, person=world.mentor, received_on=datetime.date(2026, 11, 2),
-        reference="R1", made_by=world.org_coordinator,
-    )  # fmt: skip
+        organisation=world.organisation,
+        person=world.mentor,
+        received_on=datetime.date(2026, 11, 2),
+        reference="R1",
+        made_by=world.org_coordinator,
+    )
     client.force_login(getattr(world, role))
     assert client.get(reverse("privacy:request", args=[made.pk])).status_code == 404
     assert client.get(reverse("privacy:request_json", args=[made.pk])).status_code == 404
