@@ -377,11 +377,13 @@ declare(
 
 def _sessions_of(person: Any, found: Any) -> Q | None:
     """A session names its person only inside its signed data: the live ones are read."""
-    from django.contrib.sessions.backends.db import SessionStore
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
-    store, keys = SessionStore(), []
+    store, keys = import_module(settings.SESSION_ENGINE).SessionStore(), []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).only(
         "session_key", "session_data"
     ):

@@ -106,6 +106,20 @@ def test_an_actor_sees_what_they_did_not_the_other_persons_record(world: World) 
     assert entry[0]["actor"] == "you"
 
 
+def test_open_sessions_and_failed_sign_ins_with_the_persons_address_are_included(
+    client: Any, world: World
+) -> None:
+    client.post(reverse("accounts:login"), {"username": world.mentor.email, "password": "wrong"})
+    client.force_login(world.mentor)
+    other = type(client)()
+    other.force_login(world.mentee)
+    mine = held(world.mentor)
+    assert len(mine["sessions.Session"]) == 1
+    assert mine["sessions.Session"][0]["session_key"] == subject_access.SECRET
+    assert mine["axes.AccessAttempt"][0]["username"] == world.mentor.email
+    assert "axes.AccessAttempt" not in held(world.mentee)
+
+
 # --- The person's download ------------------------------------------------------------------
 
 
