@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -33,6 +34,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from . import crypto
 from .inventory import Activity, Entry, Protection, entries
@@ -336,7 +339,20 @@ def readable(value: Any) -> str:
         return "; ".join(f"{key}: {readable(item)}" for key, item in value.items()) or "—"
     if isinstance(value, list):
         return ", ".join(readable(item) for item in value) or "—"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return _readable_date(value)
     return str(value)
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2})?$")
+
+
+def _readable_date(value: str) -> str:
+    """An ISO date or time as people read it: 1 December 2026, at 09:30 in London's time."""
+    if "T" not in value:
+        return date_format(datetime.date.fromisoformat(value), "j F Y")
+    moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+    return date_format(moment, "j F Y, H:i")
 
 
 @dataclass

@@ -11,6 +11,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from conftest import World
 from flipside.privacy import inventory, subject_access
@@ -138,6 +140,8 @@ def test_the_download_page_shows_the_persons_own_records_by_activity(
     page = response.content.decode()
     assert "Accounts and sign-in" in page and world.mentor.email in page
     assert "Schemes, cohorts and roles" in page
+    joined = timezone.localtime(world.mentor.date_joined)
+    assert date_format(joined, "j F Y, H:i") in page  # dates as people read them
     assert world.mentee.email not in page
     assert AuditEntry.objects.filter(action="privacy.export.produced", actor=world.mentor).exists()
 
