@@ -79,6 +79,14 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:withdraw": row(302, 405),
     "privacy:leave_out": row(302, 405),
     "privacy:include": row(302, 405),
+    # Each person downloads only their own data; only an organisation's coordinators record a
+    # request received by email and produce another person's (privacy/tests/test_subject_access).
+    "privacy:download": row(302, 200),
+    "privacy:download_json": row(302, 200),
+    "privacy:requests": row(302, 403, org_coordinator=200),
+    "privacy:request_people": row(302, 403, org_coordinator=200),
+    "privacy:request": row(302, 404, org_coordinator=200),
+    "privacy:request_json": row(302, 404, org_coordinator=200),
     # Applicants: public calls, and each person's own applications (the sample is the mentor's).
     "recruitment:call_public": row(200, 200),
     "recruitment:start": row(405, 405),
@@ -433,6 +441,20 @@ def matrix_consent_record(world: World) -> Any:
     )  # fmt: skip
 
 
+def matrix_access_request(world: World) -> Any:
+    """A subject access request for the mentor, recorded by the organisation's coordinator."""
+    from flipside.privacy.models import AccessRequest
+
+    made, _ = AccessRequest.objects.get_or_create(
+        organisation=world.organisation,
+        person=world.mentor,
+        received_on=datetime.date(2026, 11, 2),
+        reference="Matrix request",
+        defaults={"made_by": world.org_coordinator},
+    )
+    return made
+
+
 def url_for(name: str, world: World) -> str:
     """The URL for ``name`` with ids of objects in ``world``'s cohort."""
     invitation, _ = Invitation.objects.get_or_create(
@@ -493,6 +515,8 @@ def url_for(name: str, world: World) -> str:
         samples["token"] = FEED_TOKEN
     if name == "privacy:withdraw":
         samples["record_id"] = matrix_consent_record(world).pk
+    if name in ("privacy:request", "privacy:request_json"):
+        samples["request_id"] = matrix_access_request(world).pk
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
     if name in ("recruitment:call_public", "recruitment:start"):
@@ -534,6 +558,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["session_id"],
         ["concern_id"],
         ["record_id"],
+        ["request_id"],
         ["cohort_id", "user_id"],
         ["run_id"],
         ["run_id", "fmt"],

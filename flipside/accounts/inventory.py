@@ -4,9 +4,14 @@ types, django-axes)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
+
 from flipside.privacy.inventory import EVERYONE, Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 SECURITY = Basis.LEGITIMATE_INTERESTS
@@ -364,4 +369,46 @@ declare(
         fields("device", "Whose set of codes it belongs to.", SECURITY, P.PERSONAL),
         fields("token", "The code's keyed hash.", SECURITY, P.HASHED),
     ],
+)
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+
+def _sessions_of(person: Any, found: Any) -> Q | None:
+    """A session names its person only inside its signed data: the live ones are read."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    store, keys = import_module(settings.SESSION_ENGINE).SessionStore(), []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).only(
+        "session_key", "session_data"
+    ):
+        if str(store.decode(session.session_data).get("_auth_user_id")) == str(person.pk):
+            keys.append(session.session_key)
+    return Q(pk__in=keys) if keys else None
+
+
+rule(
+    "sessions.Session",
+    find=_sessions_of,
+    finds=("session_data",),
+    withheld={
+        "session_data": "signed sign-in data (your account number and a hash tying the "
+        "session to your password); the session's end is shown"
+    },
+)
+rule("accounts.Invitation", owners=("accepted_by",))
+for _label in ("axes.AccessAttempt", "axes.AccessFailureLog", "axes.AccessLog"):
+    rule(
+        _label,
+        emails=("username",),
+        held_with={"ip_address": "the address a sign-in came from, held with its attempt"},
+    )
+rule(
+    "accounts.User",
+    held_with={"display_name": "the person's own name, held with their account"},
 )

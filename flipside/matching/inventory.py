@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
+
 from flipside.privacy.inventory import PARTICIPANTS, Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 RUN = Basis.PUBLIC_TASK
@@ -203,3 +208,26 @@ declare(
         ),
     ],
 )
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+
+def _past_pairs_of(person: Any, found: Any) -> Q | None:
+    """A past pair holds only keyed hashes of the two addresses: the person's are worked out
+    for each organisation they belong to, under every key in use."""
+    from flipside.schemes.models import Organisation
+
+    from .models import PastPair
+
+    if not person.email:
+        return None
+    digests = [
+        digest
+        for organisation_id in Organisation.objects.values_list("pk", flat=True)
+        for digest in PastPair.digests(organisation_id, person.email)
+    ]
+    return Q(mentor_digest__in=digests) | Q(mentee_digest__in=digests)
+
+
+rule("matching.PastPair", find=_past_pairs_of, finds=("mentor_digest", "mentee_digest"))

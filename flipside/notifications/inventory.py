@@ -5,6 +5,7 @@ from __future__ import annotations
 from flipside.privacy.inventory import EVERYONE, Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 RUN = Basis.PUBLIC_TASK
@@ -115,4 +116,15 @@ declare(
             "The job, its slot, when it ran and a summary in numbers.",
         )
     ],
+)
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+rule(
+    "notifications.OutboxMessage",
+    withheld={
+        name: "the words of the email, which you received; its envelope is shown"
+        for name in ("body_text", "body_html", "headers", "attachments")
+    },
 )

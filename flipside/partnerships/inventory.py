@@ -5,6 +5,7 @@ from __future__ import annotations
 from flipside.privacy.inventory import PARTICIPANTS, Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 RUN = Basis.PUBLIC_TASK
@@ -272,4 +273,14 @@ declare(
             P.PERSONAL,
         ),
     ],
+)
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+rule(
+    "partnerships.JournalEntry",
+    not_through=("pair",),
+    why="a journal is private to the partner who writes it: the other partner's entries are "
+    "theirs, not the pair's",
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flipside.privacy.inventory import Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 PAY = Basis.CONTRACT
@@ -219,4 +220,14 @@ declare(
         plain("generation counted_generation counted_at", KEPT),
         plain("cohort waiting_lines approved_pence", "The cohort and its figures."),
     ],
+)
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+rule(
+    "payments.Line",
+    not_through=("timesheet", "meeting", "booking", "event_reply", "rate_value", "payment_run"),
+    why="a line is a mentor's pay: reached only through its mentor, so a mentee's meeting "
+    "never brings in their mentor's pay",
 )

@@ -4,12 +4,15 @@ Privacy owns equality data, so the form lives here; recruitment shows it to appl
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.forms import DateInput, SafeCharField
+from flipside.lib.picker import PersonField
 
 from .equality import CATEGORIES, QUESTIONS, consent_wording
 
@@ -58,3 +61,36 @@ class EqualityForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {key: value for key, value in self.cleaned_data.items() if key != "consent"}
+
+
+class AccessRequestForm(forms.Form):
+    """A subject access request received by email: whose, when it arrived, its reference."""
+
+    person = PersonField(
+        label=_("Whose data"),
+        help_text=_("Search by name or email address: someone with a role in your organisation."),
+        error_messages={"required": _("Search for the person by name or email, then choose them.")},
+    )
+    received_on = forms.DateField(
+        label=_("Date received"),
+        help_text=_("The day the request arrived. The reply is due one month later."),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the date the request arrived."),
+            "invalid": _("Enter a real date, like 14 3 2027."),
+        },
+    )
+    reference = SafeCharField(
+        label=_("Reference"),
+        help_text=_("Your reference for the request, such as the email's subject or case number."),
+        max_length=100,
+        error_messages={"required": _("Enter the request's reference.")},
+    )
+
+    def clean_received_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date received cannot be in the future."))
+        if day.year < 2000:
+            raise forms.ValidationError(_("Enter the date the request arrived, after 2000."))
+        return day

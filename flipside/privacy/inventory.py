@@ -691,3 +691,26 @@ declare(
         ),
     ],
 )
+
+declare(
+    "privacy.AccessRequest",
+    activity=Activity.AUDIT,
+    purpose=(
+        "A subject access request received by email: whose data, when it arrived and its "
+        "reference, who produced the export; the reply is due a month after it arrived."
+    ),
+    retention=Keep.AUDIT,
+    seen_by="Coordinators of the organisation.",
+    subjects=(*EVERYONE, Subject.APPLICANT),
+    identifies="person made_by",
+    groups=[
+        fields("id", _ROW, Basis.NONE, Protection.NOT_PERSONAL),
+        fields(
+            "organisation person received_on reference made_by made_at",
+            "Which organisation received a request from whom, when and with which reference; "
+            "who recorded it and when.",
+            Basis.LEGAL_OBLIGATION,
+            Protection.CONFIDENTIAL,
+        ),
+    ],
+)

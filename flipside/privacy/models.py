@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -250,3 +253,48 @@ class LegalHold(models.Model):
     @property
     def active(self) -> bool:
         return self.lifted_at is None
+
+
+class AccessRequest(models.Model):
+    """A subject access request received by email (or letter) and produced by a coordinator of
+    an organisation where the person has a role. The reply is due one calendar month after it
+    was received (``due_on``). Recorded once: the same person, date and reference in the same
+    organisation is the same request."""
+
+    organisation = models.ForeignKey(
+        "schemes.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="access_requests",
+    )
+    received_on = models.DateField()
+    reference = models.CharField(max_length=100)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", "person", "received_on", "reference", name="access_request_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Access request {self.reference}"
+
+    @property
+    def due_on(self) -> datetime.date:
+        return one_month_after(self.received_on)
+
+
+def one_month_after(day: datetime.date) -> datetime.date:
+    """The same date in the next month, or that month's last day when it has no such date
+    (the ICO's reading of "one month": received 31 January, due 28 or 29 February)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -9,4 +9,14 @@ urlpatterns = [
     path("privacy/consents/<id:record_id>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/equality-monitoring/leave-out/", views.leave_out, name="leave_out"),
     path("privacy/equality-monitoring/include/", views.include, name="include"),
+    path("privacy/your-data/", views.download, name="download"),
+    path("privacy/your-data.json", views.download_json, name="download_json"),
+    path("privacy/access-requests/", views.requests_list, name="requests"),
+    path("privacy/access-requests/people/", views.request_people, name="request_people"),
+    path("privacy/access-requests/<id:request_id>/", views.request_page, name="request"),
+    path(
+        "privacy/access-requests/<id:request_id>/data.json",
+        views.request_json,
+        name="request_json",
+    ),
 ]

@@ -1,16 +1,29 @@
-"""The person's own privacy page: their consents, withdrawing one, and "leave me out of
-equality monitoring". Each person sees and changes only their own."""
+"""The person's own privacy page: their consents, withdrawing one, "leave me out of
+equality monitoring" and downloading everything held about them. Each person sees and changes
+only their own. Organisation coordinators record subject access requests received by email and
+produce the same download for the person."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from typing import Any
 
-from . import consent, permissions, services
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from flipside.accounts.types import AuthedRequest
+from flipside.lib.picker import search_people
+from flipside.schemes.permissions import coordinated_organisations
+
+from . import access_requests, consent, permissions, services
 from .equality import CATEGORIES, QUESTIONS
+from .forms import AccessRequestForm
+from .models import AccessRequest
 
 
 @require_GET
@@ -18,7 +31,11 @@ def privacy_page(request: HttpRequest) -> HttpResponse:
     consents = [
         (item, _covers(item.latest.categories)) for item in consent.consents_of(request.user)
     ]
-    context = {"consents": consents, "left_out": consent.is_left_out(request.user)}
+    context = {
+        "consents": consents,
+        "left_out": consent.is_left_out(request.user),
+        "serves_requests": coordinated_organisations(request.user).exists(),
+    }
     return render(request, "privacy/page.html", context)
 
 
@@ -61,3 +78,98 @@ def include(request: HttpRequest) -> HttpResponse:
             _("You may be asked the equality monitoring questions again when you apply."),
         )
     return redirect("privacy:page")
+
+
+# --- Subject access --------------------------------------------------------------------------
+
+REQUESTS_PER_PAGE = 25
+
+
+@require_GET
+def download(request: AuthedRequest) -> HttpResponse:
+    """Everything Flipside holds about the signed-in person, as a page."""
+    sections = access_requests.produce(request.user, request.user, form="page")
+    context = {"sections": sections, "person": request.user, "access_request": None}
+    return render(request, "privacy/download.html", context)
+
+
+@require_GET
+def download_json(request: AuthedRequest) -> HttpResponse:
+    """The same, as a JSON file to keep."""
+    data = access_requests.as_download(request.user, request.user)
+    return _attachment(data, f"flipside-your-data-{timezone.localdate():%Y-%m-%d}.json")
+
+
+def _attachment(data: dict[str, Any], filename: str) -> HttpResponse:
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def requests_list(request: AuthedRequest) -> HttpResponse:
+    """Requests recorded in the coordinator's organisations, newest first, and a form to
+    record one received by email."""
+    permissions.require_request_coordinator(request.user)
+    form = AccessRequestForm(request.POST if request.method == "POST" else None)
+    person: Any = form.fields["person"]
+    person.queryset = permissions.requestable_people(request.user)
+    person.search_url = reverse("privacy:request_people")
+    if form.is_valid():
+        made = _record(request, form)
+        if made is not None:
+            return redirect("privacy:request", made.pk)
+    found = AccessRequest.objects.filter(
+        organisation__in=coordinated_organisations(request.user)
+    ).select_related("person", "made_by", "organisation")
+    page = Paginator(found, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "privacy/requests.html", {"form": form, "page": page})
+
+
+def _record(request: AuthedRequest, form: AccessRequestForm) -> AccessRequest | None:
+    data = form.cleaned_data
+    try:
+        organisation = permissions.organisation_for(request.user, data["person"])
+        made = access_requests.record_access_request(
+            request.user,
+            organisation=organisation,
+            person=data["person"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+        )
+    except access_requests.AccessRequestError as error:
+        form.add_error(None, str(error))
+        return None
+    messages.success(request, _("Request recorded. Review the data below, then download it."))
+    return made
+
+
+@require_GET
+def request_people(request: AuthedRequest) -> HttpResponse:
+    """Up to ten people matching ``q`` whose data the coordinator may produce (HTMX)."""
+    permissions.require_request_coordinator(request.user)
+    text = request.GET.get("q", "")[:100]
+    found = search_people(permissions.requestable_people(request.user), text)
+    return render(request, "schemes/_people_options.html", {"found": found, "text": text})
+
+
+@require_GET
+def request_page(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """What is held about the request's person, as the person would see it."""
+    found = permissions.get_access_request(request.user, request_id)
+    sections = access_requests.produce(request.user, found.person, form="page", request=found)
+    context = {"sections": sections, "person": found.person, "access_request": found}
+    return render(request, "privacy/download.html", context)
+
+
+@require_GET
+def request_json(request: AuthedRequest, request_id: int) -> HttpResponse:
+    """The same, as the JSON file to send to the person."""
+    found = permissions.get_access_request(request.user, request_id)
+    data = access_requests.as_download(request.user, found.person, request=found)
+    data["request"] = {
+        "reference": found.reference,
+        "received_on": found.received_on.isoformat(),
+        "due_on": found.due_on.isoformat(),
+    }
+    return _attachment(data, f"flipside-access-request-{found.pk}.json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flipside.privacy.inventory import Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 RUN = Basis.PUBLIC_TASK
@@ -210,3 +211,15 @@ declare(
         fields("text", "The note.", RUN, P.CONFIDENTIAL, may_reveal_special=True),
     ],
 )
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+for _label in ("recruitment.Review", "recruitment.ReviewNote"):
+    rule(
+        _label,
+        not_through=("application",),
+        why="reviewers' scores and coordinators' notes are their working opinions, never shown "
+        "to the applicant; a coordinator serving a request decides on them by hand "
+        "(docs/privacy/subject-access.md)",
+    )

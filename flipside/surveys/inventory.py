@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import Q
+
 from flipside.privacy.inventory import PARTICIPANTS, Activity, Basis, Keep, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 RUN = Basis.PUBLIC_TASK
@@ -168,3 +173,23 @@ declare(
         fields("response user", "The response and the person who gave it.", RUN, P.CONFIDENTIAL),
     ],
 )
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+
+def _responses_of(person: Any, found: Any) -> Q | None:
+    """Responses carry no person, only the keyed pseudonym of each series the person was
+    asked to answer in (decision 0021): the key outside the database works them out."""
+    from .models import Survey
+    from .pseudonyms import pseudonym
+
+    series = set(
+        Survey.objects.filter(invitations__user=person).values_list("series_id", flat=True)
+    )
+    if not series:
+        return None
+    return Q(pseudonym__in=[pseudonym(person.pk, series_id) for series_id in series])
+
+
+rule("surveys.Response", find=_responses_of, finds=("pseudonym",))

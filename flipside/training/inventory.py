@@ -5,6 +5,7 @@ from __future__ import annotations
 from flipside.privacy.inventory import PARTICIPANTS, Activity, Basis, Keep, Subject, declare, fields
 from flipside.privacy.inventory import Protection as P
 from flipside.privacy.inventory import not_personal as plain
+from flipside.privacy.subject_access import rule
 
 ROW = "The row's number."
 RUN = Basis.PUBLIC_TASK
@@ -193,4 +194,16 @@ declare(
         plain("generation counted_generation counted_at", KEPT),
         plain("cohort mentors_ready mentors mentees_ready mentees", "The cohort and its counts."),
     ],
+)
+
+
+# --- Subject access: how these tables' rows about a person are found ----------------------
+
+rule("training.Concern", owners=("raised_by",))
+rule(
+    "training.TrainingSession",
+    held_with={
+        "facilitator": "the name of whoever runs the session, typed by a coordinator; a "
+        "session reaches a person's export through their booking"
+    },
 )
