@@ -4,10 +4,10 @@ two proposals of a draft run, a meeting offered or recorded by the partner, subm
 rubric, a session or event that has taken place, a session before its second step).
 
 ``STATES`` maps the name of each such form's URL to a builder: given the world with the
-access matrix's sample objects made (its sample meeting the first), it makes the state and returns the pages to open, each
-with the person who opens it. Where only time makes the state (a session that has taken
-place), the thing is made as the apps make it and its start is then moved into the past, as
-the clock would move it."""
+access matrix's sample objects made (its sample meeting the first), it makes the state and
+returns the pages to open, each with the person who opens it. Where only time makes the state
+(a session that has taken place), the thing is made as the apps make it and its start is then
+moved into the past, as the clock would move it."""
 
 from __future__ import annotations
 
