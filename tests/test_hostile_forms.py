@@ -312,6 +312,10 @@ def test_hostile_values_in_every_form_of_the_page(name: str, world: World, clien
     assert not problems, "\n".join(problems)
 
 
+# One page of each app whose sample objects the states build on.
+_PREPARED = ("ideas:idea", "payments:my_pay", "matching:run", "partnerships:meeting")
+
+
 def _open(client: Client, opening: Opening) -> list[Form]:
     """The forms of a page opened by the opening's person (signed in with the password only,
     before the second step, if it says so)."""
@@ -348,10 +352,6 @@ def test_hostile_values_in_forms_drawn_in_other_states(
         problems += _post_hostile(client, None, opening.url, mine, posted)
     assert found, f"No page of its state draws a form posting to {action}"
     assert not problems, "\n".join(problems)
-
-
-# One page of each app whose sample objects the states build on.
-_PREPARED = ("ideas:idea", "payments:my_pay", "matching:run", "partnerships:meeting")
 
 
 def _takes_posts(name: str) -> bool:
