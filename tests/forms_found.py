@@ -87,10 +87,19 @@ class Form:
 
 
 class _Parser(HTMLParser):
+    """Reads the forms as a browser does: a control belongs to the form it sits in, or to
+    the one its ``form`` attribute names (anywhere in the page); a submit button with a
+    ``formaction`` sends its form to that address instead, with its own name and value."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.forms: list[Form] = []
         self.form: Form | None = None
+        self.by_id: dict[str, Form] = {}
+        self.owned: dict[str, list[Field]] = {}  # controls naming their form by its id
+        self.buttons: dict[str, tuple[str, str]] = {}  # the first named button of such a form
+        # Buttons with a formaction: (their form, or its id), the address, (name, value).
+        self.elsewhere: list[tuple[Form | str, str, tuple[str, str] | None]] = []
         self.open: Field | None = None  # the textarea or select being read
         self.option: list[str] | None = None
 
@@ -101,20 +110,32 @@ class _Parser(HTMLParser):
             self.form = Form(a.get("action", "")) if post else None
             if self.form:
                 self.forms.append(self.form)
+                if a.get("id"):
+                    self.by_id[a["id"]] = self.form
             return
-        if self.form is None or ("name" not in a and tag != "option"):
+        owner: Form | str | None = a["form"] if a.get("form") else self.form
+        if owner is None:
             return
         kind = a.get("type", "").lower() or None
+        if tag == "button" and kind in (None, "submit"):
+            named = (a["name"], a.get("value", "")) if "name" in a else None
+            if a.get("formaction"):
+                self.elsewhere.append((owner, a["formaction"], named))
+            elif named and isinstance(owner, Form) and not owner.button:
+                owner.button = named
+            elif named and isinstance(owner, str):
+                self.buttons.setdefault(owner, named)
+            return
+        if "name" not in a and tag != "option":
+            return
+        fields = owner.fields if isinstance(owner, Form) else self.owned.setdefault(owner, [])
         if tag == "input":
             if a.get("inputmode") in ("numeric", "decimal") and kind in LINE_TYPES:
                 kind = "number"
-            f = Field("input", kind, a["name"], a.get("value", ""), "checked" in a)
-            self.form.fields.append(f)
-        elif tag == "button" and kind in (None, "submit") and not self.form.button:
-            self.form.button = (a["name"], a.get("value", ""))
+            fields.append(Field("input", kind, a["name"], a.get("value", ""), "checked" in a))
         elif tag in ("textarea", "select"):
             self.open = Field(tag, None, a["name"])
-            self.form.fields.append(self.open)
+            fields.append(self.open)
         elif tag == "option" and self.open is not None:
             self.option = [a.get("value", "\0"), "selected" in a]  # type: ignore[list-item]
             self.open.options.append(("", False))
@@ -134,9 +155,25 @@ class _Parser(HTMLParser):
         elif tag == "form":
             self.form = None
 
+    def finish(self) -> list[Form]:
+        """Each form with the controls that name it, then one form for each address a
+        ``formaction`` button sends a form to."""
+        for form_id, fields in self.owned.items():
+            if form_id in self.by_id:
+                self.by_id[form_id].fields.extend(fields)
+        for form_id, button in self.buttons.items():
+            if form_id in self.by_id and not self.by_id[form_id].button:
+                self.by_id[form_id].button = button
+        for owner, action, button in self.elsewhere:
+            form = self.by_id.get(owner) if isinstance(owner, str) else owner
+            if form is not None and action not in (f.action for f in self.forms):
+                self.forms.append(Form(action, form.fields, button or form.button))
+        return self.forms
+
 
 def post_forms(html: str) -> list[Form]:
-    """Every ``<form method="post">`` of a page, with its fields."""
+    """Every ``<form method="post">`` of a page, with its fields, and the forms its
+    ``formaction`` buttons send."""
     parser = _Parser()
     parser.feed(html)
-    return parser.forms
+    return parser.finish()

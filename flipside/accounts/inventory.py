@@ -54,9 +54,10 @@ declare(
             P.HASHED,
         ),
         fields(
-            "last_login date_joined is_active session_epoch",
+            "last_login date_joined is_active session_epoch roles_epoch",
             "Account security: when they last signed in and joined, whether they may sign in, "
-            "and a number that ends all their sessions when raised.",
+            "a number that ends all their sessions when raised, and one raised when their "
+            "roles change, so that a new role's second factor is asked for at once.",
             SECURITY,
             P.PERSONAL,
         ),

@@ -10,12 +10,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from flipside.schemes.models import Membership, OrganisationCoordinator, SchemeCoordinator
+
+from .models import User
 from .second_factor import needs_second_factor
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -26,6 +31,12 @@ SECOND_STEP_PAGES = frozenset(
 )
 # When the person last proved who they are (sign-in, a code, or the confirmation page).
 AUTHENTICATED_AT = "flipside_authenticated_at"
+# That the person needs no second factor, remembered by the session so that their roles are
+# not read on each of their requests: [their id, their roles epoch, until when]. A role given
+# or taken away raises the epoch, so the next request decides again; anything that changes
+# roles without saving a row (a bulk insert) is caught within ``RECHECK_SECONDS``.
+NOT_NEEDED = "flipside_second_factor_not_needed"
+RECHECK_SECONDS = 60
 
 
 def second_factor_passed(request: HttpRequest) -> bool:
@@ -53,12 +64,45 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in SECOND_STEP_PAGES:
             return None
-        if not needs_second_factor(user):
+        if not _needs_second_factor(request):
             return None
         target = reverse("accounts:second_factor_verify")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+def _needs_second_factor(request: HttpRequest) -> bool:
+    """Whether the signed-in person needs a second factor: read from their roles, unless the
+    session remembers, for their current roles and less than a minute, that they do not."""
+    user = cast(User, request.user)
+    now = time.time()
+    remembered = request.session.get(NOT_NEEDED)
+    if (
+        isinstance(remembered, list)
+        and len(remembered) == 3
+        and remembered[:2] == [user.pk, user.roles_epoch]
+        and now < remembered[2] <= now + RECHECK_SECONDS
+    ):
+        return False
+    needed = needs_second_factor(user)
+    if needed:
+        request.session.pop(NOT_NEEDED, None)
+    else:
+        request.session[NOT_NEEDED] = [user.pk, user.roles_epoch, now + RECHECK_SECONDS]
+    return needed
+
+
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+@receiver(post_save, sender=SchemeCoordinator)
+@receiver(post_delete, sender=SchemeCoordinator)
+@receiver(post_save, sender=OrganisationCoordinator)
+@receiver(post_delete, sender=OrganisationCoordinator)
+def _roles_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A role given, changed or taken away: the person's sessions decide again whether they
+    need a second factor, from their next request."""
+    User.objects.filter(pk=instance.user_id).update(roles_epoch=F("roles_epoch") + 1)
 
 
 @receiver(user_logged_in)

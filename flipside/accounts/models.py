@@ -71,6 +71,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # Part of every session's signature: raising it signs the person out everywhere.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Raised whenever the person gains or loses a role (``middleware``): what a session
+    # remembers about their roles (that they need no second factor) is decided again.
+    roles_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

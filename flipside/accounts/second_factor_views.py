@@ -74,7 +74,7 @@ def second_factor_verify(request: AuthedRequest) -> HttpResponse:
             if verified.backup_codes_left is not None:
                 messages.warning(request, _backup_used(verified.backup_codes_left))
             return redirect(_next_url(request))
-    context = {"form": form, "next": _next_url(request)}
+    context = {"form": form, "next": _next_url(request), "before_second_step": True}
     return render(request, "accounts/second_factor_verify.html", context)
 
 
@@ -122,6 +122,7 @@ def _setup(request: AuthedRequest) -> HttpResponse:
         "secret": services.base32_secret(key),
         "qr": services.qr_svg(uri),
         "next": _next_url(request),
+        "before_second_step": not second_factor_passed(request),
     }
     return render(request, "accounts/second_factor_setup.html", context)
 

@@ -144,6 +144,30 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
+# The dates a person may type into any form: a wider range is a slip of the keyboard (a year
+# 0001 or 9999 that the browser's picker allows), never a real date of a scheme.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def validate_sensible_date(value: datetime.date) -> None:
+    """Refuse a date outside ``EARLIEST_DATE``–``LATEST_DATE``."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
+        )
+
+
+class DateField(forms.DateField):
+    """A date typed into the browser's date picker, between 2000 and 2099: what every form of
+    the project uses for a date (``tests/test_date_fields.py`` checks that none uses another)."""
+
+    widget = DateInput
+    default_validators = [validate_sensible_date]
+
+
 class TimeInput(forms.TimeInput):
     """The browser's time picker, in hours and minutes."""
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import DateInput, ModelChoicesField, SafeCharField, TimeInput, london_time
+from flipside.lib.forms import DateField, ModelChoicesField, SafeCharField, TimeInput, london_time
 
 from .models import MAX_MEETING_MINUTES, Mode, TalkingPoint
 
@@ -66,21 +66,17 @@ def add_points(form: forms.Form, scheme_id: int) -> None:
 class OptionsForm(forms.Form):
     """One to three times to offer the partner, the length, how and where."""
 
-    date_1 = forms.DateField(label=gettext_lazy("First choice: date"), widget=DateInput())
+    date_1 = DateField(label=gettext_lazy("First choice: date"))
     time_1 = forms.TimeField(
         label=gettext_lazy("First choice: start time"), widget=TimeInput(), help_text=TIME_HELP
     )
-    date_2 = forms.DateField(
-        label=gettext_lazy("Second choice: date"), widget=DateInput(), required=False
-    )
+    date_2 = DateField(label=gettext_lazy("Second choice: date"), required=False)
     time_2 = forms.TimeField(
         label=gettext_lazy("Second choice: start time"),
         widget=TimeInput(),
         required=False,
     )
-    date_3 = forms.DateField(
-        label=gettext_lazy("Third choice: date"), widget=DateInput(), required=False
-    )
+    date_3 = DateField(label=gettext_lazy("Third choice: date"), required=False)
     time_3 = forms.TimeField(
         label=gettext_lazy("Third choice: start time"),
         widget=TimeInput(),
@@ -117,7 +113,7 @@ class OptionsForm(forms.Form):
 class LogForm(forms.Form):
     """A meeting the pair already had."""
 
-    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    date = DateField(label=gettext_lazy("Date"))
     time = forms.TimeField(
         label=gettext_lazy("Start time"), widget=TimeInput(), help_text=TIME_HELP
     )

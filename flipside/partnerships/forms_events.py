@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from flipside.lib.dates import LONDON
 from flipside.lib.forms import (
-    DateInput,
+    DateField,
     SafeCharField,
     TimeInput,
     group_meeting_minutes_field,
@@ -37,7 +37,7 @@ class EventForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("For example, “Spring reflection get-together”."),
     )
-    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    date = DateField(label=gettext_lazy("Date"))
     start = forms.TimeField(
         label=gettext_lazy("Start time"),
         widget=TimeInput(),
@@ -80,9 +80,7 @@ class EventForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         date, start = cleaned.get("date"), cleaned.get("start")
-        if date and not 2000 <= date.year <= 2099:
-            self.add_error("date", _("Enter a date between 2000 and 2099."))
-        elif date and start:
+        if date and start:
             try:
                 cleaned["starts_at"] = london_time(date, start)
             except ValidationError as error:

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import DateInput, FilterForm, SafeCharField, search_field
+from flipside.lib.forms import DateField, FilterForm, SafeCharField, search_field
 from flipside.schemes.models import Organisation
 
 from .models import Employment, PaySettings, Policy, Rate
@@ -71,10 +71,9 @@ class RateValueForm(forms.Form):
         most=Decimal(1000),
         help_text=gettext_lazy("For example, 14.80."),
     )
-    announced_on = forms.DateField(label=gettext_lazy("Announced on"), widget=DateInput())
-    payable_from = forms.DateField(
+    announced_on = DateField(label=gettext_lazy("Announced on"))
+    payable_from = DateField(
         label=gettext_lazy("Payable from"),
-        widget=DateInput(),
         help_text=gettext_lazy(
             "The day employers must pay it. The Living Wage Foundation asks employers to pay "
             "each new value by the following 1 May."
@@ -189,9 +188,8 @@ class EmploymentForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Shown on the payroll export."),
     )
-    right_to_work_checked_on = forms.DateField(
+    right_to_work_checked_on = DateField(
         label=gettext_lazy("Right to work checked on"),
-        widget=DateInput(),
         required=False,
         help_text=gettext_lazy(
             "The day the documents were checked. None of this person's time can be approved "

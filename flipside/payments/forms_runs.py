@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import DateInput, FilterForm, SafeCharField, search_field
+from flipside.lib.forms import DateField, FilterForm, SafeCharField, search_field
 
 from . import export
 from .money import parse_hours
@@ -24,9 +24,8 @@ class LineFilterForm(FilterForm):
 
 
 class MarkPaidForm(forms.Form):
-    paid_on = forms.DateField(
+    paid_on = DateField(
         label=gettext_lazy("Date paid"),
-        widget=DateInput(),
         help_text=gettext_lazy("The day payroll paid the students, as on their payslips."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

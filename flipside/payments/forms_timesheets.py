@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import DateInput, FilterForm, SafeCharField, search_field
+from flipside.lib.forms import DateField, FilterForm, SafeCharField, search_field
 
 from .activity import Activity
 from .models import Line
@@ -47,8 +47,6 @@ class HoursField(forms.CharField):
 def _check_day(day: datetime.date | None) -> None:
     if day is None:
         return
-    if not 2000 <= day.year <= 2099:
-        raise ValidationError(_("Enter a date between 2000 and 2099."))
     if day > timezone.localdate():
         raise ValidationError(_("The date is in the future. Claim time once the work is done."))
 
@@ -56,7 +54,7 @@ def _check_day(day: datetime.date | None) -> None:
 class WorkForm(forms.Form):
     """Other agreed work, written by hand."""
 
-    worked_on = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    worked_on = DateField(label=gettext_lazy("Date"))
     hours = HoursField()
     description = SafeCharField(
         label=gettext_lazy("What you did"),

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from flipside.lib.forms import (
-    DateInput,
+    DateField,
     FilterForm,
     reject_control_characters,
     search_field,
@@ -90,7 +90,7 @@ class CohortForm(VersionedForm):
     class Meta:
         model = Cohort
         fields = ("label", "starts_on", "ends_on", "min_meetings", "meeting_minutes")
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from flipside.lib.forms import DateInput, SafeCharField
+from flipside.lib.forms import DateField, SafeCharField
 
 from .models import Audience, Instrument, Kind, Question, Stage
 from .standard import options
@@ -41,10 +41,8 @@ CLOSES = {
 }
 
 
-def _date(label: Any, *, messages: dict[str, Any], help_text: Any = "") -> forms.DateField:
-    return forms.DateField(
-        label=label, widget=DateInput(), help_text=help_text, error_messages=messages
-    )
+def _date(label: Any, *, messages: dict[str, Any], help_text: Any = "") -> DateField:
+    return DateField(label=label, help_text=help_text, error_messages=messages)
 
 
 class InstrumentForm(forms.Form):

@@ -114,6 +114,57 @@ def test_a_post_before_the_code_changes_nothing(world: World, client: Client) ->
     assert world.coordinator.display_name == "Cora Coordinator"
 
 
+# --- The pages of the second step show only the brand and signing out ---------------------
+
+
+def _header(response: Any) -> str:
+    page = response.content.decode()
+    return page[page.index('<header class="site-header">') : page.index("</header>")]
+
+
+SITE_LINKS = ("accounts:profile", "training:support", "schemes:list", "training:concerns")
+
+
+def _shows_only_brand_and_sign_out(response: Any) -> None:
+    assert response.status_code == 200
+    header = _header(response)
+    assert 'class="brand"' in header and reverse("accounts:logout") in header
+    assert "Sign out" in header
+    for name in SITE_LINKS:
+        assert f'href="{reverse(name)}"' not in header, name
+
+
+def test_the_code_page_shows_no_site_navigation_before_the_code(
+    world: World, client: Client
+) -> None:
+    give_app(world.coordinator)
+    password_sign_in(client, world.coordinator)
+
+    _shows_only_brand_and_sign_out(client.get(VERIFY))
+
+
+def test_the_set_up_page_shows_no_site_navigation_before_the_second_step(
+    world: World, client: Client
+) -> None:
+    password_sign_in(client, world.observer)
+
+    _shows_only_brand_and_sign_out(client.get(SETUP))
+
+
+def test_once_past_the_code_the_pages_show_the_site_navigation_again(
+    world: World, client: Client
+) -> None:
+    device = give_app(world.coordinator)
+    password_sign_in(client, world.coordinator)
+    client.post(VERIFY, {"code": code_for(device.key)})
+
+    for page in (client.get(SETUP), client.get(reverse("accounts:profile"))):
+        header = _header(page)
+        assert page.status_code == 200
+        assert f'href="{reverse("accounts:profile")}"' in header
+        assert f'href="{reverse("schemes:list")}"' in header
+
+
 # --- Setting up ---------------------------------------------------------------------------
 
 

@@ -244,3 +244,31 @@ def test_ticked_ids_that_are_not_ids_are_refused_before_any_query(
     assert form.errors["people"] == [f"“{bad}” is not a valid value."]
     chosen = People({"people": [str(person.pk)]})
     assert chosen.is_valid() and list(chosen.cleaned_data["people"]) == [person]
+
+
+@pytest.mark.parametrize("typed", ["2000-01-01", "2026-12-01", "2099-12-31"])
+def test_a_date_field_takes_dates_of_this_century(typed: str) -> None:
+    from flipside.lib.forms import DateField
+
+    assert DateField().clean(typed) == datetime.date.fromisoformat(typed)
+
+
+@pytest.mark.parametrize("typed", ["0001-01-01", "1999-12-31", "2100-01-01", "9999-12-31"])
+def test_a_date_field_refuses_an_absurd_year_in_plain_words(typed: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    from flipside.lib.forms import DateField
+
+    with pytest.raises(ValidationError) as refused:
+        DateField().clean(typed)
+    assert refused.value.messages == ["Enter a date between 2000 and 2099."]
+
+
+def test_a_date_field_is_drawn_as_the_browsers_date_picker() -> None:
+    from flipside.lib.forms import DateField
+
+    class Form(forms.Form):
+        day = DateField()
+
+    assert 'type="date"' in str(Form(initial={"day": datetime.date(2027, 3, 1)})["day"])
+    assert 'value="2027-03-01"' in str(Form(initial={"day": datetime.date(2027, 3, 1)})["day"])

@@ -599,6 +599,21 @@ def test_propose_form_refuses_a_skipped_time_keeping_the_input(world: World, pai
     assert "There is no 01:30 on 28 March 2027" in page and "Teams link" in page
 
 
+@pytest.mark.parametrize("typed", ["9999-12-31", "0001-01-01", "2100-01-01"])
+def test_propose_form_refuses_an_absurd_year_keeping_the_input(
+    world: World, pair: Pair, typed: str
+) -> None:
+    response = signed_in(world.mentor).post(
+        reverse("partnerships:propose", args=[pair.pk]),
+        {"date_1": typed, "time_1": "10:00", "minutes": "60", "mode": "online",
+         "place": "Teams link"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200 and not Meeting.objects.exists()
+    assert "Enter a date between 2000 and 2099." in page
+    assert f'value="{typed}"' in page and "Teams link" in page
+
+
 def test_record_form_needs_a_length_when_held(world: World, pair: Pair, clock: Any) -> None:
     meeting = arranged(pair, world)
     after(clock, meeting)

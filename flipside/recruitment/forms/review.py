@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from flipside.lib.dates import LONDON
 from flipside.lib.forms import (
-    DateInput,
+    DateField,
     FilterForm,
     SafeCharField,
     TimeInput,
@@ -146,8 +146,8 @@ def rubric_initial(criteria: list[RubricCriterion]) -> list[dict[str, Any]]:
 # --- Calls --------------------------------------------------------------------------------
 
 
-def _date_field(label: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput())
+def _date_field(label: Any) -> DateField:
+    return DateField(label=label)
 
 
 def _time_field(label: Any) -> forms.TimeField:
@@ -245,9 +245,7 @@ class CallForm(forms.Form):
         cleaned = super().clean() or {}
         for prefix in ("opens", "closes"):
             date, time = cleaned.get(f"{prefix}_on"), cleaned.get(f"{prefix}_time")
-            if date and not 2000 <= date.year <= 2099:
-                self.add_error(f"{prefix}_on", _("Enter a date between 2000 and 2099."))
-            elif date and time:
+            if date and time:
                 try:
                     cleaned[f"{prefix}_at"] = london_time(date, time)
                 except ValidationError as error:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from flipside.lib.dates import LONDON
 from flipside.lib.forms import (
-    DateInput,
+    DateField,
     FilterForm,
     ModelChoicesField,
     SafeCharField,
@@ -72,7 +72,7 @@ class SessionForm(forms.Form):
             "Attending one required session counts towards being ready to be matched."
         ),
     )
-    date = forms.DateField(label=gettext_lazy("Date"), widget=DateInput())
+    date = DateField(label=gettext_lazy("Date"))
     start = forms.TimeField(
         label=gettext_lazy("Start time"),
         widget=TimeInput(),
@@ -110,9 +110,7 @@ class SessionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         date, start = cleaned.get("date"), cleaned.get("start")
-        if date and not 2000 <= date.year <= 2099:
-            self.add_error("date", _("Enter a date between 2000 and 2099."))
-        elif date and start:
+        if date and start:
             try:
                 cleaned["starts_at"] = london_time(date, start)
             except ValidationError as error:
