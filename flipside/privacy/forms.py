@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import DateInput, SafeCharField
+from flipside.lib.forms import DateField, SafeCharField
 from flipside.lib.picker import PersonField
 
 from .equality import CATEGORIES, QUESTIONS, consent_wording
@@ -71,10 +71,9 @@ class AccessRequestForm(forms.Form):
         help_text=_("Search by name or email address: someone with a role in your organisation."),
         error_messages={"required": _("Search for the person by name or email, then choose them.")},
     )
-    received_on = forms.DateField(
+    received_on = DateField(
         label=_("Date received"),
         help_text=_("The day the request arrived. The reply is due one month later."),
-        widget=DateInput(),
         error_messages={
             "required": _("Enter the date the request arrived."),
             "invalid": _("Enter a real date, like 14 3 2027."),
@@ -91,6 +90,4 @@ class AccessRequestForm(forms.Form):
         day: datetime.date = self.cleaned_data["received_on"]
         if day > timezone.localdate():
             raise forms.ValidationError(_("The date received cannot be in the future."))
-        if day.year < 2000:
-            raise forms.ValidationError(_("Enter the date the request arrived, after 2000."))
         return day

@@ -204,10 +204,13 @@ def test_a_double_submit_records_one_request(client: Any, world: World) -> None:
 
 def test_bad_input_is_refused_with_the_form_kept(client: Any, world: World) -> None:
     client.force_login(world.org_coordinator)
-    response = record(client, world.mentor, received_on="2999-01-01", reference="")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = record(client, world.mentor, received_on=tomorrow.isoformat(), reference="")
     page = response.content.decode()
     assert response.status_code == 200
     assert "cannot be in the future" in page and "Enter the request" in page
+    page = record(client, world.mentor, received_on="1999-12-31").content.decode()
+    assert "Enter a date between 2000 and 2099." in page
     assert world.mentor.display_name in page  # the chosen person kept
     assert not AccessRequest.objects.exists()
 
