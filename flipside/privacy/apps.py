@@ -13,7 +13,11 @@ class PrivacyConfig(AppConfig):
 
         from .audit import check_chain
         from .crypto import register_encrypted
+        from .deletion import register_eraser
+        from .erasure import erase_again
         from .models import EqualityRecord
 
         background.register_invariant(key="audit", check=check_chain)
         register_encrypted(EqualityRecord)
+        # A restored backup erases again the people erased since it was made.
+        register_eraser(erase_again)
