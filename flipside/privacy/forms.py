@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import SafeCharField
+from flipside.lib.forms import SafeCharField, search_field
 
 from .equality import CATEGORIES, QUESTIONS, consent_wording
 
@@ -58,3 +58,33 @@ class EqualityForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {key: value for key, value in self.cleaned_data.items() if key != "consent"}
+
+
+class PersonSearchForm(forms.Form):
+    """Find the person whose records are to be erased, by name or email."""
+
+    q = search_field(_("Name or email address"))
+
+
+ERASE_WORD = "ERASE"
+
+
+class ErasureForm(forms.Form):
+    """The coordinator confirms by typing a word and the request's reference."""
+
+    reference = SafeCharField(
+        label=_("Request reference"),
+        max_length=100,
+        help_text=_("The reference of the person's erasure request, from your records."),
+    )
+    confirm = SafeCharField(
+        label=_("Type ERASE to confirm"),
+        max_length=20,
+        help_text=_("This cannot be undone."),
+    )
+
+    def clean_confirm(self) -> str:
+        value = str(self.cleaned_data["confirm"])
+        if value.strip().upper() != ERASE_WORD:
+            raise forms.ValidationError(_("Type ERASE to confirm."))
+        return value

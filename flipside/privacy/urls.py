@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_erasure
 
 app_name = "privacy"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("privacy/consents/<id:record_id>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/equality-monitoring/leave-out/", views.leave_out, name="leave_out"),
     path("privacy/equality-monitoring/include/", views.include, name="include"),
+    path("privacy/erasure/", views_erasure.find, name="erasure_find"),
+    path("privacy/erasure/<id:person_id>/", views_erasure.erase, name="erasure"),
 ]
