@@ -12,7 +12,6 @@ from .models import (
     JournalEntry,
     Meeting,
     MeetingOption,
-    PairFacts,
     Pause,
     ReminderSent,
     TalkingPoint,

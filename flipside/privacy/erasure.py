@@ -21,9 +21,7 @@ counts, never content). Erasing someone already erased changes nothing, and ``er
 
 from __future__ import annotations
 
-import json
 import re
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -161,14 +159,19 @@ def identifiers_of(user: Any) -> Identifiers:
     if len(words) >= 2:
         full.add(f"{words[0]} {words[-1]}")
         full.add(" ".join(words))
+    # A first or last name alone is replaced only where it is distinctive: no one else's name
+    # has it, and it is not a title or a short word.
     others: set[str] = set()
-    for other in get_user_model().objects.exclude(pk=user.pk).values_list("display_name", flat=True):
+    other_names = get_user_model().objects.exclude(pk=user.pk).values_list("display_name")
+    for (other,) in other_names.iterator():
         others.update(w.lower() for w in other.split())
-    parts = {
-        w
-        for w in (words[0], words[-1]) if words
-        if len(w) >= 3 and w.rstrip(".").lower() not in TITLES and w.lower() not in others
-    } if len(words) >= 2 else set()
+    parts: set[str] = set()
+    if len(words) >= 2:
+        parts = {
+            w
+            for w in (words[0], words[-1])
+            if len(w) >= 3 and w.rstrip(".").lower() not in TITLES and w.lower() not in others
+        }
     ids: set[str] = set()
     for fetch in _ID_SOURCES:
         ids.update(v for v in fetch(user.pk) if v and len(v) >= 4)
@@ -221,9 +224,10 @@ def scheme_ids_of(user_id: int) -> set[int]:
     """The schemes the person is in: as a member of a cohort or a coordinator."""
     from flipside.schemes.models import Membership, SchemeCoordinator
 
-    schemes = set(Membership.objects.filter(user_id=user_id).values_list("cohort__scheme_id", flat=True))
-    schemes |= set(SchemeCoordinator.objects.filter(user_id=user_id).values_list("scheme_id", flat=True))
-    return schemes
+    memberships = Membership.objects.filter(user_id=user_id)
+    schemes = set(memberships.values_list("cohort__scheme_id", flat=True))
+    roles = SchemeCoordinator.objects.filter(user_id=user_id)
+    return schemes | set(roles.values_list("scheme_id", flat=True))
 
 
 def refusal(user: Any) -> str:
@@ -286,20 +290,20 @@ def erase(user: Any, *, by: Any, reference: str) -> Outcome:
             ids = _apply(rule, context)
             if ids and rule.action != KEEP:
                 touched[rule.label][rule.action].update(ids)
-        for label, ids in _scrub(found, replace).items():
-            touched[label][ANONYMISE].update(ids)
+        for label, scrubbed in _scrub(found, replace).items():
+            touched[label][ANONYMISE].update(scrubbed)
         outcome.redacted_audit = sorted(touched.get("privacy.AuditEntry", {}).get(ANONYMISE, ()))
         for label, by_action in sorted(touched.items()):
-            for action, ids in sorted(by_action.items()):
+            for action, changed in sorted(by_action.items()):
                 deletion.log(
                     run=outcome.run,
                     reason=deletion.ERASURE,
                     label=label,
                     action=action,
-                    ids=ids,
+                    ids=changed,
                     subject=user.pk,
                 )
-                outcome.tables.setdefault(label, {})[action] = len(ids)
+                outcome.tables.setdefault(label, {})[action] = len(changed)
         user.refresh_from_db()
         audit.record(
             by,
@@ -343,7 +347,7 @@ def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
         entry: inventory.Entry | None = inventory.entry_for(model)
     except inventory.InventoryError:
         entry = None
-    chosen = []
+    chosen: list[models.Field[Any, Any]] = []
     for f in model._meta.concrete_fields:
         if not isinstance(f, (models.CharField, models.TextField, models.JSONField)):
             continue
@@ -397,15 +401,14 @@ def _scrub(found: Identifiers, replace: Callable[[str], str]) -> dict[str, set[A
                 if value is None:
                     continue
                 new = (
-                    _replace_json(value, replace) if isinstance(f, models.JSONField)
+                    _replace_json(value, replace)
+                    if isinstance(f, models.JSONField)
                     else replace(value)
                 )
                 if new != value:
                     manager.filter(pk=pk).update(**{f.attname: new})
                     changed[model._meta.label].add(pk)
     return changed
-
-
 
 
 # --- What privacy itself stores ----------------------------------------------------------------

@@ -48,9 +48,8 @@ def erase(request: HttpRequest, person_id: int) -> HttpResponse:
         except erasure.ErasureRefused as refused:
             refusal = str(refused)
         else:
-            messages.success(
-                request, _("The person's records are erased. The audit log records that you did it.")
-            )
+            done = _("The person's records are erased. The audit log records that you did it.")
+            messages.success(request, done)
             return redirect("privacy:erasure_find")
     groups = []
     for action in (erasure.DELETE, erasure.MINIMISE, erasure.ANONYMISE, erasure.KEEP):

@@ -12,7 +12,6 @@ from .models import (
     HandbookAcknowledgement,
     HandbookVersion,
     ReadinessOverride,
-    TrainingSession,
 )
 
 _COUNTS = "kept as an erased person, so the cohort's training figures stay right"
