@@ -26,7 +26,7 @@ from flipside.notifications.models import OutboxMessage
 from flipside.partnerships.models import JournalEntry, ReflectionEvent
 from flipside.partnerships.services.journal import add_entry
 from flipside.payments.models import Employment, Line
-from flipside.privacy import audit, erasure
+from flipside.privacy import audit, crypto, erasure
 from flipside.privacy.models import AuditEntry, DeletionRecord, EqualityRecord
 from flipside.privacy.services import save_equality_answers
 from flipside.recruitment.models import Application
@@ -66,6 +66,13 @@ def find_everywhere(needles: list[str]) -> list[tuple[str, str, Any, str]]:
                 for needle in lowered:
                     if needle in text:
                         found.append((model._meta.label, f.name, pk, needle))
+    # Encrypted columns are opened and searched too: whoever holds the keys could read them.
+    for label, (model, column) in crypto.ENCRYPTED.items():
+        for pk, token in model._base_manager.values_list("pk", column).iterator():
+            text = json.dumps(crypto.decrypt(token), ensure_ascii=False).lower() if token else ""
+            for needle in lowered:
+                if needle in text:
+                    found.append((label, column, pk, needle))
     return found
 
 
@@ -82,6 +89,7 @@ def demo(settings: Any) -> dict[str, Any]:
     pair = Pair.objects.filter(mentor=sam, mentee=helen).select_related("cohort").get()
     cohort = pair.cohort
     add_entry(pair, sam, "Helen listened today. Sam Rivera, note to self: follow up.")
+    add_entry(pair, helen, f"Sam Rivera ({sam.email}) explained the exam timetable.")
     save_equality_answers(
         sam, cohort, answers={"ethnicity": "mixed"}, consent=True, asked=["ethnicity"]
     )
@@ -143,6 +151,7 @@ def test_no_trace_of_the_erased_person_is_left_in_any_text_column(demo: dict[str
     tables_before = {label for label, *_ in before}
     assert {"accounts.User", "privacy.AuditEntry", "recruitment.ReviewNote"} <= tables_before
     assert {"notifications.OutboxMessage", "payments.Line", "axes.AccessAttempt"} <= tables_before
+    assert "partnerships.JournalEntry" in tables_before
     assert JournalEntry.objects.filter(author=sam).exists()
     assert EqualityRecord.objects.filter(user=sam).exists()
     report_before = _report(coordinator, demo["cohort"])
@@ -156,6 +165,7 @@ def test_no_trace_of_the_erased_person_is_left_in_any_text_column(demo: dict[str
     assert set(ALLOWED) <= set(erasure.LAW_KEPT)
     # Private things are gone; the account is kept, naming no one and unusable.
     assert not JournalEntry.objects.filter(author=sam).exists()
+    assert JournalEntry.objects.filter(author=helen).exists()  # the partner's own is kept
     assert not EqualityRecord.objects.filter(user=sam).exists()
     assert not TOTPDevice.objects.filter(user=sam).exists()
     sam.refresh_from_db()

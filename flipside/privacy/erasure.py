@@ -21,6 +21,7 @@ counts, never content). Erasing someone already erased changes nothing, and ``er
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -32,7 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils.module_loading import autodiscover_modules
 
-from . import audit, deletion, inventory
+from . import audit, crypto, deletion, inventory
 from .models import DeletionRecord
 
 ERASED_NAME = "Erased person"
@@ -292,6 +293,8 @@ def erase(user: Any, *, by: Any, reference: str) -> Outcome:
                 touched[rule.label][rule.action].update(ids)
         for label, scrubbed in _scrub(found, replace).items():
             touched[label][ANONYMISE].update(scrubbed)
+        for label, scrubbed in _scrub_encrypted(found, replace).items():
+            touched[label][ANONYMISE].update(scrubbed)
         outcome.redacted_audit = sorted(touched.get("privacy.AuditEntry", {}).get(ANONYMISE, ()))
         for label, by_action in sorted(touched.items()):
             for action, changed in sorted(by_action.items()):
@@ -408,6 +411,33 @@ def _scrub(found: Identifiers, replace: Callable[[str], str]) -> dict[str, set[A
                 if new != value:
                     manager.filter(pk=pk).update(**{f.attname: new})
                     changed[model._meta.label].add(pk)
+    return changed
+
+
+def _scrub_encrypted(found: Identifiers, replace: Callable[[str], str]) -> dict[str, set[Any]]:
+    """The same in encrypted columns (journals, concerns, survey answers, ...): each value is
+    opened, and sealed again only when the person's identifiers were in it. A value no key
+    opens is left as it is (it can be read by no one)."""
+    needles = [n.lower() for n in found.needles() if n]
+    changed: dict[str, set[Any]] = defaultdict(set)
+    if not needles:
+        return changed
+    for label, (model, column) in sorted(crypto.ENCRYPTED.items()):
+        manager = model._base_manager
+        for pk, token in manager.values_list("pk", column).iterator():
+            try:
+                data = crypto.decrypt(token) if token else None
+            except crypto.DecryptionError:
+                continue
+            if data is None:
+                continue
+            text = json.dumps(data, ensure_ascii=False).lower()
+            if not any(needle in text for needle in needles):
+                continue
+            new = _replace_json(data, replace)
+            if new != data:
+                manager.filter(pk=pk).update(**{column: crypto.encrypt(new)})
+                changed[label].add(pk)
     return changed
 
 
