@@ -80,6 +80,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:leave_out": row(302, 405),
     "privacy:include": row(302, 405),
     # Erasure: organisation coordinators only, of people with a role in their organisation.
+    "privacy:erasure_request": row(302, 405),
     "privacy:erasure_find": row(302, 403, org_coordinator=200),
     "privacy:erasure": row(302, 403, org_coordinator=200),
     # Applicants: public calls, and each person's own applications (the sample is the mentor's).

@@ -21,6 +21,7 @@ counts, never content). Erasing someone already erased changes nothing, and ``er
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections import defaultdict
@@ -317,6 +318,48 @@ def erase(user: Any, *, by: Any, reference: str) -> Outcome:
             run=outcome.run,
         )
     return outcome
+
+
+REQUESTED_ACTION = "privacy.erasure.requested"
+
+
+def organisation_coordinators_of(user: Any) -> list[Any]:
+    """The coordinators of every organisation where ``user`` has a role."""
+    from flipside.schemes.models import OrganisationCoordinator, Scheme
+
+    schemes = Scheme.objects.filter(pk__in=scheme_ids_of(user.pk))
+    roles = OrganisationCoordinator.objects.filter(
+        organisation__in=schemes.values("organisation")
+    ).select_related("user")
+    return sorted({r.user for r in roles if r.user_id != user.pk}, key=lambda u: u.pk)
+
+
+def request_erasure(user: Any) -> bool:
+    """The person asks for their records to be erased: their organisations' coordinators are
+    emailed. Asking again within a day sends nothing more (False)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from flipside.notifications import outbox
+
+    with transaction.atomic():
+        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        recent = timezone.now() - datetime.timedelta(days=1)
+        asked = audit.entries_for(user).filter(action=REQUESTED_ACTION, at__gt=recent)
+        if asked.exists():
+            return False
+        coordinators = organisation_coordinators_of(user)
+        audit.record(user, REQUESTED_ACTION, user, told=len(coordinators))
+        link = settings.SITE_URL + reverse("privacy:erasure_find")
+        for coordinator in coordinators:
+            outbox.enqueue(
+                "erasure_requested",
+                to=coordinator.email,
+                user=coordinator,
+                values={"person": user.display_name, "email": user.email, "link": link},
+            )
+    return True
 
 
 def erase_again(user_id: int) -> Outcome | None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("privacy/consents/<id:record_id>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/equality-monitoring/leave-out/", views.leave_out, name="leave_out"),
     path("privacy/equality-monitoring/include/", views.include, name="include"),
+    path("privacy/erasure/request/", views.erasure_request, name="erasure_request"),
     path("privacy/erasure/", views_erasure.find, name="erasure_find"),
     path("privacy/erasure/<id:person_id>/", views_erasure.erase, name="erasure"),
 ]

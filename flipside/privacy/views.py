@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import consent, permissions, services
+from . import consent, erasure, permissions, services
 from .equality import CATEGORIES, QUESTIONS
 
 
@@ -60,4 +60,19 @@ def include(request: HttpRequest) -> HttpResponse:
             request,
             _("You may be asked the equality monitoring questions again when you apply."),
         )
+    return redirect("privacy:page")
+
+
+@require_POST
+def erasure_request(request: HttpRequest) -> HttpResponse:
+    if erasure.request_erasure(request.user):
+        messages.success(
+            request,
+            _(
+                "We have told your organisation's coordinators that you want your records "
+                "erased. They will check your request and tell you what they have done."
+            ),
+        )
+    else:
+        messages.info(request, _("You asked already today. Your organisation's coordinators know."))
     return redirect("privacy:page")

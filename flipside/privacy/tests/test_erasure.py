@@ -154,3 +154,19 @@ def test_a_scheme_coordinator_may_not_erase(world: Any, client: Any) -> None:
     assert client.post(page, {"reference": "x", "confirm": "ERASE"}).status_code == 403
     world.mentor.refresh_from_db()
     assert world.mentor.display_name == "Mo Mentor"
+
+
+def test_a_person_asks_for_erasure_and_their_organisations_coordinators_are_told(
+    world: Any, client: Any
+) -> None:
+    client.force_login(world.mentor)
+    assert "Ask for my records to be erased" in response_text(client.get(reverse("privacy:page")))
+    asked = client.post(reverse("privacy:erasure_request"))
+    assert asked.status_code == 302
+    sent = OutboxMessage.objects.filter(kind="erasure_requested")
+    assert [m.to for m in sent] == [world.org_coordinator.email]
+    assert "Mo Mentor" in sent[0].subject
+    assert reverse("privacy:erasure_find") in sent[0].body_text
+    client.post(reverse("privacy:erasure_request"))
+    assert OutboxMessage.objects.filter(kind="erasure_requested").count() == 1
+    assert AuditEntry.objects.filter(action="privacy.erasure.requested").count() == 1
