@@ -66,6 +66,7 @@ E.declare(
     custom=_anonymise_account,
     order=100,
     noun="account",
+    own_names=["*"],
 )
 E.declare(
     "accounts.User_groups",

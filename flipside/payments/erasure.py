@@ -47,6 +47,7 @@ E.declare(
     rows=lambda uid: Line.objects.filter(mentor_id=uid),
     clear={"description": "", "message": "", "sort_name": E.ERASED_NAME},
     noun="pay lines",
+    own_names=["sort_name"],
 )
 E.declare(
     "payments.Timesheet",

@@ -51,6 +51,11 @@ ACTIONS = (DELETE, ANONYMISE, MINIMISE, KEEP)
 #: (table, column) -> why. The whole-database test allows identifiers only here.
 LAW_KEPT: dict[tuple[str, str], str] = {}
 
+#: Columns that copy each account's own name (``sort_name``) or are the account itself: their
+#: table's rule handles the erased person's rows, and the scrub never rewrites anyone else's
+#: (someone with the same name keeps it). (table, column); column "*" for the whole table.
+OWN_NAMES: set[tuple[str, str]] = set()
+
 #: Columns never rewritten by the text scrub: encrypted or hashed values (no readable text in
 #: them to find) and the chain's own hashes.
 _NOT_TEXT = {"password", "prev_hash", "hash", "last_hash", "token_hash", "notice_hash"}
@@ -89,6 +94,7 @@ def declare(
     order: int = 0,
     noun: str = "",
     law_keeps: Mapping[str, str] | None = None,
+    own_names: Iterable[str] = (),
 ) -> Rule:
     """Say how ``label``'s rows about a person are handled (from an app's ``erasure.py``).
 
@@ -96,6 +102,8 @@ def declare(
     set. ``custom(context)`` does the work itself and returns the ids it changed. ``why`` is
     plain English for the coordinator's page; ``noun`` names the rows (``"pay lines"``).
     ``law_keeps``: columns kept as they are because the law requires them, and why.
+    ``own_names``: columns holding each row's own person's name, left out of the text scrub
+    (``"*"``: the whole table), so a namesake's rows are never rewritten.
     """
     if action not in ACTIONS:
         raise ValueError(f"{label}: action must be one of {ACTIONS}")
@@ -105,6 +113,7 @@ def declare(
     _RULES[label] = rule
     for column, reason in (law_keeps or {}).items():
         LAW_KEPT[(label, column)] = reason
+    OWN_NAMES.update((label, column) for column in own_names)
     return rule
 
 
@@ -399,7 +408,8 @@ def _text_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
             continue
         if f.name in _NOT_TEXT or f.name.endswith("ciphertext"):
             continue
-        if (model._meta.label, f.name) in LAW_KEPT:
+        label = model._meta.label
+        if (label, f.name) in LAW_KEPT or {(label, f.name), (label, "*")} & OWN_NAMES:
             continue
         if entry is not None:
             try:

@@ -14,6 +14,7 @@ E.declare(
     rows=lambda uid: Membership.objects.filter(user_id=uid),
     clear={"sort_name": E.ERASED_NAME},
     noun="places in cohorts",
+    own_names=["sort_name"],
 )
 E.declare(
     "schemes.OrganisationCoordinator",

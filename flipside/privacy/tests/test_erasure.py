@@ -170,3 +170,15 @@ def test_a_person_asks_for_erasure_and_their_organisations_coordinators_are_told
     client.post(reverse("privacy:erasure_request"))
     assert OutboxMessage.objects.filter(kind="erasure_requested").count() == 1
     assert AuditEntry.objects.filter(action="privacy.erasure.requested").count() == 1
+
+
+def test_someone_with_the_same_name_keeps_their_account_and_place(world: Any) -> None:
+    namesake = make_user("Mo Mentor", email="another.mo@example.ac.uk")
+    Membership.objects.create(
+        cohort=world.other_cohort, user=namesake, role="mentor", sort_name="Mo Mentor"
+    )
+    erasure.erase(world.mentor, by=world.org_coordinator, reference="R1")
+    namesake.refresh_from_db()
+    assert namesake.display_name == "Mo Mentor"
+    assert Membership.objects.get(user=namesake).sort_name == "Mo Mentor"
+    assert Membership.objects.get(user=world.mentor).sort_name == "Erased person"
