@@ -75,7 +75,6 @@ NO_FIELDS = {
     "payments:collect": "collects approved lines into a run: a button",
     "payments:run_mark_exported": "marks a run exported: a button",
     "privacy:include": "asks for the equality questions again: a button",
-    "privacy:erasure_request": "asks for one's records to be erased: a button",
     "privacy:withdraw": "withdraws one consent: a button",
     "training:agreement_accept": "accepts the ground rules: a button",
     "training:cancel_booking": "cancels one's own booking: a button",
