@@ -21,6 +21,7 @@ from conftest import response_text
 from flipside.accounts.models import User
 from flipside.demo.signins import COORDINATOR, MENTEE, MENTOR
 from flipside.ideas.models import IdeaChange
+from flipside.lib import background
 from flipside.matching.models import Pair
 from flipside.notifications.models import OutboxMessage
 from flipside.partnerships.models import JournalEntry, ReflectionEvent
@@ -189,8 +190,12 @@ def test_no_trace_of_the_erased_person_is_left_in_any_text_column(demo: dict[str
     assert _report(coordinator, demo["cohort"]) == report_before.replace(
         "Sam Rivera", "Erased person"
     )
-    # The audit log still verifies, and records the erasure without the name.
+    # The audit log still verifies, and records the erasure without the name; every figure
+    # kept between changes (pair, pay, readiness counts) and every kept name still agrees
+    # with the rows (the checks ``selfcheck`` runs).
     assert audit.verify_chain() == []
+    problems = {check.key: check.check().problems for check in background.invariants()}
+    assert {key: found for key, found in problems.items() if found} == {}
     last = AuditEntry.objects.order_by("-id").first()
     assert last is not None and last.action == "privacy.person.erased"
     assert last.details["reference"] == "DPO-2026-014"
