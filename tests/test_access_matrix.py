@@ -87,6 +87,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:request_people": row(302, 403, org_coordinator=200),
     "privacy:request": row(302, 404, org_coordinator=200),
     "privacy:request_json": row(302, 404, org_coordinator=200),
+    # Erasure: organisation coordinators only, of people with a role in their organisation.
+    "privacy:erasure_request": row(302, 405),
+    "privacy:erasure_find": row(302, 403, org_coordinator=200),
+    "privacy:erasure": row(302, 403, org_coordinator=200),
     # Applicants: public calls, and each person's own applications (the sample is the mentor's).
     "recruitment:call_public": row(200, 200),
     "recruitment:start": row(405, 405),
@@ -490,6 +494,7 @@ def url_for(name: str, world: World) -> str:
         "session_id": matrix_session(world).pk,
         "concern_id": matrix_concern(world).pk,
         "user_id": world.mentor.pk,
+        "person_id": world.mentor.pk,
         **matrix_matching(world),
     }
     samples.update(matrix_partnerships(world))
@@ -559,6 +564,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["concern_id"],
         ["record_id"],
         ["request_id"],
+        ["person_id"],
         ["cohort_id", "user_id"],
         ["run_id"],
         ["run_id", "fmt"],

@@ -162,12 +162,32 @@ def record(actor: Any, action: str, obj: models.Model, **details: Any) -> AuditE
     return entry
 
 
+#: Written last by an erasure; its ``redacted`` detail lists the earlier entries whose labels
+#: had the erased person's name or address replaced (decision 0037).
+ERASED = "privacy.person.erased"
+
+
+def _redacted() -> set[int]:
+    """Entries an erasure changed: listed in a later erasure entry, whose own hash holds."""
+    allowed: set[int] = set()
+    for pk, details in AuditEntry.objects.filter(action=ERASED).values_list("pk", "details"):
+        ids = details.get("redacted", []) if isinstance(details, dict) else []
+        allowed.update(i for i in ids if isinstance(i, int) and i < pk)
+    return allowed
+
+
 def verify_chain() -> list[int]:
-    """Ids of entries whose hash or link to the previous entry does not hold (empty: intact)."""
+    """Ids of entries whose hash or link to the previous entry does not hold (empty: intact).
+
+    An entry an erasure redacted keeps its hash and its place in the chain; only its content
+    may differ, and only when a later erasure entry lists it."""
     breaks: list[int] = []
     previous = GENESIS
+    redacted = _redacted()
     for entry in AuditEntry.objects.order_by("id").iterator():
-        if entry.prev_hash != previous or entry.hash != _digest(entry.prev_hash, _fields(entry)):
+        if entry.prev_hash != previous or (
+            entry.hash != _digest(entry.prev_hash, _fields(entry)) and entry.pk not in redacted
+        ):
             breaks.append(entry.pk)
         previous = entry.hash
     head = AuditChainHead.objects.filter(pk=1).first()

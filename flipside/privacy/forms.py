@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import DateField, SafeCharField
+from flipside.lib.forms import DateField, SafeCharField, search_field
 from flipside.lib.picker import PersonField
 
 from .equality import CATEGORIES, QUESTIONS, consent_wording
@@ -91,3 +91,33 @@ class AccessRequestForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The date received cannot be in the future."))
         return day
+
+
+class PersonSearchForm(forms.Form):
+    """Find the person whose records are to be erased, by name or email."""
+
+    q = search_field(_("Name or email address"))
+
+
+ERASE_WORD = "ERASE"
+
+
+class ErasureForm(forms.Form):
+    """The coordinator confirms by typing a word and the request's reference."""
+
+    reference = SafeCharField(
+        label=_("Request reference"),
+        max_length=100,
+        help_text=_("The reference of the person's erasure request, from your records."),
+    )
+    confirm = SafeCharField(
+        label=_("Type ERASE to confirm"),
+        max_length=20,
+        help_text=_("This cannot be undone."),
+    )
+
+    def clean_confirm(self) -> str:
+        value = str(self.cleaned_data["confirm"])
+        if value.strip().upper() != ERASE_WORD:
+            raise forms.ValidationError(_("Type ERASE to confirm."))
+        return value

@@ -74,3 +74,18 @@ def get_access_request(user: Any, request_id: int) -> AccessRequest:
     if found is None or found.person is None:
         raise Http404
     return found
+
+
+def erasable_people(user: Any) -> QuerySet[Any]:
+    """The people an organisation coordinator may erase: those whose data they may produce
+    for a request (a role in an organisation they coordinate), except themselves; refused
+    (403) for anyone who coordinates no organisation."""
+    require_request_coordinator(user)
+    return requestable_people(user).exclude(pk=user.pk)
+
+
+def get_erasable_person(user: Any, person_id: int) -> Any:
+    person = erasable_people(user).filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    return person

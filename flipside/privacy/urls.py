@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_erasure
 
 app_name = "privacy"
 
@@ -19,4 +19,7 @@ urlpatterns = [
         views.request_json,
         name="request_json",
     ),
+    path("privacy/erasure/request/", views.erasure_request, name="erasure_request"),
+    path("privacy/erasure/", views_erasure.find, name="erasure_find"),
+    path("privacy/erasure/<id:person_id>/", views_erasure.erase, name="erasure"),
 ]

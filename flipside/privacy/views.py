@@ -20,7 +20,7 @@ from flipside.accounts.types import AuthedRequest
 from flipside.lib.picker import search_people
 from flipside.schemes.permissions import coordinated_organisations
 
-from . import access_requests, consent, permissions, services
+from . import access_requests, consent, erasure, permissions, services
 from .equality import CATEGORIES, QUESTIONS
 from .forms import AccessRequestForm
 from .models import AccessRequest
@@ -173,3 +173,18 @@ def request_json(request: AuthedRequest, request_id: int) -> HttpResponse:
         "due_on": found.due_on.isoformat(),
     }
     return _attachment(data, f"flipside-access-request-{found.pk}.json")
+
+
+@require_POST
+def erasure_request(request: HttpRequest) -> HttpResponse:
+    if erasure.request_erasure(request.user):
+        messages.success(
+            request,
+            _(
+                "We have told your organisation's coordinators that you want your records "
+                "erased. They will check your request and tell you what they have done."
+            ),
+        )
+    else:
+        messages.info(request, _("You asked already today. Your organisation's coordinators know."))
+    return redirect("privacy:page")
