@@ -17,3 +17,21 @@ class PrivacyConfig(AppConfig):
 
         background.register_invariant(key="audit", check=check_chain)
         register_encrypted(EqualityRecord)
+        _register_retention()
+
+
+def _register_retention() -> None:
+    import datetime
+
+    from flipside.lib import background
+
+    from . import retention
+
+    retention.register_rule(retention.AUDIT_RULE)
+    background.register_job(
+        name="privacy.retention", every=datetime.timedelta(days=1), run=retention.run_job
+    )
+    background.register_invariant(key="retention", check=retention.check_overdue)
+    background.register_restore_step(
+        key="deletion-log", keep=retention.keep_log, replay=retention.replay
+    )

@@ -165,12 +165,13 @@ def record(actor: Any, action: str, obj: models.Model, **details: Any) -> AuditE
 def verify_chain() -> list[int]:
     """Ids of entries whose hash or link to the previous entry does not hold (empty: intact)."""
     breaks: list[int] = []
-    previous = GENESIS
+    head = AuditChainHead.objects.filter(pk=1).first()
+    # Retention deletes the oldest entries and keeps the hash the first kept one carries.
+    previous = head.start_hash if head is not None else GENESIS
     for entry in AuditEntry.objects.order_by("id").iterator():
         if entry.prev_hash != previous or entry.hash != _digest(entry.prev_hash, _fields(entry)):
             breaks.append(entry.pk)
         previous = entry.hash
-    head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != previous:
         breaks.append(-1)  # the newest entries were removed
     return breaks
