@@ -79,6 +79,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:withdraw": row(302, 405),
     "privacy:leave_out": row(302, 405),
     "privacy:include": row(302, 405),
+    # Retention: a scheme's schedule for its coordinators; legal holds for the organisation's.
+    "privacy:retention": row(302, 404, **SCHEME_COORDINATORS),
+    "privacy:holds": row(302, 404, org_coordinator=200),
+    "privacy:hold_people": row(302, 404, org_coordinator=200),
+    "privacy:hold_lift": row(302, 405),
     # Applicants: public calls, and each person's own applications (the sample is the mentor's).
     "recruitment:call_public": row(200, 200),
     "recruitment:start": row(405, 405),
@@ -493,6 +498,13 @@ def url_for(name: str, world: World) -> str:
         samples["token"] = FEED_TOKEN
     if name == "privacy:withdraw":
         samples["record_id"] = matrix_consent_record(world).pk
+    if name.startswith("privacy:hold"):
+        from flipside.privacy.models import LegalHold
+
+        samples["organisation_id"] = world.organisation.pk
+        samples["hold_id"] = LegalHold.objects.get_or_create(
+            organisation=world.organisation, scheme=world.scheme, defaults={"reason": "Claim"}
+        )[0].pk
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
     if name in ("recruitment:call_public", "recruitment:start"):
@@ -551,6 +563,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["line_id"],
         ["payment_run_id"],
         ["payment_run_id", "fmt"],
+        ["hold_id"],
         *matrix_surveys.KWARG_SETS,
         *matrix_ideas.KWARG_SETS,
         *matrix_reports.KWARG_SETS,

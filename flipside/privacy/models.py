@@ -230,6 +230,10 @@ class LegalHold(models.Model):
     scheme = models.ForeignKey(
         "schemes.Scheme", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Whose coordinators placed it and may see and lift it (the hold itself holds everywhere).
+    organisation = models.ForeignKey(
+        "schemes.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField()
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
