@@ -56,7 +56,7 @@ class HoldForm(forms.Form):
         required=False,
         help_text=_("Search by name or email address. Needed when holding a person's records."),
     )
-    scheme = forms.ModelChoiceField(
+    scheme: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Scheme"),
         queryset=None,  # set per organisation
         required=False,

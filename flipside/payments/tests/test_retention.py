@@ -82,7 +82,9 @@ def test_a_correction_paid_in_a_later_run_goes_with_the_line_it_corrects(
     with time_machine.travel(NOW, tick=False):
         checked(world)
         original = paid.lines.get()
-        services.add_correction(original, hours=Decimal("-0.5"), reason="Left early", by=world.coordinator)
+        services.add_correction(
+            original, hours=Decimal("-0.5"), reason="Left early", by=world.coordinator
+        )
         second = services.export_run(
             services.collect_run(world.cohort, by=world.coordinator), by=world.coordinator
         )

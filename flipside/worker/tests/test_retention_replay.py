@@ -67,7 +67,9 @@ def test_every_record_counts_the_rows_that_were_due_removed_or_held(world: World
     LegalHold.objects.create(user=held_application.applicant, reason="Appeal", placed_by=None)
     now = datetime.datetime.now(tz=datetime.UTC)
     schedules = retention.Schedules.load()
-    due_before = {rule.label: rule.due(now, schedules).distinct().count() for rule in retention.rules()}
+    due_before = {
+        rule.label: rule.due(now, schedules).distinct().count() for rule in retention.rules()
+    }
 
     retention.run(now)
 
@@ -124,9 +126,10 @@ def test_a_restored_backup_has_what_retention_removed_since_removed_again(
     assert not User.objects.filter(pk=leaver.pk).exists()
     assert erased == [leaver.pk, leaver.pk]  # once when asked, once more by the replay
     assert (
-        list(DeletionRecord.objects.order_by("id").values("label", "ids", "action", "run"))
-        == after
+        list(DeletionRecord.objects.order_by("id").values("label", "ids", "action", "run")) == after
     )
     # Replaying again (a second restore step run) changes nothing more.
-    assert retention.replay(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), retention.keep_log())
+    assert retention.replay(
+        datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC), retention.keep_log()
+    )
     assert DeletionRecord.objects.count() == len(after)
