@@ -28,6 +28,7 @@ def _register_retention() -> None:
     from . import retention
 
     retention.register_rule(retention.AUDIT_RULE)
+    retention.register_rule(retention.EQUALITY_RULE)
     background.register_job(
         name="privacy.retention", every=datetime.timedelta(days=1), run=retention.run_job
     )

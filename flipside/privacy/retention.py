@@ -28,10 +28,17 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from flipside.lib.background import Verdict
+from flipside.schemes.models import Stage
 
 from . import deletion
 from .inventory import Keep, Retention
-from .models import AuditChainHead, AuditEntry, DeletionRecord, RetentionSchedule
+from .models import (
+    AuditChainHead,
+    AuditEntry,
+    DeletionRecord,
+    EqualityRecord,
+    RetentionSchedule,
+)
 
 Action = DeletionRecord.Action
 # A row more than this late is a fault for selfcheck (the job runs daily).
@@ -121,6 +128,13 @@ def tax_year_cutoff(today: datetime.date, years: int) -> datetime.date:
     of the tax year (5 April) in which they were paid, then ``years`` more."""
     past_this_years_end = today > datetime.date(today.year, 4, 5)
     return datetime.date(today.year - years - (0 if past_this_years_end else 1), 4, 5)
+
+
+def fixed(retention: Retention) -> datetime.timedelta:
+    """The period of a class no scheme sets (the email outbox, links, equality answers)."""
+    if retention.period is None:
+        raise ValueError(f"{retention.key} has no fixed period")
+    return retention.period
 
 
 class Schedules:
@@ -330,6 +344,24 @@ AUDIT_RULE = Rule(
     remove=_delete_oldest_audit,
     contiguous=True,
     ends="Deleted from the oldest end; the chain's new start is kept so the rest verifies.",
+)
+
+
+def _equality_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[EqualityRecord]:
+    return EqualityRecord.objects.filter(
+        cohort__stage=Stage.CLOSED, cohort__stage_changed_at__lt=now - fixed(Keep.EQUALITY)
+    )
+
+
+EQUALITY_RULE = Rule(
+    key="privacy.equality_answers",
+    retention=Keep.EQUALITY,
+    label="privacy.EqualityRecord",
+    action=Action.DELETED,
+    due=_equality_due,
+    scheme="cohort__scheme",
+    people=("user",),
+    ends="Deleted; reports keep only figures.",
 )
 
 

@@ -4,15 +4,16 @@ selection is over (``privacy.retention``; decision 0035)."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from flipside.privacy.inventory import Keep
-from flipside.privacy.retention import Action, Rule, Schedules, months_before, register_rule
+from flipside.privacy.retention import Action, Rule, Schedules, fixed, months_before, register_rule
 from flipside.schemes.models import Stage
 
-from .models import Application
+from .models import Application, EmailVerification
 
 UNSUCCESSFUL = [s for s in Application.Status if s != Application.Status.ACCEPTED]
 SELECTING = [Stage.PLANNING, Stage.RECRUITING]
@@ -41,6 +42,13 @@ def unsuccessful_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[A
     )
 
 
+def verifications_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[Any]:
+    """A link to check an applicant's address, 30 days after it was used or expired."""
+    return EmailVerification.objects.annotate(over=Coalesce("used_at", "expires_at")).filter(
+        over__lt=now - fixed(Keep.SECRETS)
+    )
+
+
 def register() -> None:
     register_rule(
         Rule(
@@ -52,5 +60,16 @@ def register() -> None:
             scheme="call__cohort__scheme",
             people=("applicant",),
             ends="Deleted with their reviews, notes and topics.",
+        )
+    )
+    register_rule(
+        Rule(
+            key="recruitment.email_verifications",
+            retention=Keep.SECRETS,
+            label="recruitment.EmailVerification",
+            action=Action.DELETED,
+            due=verifications_due,
+            scheme="call__cohort__scheme",
+            ends="Deleted.",
         )
     )

@@ -146,3 +146,30 @@ def test_the_job_runs_daily_and_selfcheck_reports_rows_overdue_unless_held(world
         hold.delete()
         job.run(NOW + 2 * DAY)
         assert check().problems == ()
+
+
+def test_equality_answers_go_two_years_after_the_cohort_closes(world: World) -> None:
+    from flipside.privacy.models import EqualityRecord
+    from flipside.schemes.models import Stage
+
+    closed = datetime.datetime(2027, 6, 20, 12, tzinfo=datetime.UTC)
+    world.cohort.stage, world.cohort.stage_changed_at = Stage.CLOSED, closed
+    world.cohort.save()
+    answers = EqualityRecord.objects.create(
+        user=world.mentor, cohort=world.cohort, consented_at=closed, notice_version="1",
+        ciphertext="x",
+    )  # fmt: skip
+    held = EqualityRecord.objects.create(
+        user=world.mentee, cohort=world.cohort, consented_at=closed, notice_version="1",
+        ciphertext="y",
+    )  # fmt: skip
+    LegalHold.objects.create(user=world.mentee, reason="Claim", placed_by=None)
+    due = closed + datetime.timedelta(days=730)
+
+    assert {o.rule.key: o for o in retention.run(due - DAY)}[
+        "privacy.equality_answers"
+    ].eligible == 0
+    outcome = {o.rule.key: o for o in retention.run(due + DAY)}["privacy.equality_answers"]
+
+    assert (outcome.removed, outcome.held) == ([answers.pk], [held.pk])
+    assert list(EqualityRecord.objects.values_list("pk", flat=True)) == [held.pk]

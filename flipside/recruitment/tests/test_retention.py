@@ -93,3 +93,23 @@ def test_leaving_recruiting_records_when_selection_was_over(world: World) -> Non
     change_cohort_stage(world.cohort, to=Stage.TRAINING, by=world.coordinator)
     world.cohort.refresh_from_db()
     assert world.cohort.recruiting_ended_at == world.cohort.stage_changed_at
+
+
+def test_address_check_links_go_thirty_days_after_use_or_expiry(world: World) -> None:
+    from flipside.recruitment.models import EmailVerification
+
+    call = make_call(world.cohort)
+    link = EmailVerification.objects.create(
+        call=call, email="a@example.ac.uk", name="A", token_hash="a" * 64,
+        expires_at=SELECTION_OVER, used_at=SELECTION_OVER - 2 * DAY,
+    )  # fmt: skip
+    unused = EmailVerification.objects.create(
+        call=call, email="b@example.ac.uk", name="B", token_hash="b" * 64,
+        expires_at=SELECTION_OVER,
+    )  # fmt: skip
+    key = "recruitment.email_verifications"
+    day_29 = {o.rule.key: o for o in retention.run(SELECTION_OVER + 29 * DAY)}[key]
+    assert day_29.removed == [link.pk]
+    day_31 = {o.rule.key: o for o in retention.run(SELECTION_OVER + 31 * DAY)}[key]
+    assert day_31.removed == [unused.pk]
+    assert not EmailVerification.objects.exists()
