@@ -317,7 +317,11 @@ def check_overdue() -> Verdict:
 def _audit_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[AuditEntry]:
     # One chain for every scheme: an entry goes once the longest period of any scheme is over.
     cutoff = months_before(now, schedules.longest("audit_months"))
-    return AuditEntry.objects.filter(at__lt=cutoff)
+    due = AuditEntry.objects.filter(at__lt=cutoff)
+    # Only the oldest run of entries: one written out of order (a server's clock behind)
+    # waits for the entries before it, so the deletion never leaves a gap in the chain.
+    first_kept = AuditEntry.objects.filter(at__gte=cutoff).order_by("id").first()
+    return due if first_kept is None else due.filter(pk__lt=first_kept.pk)
 
 
 def _delete_oldest_audit(ids: list[Any]) -> int:

@@ -173,3 +173,17 @@ def test_equality_answers_go_two_years_after_the_cohort_closes(world: World) -> 
 
     assert (outcome.removed, outcome.held) == ([answers.pk], [held.pk])
     assert list(EqualityRecord.objects.values_list("pk", flat=True)) == [held.pk]
+
+
+def test_an_old_entry_written_after_a_newer_one_waits_so_the_chain_has_no_gap(
+    world: World,
+) -> None:
+    first = entry_at(TWO_YEARS_AGO - 3 * DAY, world.coordinator, world.scheme)
+    recent = entry_at(TWO_YEARS_AGO + DAY, world.coordinator, world.scheme)
+    late = entry_at(TWO_YEARS_AGO - 2 * DAY, world.coordinator, world.scheme)  # clock behind
+
+    outcome = {o.rule.key: o for o in retention.run(NOW)}["privacy.audit_log"]
+
+    assert outcome.removed == [first.pk]
+    assert list(AuditEntry.objects.values_list("pk", flat=True)) == [recent.pk, late.pk]
+    assert audit.verify_chain() == []
