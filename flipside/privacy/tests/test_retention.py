@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import World, make_scheme
 from flipside.lib import background
@@ -187,3 +189,44 @@ def test_an_old_entry_written_after_a_newer_one_waits_so_the_chain_has_no_gap(
     assert outcome.removed == [first.pk]
     assert list(AuditEntry.objects.values_list("pk", flat=True)) == [recent.pk, late.pk]
     assert audit.verify_chain() == []
+
+
+def _tax_year_end(day: datetime.date) -> datetime.date:
+    """The 5 April that ends the tax year ``day`` falls in, counted the long way."""
+    end = datetime.date(day.year, 4, 5)
+    return end if day <= end else datetime.date(day.year + 1, 4, 5)
+
+
+@given(
+    paid=st.dates(datetime.date(2000, 1, 1), datetime.date(2060, 12, 31)),
+    today=st.dates(datetime.date(2000, 1, 1), datetime.date(2080, 12, 31)),
+    years=st.integers(6, 10),
+)
+def test_a_payment_is_due_exactly_once_its_tax_year_and_the_years_after_are_over(
+    paid: datetime.date, today: datetime.date, years: int
+) -> None:
+    end = _tax_year_end(paid)
+    kept_until = end.replace(year=end.year + years)
+    assert (paid <= retention.tax_year_cutoff(today, years)) == (today > kept_until)
+
+
+@given(
+    # Hypothesis takes naive bounds and adds the zone itself.
+    moment=st.datetimes(
+        datetime.datetime(2001, 1, 1),  # noqa: DTZ001
+        datetime.datetime(2090, 1, 1),  # noqa: DTZ001
+        timezones=st.just(datetime.UTC),
+    ),
+    months=st.integers(0, 120),
+)
+def test_months_before_goes_back_whole_calendar_months(
+    moment: datetime.datetime, months: int
+) -> None:
+    earlier = retention.months_before(moment, months)
+    assert (moment.year * 12 + moment.month) - (earlier.year * 12 + earlier.month) == months
+    assert earlier.time() == moment.time()
+    assert (
+        earlier.day == moment.day
+        or earlier.day < moment.day
+        and (earlier + datetime.timedelta(days=1)).day == 1
+    )
