@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from flipside.lib.background import Verdict
 from flipside.schemes.models import Stage
@@ -57,6 +58,12 @@ class Period:
     minimum: int
     maximum: int
     why_bounds: str
+
+    def text(self, value: int) -> str:
+        """``value`` in this period's unit, for a person: "6 months", "1 year"."""
+        if self.unit == "years":
+            return ngettext("%(n)d year", "%(n)d years", value) % {"n": value}
+        return ngettext("%(n)d month", "%(n)d months", value) % {"n": value}
 
 
 PERIODS: tuple[Period, ...] = (

@@ -103,7 +103,7 @@ def retention_schedule(request: AuthedRequest, scheme_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Retention schedule saved."))
             return redirect("privacy:retention", scheme.pk)
-    rows = [(p, current[p.field]) for p in PERIODS]
+    rows = [(p, p.text(p.default), p.text(current[p.field])) for p in PERIODS]
     can_hold = coordinated_organisations(request.user).filter(pk=scheme.organisation_id).exists()
     context = {"scheme": scheme, "form": form, "rows": rows, "saved": saved, "can_hold": can_hold}
     return render(request, "privacy/retention_schedule.html", context)
