@@ -79,6 +79,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:withdraw": row(302, 405),
     "privacy:leave_out": row(302, 405),
     "privacy:include": row(302, 405),
+    # Retention: a scheme's schedule for its coordinators; legal holds for the organisation's.
+    "privacy:retention": row(302, 404, **SCHEME_COORDINATORS),
+    "privacy:holds": row(302, 404, org_coordinator=200),
+    "privacy:hold_people": row(302, 404, org_coordinator=200),
+    "privacy:hold_lift": row(302, 405),
     # Each person downloads only their own data; only an organisation's coordinators record a
     # request received by email and produce another person's (privacy/tests/test_subject_access).
     "privacy:download": row(302, 200),
@@ -522,6 +527,13 @@ def url_for(name: str, world: World) -> str:
         samples["record_id"] = matrix_consent_record(world).pk
     if name in ("privacy:request", "privacy:request_json"):
         samples["request_id"] = matrix_access_request(world).pk
+    if name.startswith("privacy:hold"):
+        from flipside.privacy.models import LegalHold
+
+        samples["organisation_id"] = world.organisation.pk
+        samples["hold_id"] = LegalHold.objects.get_or_create(
+            organisation=world.organisation, scheme=world.scheme, defaults={"reason": "Claim"}
+        )[0].pk
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)
     if name in ("recruitment:call_public", "recruitment:start"):
@@ -582,6 +594,7 @@ def _kwarg_sets(name: str) -> list[list[str]]:
         ["line_id"],
         ["payment_run_id"],
         ["payment_run_id", "fmt"],
+        ["hold_id"],
         *matrix_surveys.KWARG_SETS,
         *matrix_ideas.KWARG_SETS,
         *matrix_reports.KWARG_SETS,

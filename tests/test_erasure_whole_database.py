@@ -194,7 +194,13 @@ def test_no_trace_of_the_erased_person_is_left_in_any_text_column(demo: dict[str
     # kept between changes (pair, pay, readiness counts) and every kept name still agrees
     # with the rows (the checks ``selfcheck`` runs).
     assert audit.verify_chain() == []
-    problems = {check.key: check.check().problems for check in background.invariants()}
+    # (Rows overdue for retention are the daily job's to remove, not erasure's: the demo is
+    # seeded without running it.)
+    problems = {
+        check.key: check.check().problems
+        for check in background.invariants()
+        if check.key != "retention"
+    }
     assert {key: found for key, found in problems.items() if found} == {}
     last = AuditEntry.objects.order_by("-id").first()
     assert last is not None and last.action == "privacy.person.erased"

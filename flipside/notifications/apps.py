@@ -29,3 +29,6 @@ class NotificationsConfig(AppConfig):
             run=purge_old_email_content,
         )
         background.register_invariant(key="outbox", check=check_invariants)
+        from . import retention
+
+        retention.register()  # what privacy's retention job removes, and when

@@ -31,6 +31,9 @@ class PartnershipsConfig(AppConfig):
         register_invariant(key="partnership_status_counts", check=check_status_counts)
         register_encrypted(JournalEntry)  # key rotation re-encrypts journals too
         register_job(name="partnerships.reminders", every=EVERY, run=run_reminders)
+        from . import retention
+
+        retention.register()  # what privacy's retention job removes, and when
         # A cohort moved to running gets its mid-point and end reflection events.
         post_save.connect(
             on_cohort_saved, sender=Cohort, dispatch_uid="partnerships.default_events"

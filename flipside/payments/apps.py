@@ -19,6 +19,9 @@ class PaymentsConfig(AppConfig):
         register_invariant(key="pay-counts", check=check_kept_pay_figures)
         _keep_pay_figures()
         _keep_sort_names()
+        from . import retention
+
+        retention.register()  # what privacy's retention job removes, and when
 
 
 def _keep_pay_figures() -> None:

@@ -24,3 +24,22 @@ class PrivacyConfig(AppConfig):
         # A restored backup erases again the people erased since it was made.
         register_eraser(erase_again)
         register(*kinds())
+        _register_retention()
+
+
+def _register_retention() -> None:
+    import datetime
+
+    from flipside.lib import background
+
+    from . import retention
+
+    retention.register_rule(retention.AUDIT_RULE)
+    retention.register_rule(retention.EQUALITY_RULE)
+    background.register_job(
+        name="privacy.retention", every=datetime.timedelta(days=1), run=retention.run_job
+    )
+    background.register_invariant(key="retention", check=retention.check_overdue)
+    background.register_restore_step(
+        key="deletion-log", keep=retention.keep_log, replay=retention.replay
+    )

@@ -182,7 +182,9 @@ def verify_chain() -> list[int]:
     An entry an erasure redacted keeps its hash and its place in the chain; only its content
     may differ, and only when a later erasure entry lists it."""
     breaks: list[int] = []
-    previous = GENESIS
+    head = AuditChainHead.objects.filter(pk=1).first()
+    # Retention deletes the oldest entries and keeps the hash the first kept one carries.
+    previous = head.start_hash if head is not None else GENESIS
     redacted = _redacted()
     for entry in AuditEntry.objects.order_by("id").iterator():
         if entry.prev_hash != previous or (
@@ -190,7 +192,6 @@ def verify_chain() -> list[int]:
         ):
             breaks.append(entry.pk)
         previous = entry.hash
-    head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and head.last_hash != previous:
         breaks.append(-1)  # the newest entries were removed
     return breaks

@@ -577,3 +577,19 @@ declare(
     rows=_access_requests,
     noun="requests for their data",
 )
+
+
+def _retention_schedules(uid: int) -> models.QuerySet[Any]:
+    from .models import RetentionSchedule
+
+    return RetentionSchedule.objects.filter(updated_by_id=uid)
+
+
+declare(
+    "privacy.RetentionSchedule",
+    KEEP,
+    why="Schemes' retention schedules they last changed are kept; the change is then by an "
+    "erased person.",
+    rows=_retention_schedules,
+    noun="retention schedules they last changed",
+)

@@ -577,7 +577,13 @@ declare(
     purpose="A single row locked while an entry is appended, so the chain never forks.",
     retention=Keep.AUDIT,
     seen_by="Nobody through Flipside's pages.",
-    groups=[not_personal("id last_hash", "The hash of the newest entry.")],
+    groups=[
+        not_personal(
+            "id last_hash start_hash",
+            "The hash of the newest entry, and the hash the oldest kept entry follows (moved "
+            "forward when retention deletes the oldest entries).",
+        )
+    ],
 )
 
 declare(
@@ -684,10 +690,37 @@ declare(
     groups=[
         fields("id", _ROW, Basis.NONE, Protection.NOT_PERSONAL),
         fields(
-            "user scheme reason placed_by placed_at lifted_by lifted_at",
-            "Whose records or which scheme are held, why, who placed and lifted the hold, when.",
+            "user scheme organisation reason placed_by placed_at lifted_by lifted_at",
+            "Whose records or which scheme are held, in which organisation, why, who placed "
+            "and lifted the hold, when.",
             Basis.LEGAL_OBLIGATION,
             Protection.CONFIDENTIAL,
+        ),
+    ],
+)
+
+declare(
+    "privacy.RetentionSchedule",
+    activity=Activity.AUDIT,
+    purpose=(
+        "How long a scheme keeps applications, participant records, journals, payment records "
+        "and the audit log, as its coordinators set it within bounds."
+    ),
+    retention=Keep.CONFIGURATION,
+    seen_by="The scheme's coordinators.",
+    subjects=(Subject.COORDINATOR,),
+    identifies="updated_by",
+    groups=[
+        not_personal(
+            "id scheme applications_months participants_months journals_months "
+            "payments_years audit_months version",
+            "The scheme, its periods, and a number that stops stale edits.",
+        ),
+        fields(
+            "updated_by updated_at",
+            "Which coordinator last changed it, and when.",
+            Basis.PUBLIC_TASK,
+            Protection.PERSONAL,
         ),
     ],
 )

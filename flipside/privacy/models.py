@@ -46,9 +46,14 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while an entry is appended, so the chain never forks."""
+    """A single row locked while an entry is appended, so the chain never forks.
+
+    ``start_hash`` is the ``prev_hash`` the oldest kept entry must carry: retention deletes
+    entries from the oldest end and moves it forward, so what remains still verifies.
+    """
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    start_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
         return self.last_hash
@@ -228,6 +233,10 @@ class LegalHold(models.Model):
     scheme = models.ForeignKey(
         "schemes.Scheme", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Whose coordinators placed it and may see and lift it (the hold itself holds everywhere).
+    organisation = models.ForeignKey(
+        "schemes.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.TextField()
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -253,6 +262,50 @@ class LegalHold(models.Model):
     @property
     def active(self) -> bool:
         return self.lifted_at is None
+
+
+class RetentionSchedule(models.Model):
+    """How long one scheme keeps each kind of record whose period its coordinators may set.
+
+    Made the first time a coordinator saves the schedule; a scheme without one keeps the
+    defaults (``privacy.retention.PERIODS``, from ``privacy.inventory.Keep``). ``version``
+    stops a stale edit from overwriting a newer one.
+    """
+
+    scheme = models.OneToOneField(
+        "schemes.Scheme", on_delete=models.CASCADE, related_name="retention_schedule"
+    )
+    applications_months = models.PositiveSmallIntegerField(
+        _("unsuccessful applications, months after selection"), default=6
+    )
+    participants_months = models.PositiveSmallIntegerField(
+        _("participant records, months after the cohort closes"), default=24
+    )
+    journals_months = models.PositiveSmallIntegerField(
+        _("private journals, months after the pair ends"), default=6
+    )
+    payments_years = models.PositiveSmallIntegerField(
+        _("payment records, years after the end of the tax year"), default=6
+    )
+    audit_months = models.PositiveSmallIntegerField(
+        _("audit log, months after the entry"), default=24
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # The law (HMRC: six years after the tax year) sets the floor for pay records.
+            models.CheckConstraint(
+                condition=models.Q(payments_years__gte=6), name="retention_payments_legal_minimum"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Retention schedule of scheme {self.scheme_id}"
 
 
 class AccessRequest(models.Model):

@@ -1,6 +1,7 @@
-"""Who may act on which consent record (only the person it belongs to), and who may produce
-another person's data for a subject access request (a coordinator of an organisation where
-they have a role)."""
+"""Who may act on which consent record (only the person it belongs to), who may produce
+another person's data for a subject access request or erase them (a coordinator of an
+organisation where they have a role), and who acts on an organisation's legal holds (its
+organisation coordinators)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,25 @@ from django.http import Http404
 from flipside.schemes.models import Organisation
 from flipside.schemes.permissions import coordinated_organisations
 
-from .models import AccessRequest, ConsentRecord
+from .models import AccessRequest, ConsentRecord, LegalHold
+
+
+def get_organisation(user: Any, organisation_id: int) -> Organisation:
+    """An organisation the person coordinates (legal holds are placed there)."""
+    found = coordinated_organisations(user).filter(pk=organisation_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_hold(user: Any, hold_id: int) -> LegalHold:
+    """A hold placed in an organisation the person coordinates."""
+    found = LegalHold.objects.filter(
+        pk=hold_id, organisation__in=coordinated_organisations(user)
+    ).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def get_own_consent_record(user: Any, record_id: int) -> ConsentRecord:

@@ -1,7 +1,8 @@
 """The person's own privacy page: their consents, withdrawing one, "leave me out of
 equality monitoring" and downloading everything held about them. Each person sees and changes
 only their own. Organisation coordinators record subject access requests received by email and
-produce the same download for the person."""
+produce the same download for the person; they also keep an organisation's legal holds, and
+a scheme's coordinators its retention schedule."""
 
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flipside.accounts.types import AuthedRequest
+from flipside.lib.conflicts import EditConflict, form_after_conflict
 from flipside.lib.picker import search_people
-from flipside.schemes.permissions import coordinated_organisations
+from flipside.schemes.models import Organisation, Scheme
+from flipside.schemes.permissions import coordinated_organisations, get_scheme
 
-from . import access_requests, consent, erasure, permissions, services
+from . import access_requests, consent, erasure, keeping, permissions, services
 from .equality import CATEGORIES, QUESTIONS
 from .forms import AccessRequestForm
-from .models import AccessRequest
+from .forms_keeping import HoldForm, ScheduleForm
+from .models import AccessRequest, RetentionSchedule
+from .permissions import get_hold, get_organisation
+from .retention import PERIODS
 
 
 @require_GET
@@ -188,3 +194,84 @@ def erasure_request(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, _("You asked already today. Your organisation's coordinators know."))
     return redirect("privacy:page")
+
+
+# --- Retention: a scheme's schedule; legal holds (decision 0035) ---------------------------
+
+
+def retention_schedule(request: AuthedRequest, scheme_id: int) -> HttpResponse:
+    scheme = get_scheme(request.user, scheme_id)
+    schedule = keeping.schedule_of(scheme)
+    current = {p.field: getattr(schedule, p.field) for p in PERIODS}
+    form = ScheduleForm(request.POST or None, initial={"version": schedule.version, **current})
+    saved = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            keeping.save_schedule(
+                scheme, by=request.user, version=form.cleaned_data["version"], values=form.values()
+            )
+        except EditConflict as conflict:
+            form, saved = form_after_conflict(
+                request.POST,
+                conflict,
+                build=lambda data, latest: ScheduleForm(data),
+                saved=_periods,
+            )
+        except keeping.RetentionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Retention schedule saved."))
+            return redirect("privacy:retention", scheme.pk)
+    rows = [(p, p.text(p.default), p.text(current[p.field])) for p in PERIODS]
+    can_hold = coordinated_organisations(request.user).filter(pk=scheme.organisation_id).exists()
+    context = {"scheme": scheme, "form": form, "rows": rows, "saved": saved, "can_hold": can_hold}
+    return render(request, "privacy/retention_schedule.html", context)
+
+
+def _periods(schedule: RetentionSchedule) -> list[tuple[Any, Any]]:
+    return [(p.retention.title, getattr(schedule, p.field)) for p in PERIODS]
+
+
+def _hold_form(request: AuthedRequest, organisation: Organisation) -> HoldForm:
+    return HoldForm(
+        request.POST or None,
+        schemes=Scheme.objects.filter(organisation=organisation).order_by("name"),
+        people=keeping.holdable_people(organisation),
+        search_url=reverse("privacy:hold_people", args=[organisation.pk]),
+    )
+
+
+def legal_holds(request: AuthedRequest, organisation_id: int) -> HttpResponse:
+    organisation = get_organisation(request.user, organisation_id)
+    form = _hold_form(request, organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            keeping.place_hold(
+                organisation, by=request.user, reason=form.cleaned_data["reason"], **form.target()
+            )
+        except keeping.RetentionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Hold placed. Retention keeps these records until it is lifted.")
+            )
+            return redirect("privacy:holds", organisation.pk)
+    context = {"organisation": organisation, "form": form, "holds": keeping.holds_of(organisation)}
+    return render(request, "privacy/legal_holds.html", context)
+
+
+@require_GET
+def hold_people(request: AuthedRequest, organisation_id: int) -> HttpResponse:
+    """Up to ten people the organisation's coordinators may hold, as picker options (HTMX)."""
+    organisation = get_organisation(request.user, organisation_id)
+    text = request.GET.get("q", "")[:100]
+    found = search_people(keeping.holdable_people(organisation), text)
+    return render(request, "schemes/_people_options.html", {"found": found, "text": text})
+
+
+@require_POST
+def lift_hold(request: AuthedRequest, hold_id: int) -> HttpResponse:
+    hold = get_hold(request.user, hold_id)
+    keeping.lift_hold(hold, by=request.user)
+    messages.success(request, _("Hold lifted. Retention removes what is due on its next run."))
+    return redirect("privacy:holds", hold.organisation_id)

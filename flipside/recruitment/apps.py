@@ -18,3 +18,6 @@ class RecruitmentConfig(AppConfig):
         register(*kinds())
         # Key rotation re-encrypts applications' access needs too.
         register_encrypted(Application, "access_needs_ciphertext")
+        from . import retention
+
+        retention.register()  # what privacy's retention job removes, and when

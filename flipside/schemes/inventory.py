@@ -81,8 +81,9 @@ declare(
     groups=[
         plain(
             "id scheme label starts_on ends_on min_meetings meeting_minutes stage "
-            "stage_changed_at created_at version",
-            "The cohort's year, dates, expected meetings, stage and when it last changed.",
+            "stage_changed_at recruiting_ended_at created_at version",
+            "The cohort's year, dates, expected meetings, stage, when it last changed and when "
+            "it left recruiting (retention counts from it).",
         )
     ],
 )

@@ -176,6 +176,9 @@ class Cohort(models.Model):
     )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PLANNING)
     stage_changed_at = models.DateTimeField(default=timezone.now)
+    # When it last moved on from recruiting (selection over): unsuccessful applications are
+    # kept for a period counted from here (``recruitment.retention``).
+    recruiting_ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 

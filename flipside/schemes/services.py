@@ -154,7 +154,11 @@ def change_cohort_stage(
         locked.stage = to
         locked.stage_changed_at = timezone.now()
         locked.version += 1
-        locked.save(update_fields=["stage", "stage_changed_at", "version"])
+        fields = ["stage", "stage_changed_at", "version"]
+        if previous == Stage.RECRUITING and to != Stage.PLANNING:
+            locked.recruiting_ended_at = locked.stage_changed_at
+            fields.append("recruiting_ended_at")
+        locked.save(update_fields=fields)
         audit.record(by, "schemes.cohort.stage_changed", locked, previous=previous, stage=to)
         if notify and to in STAGES_PARTICIPANTS_HEAR_ABOUT:
             _tell_participants(locked)

@@ -47,6 +47,7 @@ def test_selfcheck_reports_each_registered_invariant_in_order(world: World) -> N
     first_line = out.getvalue().splitlines()[0]
     assert re.fullmatch(
         r"Cohorts' people kept in name order: yes\. Audit entries chained: yes\. "
+        r"Rows overdue for retention: 0\. "
         r"Outbox: \d+ pending, \d+ sending, \d+ sent, \d+ failed\. "
         r"Readiness: \d+ cohorts' counts kept\. Pairs' mentors in their cohorts: yes\. "
         r"Pairs page: \d+ cohorts' figures kept\. Runs' scores counted: yes\. "
@@ -71,3 +72,15 @@ def test_selfcheck_fails_when_any_registered_invariant_fails(
     with pytest.raises(CommandError, match="^widgets: 1 lost; widgets: 1 doubled$"):
         call_command("selfcheck", stdout=out)
     assert out.getvalue().rstrip().endswith(". Widgets: 2")
+
+
+def test_selfcheck_fails_on_rows_left_past_their_retention_period(world: World) -> None:
+    long_ago = timezone.now() - datetime.timedelta(days=800)
+    OutboxMessage.objects.create(
+        kind="invitation", to="a@example.ac.uk", subject="s", body_text="b", message_id="<1@t>",
+        status="sent", sent_at=long_ago,
+    )  # fmt: skip
+    with pytest.raises(CommandError, match="notifications.outbox: 1 rows overdue"):
+        call_command("selfcheck", stdout=StringIO())
+    call_command("retention", stdout=StringIO())
+    call_command("selfcheck", stdout=StringIO())
