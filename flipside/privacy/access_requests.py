@@ -48,7 +48,7 @@ def record_access_request(
 def produce(by: Any, person: Any, *, form: str, request: AccessRequest | None = None) -> Any:
     """Everything held about ``person``, as sections for a page; audited as produced by
     ``by`` (the person themselves, or a coordinator serving ``request``)."""
-    sections = subject_access.export(person)
+    sections = subject_access.export(person, for_owner=getattr(by, "pk", None) == person.pk)
     action = "privacy.export.produced" if request is None else "privacy.access_request.produced"
     audit.record(by, action, request or person, form=form, person=person.pk)
     return sections

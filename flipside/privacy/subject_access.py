@@ -50,6 +50,10 @@ HASH = "held as a hash, not shown"
 # The words shown in place of a secret, not one.
 SECRET = "a sign-in secret, not shown"  # noqa: S105  # nosec B105
 WITHHELD = "about another person, not shown"
+OWNER_ONLY = (
+    "held encrypted and shown only to the person: they read it in their own download "
+    "(Your privacy, Download everything we hold about you)"
+)
 ACTED = {"by"}
 
 
@@ -363,8 +367,13 @@ class Section:
     tables: list[Table]
 
 
-def export(person: Any) -> list[Section]:
-    """Everything held about ``person``, by activity then table, in plain values."""
+def export(person: Any, *, for_owner: bool = True) -> list[Section]:
+    """Everything held about ``person``, by activity then table, in plain values.
+
+    ``for_owner`` false (a coordinator producing it for a request): encrypted columns are not
+    opened. Equality answers, journals and the other encrypted records are shown to nobody but
+    their owner, so the coordinator's copy says they are held and the person reads them in
+    their own download."""
     held = rows_about(person)
     names = _names_of_things(held)
     by_activity: dict[Activity, list[Table]] = defaultdict(list)
@@ -374,7 +383,7 @@ def export(person: Any) -> list[Section]:
         if not rows:
             continue
         columns = [c.name for c in p.entry.columns()]
-        plain = [_plain_row(p, h, person, names) for h in sorted(rows, key=_order)]
+        plain = [_plain_row(p, h, person, names, for_owner) for h in sorted(rows, key=_order)]
         model = tables[p.entry.label].model
         name = str(model._meta.verbose_name_plural).capitalize()
         by_activity[p.entry.activity].append(
@@ -411,10 +420,13 @@ def _names_of_things(held: dict[str, list[Held]]) -> dict[str, dict[Any, str]]:
 
 
 def _plain_row(
-    p: Plan, held: Held, person: Any, names: dict[str, dict[Any, str]]
+    p: Plan, held: Held, person: Any, names: dict[str, dict[Any, str]], for_owner: bool
 ) -> dict[str, Any]:
     values: dict[str, Any] = {"_how": held.how}
     for column in p.entry.columns():
+        if column.protection.encrypted and not for_owner:
+            values[column.name] = OWNER_ONLY
+            continue
         values[column.name] = _plain(p, held, column.name, column.protection, person, names)
     return values
 

@@ -194,6 +194,30 @@ def test_an_organisation_coordinator_records_a_request_and_sees_the_persons_data
     assert "SAR-2026-014" in listing and "20 Dec 2026" in listing
 
 
+def test_a_coordinators_copy_never_opens_what_only_the_person_may_read(
+    client: Any, world: World
+) -> None:
+    """Equality answers (and every other encrypted record) stay the owner's alone: the copy an
+    organisation coordinator produces says they are held; the person's own download shows them."""
+    answer = "Sentinel-heritage-4417"
+    save_equality_answers(
+        world.mentor,
+        world.cohort,
+        answers={"ethnicity": "self_describe", "ethnicity_description": answer},
+        consent=True,
+        asked=["ethnicity"],
+    )
+    client.force_login(world.org_coordinator)
+    made = AccessRequest.objects.get(pk=record(client, world.mentor).url.split("/")[-2])
+    page = client.get(reverse("privacy:request", args=[made.pk])).content.decode()
+    download = client.get(reverse("privacy:request_json", args=[made.pk])).content.decode()
+    assert answer not in page and answer not in download
+    assert subject_access.OWNER_ONLY in download
+    client.force_login(world.mentor)
+    assert answer in client.get(reverse("privacy:download")).content.decode()
+    assert answer in client.get(reverse("privacy:download_json")).content.decode()
+
+
 def test_a_double_submit_records_one_request(client: Any, world: World) -> None:
     client.force_login(world.org_coordinator)
     record(client, world.mentor)
