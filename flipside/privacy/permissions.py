@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
+from flipside.lib.denied import Hidden
 
 from .models import ConsentRecord
 
@@ -13,5 +13,5 @@ def get_own_consent_record(user: Any, record_id: int) -> ConsentRecord:
     """One of the person's own consent records; anyone else's (or none) is not found."""
     found = ConsentRecord.objects.filter(pk=record_id, user_id=user.pk).first()
     if found is None:
-        raise Http404
+        raise Hidden
     return found
