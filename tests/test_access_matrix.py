@@ -79,6 +79,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:withdraw": row(302, 405),
     "privacy:leave_out": row(302, 405),
     "privacy:include": row(302, 405),
+    # The audit log: every kind of coordinator reads their own part (the outsider theirs);
+    # which entries each reads is tested in privacy/tests/test_audit_log.py.
+    "privacy:audit_log": row(302, 403, **COORDINATORS, outsider=200),
+    "privacy:audit_log_export": row(302, 403, **COORDINATORS, outsider=200),
     # Applicants: public calls, and each person's own applications (the sample is the mentor's).
     "recruitment:call_public": row(200, 200),
     "recruitment:start": row(405, 405),
