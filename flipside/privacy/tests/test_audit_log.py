@@ -12,11 +12,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import World, make_cohort, make_user, response_text
 from flipside.privacy import audit
 from flipside.privacy.models import AuditEntry
-from flipside.schemes.models import Membership, Role
+from flipside.schemes.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -267,7 +268,7 @@ def test_the_filters_narrow_the_list(
     assert not ids(log, "cohort") & shown(client, "?actor=lead%40")
     by_record = f"?object_type=schemes.cohort&object_id={world.cohort.pk}"
     assert shown(client, by_record) == ids(log, "cohort")
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     assert shown(client, f"?start={tomorrow}") == set()
     assert ids(log, "cohort") <= shown(client, f"?end={tomorrow}")
 
