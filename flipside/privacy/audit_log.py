@@ -125,10 +125,10 @@ def filtered(entries: QuerySet[AuditEntry], filters: dict[str, Any]) -> QuerySet
         entries = entries.filter(Q(action__startswith=group + ".") | Q(action__in=legacy))
     if actor := filters.get("actor"):
         entries = entries.filter(actor_label__icontains=actor)
-    if start := filters.get("start"):
-        entries = entries.filter(at__gte=_midnight(start))
-    if end := filters.get("end"):
-        entries = entries.filter(at__lt=_midnight(end + datetime.timedelta(days=1)))
+    if (start := _midnight(filters.get("start"))) is not None:
+        entries = entries.filter(at__gte=start)
+    if (end := _midnight(filters.get("end"), days=1)) is not None:
+        entries = entries.filter(at__lt=end)
     if object_type := filters.get("object_type"):
         entries = entries.filter(object_type=object_type)
     if object_id := filters.get("object_id"):
@@ -136,8 +136,16 @@ def filtered(entries: QuerySet[AuditEntry], filters: dict[str, Any]) -> QuerySet
     return entries
 
 
-def _midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+def _midnight(day: datetime.date | None, *, days: int = 0) -> datetime.datetime | None:
+    """The start of ``day`` (plus ``days``) in UK time; None for no day, or one at the edge
+    of the calendar (year 1 or 9999), which filters nothing."""
+    if day is None:
+        return None
+    try:
+        start = datetime.datetime.combine(day + datetime.timedelta(days=days), datetime.time())
+        return timezone.make_aware(start)
+    except (OverflowError, ValueError):
+        return None
 
 
 def described(action: str) -> str:

@@ -18,6 +18,7 @@ from conftest import World, make_cohort, make_user, response_text
 from flipside.privacy import audit
 from flipside.privacy.models import AuditEntry
 from flipside.schemes.models import Membership
+from tests.hostile import NOT_DATES, NOT_IDS, NOT_NUMBERS, TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -357,3 +358,25 @@ def test_the_coordinators_home_links_to_the_log(client: Client, world: World) ->
     client.force_login(world.org_coordinator)
 
     assert PAGE in response_text(client.get(reverse("home")))
+
+
+# --- Hostile input in the filters ---------------------------------------------------------
+
+FILTERS = ["q", "kind", "group", "actor", "start", "end", "object_type", "object_id", "page"]
+
+
+@pytest.mark.parametrize("field", FILTERS)
+def test_hostile_filters_are_answered_and_shown_escaped(
+    client: Client, world: World, field: str
+) -> None:
+    audit.record(world.coordinator, "schemes.cohort.updated", world.cohort)
+    client.force_login(world.org_coordinator)
+    values = [*TEXT.values(), *NOT_DATES, *NOT_IDS, *[v for v in NOT_NUMBERS.values() if v]]
+
+    for value in values:
+        page = client.get(PAGE, {field: value})
+        assert page.status_code == 200, (field, value)
+        assert "<script>alert" not in response_text(page), (field, value)
+        download = client.get(EXPORT, {field: value})
+        assert download.status_code == 200, (field, value)
+        assert response_text(download).startswith("\ufeffTime (UTC),"), (field, value)
