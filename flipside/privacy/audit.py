@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -195,7 +195,11 @@ def scope_of(obj: models.Model | None, *, steps: int = 3) -> Scope:
             continue  # only forward links: a reverse one is a set, not a place
         if getattr(obj, field.attname, None) is None:  # type: ignore[union-attr]
             continue
-        found = scope_of(getattr(obj, name), steps=steps - 1)
+        try:
+            linked = getattr(obj, name)
+        except ObjectDoesNotExist:  # removed in the same change: the entry has no place
+            continue
+        found = scope_of(linked, steps=steps - 1)
         if found.organisation_id is not None:
             return found
     return Scope()

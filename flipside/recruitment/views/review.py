@@ -276,9 +276,10 @@ def _review_page(
     initial = {f"score_{k}": v for k, v in (scoring.mine.scores if scoring.mine else {}).items()}
     previous, following = selectors.neighbours(request.user, application, **filters)
     access_needs = access_needs_of(application)
-    # The statement and access needs can reveal special-category data: each reading by
-    # staff is recorded.
-    audit.viewed(request, application, "application", access_needs=bool(access_needs))
+    # The statement and access needs can reveal special-category data: each opening by
+    # staff is recorded (a form sent back with a problem re-draws a page already opened).
+    if request.method == "GET":
+        audit.viewed(request, application, "application", access_needs=bool(access_needs))
     context = {
         "application": application,
         "call": call,
