@@ -163,6 +163,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "flipside.lib.middleware.NoStoreForSignedInMiddleware",
+    # Records every 403 and every object hidden as a 404 in the audit log.
+    "flipside.privacy.middleware.AuditRefusalsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -79,6 +79,10 @@ EXPECTED: dict[str, dict[str, int]] = {
     "privacy:withdraw": row(302, 405),
     "privacy:leave_out": row(302, 405),
     "privacy:include": row(302, 405),
+    # The audit log: every kind of coordinator reads their own part (the outsider theirs);
+    # which entries each reads is tested in privacy/tests/test_audit_log.py.
+    "privacy:audit_log": row(302, 403, **COORDINATORS, outsider=200),
+    "privacy:audit_log_export": row(302, 403, **COORDINATORS, outsider=200),
     # Retention: a scheme's schedule for its coordinators; legal holds for the organisation's.
     "privacy:retention": row(302, 404, **SCHEME_COORDINATORS),
     "privacy:holds": row(302, 404, org_coordinator=200),

@@ -8,4 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Notes the time of every sign-in, for changes that need a recent one.
-        from . import middleware  # noqa: F401
+        # Writes sign-ins, failures, lockouts and sign-outs to the audit log.
+        from . import (
+            middleware,  # noqa: F401
+            sign_in_log,  # noqa: F401
+        )

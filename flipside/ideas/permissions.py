@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
+from flipside.lib.denied import Hidden
 from flipside.lib.sql import columns, fetch, fields_of, instances, whole
 from flipside.schemes.models import Cohort, Organisation, Role
 from flipside.schemes.permissions import managed_cohorts, roles_of
@@ -40,7 +39,7 @@ def get_managed_organisation(user: Any, organisation_id: int) -> Organisation:
     """An organisation whose ideas register the person works on (coordinating any of its
     cohorts), or 404."""
     if organisation_id not in managed_organisation_ids(user):
-        raise Http404
+        raise Hidden
     return Organisation.objects.get(pk=organisation_id)
 
 
@@ -59,7 +58,7 @@ def get_register(user: Any, organisation_id: int) -> tuple[Organisation, set[int
     they coordinate (whose ideas the register lists), or 404: one query."""
     roles = roles_of(user)
     if not _ok(user) or not roles.coordinates_anything():
-        raise Http404
+        raise Hidden
 
     def listed(ids: frozenset[int]) -> str:
         return ", ".join(whole(pk) for pk in sorted(ids)) or "NULL"
@@ -72,7 +71,7 @@ def get_register(user: Any, organisation_id: int) -> tuple[Organisation, set[int
     )
     rows = fetch(sql, [organisation_id], (*fields_of(Organisation), None))
     if not rows:
-        raise Http404
+        raise Hidden
     (organisation,) = instances(rows[0][:-1], Organisation)
     return organisation, {row[-1] for row in rows}
 
@@ -80,7 +79,7 @@ def get_register(user: Any, organisation_id: int) -> tuple[Organisation, set[int
 def get_board_admin_organisation(user: Any, organisation_id: int) -> Organisation:
     """An organisation the person coordinates as a whole (its board's settings), or 404."""
     if organisation_id not in roles_of(user).organisations:
-        raise Http404
+        raise Hidden
     return Organisation.objects.get(pk=organisation_id)
 
 
@@ -96,27 +95,27 @@ def get_board_organisation(user: Any, organisation_id: int) -> Organisation:
     """An organisation whose board the person may see (its participants and coordinators),
     or 404."""
     if not _ok(user):
-        raise Http404
+        raise Hidden
     if organisation_id in managed_organisation_ids(user) or is_participant_of(
         user, organisation_id
     ):
         organisation = Organisation.objects.filter(pk=organisation_id).first()
         if organisation is not None:
             return organisation
-    raise Http404
+    raise Hidden
 
 
 def get_public_board(token: str) -> Organisation:
     """The organisation whose public board is at ``token``, while it is turned on; or 404."""
     if not token or len(token) > 64:
-        raise Http404
+        raise Hidden
     found = (
         IdeaSettings.objects.select_related("organisation")
         .filter(public_board=True, public_token=token)
         .first()
     )
     if found is None:
-        raise Http404
+        raise Hidden
     return found.organisation
 
 
@@ -126,13 +125,13 @@ def get_recording_cohort(user: Any, cohort_id: int) -> tuple[Cohort, bool]:
     (``RECORDING``, as the links to this page). Otherwise 404."""
     cohort = Cohort.objects.select_related("scheme__organisation").filter(pk=cohort_id).first()
     if cohort is None or not _ok(user) or cohort.stage not in RECORDING:
-        raise Http404
+        raise Hidden
     if roles_of(user).coordinates_cohort(cohort):
         return cohort, True
     roles = roles_of(user)
     if cohort.pk in roles.member_of(Role.MENTOR) | roles.member_of(Role.MENTEE):
         return cohort, False
-    raise Http404
+    raise Hidden
 
 
 def current_owner(user: Any, organisation_id: int) -> Owner | None:
@@ -182,7 +181,7 @@ def get_idea(user: Any, idea_id: int) -> tuple[Idea, Access]:
     )
     access = access_to(user, idea) if idea is not None else None
     if idea is None or access is None:
-        raise Http404
+        raise Hidden
     return idea, access
 
 
@@ -190,12 +189,12 @@ def get_managed_idea(user: Any, idea_id: int) -> Idea:
     """An idea of a cohort the person coordinates, or 404."""
     idea, access = get_idea(user, idea_id)
     if not access.manage:
-        raise Http404
+        raise Hidden
     return idea
 
 
 def get_managed_owner(user: Any, owner_id: int) -> Owner:
     owner = Owner.objects.select_related("user").filter(pk=owner_id).first()
     if owner is None or owner.organisation_id not in managed_organisation_ids(user):
-        raise Http404
+        raise Hidden
     return owner

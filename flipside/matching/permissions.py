@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from flipside.lib.converters import parse_id
+from flipside.lib.denied import Hidden
 from flipside.lib.sql import columns, fetch, fields_of, instances, partial
 from flipside.schemes.models import Cohort, Scheme
 from flipside.schemes.permissions import managed_cohorts, roles_of
@@ -28,7 +28,7 @@ def _managed(objects: QuerySet[M], user: Any, pk: int) -> M:
     """The object with this id, if it belongs to a cohort the person manages; else 404."""
     found = objects.filter(pk=pk, cohort__in=managed_cohorts(user).values("pk")).first()
     if found is None:
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -52,7 +52,7 @@ def get_run(user: Any, run_id: int) -> Run:
     models = (Run, Cohort, Scheme)
     rows = fetch(_run_sql(), [run_id], (*fields_of(*models), None, None))
     if not rows:
-        raise Http404
+        raise Hidden
     run, cohort, scheme = instances(rows[0], *models)
     cohort.scheme, run.cohort = scheme, cohort
     people = get_user_model()
@@ -64,7 +64,7 @@ def get_run(user: Any, run_id: int) -> Run:
             people, {"id": run.published_by_id, "display_name": published_by}
         )
     if not roles_of(user).coordinates_cohort(cohort):
-        raise Http404
+        raise Hidden
     return run
 
 
@@ -73,14 +73,14 @@ def get_cohort_run(cohort: Cohort, run_id: Any) -> Run:
     pk = parse_id(run_id)
     run = Run.objects.filter(cohort=cohort, pk=pk).first() if pk is not None else None
     if run is None:
-        raise Http404
+        raise Hidden
     return run
 
 
 def get_proposal(run: Run, proposal_id: int) -> Proposal:
     proposal = run.proposals.select_related("mentor", "mentee").filter(pk=proposal_id).first()
     if proposal is None:
-        raise Http404
+        raise Hidden
     return proposal
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from flipside.lib.denied import Hidden
 from flipside.lib.sql import fetch, partial
 from flipside.schemes.models import Cohort, Role, Scheme
 from flipside.schemes.permissions import roles_of
@@ -59,7 +59,7 @@ def visible_messages(user: Any) -> QuerySet[OutboxMessage]:
 def get_message(user: Any, message_id: int) -> OutboxMessage:
     message = visible_messages(user).select_related("scheme").filter(pk=message_id).first()
     if message is None:
-        raise Http404
+        raise Hidden
     return message
 
 
@@ -73,5 +73,5 @@ def get_rewordable_kind(kind_key: str) -> MessageKind:
     """A kind of email schemes may reword; unknown and fixed kinds are simply not found."""
     kind = KINDS.get(kind_key)
     if kind is None or not kind.overridable:
-        raise Http404
+        raise Hidden
     return kind

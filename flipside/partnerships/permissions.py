@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext as _
 
+from flipside.lib.denied import Hidden
 from flipside.matching.models import Pair
 from flipside.schemes.models import Cohort, Membership, Role, Stage
 from flipside.schemes.permissions import Action, get_cohort
@@ -40,17 +40,17 @@ def get_own_pair(user: Any, pair_id: int) -> Pair:
     """One of the person's own pairs (active or ended), with its cohort, scheme and both
     partners."""
     if not _signed_in(user):
-        raise Http404
+        raise Hidden
     pair = own_pair(user.pk, pair_id)
     if pair is None:
-        raise Http404
+        raise Hidden
     return pair
 
 
 def get_own_meeting(user: Any, meeting_id: int) -> Meeting:
     """A meeting of one of the person's own pairs, with its pair, cohort and partners."""
     if not _signed_in(user):
-        raise Http404
+        raise Hidden
     meeting = (
         Meeting.objects.select_related(
             "pair__cohort__scheme__organisation", "pair__mentor", "pair__mentee"
@@ -59,7 +59,7 @@ def get_own_meeting(user: Any, meeting_id: int) -> Meeting:
         .first()
     )
     if meeting is None:
-        raise Http404
+        raise Hidden
     return meeting
 
 
@@ -99,7 +99,7 @@ def get_managed_pair(user: Any, pair_id: int) -> Pair:
         .first()
     )
     if pair is None:
-        raise Http404
+        raise Hidden
     get_cohort(user, pair.cohort_id, Action.MANAGE)
     return pair
 
@@ -109,7 +109,7 @@ def get_event(user: Any, event_id: int, action: Action) -> ReflectionEvent:
     coordinator; MANAGE: coordinators)."""
     event = ReflectionEvent.objects.filter(pk=event_id).first()
     if event is None:
-        raise Http404
+        raise Hidden
     event.cohort = get_cohort(user, event.cohort_id, action)
     return event
 
@@ -120,6 +120,6 @@ def get_managed_point(user: Any, point_id: int) -> TalkingPoint:
 
     point = TalkingPoint.objects.filter(pk=point_id).first()
     if point is None:
-        raise Http404
+        raise Hidden
     point.scheme = get_scheme(user, point.scheme_id)
     return point

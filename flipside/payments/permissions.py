@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
+from flipside.lib.denied import Hidden
 from flipside.schemes.models import Cohort, Membership, Organisation, Role
 from flipside.schemes.permissions import (
     Action,
@@ -40,7 +39,7 @@ def get_pay_organisation(user: Any, organisation_id: int) -> Organisation:
     for organisation in managed_organisations(user):
         if organisation.pk == organisation_id:
             return organisation
-    raise Http404
+    raise Hidden
 
 
 def is_mentor_of(user: Any, cohort: Cohort | int) -> bool:
@@ -53,10 +52,10 @@ def is_mentor_of(user: Any, cohort: Cohort | int) -> bool:
 def get_mentor_cohort(user: Any, cohort_id: int) -> Cohort:
     """A cohort in which the person is a student mentor (their own pay pages), or 404."""
     if not is_mentor_of(user, cohort_id):
-        raise Http404
+        raise Hidden
     cohort = cohort_with_scheme(cohort_id)
     if cohort is None:
-        raise Http404
+        raise Hidden
     return cohort
 
 
@@ -64,14 +63,14 @@ def get_own_timesheet(user: Any, timesheet_id: int) -> Timesheet:
     """The person's own timesheet in a cohort they still mentor in, or 404."""
     sheet = Timesheet.objects.select_related("cohort").filter(pk=timesheet_id, mentor=user).first()
     if sheet is None or not is_mentor_of(user, sheet.cohort_id):
-        raise Http404
+        raise Hidden
     return sheet
 
 
 def get_own_line(user: Any, line_id: int) -> Line:
     line = Line.objects.select_related("timesheet").filter(pk=line_id, mentor=user).first()
     if line is None or not is_mentor_of(user, line.cohort_id):
-        raise Http404
+        raise Hidden
     return line
 
 
@@ -79,14 +78,14 @@ def get_managed_line(user: Any, line_id: int) -> Line:
     """A line of a cohort whose pay the person manages, or 404."""
     line = Line.objects.select_related("timesheet", "cohort__scheme").filter(pk=line_id).first()
     if line is None or not roles_of(user).coordinates_cohort(line.cohort):
-        raise Http404
+        raise Hidden
     return line
 
 
 def get_managed_run(user: Any, run_id: int) -> PaymentRun:
     run = PaymentRun.objects.select_related("cohort__scheme").filter(pk=run_id).first()
     if run is None or not roles_of(user).coordinates_cohort(run.cohort):
-        raise Http404
+        raise Hidden
     return run
 
 

@@ -49,7 +49,9 @@ def produce(by: Any, person: Any, *, form: str, request: AccessRequest | None = 
     """Everything held about ``person``, as sections for a page; audited as produced by
     ``by`` (the person themselves, or a coordinator serving ``request``)."""
     sections = subject_access.export(person, for_owner=getattr(by, "pk", None) == person.pk)
-    action = "privacy.export.produced" if request is None else "privacy.access_request.produced"
+    # A download is "<…>.downloaded", like every other file a person takes away (decision 0034).
+    verb = "downloaded" if form == "json" else "viewed"
+    action = f"privacy.own_data.{verb}" if request is None else f"privacy.access_request.{verb}"
     audit.record(by, action, request or person, form=form, person=person.pk)
     return sections
 

@@ -6,9 +6,11 @@ import datetime
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -138,22 +140,95 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def record(actor: Any, action: str, obj: models.Model, **details: Any) -> AuditEntry:
+@dataclass(frozen=True)
+class Scope:
+    """The organisation, scheme and cohort an entry belongs to, by id (None: not known)."""
+
+    organisation_id: int | None = None
+    scheme_id: int | None = None
+    cohort_id: int | None = None
+
+
+# The links followed, in this order, from an object towards its cohort, scheme or
+# organisation: a pair's cohort, a meeting's pair, a timesheet's run... Three steps at most.
+SCOPE_LINKS = (
+    "cohort",
+    "scheme",
+    "organisation",
+    "pair",
+    "run",
+    "call",
+    "application",
+    "session",
+    "timesheet",
+    "meeting",
+    "event",
+    "series",
+    "point",
+    "survey",
+    "instrument",
+    "idea",
+)
+
+
+def scope_of(obj: models.Model | None, *, steps: int = 3) -> Scope:
+    """Where ``obj`` belongs: itself if it is an organisation, scheme or cohort, else the first
+    of its links (``SCOPE_LINKS``) that leads to one. A person belongs to no one place."""
+    if obj is None:
+        return Scope()
+    label = obj._meta.label_lower
+    if label == "schemes.organisation":
+        return Scope(obj.pk)
+    if label == "schemes.scheme":
+        return Scope(getattr(obj, "organisation_id", None), obj.pk)
+    if label == "schemes.cohort":
+        scheme = getattr(obj, "scheme", None)
+        return Scope(getattr(scheme, "organisation_id", None), getattr(scheme, "pk", None), obj.pk)
+    if steps <= 0:
+        return Scope()
+    for name in SCOPE_LINKS:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not (field.many_to_one or field.one_to_one) or field.auto_created:
+            continue  # only forward links: a reverse one is a set, not a place
+        if getattr(obj, field.attname, None) is None:  # type: ignore[union-attr]
+            continue
+        try:
+            linked = getattr(obj, name)
+        except ObjectDoesNotExist:  # removed in the same change: the entry has no place
+            continue
+        found = scope_of(linked, steps=steps - 1)
+        if found.organisation_id is not None:
+            return found
+    return Scope()
+
+
+def record(actor: Any, action: str, obj: models.Model | None = None, **details: Any) -> AuditEntry:
     """Append an entry for ``actor`` doing ``action`` to ``obj``; call inside the change's
-    transaction so the entry exists exactly when the change does."""
+    transaction so the entry exists exactly when the change does.
+
+    ``obj`` may be None for an event about no record (a sign-in attempt for an address that
+    has no account). The entry's organisation, scheme and cohort come from ``obj``
+    (``scope_of``); they are not hashed."""
     check_action(action)
+    scope = scope_of(obj)
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             at=timezone.now(),
             actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=getattr(actor, "email", "") or "system",
+            actor_label=_actor_label(actor),
             action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_label=str(obj)[:300],
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            object_label=str(obj)[:300] if obj is not None else "",
             details=json.loads(json.dumps(details, default=str)),
             prev_hash=head.last_hash,
+            organisation_id=scope.organisation_id,
+            scheme_id=scope.scheme_id,
+            cohort_id=scope.cohort_id,
         )
         entry.hash = _digest(entry.prev_hash, _fields(entry))
         entry.save()
@@ -174,6 +249,19 @@ def _redacted() -> set[int]:
         ids = details.get("redacted", []) if isinstance(details, dict) else []
         allowed.update(i for i in ids if isinstance(i, int) and i < pk)
     return allowed
+
+
+def _actor_label(actor: Any) -> str:
+    if getattr(actor, "email", ""):
+        return str(actor.email)
+    return "anonymous" if getattr(actor, "is_anonymous", False) else "system"
+
+
+def viewed(request: Any, obj: models.Model, what: str, **details: Any) -> AuditEntry:
+    """Record that the person of ``request`` opened ``what`` (a journal, a concern...) of
+    ``obj``: for pages that show someone else's special-category or confidential data to staff.
+    The action reads ``<obj's app>.<what>.viewed``."""
+    return record(request.user, f"{obj._meta.app_label}.{what}.viewed", obj, **details)
 
 
 def verify_chain() -> list[int]:

@@ -5,15 +5,16 @@ Privacy owns equality data, so the form lives here; recruitment shows it to appl
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from flipside.lib.forms import DateField, SafeCharField, search_field
+from flipside.lib.forms import DateField, FilterForm, SafeCharField, search_field
 from flipside.lib.picker import PersonField
 
+from .audit_log import CHANGES, PEOPLE
 from .equality import CATEGORIES, QUESTIONS, consent_wording
 
 # Labels for the self-description boxes.
@@ -61,6 +62,56 @@ class EqualityForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {key: value for key, value in self.cleaned_data.items() if key != "consent"}
+
+
+class AuditFilterForm(FilterForm):
+    """The audit log's search and filters, kept in the address. A value not on offer (or a
+    date that is not one) is ignored, not an error."""
+
+    q = SafeCharField(
+        label=_("Search"),
+        help_text=_("Part of a person's email address or of a record's name."),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(label=_("Entries"), required=False)
+    group = forms.ChoiceField(label=_("What was done"), required=False)
+    actor = SafeCharField(
+        label=_("Done by"),
+        help_text=_("Part of their email address."),
+        required=False,
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    start = DateField(label=_("From"), required=False)
+    end = DateField(label=_("To"), required=False)
+    object_type = SafeCharField(
+        label=_("Record type"),
+        help_text=_("For example matching.pair or training.concern."),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    object_id = SafeCharField(
+        label=_("Record number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(
+        self, *args: Any, groups: list[tuple[str, str]], people: bool, **kwargs: Any
+    ) -> None:
+        """``groups``: the action groups in the person's part of the log; ``people``: whether
+        they may read sign-ins and refusals (organisation coordinators)."""
+        super().__init__(*args, **kwargs)
+        group = cast(forms.ChoiceField, self.fields["group"])
+        group.choices = [("", _("Anything")), *groups]
+        kinds = [("", _("All entries")), (CHANGES, _("Changes to records"))]
+        if people:
+            kinds.append((PEOPLE, _("Sign-ins and refused pages of your people")))
+        cast(forms.ChoiceField, self.fields["kind"]).choices = kinds
 
 
 class AccessRequestForm(forms.Form):

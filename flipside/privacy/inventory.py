@@ -542,13 +542,17 @@ declare(
     "privacy.AuditEntry",
     activity=Activity.AUDIT,
     purpose=(
-        "One change of status, money, pairing or access: who did it, to what, when. "
-        "Append-only, each entry chained to the one before by a SHA-256 hash."
+        "One change of status, money, pairing or access, a sign-in (or failed one), a "
+        "refused page, a download, or a view of a journal or concern by staff: who did it, "
+        "to what, when. Append-only, each entry chained to the one before by a SHA-256 hash."
     ),
     retention=Keep.AUDIT,
     seen_by=(
-        "Coordinators see a cohort's changes of stage on its page; the rest only operators "
-        "with database access. Never the answers to equality questions or survey answers."
+        "Organisation coordinators search and download their organisation's entries and the "
+        "sign-ins and refused pages of people with a role in it; scheme and cohort "
+        "coordinators those of their schemes and cohorts (decision 0034). Coordinators see "
+        "a cohort's changes of stage on its page. Never passwords, codes, the answers to "
+        "equality questions or survey answers."
     ),
     subjects=(*EVERYONE, Subject.APPLICANT, Subject.IDEA_OWNER),
     identifies="actor actor_label object_label",
@@ -565,6 +569,13 @@ declare(
             "prev_hash hash",
             "The chain: the hash of the entry before and of this one, so a removed or edited "
             "entry is found.",
+            Basis.NONE,
+            Protection.NOT_PERSONAL,
+        ),
+        fields(
+            "organisation scheme cohort",
+            "Where the entry belongs (found from its record when written; not hashed), so "
+            "each coordinator searches only their own part of the log.",
             Basis.NONE,
             Protection.NOT_PERSONAL,
         ),

@@ -30,11 +30,27 @@ class AuditEntry(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Where the entry belongs, resolved from the object when it is written, so coordinators
+    # can search their own organisation's log (decision 0034). Not hashed: the chain's fields
+    # stay as they were (decision 0006), and emptying one (SET NULL) is not tampering.
+    organisation = models.ForeignKey(
+        "schemes.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scheme = models.ForeignKey(
+        "schemes.Scheme", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cohort = models.ForeignKey(
+        "schemes.Cohort", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["organisation", "-id"], name="audit_by_organisation"),
+            models.Index(fields=["scheme", "-id"], name="audit_by_scheme"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"

@@ -10,8 +10,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from flipside.lib.denied import Hidden
 from flipside.schemes.models import Organisation
 from flipside.schemes.permissions import coordinated_organisations
 
@@ -22,7 +22,7 @@ def get_organisation(user: Any, organisation_id: int) -> Organisation:
     """An organisation the person coordinates (legal holds are placed there)."""
     found = coordinated_organisations(user).filter(pk=organisation_id).first()
     if found is None:
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -32,7 +32,7 @@ def get_hold(user: Any, hold_id: int) -> LegalHold:
         pk=hold_id, organisation__in=coordinated_organisations(user)
     ).first()
     if found is None:
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -40,7 +40,7 @@ def get_own_consent_record(user: Any, record_id: int) -> ConsentRecord:
     """One of the person's own consent records; anyone else's (or none) is not found."""
     found = ConsentRecord.objects.filter(pk=record_id, user_id=user.pk).first()
     if found is None:
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -72,7 +72,7 @@ def organisation_for(user: Any, person: Any) -> Organisation:
         | Q(coordinator_roles__user=person)
     ).first()
     if found is None:
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -91,7 +91,7 @@ def get_access_request(user: Any, request_id: int) -> AccessRequest:
         .first()
     )
     if found is None or found.person is None:
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -106,5 +106,5 @@ def erasable_people(user: Any) -> QuerySet[Any]:
 def get_erasable_person(user: Any, person_id: int) -> Any:
     person = erasable_people(user).filter(pk=person_id).first()
     if person is None:
-        raise Http404
+        raise Hidden
     return person

@@ -9,6 +9,8 @@ urlpatterns = [
     path("privacy/consents/<id:record_id>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/equality-monitoring/leave-out/", views.leave_out, name="leave_out"),
     path("privacy/equality-monitoring/include/", views.include, name="include"),
+    path("audit-log/", views.audit_log_page, name="audit_log"),
+    path("audit-log/download.csv", views.audit_log_export, name="audit_log_export"),
     path("schemes/<id:scheme_id>/retention/", views.retention_schedule, name="retention"),
     path("organisations/<id:organisation_id>/legal-holds/", views.legal_holds, name="holds"),
     path(

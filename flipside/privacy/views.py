@@ -2,30 +2,35 @@
 equality monitoring" and downloading everything held about them. Each person sees and changes
 only their own. Organisation coordinators record subject access requests received by email and
 produce the same download for the person; they also keep an organisation's legal holds, and
-a scheme's coordinators its retention schedule."""
+a scheme's coordinators its retention schedule. And the audit log's search and download, for
+coordinators."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, form_after_conflict
+from flipside.lib.csv_rows import csv_lines
 from flipside.lib.picker import search_people
-from flipside.schemes.models import Organisation, Scheme
-from flipside.schemes.permissions import coordinated_organisations, get_scheme
+from flipside.schemes.models import Cohort, Organisation, Role, Scheme
+from flipside.schemes.permissions import coordinated_organisations, get_scheme, roles_of
 
-from . import access_requests, consent, erasure, keeping, permissions, services
+from . import access_requests, audit, audit_log, consent, erasure, keeping, permissions, services
 from .equality import CATEGORIES, QUESTIONS
-from .forms import AccessRequestForm
+from .forms import AccessRequestForm, AuditFilterForm
 from .forms_keeping import HoldForm, ScheduleForm
 from .models import AccessRequest, RetentionSchedule
 from .permissions import get_hold, get_organisation
@@ -59,6 +64,81 @@ def withdraw(request: HttpRequest, record_id: int) -> HttpResponse:
     else:
         messages.info(request, _("That consent was already withdrawn."))
     return redirect("privacy:page")
+
+
+# --- The audit log, for coordinators (decision 0034) ---------------------------------------
+
+AUDIT_PER_PAGE = 50
+
+
+def _audit_reader(request: AuthedRequest) -> audit_log.Viewer:
+    who = audit_log.viewer(request.user)
+    if not who.may_read():
+        raise PermissionDenied
+    return who
+
+
+def _audit_place(request: AuthedRequest) -> Model | None:
+    """Where the reading of the log is itself recorded: the person's organisation, scheme or
+    cohort (the first, by id), so it shows in that part of the log."""
+    roles = roles_of(request.user)
+    for model, ids in (
+        (Organisation, roles.organisations),
+        (Scheme, roles.schemes),
+        (Cohort, roles.member_of(Role.COORDINATOR)),
+    ):
+        if ids:
+            return model.objects.filter(pk=min(ids)).first()
+    return None
+
+
+def _audit_filters(
+    request: AuthedRequest, who: audit_log.Viewer
+) -> tuple[AuditFilterForm, dict[str, Any]]:
+    form = AuditFilterForm(
+        request.GET, groups=audit_log.groups(who), people=bool(who.organisations)
+    )
+    return form, form.filters()
+
+
+@require_GET
+def audit_log_page(request: AuthedRequest) -> HttpResponse:
+    who = _audit_reader(request)
+    form, filters = _audit_filters(request, who)
+    entries = audit_log.filtered(
+        audit_log.visible_entries(who, kind=filters.get("kind", "")), filters
+    )
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    # Read before the viewing is recorded, so the list is the log as it was when asked.
+    rows = [(entry, audit_log.described(entry.action)) for entry in page]
+    audit.record(request.user, "privacy.audit_log.viewed", _audit_place(request), filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": bool(filters),
+        "export_query": query.urlencode(),
+    }
+    template = "privacy/_audit_table.html" if request.htmx else "privacy/audit_log.html"
+    return render(request, template, context)
+
+
+@require_GET
+def audit_log_export(request: AuthedRequest) -> StreamingHttpResponse:
+    who = _audit_reader(request)
+    _form, filters = _audit_filters(request, who)
+    entries = audit_log.filtered(
+        audit_log.visible_entries(who, kind=filters.get("kind", "")), filters
+    )
+    audit.record(request.user, "privacy.audit_log.exported", _audit_place(request), filters=filters)
+    response = StreamingHttpResponse(
+        csv_lines(audit_log.csv_rows(entries)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"audit-log-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @require_POST

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
-from django.http import Http404
 
+from flipside.lib.denied import Hidden
 from flipside.lib.sql import fetch, partial
 from flipside.schemes.models import Cohort, Scheme
 from flipside.schemes.permissions import Action, can, managed_cohorts
@@ -28,7 +28,7 @@ def get_call(user: Any, call_id: int) -> Call:
     a request, rather than by a subquery of managed cohorts."""
     call = Call.objects.select_related("cohort__scheme__organisation").filter(pk=call_id).first()
     if call is None or not can(user, Action.MANAGE, call.cohort):
-        raise Http404
+        raise Hidden
     return call
 
 
@@ -65,7 +65,7 @@ def get_listed_call(user: Any, call_id: int) -> ListedCall:
     found = fetch(_LISTED_CALL_SQL, [call_id, call_id, Application.Status.DRAFT], (None,) * 12)
     calls = [row for row in found if row[11] is None]
     if not calls:
-        raise Http404
+        raise Hidden
     pk, cohort_id, role, title, places, blind, scheme_id, label, name, org_id, total, _ = calls[0]
     scheme = partial(Scheme, {"id": scheme_id, "name": name, "organisation_id": org_id})
     cohort = partial(Cohort, {"id": cohort_id, "scheme_id": scheme_id, "label": label})
@@ -83,7 +83,7 @@ def get_listed_call(user: Any, call_id: int) -> ListedCall:
     )
     call.cohort = cohort
     if not can(user, Action.MANAGE, cohort):
-        raise Http404
+        raise Hidden
     counts = {row[11]: int(row[0]) for row in found if row[11] is not None}
     return ListedCall(call, counts, int(total or 0))
 
@@ -100,7 +100,7 @@ def get_application_for_review(user: Any, application_id: int) -> Application:
         .first()
     )
     if application is None:
-        raise Http404
+        raise Hidden
     return application
 
 
@@ -115,12 +115,12 @@ def get_own_application(user: Any, application_id: int) -> Application:
         else None
     )
     if application is None:
-        raise Http404
+        raise Hidden
     return application
 
 
 def get_public_call(token: str) -> Call:
     call = Call.objects.select_related("cohort__scheme__organisation").filter(token=token).first()
     if call is None:
-        raise Http404
+        raise Hidden
     return call

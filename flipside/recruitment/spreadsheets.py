@@ -23,8 +23,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from flipside.lib.csv_rows import FORMULA_STARTS, csv_lines, inert, to_csv
 from flipside.lib.email_address import canonical_email, repaired_email
 from flipside.lib.text import validate_single_line
+
+__all__ = ["FORMULA_STARTS", "csv_lines", "inert", "to_csv"]  # shared with lib.csv_rows
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
@@ -34,8 +37,6 @@ MAX_COLUMNS = 50
 EMAIL_HEADINGS = {"email", "email address", "e-mail", "e-mail address"}
 NAME_HEADINGS = {"name", "full name"}
 NAME_MAX_LENGTH = 150
-# Cells starting with these are formulas (or become one) in Excel, LibreOffice and Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file format of .xls
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
@@ -230,37 +231,6 @@ def _row_problems(person: Person, seen: dict[str, int], already_in: set[str]) ->
 
 
 # --- Writing ------------------------------------------------------------------------------
-
-
-def inert(value: Any) -> Any:
-    """A cell value that no spreadsheet program will run as a formula (OWASP's advice:
-    prefix a single quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def to_csv(rows: Iterable[list[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel shows accented names correctly."""
-    return b"".join(csv_lines(rows))
-
-
-def csv_lines(rows: Iterable[list[Any]]) -> Iterator[bytes]:
-    """``to_csv`` a row at a time, so a download can stream however long the list is."""
-    yield "\ufeff".encode()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["" if value is None else _csv_text(inert(value)) for value in row])
-        yield buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-
-
-def _csv_text(value: Any) -> str:
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
 
 
 def to_xlsx(rows: Iterable[list[Any]], *, title: str) -> bytes:

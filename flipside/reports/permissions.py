@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
+from flipside.lib.denied import Hidden
 from flipside.schemes.models import Cohort, Role, Scheme
 from flipside.schemes.permissions import Action, can, get_cohort, roles_of
 
@@ -44,5 +43,5 @@ def get_report_scheme(user: Any, scheme_id: int) -> Scheme:
     404."""
     scheme = Scheme.objects.select_related("organisation").filter(pk=scheme_id).first()
     if scheme is None or not may_see_scheme_report(user, scheme):
-        raise Http404
+        raise Hidden
     return scheme

@@ -3,11 +3,13 @@ years, for coordinators and observers (``permissions``). Reports hold aggregates
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
 from flipside.accounts.types import AuthedRequest
+from flipside.privacy import audit
 
 from . import exports, selectors
 from .permissions import get_report_cohort, get_report_scheme, reads_confidential
@@ -44,10 +46,14 @@ def scheme(request: AuthedRequest, scheme_id: int) -> HttpResponse:
     return _page(request, report, context, name="scheme", pk=found.pk)
 
 
-def _table(report: Report, table: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
+def _table(
+    request: AuthedRequest, found: Model, report: Report, table: str, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
     if fmt not in exports.FORMATS:
         raise Http404
-    return exports.table_download(report, selectors.table_of(report, table), fmt)
+    chosen = selectors.table_of(report, table)
+    audit.record(request.user, "reports.table.exported", found, table=table, format=fmt)
+    return exports.table_download(report, chosen, fmt)
 
 
 def cohort_table(
@@ -55,22 +61,26 @@ def cohort_table(
 ) -> HttpResponse | StreamingHttpResponse:
     found = get_report_cohort(request.user, cohort_id)
     confidential = reads_confidential(request.user, found)
-    return _table(selectors.cohort_report(found, confidential=confidential), table, fmt)
+    return _table(
+        request, found, selectors.cohort_report(found, confidential=confidential), table, fmt
+    )
 
 
 def scheme_table(
     request: AuthedRequest, scheme_id: int, table: str, fmt: str
 ) -> HttpResponse | StreamingHttpResponse:
     found = get_report_scheme(request.user, scheme_id)
-    return _table(selectors.scheme_report(found), table, fmt)
+    return _table(request, found, selectors.scheme_report(found), table, fmt)
 
 
 def cohort_workbook(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     found = get_report_cohort(request.user, cohort_id)
     confidential = reads_confidential(request.user, found)
+    audit.record(request.user, "reports.workbook.exported", found)
     return exports.workbook_download(selectors.cohort_report(found, confidential=confidential))
 
 
 def scheme_workbook(request: AuthedRequest, scheme_id: int) -> HttpResponse:
     found = get_report_scheme(request.user, scheme_id)
+    audit.record(request.user, "reports.workbook.exported", found)
     return exports.workbook_download(selectors.scheme_report(found))

@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from flipside.accounts.types import AuthedRequest
+from flipside.privacy import audit
 
 from . import services
 from .models import ReportDocument
@@ -59,6 +60,7 @@ def download(request: AuthedRequest, cohort_id: int, document_id: int) -> HttpRe
     if found.status != ReportDocument.Status.DONE:
         return redirect("reports:document", found.cohort.pk, found.pk)
     content = ReportDocument.objects.values_list("content", flat=True).get(pk=found.pk)
+    audit.record(request.user, "reports.document.downloaded", found)
     response = HttpResponse(bytes(content or b""), content_type=found.content_type)
     response["Content-Disposition"] = content_disposition_header(True, found.filename)
     response["X-Content-Type-Options"] = "nosniff"

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from flipside.lib.denied import Hidden
 from flipside.lib.sql import columns, fetch, fields_of, instances, partial
 
 from .models import (
@@ -166,7 +167,7 @@ def can(user: Any, action: Action, obj: Organisation | Scheme | Cohort) -> bool:
 def get_scheme(user: Any, scheme_id: int) -> Scheme:
     scheme = coordinated_schemes(user).select_related("organisation").filter(pk=scheme_id).first()
     if scheme is None:
-        raise Http404
+        raise Hidden
     return scheme
 
 
@@ -236,7 +237,7 @@ def _read_cohort(cohort_id: int, *, counted: bool) -> tuple[Cohort, list[Any]]:
     fields = fields_of(*models)
     rows = fetch(_cohort_sql(counted), [cohort_id], fields)
     if not rows:
-        raise Http404
+        raise Hidden
     cohort, scheme, organisation = instances(rows[0][: len(fields)], *models)
     scheme.organisation, cohort.scheme = organisation, scheme
     return cohort, rows[0][len(fields) :]
@@ -247,7 +248,7 @@ def _get_cohort(
 ) -> tuple[Cohort, dict[str, int]]:
     cohort, counts = _read_cohort(cohort_id, counted=counted)
     if not can(user, action, cohort):
-        raise Http404
+        raise Hidden
     if not counted:
         return cohort, {}
     return cohort, dict(zip(_COUNTED_ROLES, map(int, counts), strict=True))

@@ -14,6 +14,7 @@ from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.picker import search_people
 from flipside.notifications.calendar import build_calendar, calendar_response
+from flipside.privacy import audit
 
 from . import permissions, selectors, services
 from .forms import CohortForm, PeopleFilterForm, SchemeForm, StageForm, VersionedForm
@@ -183,6 +184,7 @@ def cohort_calendar(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """The cohort's start and end as a calendar file anyone in the cohort can import."""
     cohort = permissions.get_cohort(request.user, cohort_id, Action.TAKE_PART)
     content = build_calendar(selectors.cohort_key_dates(cohort), method="PUBLISH")
+    audit.record(request.user, "schemes.calendar.downloaded", cohort)
     return calendar_response(content, f"cohort-{cohort.pk}.ics")
 
 

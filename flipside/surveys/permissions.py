@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
+from flipside.lib.denied import Hidden
 from flipside.schemes.models import Cohort, Membership, Scheme
 from flipside.schemes.permissions import Action, get_cohort, get_scheme, roles_of
 
@@ -27,14 +26,14 @@ def get_builder_scheme(user: Any, scheme_id: int) -> Scheme:
 def get_instrument(user: Any, instrument_id: int) -> Instrument:
     found = Instrument.objects.select_related("scheme").filter(pk=instrument_id).first()
     if found is None or not roles_of(user).coordinates_scheme(found.scheme):
-        raise Http404
+        raise Hidden
     return found
 
 
 def get_question(user: Any, question_id: int) -> Question:
     found = Question.objects.filter(pk=question_id).select_related("instrument__scheme").first()
     if found is None or not roles_of(user).coordinates_scheme(found.instrument.scheme):
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -55,7 +54,7 @@ def get_managed_survey(user: Any, survey_id: int) -> Survey:
     """A survey of a cohort the person coordinates, or 404."""
     found = _survey(survey_id)
     if found is None or not roles_of(user).coordinates_cohort(found.series.cohort):
-        raise Http404
+        raise Hidden
     return found
 
 
@@ -64,10 +63,10 @@ def get_answerable_survey(user: Any, survey_id: int) -> Survey:
     open yet or still is, the page says), or 404."""
     found = _survey(survey_id)
     if found is None or not getattr(user, "is_authenticated", False):
-        raise Http404
+        raise Hidden
     member = Membership.objects.filter(
         cohort_id=found.series.cohort_id, user=user, role=found.series.audience
     )
     if not member.exists():
-        raise Http404
+        raise Hidden
     return found

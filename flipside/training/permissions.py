@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
+from flipside.lib.denied import Hidden
 from flipside.schemes.models import Scheme
 from flipside.schemes.permissions import (
     Action,
@@ -31,7 +31,7 @@ def get_session(user: Any, session_id: int, action: Action) -> TrainingSession:
         .first()
     )
     if session is None:
-        raise Http404
+        raise Hidden
     return session
 
 
@@ -46,7 +46,7 @@ def readable_schemes(user: Any) -> QuerySet[Scheme]:
 def get_readable_scheme(user: Any, scheme_id: int) -> Scheme:
     scheme = readable_schemes(user).filter(pk=scheme_id).first()
     if scheme is None:
-        raise Http404
+        raise Hidden
     return scheme
 
 
@@ -65,7 +65,7 @@ def get_concern(user: Any, concern_id: int) -> Concern:
         .first()
     )
     if concern is None:
-        raise Http404
+        raise Hidden
     return concern
 
 

@@ -150,10 +150,12 @@ def process_runs(worker: str, *, limit: int = 1) -> int:
 
 
 def _fail(run: Run, message: str) -> None:
-    Run.objects.filter(pk=run.pk).update(
-        status=Run.Status.FAILED, error=message, finished_at=timezone.now(), claimed_until=None,
-        step=_("Could not finish"),
-    )  # fmt: skip
+    with transaction.atomic():
+        Run.objects.filter(pk=run.pk).update(
+            status=Run.Status.FAILED, error=message, finished_at=timezone.now(),
+            claimed_until=None, step=_("Could not finish"),
+        )  # fmt: skip
+        audit.record(None, "matching.run.failed", run, attempts=run.attempts)
 
 
 def _progress(run: Run, percent: float, step: str) -> None:
@@ -260,6 +262,7 @@ def _save_result(run: Run, loaded: loader.Loaded, result: engine.Result) -> None
             scores={str(score): n for score, n in Counter(p.score for p in proposals).items()},
             mentors_considered=len(loaded.mentors), mentees_considered=len(loaded.mentees),
         )  # fmt: skip
+        audit.record(None, "matching.run.finished", run, matched=result.matched)
 
 
 def _unmatched(run: Run, loaded: loader.Loaded, result: engine.Result) -> list[Unmatched]:

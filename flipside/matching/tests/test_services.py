@@ -17,6 +17,7 @@ from flipside.matching.checks import check_run_scores
 from flipside.matching.models import Capacity, Pair, PairRule, PastPair, Run, Unmatched
 from flipside.matching.services import MatchingError, NeedsConfirmation, StaleRun, publication
 from flipside.notifications.models import OutboxMessage
+from flipside.privacy import audit
 from flipside.recruitment.models import Application
 from flipside.schemes.models import Role, Stage
 from flipside.training import services as training
@@ -58,6 +59,10 @@ def test_a_run_waits_for_the_worker_then_saves_explained_pairs(world: World, coh
     assert run.status == Run.Status.DONE and run.progress == 100
     assert pairs_of(run) == {("Amal", "Prof Xu"), ("Bea", "Dr Yates"), ("Cai", "Dr Zola")}
     assert run.matched == 3 and run.total_score == sum(p.score for p in run.proposals.all())
+    assert [e.action for e in audit.entries_for(run)] == [
+        "matching.run.started",
+        "matching.run.finished",
+    ]
     amal = run.proposals.get(mentor__display_name="Amal")
     assert any("racism" in reason for reason in amal.reasons)
     assert any("Monday morning" in reason for reason in amal.reasons)
@@ -209,6 +214,7 @@ def test_a_lock_broken_by_a_later_conflict_fails_the_run_with_the_reason(
     assert run.status == Run.Status.FAILED
     assert "Amal" in run.error and "Prof Xu" in run.error and "declared" in run.error
     assert not run.proposals.exists()
+    assert audit.entries_for(run).filter(action="matching.run.failed").count() == 1
 
 
 def test_a_lock_that_breaks_a_rule_is_refused_when_made(world: World) -> None:

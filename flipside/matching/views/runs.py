@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
+from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
 from flipside.schemes.permissions import Action, get_cohort
 from flipside.training.readiness import readiness_counts, ready_among
@@ -184,6 +185,7 @@ def left_out_export(request: AuthedRequest, run_id: int, fmt: str) -> HttpRespon
         "number": run.number,
     }
     rows = selectors.left_out_rows(run)
+    audit.record(request.user, "matching.left_out.exported", run, format=fmt)
     return spreadsheets.download(rows, fmt=fmt, name=name, title=str(_("Not paired")))
 
 

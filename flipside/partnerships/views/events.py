@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.notifications.calendar import build_calendar, calendar_response
+from flipside.privacy import audit
 from flipside.schemes.models import Membership, Stage
 from flipside.schemes.permissions import Action, can, get_cohort
 
@@ -125,6 +126,7 @@ def calendar(request: AuthedRequest, event_id: int) -> HttpResponse:
         content = build_calendar([entry], method="CANCEL")
     else:
         content = build_calendar([services.calendar_event(found)], method="PUBLISH")
+    audit.record(request.user, "partnerships.calendar.downloaded", found)
     return calendar_response(content, f"{slugify(found.title) or 'event'}.ics")
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
+from flipside.privacy import audit
 from flipside.schemes.models import Membership, Role, Scheme
 from flipside.schemes.permissions import Action, can, get_cohort, get_scheme
 
@@ -274,6 +275,11 @@ def _review_page(
     scoring = selectors.scoring(application, request.user)
     initial = {f"score_{k}": v for k, v in (scoring.mine.scores if scoring.mine else {}).items()}
     previous, following = selectors.neighbours(request.user, application, **filters)
+    access_needs = access_needs_of(application)
+    # The statement and access needs can reveal special-category data: each opening by
+    # staff is recorded (a form sent back with a problem re-draws a page already opened).
+    if request.method == "GET":
+        audit.viewed(request, application, "application", access_needs=bool(access_needs))
     context = {
         "application": application,
         "call": call,
@@ -282,7 +288,7 @@ def _review_page(
         "query": urlencode(filters),
         "previous": previous,
         "next": following,
-        "access_needs": access_needs_of(application),
+        "access_needs": access_needs,
         "topics": application.topics.all() if call.role == Role.MENTOR else [],
         "grid": selectors.availability_grid(application.availability),
         "teaching": selectors.teaching_text(

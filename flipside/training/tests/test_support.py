@@ -277,7 +277,8 @@ def test_concerns_list_queries_stay_bounded(
     for n in range(30):
         concern(world, subject=f"Concern {n}", cohort=world.cohort if n % 2 else None)
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(12):
+    # Two of them append the audit entry that records whose subjects the page showed.
+    with django_assert_max_num_queries(14):
         client.get(CONCERNS)
 
 

@@ -25,6 +25,7 @@ from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
 from flipside.lib.dates import clock_time
 from flipside.notifications.calendar import build_calendar, calendar_response
+from flipside.privacy import audit
 from flipside.schemes.models import Membership
 from flipside.schemes.permissions import Action, can, get_cohort
 
@@ -153,6 +154,7 @@ def session_detail(request: AuthedRequest, session_id: int) -> HttpResponse:
 def session_calendar(request: AuthedRequest, session_id: int) -> HttpResponse:
     session = get_session(request.user, session_id, Action.TAKE_PART)
     content = build_calendar([services.session_event(session)], method="PUBLISH")
+    audit.record(request.user, "training.calendar.downloaded", session)
     return calendar_response(content, f"{slugify(session.title) or 'training'}.ics")
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.text import isolate
+from flipside.privacy import audit
 from flipside.schemes.permissions import (
     Action,
     coordinated_schemes,
@@ -127,6 +128,10 @@ def concern_list(request: AuthedRequest) -> HttpResponse:
     # The subjects are encrypted: opened for the page shown only, at most PER_PAGE of them.
     rows = [(c, services.open_concern(c)) for c in page.object_list]
     page.object_list = rows  # type: ignore[assignment]
+    if rows:  # their subjects are shown: which ones, and to whom, is recorded
+        audit.record(
+            request.user, "training.concerns.listed", None, concerns=[c.pk for c, _w in rows]
+        )
     context = {
         "form": form,
         "page": page,
@@ -152,6 +157,8 @@ def concern_detail(request: AuthedRequest, concern_id: int) -> HttpResponse:
             messages.success(request, _("Concern updated."))
         return redirect("training:concern", concern.pk)
     steps = services.CONCERN_STEPS.get(concern.status, set())
+    if concern.raised_by_id != request.user.pk:
+        audit.viewed(request, concern, "concern")
     context = {
         "concern": concern,
         "words": services.open_concern(concern),
