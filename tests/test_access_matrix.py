@@ -535,8 +535,9 @@ def url_for(name: str, world: World) -> str:
         from flipside.privacy.models import LegalHold
 
         samples["organisation_id"] = world.organisation.pk
+        # On someone outside the cohort, so the sample mentor can still be erased.
         samples["hold_id"] = LegalHold.objects.get_or_create(
-            organisation=world.organisation, scheme=world.scheme, defaults={"reason": "Claim"}
+            organisation=world.organisation, user=world.outsider, defaults={"reason": "Claim"}
         )[0].pk
     if name == "notifications:unsubscribe":
         samples["token"] = preferences.unsubscribe_token(world.mentor)

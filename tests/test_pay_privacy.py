@@ -24,8 +24,16 @@ HOURS, HOURLY, AMOUNT, HOLIDAY = "19.83", "17.31", "432.87", "52.25"
 TOTAL = "485.12"  # amount and holiday pay: what the mentor's home card adds up
 SENTINELS = (HOURS, f"£{HOURLY}", f"£{AMOUNT}", f"£{HOLIDAY}", f"£{TOTAL}")
 COORDINATORS = {"coordinator", "org_coordinator", "cohort_coordinator"}
-# The mentor's own pay pages, and their home page's card with what waits for approval.
-MENTOR_PAGES = {"home", "payments:my_pay", "payments:timesheet", "payments:line_edit"}
+# The mentor's own pay pages, their home page's card with what waits for approval, and their
+# own download of everything held about them.
+MENTOR_PAGES = {
+    "home",
+    "payments:my_pay",
+    "payments:timesheet",
+    "payments:line_edit",
+    "privacy:download",
+    "privacy:download_json",
+}
 
 
 @pytest.mark.django_db

@@ -51,8 +51,13 @@ HASH = "held as a hash, not shown"
 SECRET = "a sign-in secret, not shown"  # noqa: S105  # nosec B105
 WITHHELD = "about another person, not shown"
 OWNER_ONLY = (
-    "held encrypted and shown only to the person: they read it in their own download "
+    "held, and shown only to the person: they read it in their own download "
     "(Your privacy, Download everything we hold about you)"
+)
+#: What a coordinator producing a copy for a request never reads: what only few may see (pay,
+#: private notes, journals, concerns, equality answers) stays for the person's own download.
+OWNER_ONLY_PROTECTION = frozenset(
+    {Protection.CONFIDENTIAL, Protection.ENCRYPTED, Protection.SPECIAL}
 )
 ACTED = {"by"}
 
@@ -370,10 +375,10 @@ class Section:
 def export(person: Any, *, for_owner: bool = True) -> list[Section]:
     """Everything held about ``person``, by activity then table, in plain values.
 
-    ``for_owner`` false (a coordinator producing it for a request): encrypted columns are not
-    opened. Equality answers, journals and the other encrypted records are shown to nobody but
-    their owner, so the coordinator's copy says they are held and the person reads them in
-    their own download."""
+    ``for_owner`` false (a coordinator producing it for a request): confidential and
+    encrypted columns are not shown. Pay, private notes, equality answers, journals and
+    concerns reach nobody beyond the few the roles allow, so the coordinator's copy says they
+    are held and the person reads them in their own download."""
     held = rows_about(person)
     names = _names_of_things(held)
     by_activity: dict[Activity, list[Table]] = defaultdict(list)
@@ -424,7 +429,7 @@ def _plain_row(
 ) -> dict[str, Any]:
     values: dict[str, Any] = {"_how": held.how}
     for column in p.entry.columns():
-        if column.protection.encrypted and not for_owner:
+        if not for_owner and column.protection in OWNER_ONLY_PROTECTION:
             values[column.name] = OWNER_ONLY
             continue
         values[column.name] = _plain(p, held, column.name, column.protection, person, names)
