@@ -36,6 +36,8 @@ def _register_retention() -> None:
 
     retention.register_rule(retention.AUDIT_RULE)
     retention.register_rule(retention.EQUALITY_RULE)
+    # People whose cohorts all closed the period ago are anonymised as erasure does (last).
+    retention.register_rule(retention.PARTICIPANT_RULE)
     background.register_job(
         name="privacy.retention", every=datetime.timedelta(days=1), run=retention.run_job
     )

@@ -371,6 +371,59 @@ def request_erasure(user: Any) -> bool:
     return True
 
 
+#: How many people one pass of ``erase_many`` takes: each adds its names to every text search.
+BATCH = 25
+
+
+def erase_many(user_ids: Iterable[int], *, by: Any, reference: str) -> list[int]:
+    """Erase several people the way ``erase`` does, with one pass over every text column for
+    them all (retention of participant records, where a closed cohort's people go together);
+    ``BATCH`` people a transaction. People already erased or under a legal hold are left.
+    Returns the ids erased. One audit entry per batch lists the entries it redacted."""
+    ids = sorted(set(user_ids))
+    erased: list[int] = []
+    for start in range(0, len(ids), BATCH):
+        erased += _erase_batch(ids[start : start + BATCH], by=by, reference=reference)
+    return erased
+
+
+def _erase_batch(ids: list[int], *, by: Any, reference: str) -> list[int]:
+    with transaction.atomic():
+        found = get_user_model().objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        people = [u for u in found if not is_erased(u) and not refusal(u)]
+        if not people:
+            return []
+        run = deletion.new_run()
+        own = [identifiers_of(user) for user in people]
+        every = Identifiers(
+            full_names=sorted({t for f in own for t in f.full_names}, key=len, reverse=True),
+            parts=sorted({t for f in own for t in f.parts}, key=len, reverse=True),
+            emails=sorted({t for f in own for t in f.emails}, key=len, reverse=True),
+            ids=sorted({t for f in own for t in f.ids}, key=len, reverse=True),
+        )
+        pattern = every.pattern()
+
+        def replace(text: str) -> str:
+            return pattern.sub(ERASED_NAME, text) if pattern and text else text
+
+        for user, identifiers in zip(people, own, strict=True):
+            context = Context(user=user, run=run, found=identifiers, replace=replace)
+            for rule in rules():
+                _apply(rule, context)
+        redacted = _scrub(every, replace).get("privacy.AuditEntry", set())
+        _scrub_encrypted(every, replace)
+        audit.record(
+            by,
+            ERASED_ACTION,
+            None,
+            redacted=sorted(redacted),
+            reference=replace(reference)[:100],
+            run=run,
+            people=len(people),
+        )
+    return [user.pk for user in people]
+
+
 def erase_again(user_id: int) -> Outcome | None:
     """Erase the person with this id once more (after a backup is restored); idempotent."""
     user = get_user_model().objects.filter(pk=user_id).first()

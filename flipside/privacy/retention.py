@@ -203,6 +203,8 @@ class Rule:
     remove: Callable[[list[Any]], int] | None = field(default=None, compare=False)
     contiguous: bool = False
     ends: str = ""  # what happens, for the schedule page and the documents
+    # Run after every other rule (a person is anonymised once their rows had their own turn).
+    last: bool = False
 
 
 _RULES: dict[str, Rule] = {}
@@ -217,8 +219,8 @@ def register_rule(rule: Rule) -> Rule:
 
 def rules() -> list[Rule]:
     """In the order registered: an app's rules in the order it registers them (a payment
-    run goes after its lines)."""
-    return list(_RULES.values())
+    run goes after its lines); rules marked ``last`` after all the others."""
+    return sorted(_RULES.values(), key=lambda rule: rule.last)
 
 
 @dataclass(frozen=True)
@@ -373,6 +375,56 @@ EQUALITY_RULE = Rule(
     scheme="cohort__scheme",
     people=("user",),
     ends="Deleted; reports keep only figures.",
+)
+
+
+def _participants_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[Any]:
+    """People whose every place in a cohort ended the period ago (each cohort closed, by its
+    scheme's period), who coordinate nothing, and who are not erased already."""
+    from django.contrib.auth import get_user_model
+
+    from flipside.schemes.models import Membership
+
+    from .erasure import ERASED_DOMAIN
+
+    def cutoff(months: int) -> Q:
+        return Q(
+            cohort__stage=Stage.CLOSED, cohort__stage_changed_at__lt=months_before(now, months)
+        )
+
+    over = schedules.due("participants_months", scheme="cohort__scheme", cutoff=cutoff)
+    current = Membership.objects.exclude(over).values("user_id")
+    return (
+        get_user_model()
+        .objects.filter(memberships__isnull=False)
+        .exclude(pk__in=current)
+        .exclude(scheme_roles__isnull=False)
+        .exclude(organisation_roles__isnull=False)
+        .exclude(email__iendswith="@" + ERASED_DOMAIN)
+        .distinct()
+    )
+
+
+def _anonymise_participants(ids: list[Any]) -> int:
+    from .erasure import erase_many
+
+    return len(erase_many(ids, by=None, reference="retention of participant records"))
+
+
+PARTICIPANT_RULE = Rule(
+    key="privacy.participants",
+    retention=Keep.PARTICIPANT,
+    label="accounts.User",
+    action=Action.ANONYMISED,
+    due=_participants_due,
+    scheme="memberships__cohort__scheme",
+    people=("id",),
+    remove=_anonymise_participants,
+    last=True,
+    ends="Anonymised as an erasure does, once every cohort the person was in has closed the "
+    "period ago: their account becomes an erased person, their name and address are replaced "
+    "in every record, journals and equality answers are deleted, pay is kept minimised; "
+    "pairs, meetings and figures stay.",
 )
 
 
