@@ -12,9 +12,10 @@ the clock changes, and the helpers here avoid both:
 
 from __future__ import annotations
 
+import calendar
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ LONDON = ZoneInfo("Europe/London")
 # HESA's reporting year, which UK universities plan by, runs from 1 August to 31 July.
 ACADEMIC_YEAR_STARTS = (8, 1)  # (month, day)
 _MICROSECONDS_PER_HOUR = Decimal(3_600_000_000)
+_Day = TypeVar("_Day", datetime.date, datetime.datetime)
 
 
 class NonexistentTime(ValueError):
@@ -72,6 +74,16 @@ def london_interval_hours(start: datetime.datetime, end: datetime.datetime) -> D
     if elapsed < datetime.timedelta(0):
         raise ValueError("An interval must end at or after its start.")
     return Decimal(elapsed // datetime.timedelta(microseconds=1)) / _MICROSECONDS_PER_HOUR
+
+
+def add_months(moment: _Day, months: int) -> _Day:
+    """The same day (and time) ``months`` calendar months later, or earlier when negative;
+    the month's last day when it has no such day. This is the ICO's reading of "one month"
+    (received 31 January, due 28 or 29 February) and how retention periods count back."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last))
 
 
 def academic_year_of(date: datetime.date) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from flipside.lib.dates import add_months
 from flipside.matching.models import Pair
 from flipside.privacy import deletion
 from flipside.privacy.inventory import Keep
-from flipside.privacy.retention import Action, Rule, Schedules, months_before, register_rule
+from flipside.privacy.retention import Action, Rule, Schedules, register_rule
 from flipside.schemes.models import Stage
 
 from .models import JournalEntry, Meeting
@@ -24,7 +25,7 @@ def journals_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[Journ
     """A pair ends when a coordinator ends it early or when its cohort closes."""
 
     def cutoff(months: int) -> Q:
-        before = months_before(now, months)
+        before = add_months(now, -months)
         return Q(pair__status=Pair.Status.ENDED, pair__ended_at__lt=before) | Q(
             pair__cohort__stage=Stage.CLOSED, pair__cohort__stage_changed_at__lt=before
         )
@@ -44,7 +45,7 @@ NAMED = Q(place__gt="") | Q(
 
 def meetings_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[Meeting]:
     def cutoff(months: int) -> Q:
-        return Q(pair__cohort__stage_changed_at__lt=months_before(now, months))
+        return Q(pair__cohort__stage_changed_at__lt=add_months(now, -months))
 
     return Meeting.objects.filter(NAMED, pair__cohort__stage=Stage.CLOSED).filter(
         schedules.due("participants_months", scheme=SCHEME, cutoff=cutoff)

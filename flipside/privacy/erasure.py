@@ -145,6 +145,22 @@ class Identifiers:
     emails: list[str]
     ids: list[str]  # payroll or student numbers
 
+    @classmethod
+    def merged(cls, many: list[Identifiers]) -> Identifiers:
+        """Several people's identifiers as one search, still longest first."""
+        if len(many) == 1:
+            return many[0]
+
+        def longest_first(texts: Iterable[str]) -> list[str]:
+            return sorted(set(texts), key=len, reverse=True)
+
+        return cls(
+            full_names=longest_first(t for f in many for t in f.full_names),
+            parts=longest_first(t for f in many for t in f.parts),
+            emails=longest_first(t for f in many for t in f.emails),
+            ids=longest_first(t for f in many for t in f.ids),
+        )
+
     def needles(self) -> list[str]:
         return [*self.full_names, *self.parts, *self.emails, *self.ids]
 
@@ -278,6 +294,38 @@ def plan(user: Any) -> list[PlanLine]:
     return lines
 
 
+Touched = dict[str, dict[str, set[Any]]]  # table -> action -> row ids
+
+
+def _anonymise(people: list[Any], run: str) -> tuple[Callable[[str], str], Touched]:
+    """Apply every table's declaration to each of ``people``, then replace all their names,
+    addresses and ids in every text, JSON and encrypted column in one pass. Returns the
+    replacement used and the rows changed, by table and action (kept tables left out)."""
+    own = [identifiers_of(user) for user in people]
+    every = Identifiers.merged(own)
+    pattern = every.pattern()
+
+    def replace(text: str) -> str:
+        return pattern.sub(ERASED_NAME, text) if pattern and text else text
+
+    touched: Touched = defaultdict(lambda: defaultdict(set))
+    for user, identifiers in zip(people, own, strict=True):
+        context = Context(user=user, run=run, found=identifiers, replace=replace)
+        for rule in rules():
+            ids = _apply(rule, context)
+            if ids and rule.action != KEEP:
+                touched[rule.label][rule.action].update(ids)
+    for label, scrubbed in _scrub(every, replace).items():
+        touched[label][ANONYMISE].update(scrubbed)
+    for label, scrubbed in _scrub_encrypted(every, replace).items():
+        touched[label][ANONYMISE].update(scrubbed)
+    return replace, touched
+
+
+def _redacted_audit(touched: Touched) -> list[int]:
+    return sorted(touched.get("privacy.AuditEntry", {}).get(ANONYMISE, ()))
+
+
 def erase(user: Any, *, by: Any, reference: str) -> Outcome:
     """Erase ``user``: see the module's docstring. ``ErasureRefused`` under a legal hold."""
     user_model = get_user_model()
@@ -289,23 +337,8 @@ def erase(user: Any, *, by: Any, reference: str) -> Outcome:
         if reason:
             raise ErasureRefused(reason)
         outcome = Outcome(user.pk, run=deletion.new_run(), done=True)
-        found = identifiers_of(user)
-        pattern = found.pattern()
-
-        def replace(text: str) -> str:
-            return pattern.sub(ERASED_NAME, text) if pattern and text else text
-
-        context = Context(user=user, run=outcome.run, found=found, replace=replace)
-        touched: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
-        for rule in rules():
-            ids = _apply(rule, context)
-            if ids and rule.action != KEEP:
-                touched[rule.label][rule.action].update(ids)
-        for label, scrubbed in _scrub(found, replace).items():
-            touched[label][ANONYMISE].update(scrubbed)
-        for label, scrubbed in _scrub_encrypted(found, replace).items():
-            touched[label][ANONYMISE].update(scrubbed)
-        outcome.redacted_audit = sorted(touched.get("privacy.AuditEntry", {}).get(ANONYMISE, ()))
+        replace, touched = _anonymise([user], outcome.run)
+        outcome.redacted_audit = _redacted_audit(touched)
         for label, by_action in sorted(touched.items()):
             for action, changed in sorted(by_action.items()):
                 deletion.log(
@@ -394,29 +427,12 @@ def _erase_batch(ids: list[int], *, by: Any, reference: str) -> list[int]:
         if not people:
             return []
         run = deletion.new_run()
-        own = [identifiers_of(user) for user in people]
-        every = Identifiers(
-            full_names=sorted({t for f in own for t in f.full_names}, key=len, reverse=True),
-            parts=sorted({t for f in own for t in f.parts}, key=len, reverse=True),
-            emails=sorted({t for f in own for t in f.emails}, key=len, reverse=True),
-            ids=sorted({t for f in own for t in f.ids}, key=len, reverse=True),
-        )
-        pattern = every.pattern()
-
-        def replace(text: str) -> str:
-            return pattern.sub(ERASED_NAME, text) if pattern and text else text
-
-        for user, identifiers in zip(people, own, strict=True):
-            context = Context(user=user, run=run, found=identifiers, replace=replace)
-            for rule in rules():
-                _apply(rule, context)
-        redacted = _scrub(every, replace).get("privacy.AuditEntry", set())
-        _scrub_encrypted(every, replace)
+        replace, touched = _anonymise(people, run)
         audit.record(
             by,
             ERASED_ACTION,
             None,
-            redacted=sorted(redacted),
+            redacted=_redacted_audit(touched),
             reference=replace(reference)[:100],
             run=run,
             people=len(people),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from flipside.lib.dates import add_months
 
 
 class AuditEntry(models.Model):
@@ -359,11 +360,5 @@ class AccessRequest(models.Model):
 
     @property
     def due_on(self) -> datetime.date:
-        return one_month_after(self.received_on)
-
-
-def one_month_after(day: datetime.date) -> datetime.date:
-    """The same date in the next month, or that month's last day when it has no such date
-    (the ICO's reading of "one month": received 31 January, due 28 or 29 February)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+        # The ICO's "one month": received 31 January, due 28 or 29 February.
+        return add_months(self.received_on, 1)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from flipside.lib.background import Verdict
+from flipside.lib.dates import add_months
 from flipside.schemes.models import Stage
 
 from . import deletion
@@ -115,19 +116,6 @@ PERIODS: tuple[Period, ...] = (
     ),
 )
 PERIOD_BY_FIELD = {period.field: period for period in PERIODS}
-
-
-def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
-    """The same day and time ``months`` calendar months earlier (the month's last day when it
-    has no such day)."""
-    month = moment.month - 1 - months
-    year, month = moment.year + month // 12, month % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def tax_year_cutoff(today: datetime.date, years: int) -> datetime.date:
@@ -325,7 +313,7 @@ def check_overdue() -> Verdict:
 
 def _audit_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[AuditEntry]:
     # One chain for every scheme: an entry goes once the longest period of any scheme is over.
-    cutoff = months_before(now, schedules.longest("audit_months"))
+    cutoff = add_months(now, -schedules.longest("audit_months"))
     due = AuditEntry.objects.filter(at__lt=cutoff)
     # Only the oldest run of entries: one written out of order (a server's clock behind)
     # waits for the entries before it, so the deletion never leaves a gap in the chain.
@@ -388,9 +376,7 @@ def _participants_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[
     from .erasure import ERASED_DOMAIN
 
     def cutoff(months: int) -> Q:
-        return Q(
-            cohort__stage=Stage.CLOSED, cohort__stage_changed_at__lt=months_before(now, months)
-        )
+        return Q(cohort__stage=Stage.CLOSED, cohort__stage_changed_at__lt=add_months(now, -months))
 
     over = schedules.due("participants_months", scheme="cohort__scheme", cutoff=cutoff)
     current = Membership.objects.exclude(over).values("user_id")

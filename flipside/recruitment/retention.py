@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from flipside.lib.dates import add_months
 from flipside.privacy.inventory import Keep
-from flipside.privacy.retention import Action, Rule, Schedules, fixed, months_before, register_rule
+from flipside.privacy.retention import Action, Rule, Schedules, fixed, register_rule
 from flipside.schemes.models import Stage
 
 from .models import Application, EmailVerification
@@ -36,7 +37,7 @@ def unsuccessful_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[A
             schedules.due(
                 "applications_months",
                 scheme="call__cohort__scheme",
-                cutoff=lambda months: Q(selection_over__lt=months_before(now, months)),
+                cutoff=lambda months: Q(selection_over__lt=add_months(now, -months)),
             )
         )
     )

@@ -15,6 +15,7 @@ from flipside.lib.dates import (
     AmbiguousTime,
     NonexistentTime,
     academic_year_of,
+    add_months,
     clock_time,
     london_datetime,
     london_interval_hours,
@@ -167,3 +168,41 @@ def test_the_academic_year_changes_only_on_1_august(date: datetime.date) -> None
 )
 def test_clock_times_are_written_as_gov_uk_writes_them(hour: int, minute: int, shown: str) -> None:
     assert clock_time(datetime.time(hour, minute)) == shown
+
+
+@given(
+    # Hypothesis takes naive bounds and adds the zone itself.
+    moment=st.datetimes(
+        datetime.datetime(2001, 1, 1),  # noqa: DTZ001
+        datetime.datetime(2090, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    months=st.integers(-120, 120),
+)
+def test_add_months_moves_whole_calendar_months_keeping_the_day_where_it_exists(
+    moment: datetime.datetime, months: int
+) -> None:
+    moved = add_months(moment, months)
+    assert (moved.year * 12 + moved.month) - (moment.year * 12 + moment.month) == months
+    assert moved.time() == moment.time()
+    assert moved.tzinfo is moment.tzinfo
+    assert (
+        moved.day == moment.day
+        or moved.day < moment.day
+        and (moved + datetime.timedelta(days=1)).day == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (datetime.date(2027, 1, 31), 1, datetime.date(2027, 2, 28)),
+        (datetime.date(2028, 1, 31), 1, datetime.date(2028, 2, 29)),
+        (datetime.date(2026, 12, 15), 1, datetime.date(2027, 1, 15)),
+        (datetime.date(2027, 3, 31), -1, datetime.date(2027, 2, 28)),
+        (datetime.date(2027, 1, 15), -1, datetime.date(2026, 12, 15)),
+        (datetime.date(2027, 5, 31), -24, datetime.date(2025, 5, 31)),
+    ],
+)
+def test_add_months_on_dates(day: datetime.date, months: int, expected: datetime.date) -> None:
+    assert add_months(day, months) == expected

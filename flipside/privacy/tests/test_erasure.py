@@ -123,6 +123,9 @@ def test_an_organisation_coordinator_finds_reviews_and_erases_a_person(
     again = client.post(page, {"reference": "DPO-7", "confirm": "erase"})
     assert again.status_code == 302
     assert AuditEntry.objects.filter(action="privacy.person.erased").count() == 1
+    # An erased person is no longer offered, whatever is typed.
+    for typed in ("erased", "invalid", world.mentor.email):
+        assert page not in response_text(client.get(reverse("privacy:erasure_find"), {"q": typed}))
 
 
 def test_the_page_refuses_under_a_legal_hold(world: Any, client: Any) -> None:

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from conftest import World, join, make_cohort
+from flipside.lib.dates import add_months
 from flipside.privacy import audit, erasure, retention
 from flipside.privacy.models import AuditEntry, DeletionRecord, LegalHold
 from flipside.schemes.models import Membership, Role, Stage
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2029, 6, 15, 12, tzinfo=datetime.UTC)
 DAY = datetime.timedelta(days=1)
-TWO_YEARS_AGO = retention.months_before(NOW, 24)
+TWO_YEARS_AGO = add_months(NOW, -24)
 
 
 def close(cohort: object, at: datetime.datetime) -> None:
