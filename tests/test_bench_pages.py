@@ -111,7 +111,8 @@ def test_the_page_line_puts_targets_beside_figures() -> None:
 
 def test_a_run_that_served_nothing_does_not_pass_under_load_or_on_sqlite() -> None:
     nothing = pages.parse_wrk("")
-    assert pages.loaded_line("home", nothing, 50)["ok"] is False
+    assert pages.loaded_line("home", [nothing], 50)["ok"] is False
+    assert pages.loaded_line("home", [], 50)["ok"] is False
     assert pages.sqlite_line(nothing, writes=10, locked=0)["ok"] is False
     assert pages.sqlite_line(pages.parse_wrk(CLEAN), writes=10, locked=1)["ok"] is False
     assert pages.sqlite_line(pages.parse_wrk(CLEAN), writes=10, locked=0)["ok"] is True
@@ -131,8 +132,22 @@ def test_the_bare_page_is_a_fifty_row_table_served_only_by_the_bench_urlconf(
 
 def test_the_bare_page_under_load_is_printed_as_a_reference_that_never_fails_the_run() -> None:
     slow = pages.parse_wrk(CLEAN) | {"p95_ms": 900.0}
-    checked = pages.loaded_line("cohort", slow, 50)
-    reference = pages.loaded_line("bare", slow, 50, reference=True)
+    checked = pages.loaded_line("cohort", [slow], 50)
+    reference = pages.loaded_line("bare", [slow], 50, reference=True)
     assert checked["ok"] is False and "reference" not in checked
     assert reference["reference"] is True and "ok" not in reference
     assert reference["p95_ms"] == 900.0 and reference["p95_target"] == "<= 300"
+
+
+def test_under_load_the_middle_rounds_p95_counts_and_every_round_is_printed() -> None:
+    clean = pages.parse_wrk(CLEAN)
+    rounds = [clean | {"p95_ms": ms} for ms in (250.0, 900.0, 280.0)]
+    bare = [clean | {"p95_ms": ms} for ms in (140.0, 150.0, 400.0)]
+    line = pages.loaded_line("home", rounds, 50, bare=bare)
+    assert line["p95_ms"] == 280.0 and line["round_p95_ms"] == [250.0, 900.0, 280.0]
+    assert line["ok"] is True
+    assert line["bare_p95_ms"] == 150.0 and line["p95_vs_bare"] == 1.87
+    two_slow = [clean | {"p95_ms": ms} for ms in (250.0, 900.0, 310.0)]
+    assert pages.loaded_line("home", two_slow, 50)["ok"] is False
+    failing = [clean | {"errors": 1}, clean, clean]
+    assert pages.loaded_line("home", failing, 50)["ok"] is False
