@@ -311,8 +311,9 @@ RISKS = [
     (
         "Someone takes over an account (guessed password, stolen session).",
         "Argon2 hashing, 12-character minimum, lockout after 5 failures, sessions of 30 idle "
-        "minutes and 10 hours at most, all ended by sign-out or a password change. A second "
-        "factor for coordinators and observers is planned, not yet in place.",
+        "minutes and 10 hours at most, all ended by sign-out or a password change; "
+        "coordinators and observers also need a code from an authenticator app (decision "
+        "0029). Sign-ins, failures, lockouts and refused pages are in the audit log.",
     ),
     (
         "A copy of the database or a backup is lost or stolen.",
@@ -324,13 +325,21 @@ RISKS = [
     ),
     (
         "Data is kept longer than needed.",
-        "Every column has a retention class with a default period. Only the words of sent "
-        "emails are removed automatically today; the other classes await retention jobs.",
+        "Every column has a retention class with a default period. A daily job removes "
+        "unsuccessful applications, journals, meetings' details, payment records, audit "
+        "entries, equality answers, emails and sign-in records when their period is over, "
+        "and anonymises participants two years (by default) after their last cohort closed; "
+        "legal holds keep what they cover, and a deletion log, replayed after a restore, "
+        "records every removal. Invitations, operational records, consent records and ideas "
+        "are not removed yet.",
     ),
     (
         "A person cannot find out, or have removed, what is held about them.",
-        "The data inventory names each table's identifying columns, which subject-access "
-        "export and erasure will use; both are planned, not yet in place.",
+        "Each person downloads everything held about them from their privacy page, and "
+        "coordinators answer requests received otherwise within a month (both follow the "
+        "data inventory's identifying columns; a test fails for a table left out). Erasure "
+        "deletes, anonymises or minimises each table's rows as its app declares, refuses "
+        "under a legal hold, and a test searches the whole database afterwards.",
     ),
 ]
 
@@ -342,8 +351,9 @@ CONTROLLER_FILLS = [
     "the Article 9 condition for any special-category data inferred from free text or from "
     "taking part in a scheme centring a minoritised group (for example DPA 2018 Schedule 1 "
     "paragraph 8, equality of opportunity), with an appropriate policy document if relied on.",
-    "Retention periods, where they differ from the schedule; and how data is removed until "
-    "retention jobs, subject-access export and erasure exist.",
+    "Retention periods, where they differ from the schedule (each scheme's coordinators set "
+    "theirs within bounds), and how the classes the daily job does not remove yet "
+    "(invitations, operational records, consent records, ideas) are removed meanwhile.",
     "Likelihood and severity of each risk in section 5, the residual risk, and whether it is "
     "accepted; whether the ICO must be consulted (Article 36).",
     "Hosting, mail server, payroll and backups: where they are, who runs them, the contracts "
@@ -429,7 +439,8 @@ def dpia() -> str:
         "Reports hold figures only. Sent emails lose their words after 90 days.",
         "- **Accuracy and rights.** People see and change their own details, applications "
         "until the call closes, equality answers (and withdraw them) and survey answers "
-        "until the survey closes. Subject-access export and erasure are planned.",
+        "until the survey closes; they download everything held about them and can ask "
+        "for it to be erased (docs/privacy/subject-access.md, erasure.md).",
         "- **Retention.** Every column has a retention class (below).",
         "- **Processors and transfers.** Flipside itself sends data to no third party other "
         "than the mail server the institution configures and the payroll file coordinators "
