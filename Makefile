@@ -10,7 +10,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 DEV := DEBUG=1 SITE_URL='$(SITE_URL)'
 
-.PHONY: run worker schedules test bench bench-pages bench-sqlite lint format install assets browser pdf-libraries migrate seed clean
+.PHONY: run worker schedules test bench bench-pages bench-erasure bench-sqlite lint format install assets browser pdf-libraries migrate seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench: install
 bench-pages: install
 	bash scripts/ensure-wrk
 	$(PY) bench/pages.py $(BENCH_ARGS)
+
+## make bench-erasure: erasing one person on installations of 100 and 1,000 pairs (PostgreSQL
+## at 127.0.0.1, databases bench_erasure_<pairs>), as ratios to the smaller (docs/performance.md)
+bench-erasure: install
+	$(PY) bench/erasure.py $(BENCH_ARGS)
 
 ## make bench-sqlite: 10 writer processes and 2 page readers for 60 s on a fresh SQLite
 ## database with the demo; 0 "database is locked" errors to pass (docs/performance.md).

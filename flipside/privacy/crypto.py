@@ -8,6 +8,7 @@ Fernet is AES-128-CBC with an HMAC-SHA256 tag: tampered data fails to decrypt.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -26,7 +27,13 @@ class DecryptionError(Exception):
 
 
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key) for key in settings.FIELD_ENCRYPTION_KEYS])
+    return _fernet_for(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+    # Built once per set of keys, not per value: erasure and key rotation open every value.
+    return MultiFernet([Fernet(key) for key in keys])
 
 
 def encrypt(value: dict[str, Any]) -> str:
