@@ -1,7 +1,8 @@
 """A refusal that looks like "not found".
 
 Permission helpers answer 404 for an object the person may not see, so it looks exactly like
-one that does not exist. They raise ``Hidden`` rather than ``Http404``: the person still
+one that does not exist. They, and views that find past the helper that the person has no
+part in what they asked for, raise ``Hidden`` rather than ``Http404``: the person still
 sees the ordinary "not found" page, and the audit log can tell a refusal from a mistyped
 address (decision 0034).
 """

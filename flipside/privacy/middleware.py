@@ -1,9 +1,9 @@
 """Refusals in the audit log, from one place so no view can forget (decision 0034).
 
-Every ``PermissionDenied`` (a 403) and every object a permission helper hid as "not found"
-(``lib.denied.Hidden``, a 404) that reaches the top of a view is recorded: who, which page
-and which address. An ordinary 404 (a mistyped address, a link to something deleted) is not
-a refusal and is not recorded.
+Every ``PermissionDenied`` (a 403) and every object a permission helper or a view hid as
+"not found" (``lib.denied.Hidden``, a 404) that reaches the top of a view is recorded: who,
+which page and which address. An ordinary 404 (a mistyped address, a link to something
+deleted) is not a refusal and is not recorded.
 """
 
 from __future__ import annotations

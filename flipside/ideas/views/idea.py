@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
+from flipside.lib.denied import Hidden
 from flipside.lib.picker import search_people
 from flipside.schemes.permissions import managed_cohorts
 
@@ -67,7 +68,7 @@ def _page(
 def change_status(request: AuthedRequest, idea_id: int) -> HttpResponse:
     found, access = get_idea(request.user, idea_id)
     if not access.move:
-        raise Http404
+        raise Hidden
     form = forms.StatusForm(request.POST, idea=found)
     saved = None
     if request.POST.get("version", str(found.version)) != str(found.version):
@@ -110,7 +111,7 @@ def _status_form(data: QueryDict, latest: Idea) -> forms.StatusForm:
 def naming(request: AuthedRequest, idea_id: int) -> HttpResponse:
     found, access = get_idea(request.user, idea_id)
     if access.proposer is None:
-        raise Http404
+        raise Hidden
     form = forms.NamingForm(request.POST)
     form.is_valid()
     try:

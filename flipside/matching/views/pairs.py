@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flipside.accounts.types import AuthedRequest
+from flipside.lib.denied import Hidden
 from flipside.lib.text import isolate
 from flipside.privacy import audit
 from flipside.recruitment import spreadsheets
@@ -138,7 +139,7 @@ def _participant(cohort: Cohort, user_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise Http404
+        raise Hidden
     return membership
 
 
@@ -199,7 +200,7 @@ def partner(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     # is then answered from their roles, without asking again.
     mine = selectors.own_pairs(request.user, cohort_id)
     if not mine or not can(request.user, Action.TAKE_PART, mine[0].pair.cohort):
-        raise Http404
+        raise Hidden
     cohort = mine[0].pair.cohort
     # No settings yet: created with the defaults.
     first = mine[0].first_contact or services.settings_for(cohort).first_contact

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
+from flipside.lib.denied import Hidden
 from flipside.lib.text import isolate
 from flipside.matching.models import Pair
 from flipside.notifications.kinds import get_kind
@@ -81,7 +82,7 @@ def nudge(request: AuthedRequest, cohort_id: int) -> HttpResponse:
             raise Http404
         one = get_managed_pair(request.user, int(pair_id))
         if one.cohort_id != cohort.pk:
-            raise Http404
+            raise Hidden
     found = (reads.listing(cohort, pair=one.pk) if one
              else reads.listing(cohort, statuses=reads.NEEDS_NUDGE))  # fmt: skip
     # The pairs needing a nudge are all active; one pair named may have ended.

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
+from flipside.lib.denied import Hidden
 from flipside.matching.models import Pair
 from flipside.schemes.models import Membership, Role, Scheme
 from flipside.schemes.permissions import Action, can, get_cohort, get_scheme
@@ -144,7 +145,7 @@ def mark_used(request: AuthedRequest, pair_id: int, point_id: int) -> HttpRespon
 def suggest(request: AuthedRequest, cohort_id: int) -> HttpResponse:
     cohort = get_cohort(request.user, cohort_id, Action.TAKE_PART)
     if not _partner_roles(request.user, cohort):
-        raise Http404
+        raise Hidden
     form = SuggestForm(request.POST or None, themes=_themes_of(cohort.scheme_id))
     if request.method == "POST" and form.is_valid():
         try:

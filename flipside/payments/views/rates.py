@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
 from flipside.lib.conflicts import EditConflict, Saved, form_after_conflict
+from flipside.lib.denied import Hidden
 from flipside.lib.text import isolate
 from flipside.schemes.models import Organisation
 
@@ -210,7 +211,7 @@ def employment_edit(request: AuthedRequest, cohort_id: int, user_id: int) -> Htt
     cohort = get_pay_cohort(request.user, cohort_id)
     member = mentors_of(cohort).select_related("user").filter(user_id=user_id).first()
     if member is None:  # only the cohort's own student mentors
-        raise Http404
+        raise Hidden
     organisation = cohort.scheme.organisation
     # Followed from the review page's "Record the check": saving goes back there.
     from_review = request.GET.get("from") == "review"

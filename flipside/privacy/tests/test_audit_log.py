@@ -159,6 +159,32 @@ def test_an_object_hidden_as_not_found_is_recorded_as_refused(client: Client, wo
     )
 
 
+@pytest.mark.parametrize(
+    ("route", "method"),
+    [
+        ("matching:partner", "get"),  # a coordinator is in no pair of the cohort
+        ("training:handbook_acknowledge", "post"),  # nor takes part in the scheme
+    ],
+)
+def test_a_page_a_view_finds_is_not_theirs_is_recorded_as_refused(
+    client: Client, world: World, route: str, method: str
+) -> None:
+    # Past the permission helper (the coordinator may read the cohort and the scheme), the
+    # view itself finds the person has no part here: a refusal, answered as not found.
+    client.force_login(world.coordinator)
+    arg = world.cohort.pk if route.startswith("matching") else world.scheme.pk
+    url = reverse(route, args=[arg])
+
+    assert getattr(client, method)(url).status_code == 404
+
+    entry = AuditEntry.objects.get(action="privacy.access.refused")
+    assert (entry.actor, entry.details["status"], entry.details["page"]) == (
+        world.coordinator,
+        404,
+        route,
+    )
+
+
 def test_a_mistyped_address_is_not_a_refusal(client: Client, world: World) -> None:
     client.force_login(world.outsider)
 

@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from flipside.accounts.types import AuthedRequest
+from flipside.lib.denied import Hidden
 
 from .. import forms, results, selectors
 from ..permissions import get_answerable_survey
@@ -37,7 +38,7 @@ def answer(request: AuthedRequest, survey_id: int) -> HttpResponse:
         services.check_open(survey, today)
     except SurveyError as error:
         if survey.opens_on <= today <= survey.closes_on:
-            raise Http404 from None  # a check-in of someone else's meeting
+            raise Hidden from None  # a check-in of someone else's meeting
         return render(request, "surveys/answer.html", {"survey": survey, "closed": str(error)})
     own = services.own_response(survey, request.user, round=number)
     version = own.response.version if own.response else 0

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
+from flipside.lib.denied import Hidden
 from flipside.schemes.models import Membership, Role, Scheme, Stage
 from flipside.schemes.permissions import Action, can, get_scheme
 
@@ -58,7 +59,7 @@ def handbook(request: AuthedRequest, scheme_id: int) -> HttpResponse:
 def acknowledge(request: AuthedRequest, scheme_id: int) -> HttpResponse:
     scheme = get_readable_scheme(request.user, scheme_id)
     if not _takes_part(request.user, scheme):
-        raise Http404
+        raise Hidden
     version: HandbookVersion = _posted_version(request, scheme.handbook_versions.all())
     try:
         services.acknowledge_handbook(version, user=request.user)
@@ -158,7 +159,7 @@ def agreement(request: AuthedRequest, scheme_id: int) -> HttpResponse:
 def agreement_accept(request: AuthedRequest, scheme_id: int) -> HttpResponse:
     scheme = get_readable_scheme(request.user, scheme_id)
     if not _takes_part(request.user, scheme):
-        raise Http404
+        raise Hidden
     version = _posted_version(request, scheme.agreement_versions.all())
     try:
         services.accept_agreement(version, user=request.user)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from flipside.accounts.types import AuthedRequest
+from flipside.lib.denied import Hidden
 from flipside.lib.text import isolate
 from flipside.privacy import audit
 from flipside.schemes.permissions import (
@@ -209,7 +210,7 @@ def readiness_override(request: AuthedRequest, cohort_id: int, user_id: int) -> 
         .first()
     )
     if membership is None:
-        raise Http404
+        raise Hidden
     person = membership.user
     back = _readiness_url(cohort, request.GET) + f"#person-{person.pk}"
     if "remove" in request.POST:
