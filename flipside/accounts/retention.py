@@ -1,6 +1,7 @@
-"""Sign-in records' retention (``privacy.retention``; decision 0035): django-axes' records of
-sign-ins, sign-outs and failed attempts are deleted 90 days after the attempt, and expired
-sessions every day.
+"""The accounts app's retention rules (``privacy.retention``; decision 0035): django-axes'
+records of sign-ins, sign-outs and failed attempts are deleted 90 days after the attempt,
+invitations 30 days after they were accepted, revoked or expired, and expired sessions every
+day.
 
 A hold on a person keeps their sign-in records: django-axes stores the address typed, not the
 account, so a record is theirs when its address is their email address (case ignored). An
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 
 from flipside.privacy import deletion
 from flipside.privacy.inventory import Keep
@@ -40,7 +41,27 @@ def _due(label: str) -> Any:
     return due
 
 
+def invitations_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[Any]:
+    """An invitation 30 days after it was accepted, revoked or expired (its link is over)."""
+    from .models import Invitation
+
+    over = Coalesce("accepted_at", "revoked_at", "expires_at")
+    return Invitation.objects.annotate(over=over).filter(over__lt=now - fixed(Keep.SECRETS))
+
+
 def register() -> None:
+    register_rule(
+        Rule(
+            key="accounts.invitations",
+            retention=Keep.SECRETS,
+            label="accounts.Invitation",
+            action=Action.DELETED,
+            due=invitations_due,
+            scheme="cohort__scheme",
+            people=("accepted_by", "invited_by"),
+            ends="Deleted.",
+        )
+    )
     for label in TABLES:
         register_rule(
             Rule(

@@ -1,5 +1,6 @@
-"""Sign-in records are kept 90 days after the attempt, then deleted by the daily retention
-job (a hold on the person keeps theirs); expired sessions are deleted every day."""
+"""Sign-in records are kept 90 days after the attempt and invitations 30 days after their link
+is over, then deleted by the daily retention job (a hold keeps them); expired sessions are
+deleted every day."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 
-from conftest import make_user
+from conftest import World, make_user
+from flipside.accounts.models import Invitation
 from flipside.accounts.retention import clear_expired_sessions
 from flipside.lib import background
 from flipside.privacy import retention
 from flipside.privacy.models import DeletionRecord, LegalHold
+from flipside.schemes.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +91,40 @@ def test_expired_sessions_are_deleted_daily_and_live_ones_kept() -> None:
     assert clear_expired_sessions(NOW) == "1 expired sessions deleted"
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
     assert "accounts.clear_expired_sessions" in {job.name for job in background.scheduled_jobs()}
+
+
+def test_invitations_go_thirty_days_after_they_were_accepted_revoked_or_expired(
+    world: World,
+) -> None:
+    def invitation(n: int, **when: datetime.datetime) -> Invitation:
+        return Invitation.objects.create(
+            cohort=world.cohort,
+            email=f"person{n}@example.ac.uk",
+            role=Role.MENTEE,
+            token_hash=f"{n:064d}",
+            expires_at=when.pop("expires_at", NOW + 14 * DAY),
+            **when,
+        )
+
+    accepted_long_ago = invitation(1, accepted_at=NOW - 31 * DAY, expires_at=NOW - 20 * DAY)
+    accepted_lately = invitation(2, accepted_at=NOW - 29 * DAY, expires_at=NOW - 20 * DAY)
+    revoked_long_ago = invitation(3, revoked_at=NOW - 31 * DAY)
+    expired_long_ago = invitation(4, expires_at=NOW - 31 * DAY)
+    pending = invitation(5)
+
+    result = outcome(retention.run(NOW), "accounts.Invitation")
+    assert sorted(result.removed) == sorted(
+        [accepted_long_ago.pk, revoked_long_ago.pk, expired_long_ago.pk]
+    )
+    assert sorted(Invitation.objects.values_list("pk", flat=True)) == sorted(
+        [accepted_lately.pk, pending.pk]
+    )
+
+    # A hold on the scheme keeps them; lifted, they go.
+    held = invitation(6, revoked_at=NOW - 40 * DAY)
+    hold = LegalHold.objects.create(
+        reason="Claim", scheme=world.scheme, placed_by=world.org_coordinator
+    )
+    assert outcome(retention.run(NOW), "accounts.Invitation").held == [held.pk]
+    LegalHold.objects.filter(pk=hold.pk).update(lifted_at=NOW, lifted_by=world.org_coordinator)
+    assert outcome(retention.run(NOW), "accounts.Invitation").removed == [held.pk]
