@@ -1,6 +1,6 @@
-"""The outbox's retention rule (``privacy.retention``; decision 0035): an email's envelope is
-deleted a year after it was sent or gave up. Its words go after 90 days already
-(``schedules.purge_old_email_content``)."""
+"""The notifications app's retention rules (``privacy.retention``; decision 0035): an email's
+envelope is deleted a year after it was sent or gave up (its words go after 90 days already,
+``schedules.purge_old_email_content``), and a scheduled job's run 90 days after it started."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from flipside.privacy.inventory import Keep
 from flipside.privacy.retention import Action, Rule, Schedules, fixed, register_rule
 
-from .models import DeliveryAttempt, OutboxMessage
+from .models import DeliveryAttempt, OutboxMessage, ScheduledRun
 
 FINISHED = [OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED]
 
@@ -30,6 +30,11 @@ def envelopes_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[Outb
     )
 
 
+def runs_due(now: datetime.datetime, schedules: Schedules) -> QuerySet[ScheduledRun]:
+    """A scheduled job's run, 90 days after it started (only the current slot guards)."""
+    return ScheduledRun.objects.filter(started_at__lt=now - fixed(Keep.OPERATIONS))
+
+
 def register() -> None:
     register_rule(
         Rule(
@@ -41,5 +46,15 @@ def register() -> None:
             scheme="scheme",
             people=("user",),
             ends="Deleted with their delivery attempts.",
+        )
+    )
+    register_rule(
+        Rule(
+            key="notifications.scheduled_runs",
+            retention=Keep.OPERATIONS,
+            label="notifications.ScheduledRun",
+            action=Action.DELETED,
+            due=runs_due,
+            ends="Deleted.",
         )
     )

@@ -327,12 +327,11 @@ RISKS = [
         "Data is kept longer than needed.",
         "Every column has a retention class with a default period. A daily job removes "
         "unsuccessful applications, journals, meetings' details, payment records, audit "
-        "entries, equality answers, emails, sign-in records and invitations when their "
-        "period is over, "
+        "entries, equality answers, emails, sign-in records, invitations and operational "
+        "records when their period is over, "
         "and anonymises participants two years (by default) after their last cohort closed; "
         "legal holds keep what they cover, and a deletion log, replayed after a restore, "
-        "records every removal. Operational records, consent records and ideas are not "
-        "removed yet.",
+        "records every removal. Consent records and ideas are not removed yet.",
     ),
     (
         "A person cannot find out, or have removed, what is held about them.",
@@ -354,7 +353,7 @@ CONTROLLER_FILLS = [
     "paragraph 8, equality of opportunity), with an appropriate policy document if relied on.",
     "Retention periods, where they differ from the schedule (each scheme's coordinators set "
     "theirs within bounds), and how the classes the daily job does not remove yet "
-    "(operational records, consent records, ideas) are removed meanwhile.",
+    "(consent records, ideas) are removed meanwhile.",
     "Likelihood and severity of each risk in section 5, the residual risk, and whether it is "
     "accepted; whether the ICO must be consulted (Article 36).",
     "Hosting, mail server, payroll and backups: where they are, who runs them, the contracts "

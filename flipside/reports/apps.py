@@ -21,3 +21,6 @@ class ReportsConfig(AppConfig):
         background.register_worker_task(
             key="reports", label="report PDFs and publication bundles", run=_process_documents
         )
+        from . import retention
+
+        retention.register()  # what privacy's retention job removes, and when

@@ -1,9 +1,10 @@
 """An email's envelope is deleted a year after it was sent or gave up, unless its person is
-held."""
+held; a scheduled job's run 90 days after it started."""
 
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
 
@@ -53,3 +54,22 @@ def test_a_held_persons_emails_are_kept_and_counted(world: World) -> None:
     result = outcome(DUE + DAY)
     assert (result.removed, result.held) == ([], [held.pk])
     assert OutboxMessage.objects.filter(pk=held.pk).exists()
+
+
+def test_scheduled_runs_go_ninety_days_after_they_started_and_the_slot_guard_still_holds() -> None:
+    from django.core.management import call_command
+
+    from flipside.notifications.models import ScheduledRun
+
+    old = ScheduledRun.objects.create(job="example.job", slot=SENT, started_at=SENT)
+    recent = ScheduledRun.objects.create(
+        job="example.job", slot=SENT + 80 * DAY, started_at=SENT + 80 * DAY
+    )
+    found = {o.rule.key: o for o in retention.run(SENT + 91 * DAY)}
+    assert found["notifications.scheduled_runs"].removed == [old.pk]
+    assert list(ScheduledRun.objects.values_list("pk", flat=True)) == [recent.pk]
+    # Today's jobs still run once a slot: only old slots' records went.
+    call_command("run_schedules", stdout=StringIO())
+    second = StringIO()
+    call_command("run_schedules", stdout=second)
+    assert second.getvalue().strip() == "Nothing was due."
