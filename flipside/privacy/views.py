@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from . import access_requests, audit, audit_log, consent, erasure, keeping, perm
 from .equality import CATEGORIES, QUESTIONS
 from .forms import AccessRequestForm, AuditFilterForm
 from .forms_keeping import HoldForm, ScheduleForm
-from .models import AccessRequest, RetentionSchedule
+from .models import AccessRequest, AuditEntry, RetentionSchedule
 from .permissions import get_hold, get_organisation
 from .retention import PERIODS
 
@@ -92,22 +92,23 @@ def _audit_place(request: AuthedRequest) -> Model | None:
     return None
 
 
-def _audit_filters(
-    request: AuthedRequest, who: audit_log.Viewer
-) -> tuple[AuditFilterForm, dict[str, Any]]:
+def _audit_entries(
+    request: AuthedRequest,
+) -> tuple[AuditFilterForm, dict[str, Any], QuerySet[AuditEntry]]:
+    """The filter form, its filters and the entries the reader may see that match them (the
+    page and its download read the same ones)."""
+    who = _audit_reader(request)
     form = AuditFilterForm(
         request.GET, groups=audit_log.groups(who), people=bool(who.organisations)
     )
-    return form, form.filters()
+    filters = form.filters()
+    visible = audit_log.visible_entries(who, kind=filters.get("kind", ""))
+    return form, filters, audit_log.filtered(visible, filters)
 
 
 @require_GET
 def audit_log_page(request: AuthedRequest) -> HttpResponse:
-    who = _audit_reader(request)
-    form, filters = _audit_filters(request, who)
-    entries = audit_log.filtered(
-        audit_log.visible_entries(who, kind=filters.get("kind", "")), filters
-    )
+    form, filters, entries = _audit_entries(request)
     page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
     # Read before the viewing is recorded, so the list is the log as it was when asked.
     rows = [(entry, audit_log.described(entry.action)) for entry in page]
@@ -127,11 +128,7 @@ def audit_log_page(request: AuthedRequest) -> HttpResponse:
 
 @require_GET
 def audit_log_export(request: AuthedRequest) -> StreamingHttpResponse:
-    who = _audit_reader(request)
-    _form, filters = _audit_filters(request, who)
-    entries = audit_log.filtered(
-        audit_log.visible_entries(who, kind=filters.get("kind", "")), filters
-    )
+    _form, filters, entries = _audit_entries(request)
     audit.record(request.user, "privacy.audit_log.exported", _audit_place(request), filters=filters)
     response = StreamingHttpResponse(
         csv_lines(audit_log.csv_rows(entries)), content_type="text/csv; charset=utf-8"
